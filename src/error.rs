@@ -1,0 +1,191 @@
+//! The crate's one error type.
+//!
+//! Every failure names what a user needs to fix it: the file, and for a bad value the row, the
+//! column, the value and the rule it broke.
+
+use std::fmt;
+
+use polars::prelude::PolarsError;
+
+/// A validation rule a case record can break. `as_str` is the stable name used in rejects tables,
+/// load reports and error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A required value is missing or empty.
+    Required,
+    /// A date or datetime that does not parse in any accepted form.
+    InvalidDate,
+    /// A slash date such as `03/04/2025` whose order (day or month first) is not set and cannot be
+    /// inferred from the file.
+    AmbiguousDate,
+    /// A value that should be a whole number is not one.
+    InvalidInteger,
+    /// A status label that is neither canonical nor in the label mapping.
+    UnknownStatus,
+    /// `followers` below zero.
+    NegativeFollowers,
+    /// `count` below one.
+    InvalidCount,
+    /// `actioned_at` earlier than `reported_at`.
+    ActionedBeforeReported,
+    /// A pending case that has an `actioned_at`.
+    PendingWithActionedAt,
+    /// A `case_id` seen on an earlier row.
+    DuplicateCaseId,
+    /// A row that cannot be read as a record (wrong number of fields, broken JSON).
+    MalformedRow,
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A field longer than the configured maximum.
+    FieldTooLong,
+}
+
+impl Rule {
+    /// Every rule, in the order load reports list them.
+    pub const ALL: [Rule; 13] = [
+        Rule::Required,
+        Rule::InvalidDate,
+        Rule::AmbiguousDate,
+        Rule::InvalidInteger,
+        Rule::UnknownStatus,
+        Rule::NegativeFollowers,
+        Rule::InvalidCount,
+        Rule::ActionedBeforeReported,
+        Rule::PendingWithActionedAt,
+        Rule::DuplicateCaseId,
+        Rule::MalformedRow,
+        Rule::InvalidUtf8,
+        Rule::FieldTooLong,
+    ];
+
+    /// The stable snake_case name of the rule.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::InvalidDate => "invalid_date",
+            Rule::AmbiguousDate => "ambiguous_date",
+            Rule::InvalidInteger => "invalid_integer",
+            Rule::UnknownStatus => "unknown_status",
+            Rule::NegativeFollowers => "negative_followers",
+            Rule::InvalidCount => "invalid_count",
+            Rule::ActionedBeforeReported => "actioned_before_reported",
+            Rule::PendingWithActionedAt => "pending_with_actioned_at",
+            Rule::DuplicateCaseId => "duplicate_case_id",
+            Rule::MalformedRow => "malformed_row",
+            Rule::InvalidUtf8 => "invalid_utf8",
+            Rule::FieldTooLong => "field_too_long",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in one row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Problem {
+    /// The source: a file path, or `<dataframe>` / `<records>` for in-memory input.
+    pub file: String,
+    /// 1-based data row number (the header is not counted: the first record is row 1).
+    pub row: u64,
+    /// The column, by the name it has in the input.
+    pub column: String,
+    /// The offending value as read (truncated to 200 characters).
+    pub value: String,
+    /// The rule broken.
+    pub rule: Rule,
+    /// A sentence saying what is wrong and what would be accepted.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: row {}, column `{}`, value {:?}: {} ({})",
+            self.file, self.row, self.column, self.value, self.message, self.rule
+        )
+    }
+}
+
+fn list_problems(problems: &[Problem], total: &usize) -> String {
+    let mut s = format!("{total} problem(s) found");
+    if *total > problems.len() {
+        s.push_str(&format!(", the first {} listed", problems.len()));
+    }
+    s.push_str(" (pass on_invalid=quarantine to load the valid rows and get the rest as rejects):");
+    for p in problems {
+        s.push_str("\n  ");
+        s.push_str(&p.to_string());
+    }
+    s
+}
+
+/// Everything that can go wrong in this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file could not be parsed as the format it was read as (corrupt Parquet, no header row).
+    #[error("{file}: cannot read as {format}: {message}")]
+    Read {
+        /// The path as given.
+        file: String,
+        /// CSV, NDJSON, Parquet, IPC.
+        format: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A column the load options require is absent.
+    #[error("{file}: missing required column `{name}` (columns found: {found})")]
+    MissingColumn {
+        /// The source.
+        file: String,
+        /// The canonical column name that is missing.
+        name: String,
+        /// The columns the input has, comma-separated.
+        found: String,
+    },
+    /// Strict loading found invalid rows; every problem up to the cap is listed.
+    #[error("{}", list_problems(.problems, .total))]
+    Validation {
+        /// The problems, at most `LoadOptions::max_problems` of them.
+        problems: Vec<Problem>,
+        /// How many problems there are in all.
+        total: usize,
+    },
+    /// An argument or option is not valid (an unknown column in `by`, a level outside (0, 1) ...).
+    #[error("invalid argument `{name}`: {message}")]
+    InvalidArgument {
+        /// The argument or option.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A computation has nothing to work on (every case filtered out, no dated cases ...).
+    #[error("{0}")]
+    Empty(String),
+    /// An error from polars.
+    #[error(transparent)]
+    Polars(#[from] PolarsError),
+}
+
+impl Error {
+    pub(crate) fn invalid_arg(name: &str, message: impl Into<String>) -> Self {
+        Error::InvalidArgument { name: name.to_string(), message: message.into() }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;

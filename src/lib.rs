@@ -1,0 +1,138 @@
+//! # takedowns
+//!
+//! Analyse records of requests to remove or block social-media accounts and content linked to
+//! banned militant groups: compliance by platform, reach by group, trends over time, each with its
+//! definition and its uncertainty stated.
+//!
+//! ```
+//! use takedowns::{Cases, ComplianceSpec};
+//!
+//! let cases = Cases::sample()?;                     // synthetic, fake handles
+//! let by_platform = cases.compliance(&["platform"], &ComplianceSpec::default())?;
+//! println!("{by_platform}");
+//! let summary = cases.summary()?;
+//! assert_eq!(summary.accounts, 850);
+//! println!("{}", summary.headline());
+//! # Ok::<(), takedowns::Error>(())
+//! ```
+//!
+//! ## Loading, with nothing lost
+//!
+//! [`load::read_csv`], [`load::read_ndjson`], [`load::read_parquet`], [`load::read_ipc`],
+//! [`load::from_frame`] and [`Cases::from_records`] map the input's columns and labels to the
+//! canonical schema ([`schema`]), parse every value and check every rule ([`Rule`]). Strict mode
+//! fails with every problem listed (file, row, column, value, rule); quarantine mode returns the
+//! valid cases and a rejects table. The [`LoadReport`] always has
+//! `rows_read = rows_accepted + rows_rejected`.
+//!
+//! ## Definitions
+//!
+//! Every result frame carries a `definition` column stating the definition used. In full:
+//!
+//! - **Compliance** ([`metrics::compliance`]): rate = successes / denominator, where successes are
+//!   the units whose outcome is in the success set (default removed + restricted) and the
+//!   denominator is all units (pending counted as not complied, PTA's rule; the default) or decided
+//!   units only. Units are requests (rows × `count`) or distinct accounts (platform +
+//!   `account_key`, latest request's outcome). Weights are 1 or followers (interval then on Kish's
+//!   effective n). 0/0 gives a null rate. `low_n` flags n < `min_n` (default 30).
+//! - **Intervals** ([`stats::interval`]): Wilson (default), Jeffreys or Clopper-Pearson at a chosen
+//!   level, formulas in that module's docs.
+//! - **Reach** ([`metrics::reach`]): distinct accounts, followers counted once per account (the
+//!   largest reported value by default, or the latest), split into followers on accounts actioned
+//!   (latest outcome removed or restricted) and still up; median followers; share of the 10
+//!   largest accounts; and the undeduplicated sum for comparison.
+//! - **Trend** ([`metrics::trend`]): cases per day, week, month, quarter, half-year or year on
+//!   `reported_at` (cohorts) or `actioned_at` (decisions), every period present and zero-filled,
+//!   with running totals and each period's compliance; periods can start in any month
+//!   ([`metrics::period`]).
+//! - **Time to action** ([`metrics::survival`]): Kaplan-Meier time from report to decision with
+//!   pending requests right-censored at an as-of date, exponential-Greenwood bands, the median
+//!   with its interval, Aalen-Johansen cumulative incidence of action and of rejection (competing
+//!   outcomes), shares within deadlines, the restricted mean; naive statistics beside, marked
+//!   biased.
+//! - **Crosstab** ([`metrics::crosstab`]) and **summary** ([`metrics::summary`]) reuse those
+//!   definitions.
+//!
+//! The Python package `takedowns` is built from this crate with the `python` feature; nothing
+//! outside `src/python/` mentions Python.
+
+#![warn(missing_docs)]
+
+pub mod cases;
+pub mod dates;
+pub mod error;
+pub mod labels;
+pub mod load;
+pub mod metrics;
+pub mod sample;
+pub mod schema;
+pub mod stats;
+pub mod synth;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use cases::{Cases, Filter};
+pub use error::{Error, Problem, Result, Rule};
+pub use load::{LoadOptions, LoadReport, OnInvalid};
+pub use metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
+pub use metrics::crosstab::CrossValue;
+pub use metrics::period::Every;
+pub use metrics::reach::{FollowersRule, ReachSpec};
+pub use metrics::summary::Summary;
+pub use metrics::survival::SurvivalSpec;
+pub use metrics::trend::{DateOn, TrendSpec};
+pub use schema::{CaseRecord, Status};
+pub use stats::IntervalMethod;
+
+use polars::prelude::DataFrame;
+
+impl Cases {
+    /// The embedded synthetic sample (see [`sample`]): 896 requests about 850 fake accounts.
+    pub fn sample() -> Result<Cases> {
+        load::read_csv_bytes(sample::SAMPLE_CSV.as_bytes(), "<sample>", &LoadOptions::default())
+    }
+
+    /// Compliance per `by` group ([`metrics::compliance`]).
+    pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
+        metrics::compliance::compliance(self, &metrics::owned(by), spec)
+    }
+
+    /// Reach per `by` group ([`metrics::reach`]); `by` is usually `["group"]`.
+    pub fn reach(&self, by: &[&str], spec: &ReachSpec) -> Result<DataFrame> {
+        metrics::reach::reach(self, &metrics::owned(by), spec)
+    }
+
+    /// Cases per period ([`metrics::trend`]).
+    pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
+        metrics::trend::trend(self, &metrics::owned(by), spec)
+    }
+
+    /// A crosstab of `value` with `rows` down and `columns` across ([`metrics::crosstab`]).
+    pub fn crosstab(
+        &self,
+        rows: &str,
+        columns: &str,
+        value: CrossValue,
+        compliance: &ComplianceSpec,
+        reach: &ReachSpec,
+    ) -> Result<DataFrame> {
+        metrics::crosstab::crosstab(self, rows, columns, value, compliance, reach)
+    }
+
+    /// Time to action per `by` group: median with interval, shares within deadlines, restricted
+    /// mean, naive statistics ([`metrics::survival`]).
+    pub fn time_to_action(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
+        metrics::survival::time_to_action(self, &metrics::owned(by), spec)
+    }
+
+    /// The Kaplan-Meier / Aalen-Johansen step table per `by` group ([`metrics::survival`]).
+    pub fn survival(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
+        metrics::survival::survival_table(self, &metrics::owned(by), spec)
+    }
+
+    /// The headline numbers ([`metrics::summary`]).
+    pub fn summary(&self) -> Result<Summary> {
+        metrics::summary::summary(self)
+    }
+}

@@ -1,0 +1,223 @@
+//! Loading case records from files and frames, with nothing lost.
+//!
+//! Every loader reads raw rows, then [`validate`](self::validate) maps labels, parses values and
+//! checks every rule. In strict mode ([`OnInvalid::Raise`], the default) any problem fails the load
+//! with one [`Error::Validation`] listing every problem up to [`LoadOptions::max_problems`]; in
+//! quarantine mode the valid rows load and the rest come back in [`crate::Cases::rejects`]. Either
+//! way the [`LoadReport`] holds `rows_read = rows_accepted + rows_rejected`.
+//!
+//! CSV and NDJSON are read record by record so that a malformed record, invalid UTF-8 or an
+//! over-long field rejects that row only. Parquet and Arrow IPC are typed formats read by polars; a
+//! file that is not valid in its format fails as a whole ([`Error::Read`]).
+
+mod readers;
+mod report;
+mod validate;
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+pub use report::LoadReport;
+
+use crate::cases::Cases;
+use crate::dates::DateOrder;
+use crate::error::{Error, Result};
+use crate::schema::{col_names::*, Status};
+
+/// What to do with invalid rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Fail the load with every problem listed (up to the cap).
+    #[default]
+    Raise,
+    /// Load the valid rows; return the others as rejects.
+    Quarantine,
+}
+
+impl OnInvalid {
+    /// Parses `raise` or `quarantine`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "raise" | "strict" => Ok(Self::Raise),
+            "quarantine" => Ok(Self::Quarantine),
+            other => Err(Error::invalid_arg(
+                "on_invalid",
+                format!("unknown mode {other:?}; use raise or quarantine"),
+            )),
+        }
+    }
+}
+
+/// Options for every loader. Build with [`LoadOptions::default`] and the `with_*` methods.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The input's column names mapped to canonical names (`("Handle", "account")`).
+    pub columns: Vec<(String, String)>,
+    /// Status labels added to the built-in ones (user entries win).
+    pub status_labels: Vec<(String, Status)>,
+    /// Platform aliases added to the built-in ones.
+    pub platform_aliases: Vec<(String, String)>,
+    /// Group aliases added to the built-in ones (TTP, BLA, BLF).
+    pub group_aliases: Vec<(String, String)>,
+    /// Order of day and month in slash dates.
+    pub date_order: DateOrder,
+    /// Strict or quarantine.
+    pub on_invalid: OnInvalid,
+    /// Canonical columns that must be present and filled. `platform` and `status` are always
+    /// required. Default: `case_id`, `platform`, `account`, `group`, `reported_at`, `status`.
+    pub required: Vec<String>,
+    /// How many problems a strict-mode error lists (the total is always given). Default 50.
+    pub max_problems: usize,
+    /// Longest accepted field in bytes (CSV and NDJSON). Default 1 MiB.
+    pub max_field_bytes: usize,
+}
+
+/// The columns required by default.
+pub const DEFAULT_REQUIRED: [&str; 6] = [CASE_ID, PLATFORM, ACCOUNT, GROUP, REPORTED_AT, STATUS];
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            columns: Vec::new(),
+            status_labels: Vec::new(),
+            platform_aliases: Vec::new(),
+            group_aliases: Vec::new(),
+            date_order: DateOrder::Auto,
+            on_invalid: OnInvalid::Raise,
+            required: DEFAULT_REQUIRED.iter().map(|s| s.to_string()).collect(),
+            max_problems: 50,
+            max_field_bytes: 1 << 20,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Maps the input column `from` to the canonical column `to`.
+    pub fn with_column(mut self, from: &str, to: &str) -> Self {
+        self.columns.push((from.into(), to.into()));
+        self
+    }
+    /// Adds a status label.
+    pub fn with_status_label(mut self, label: &str, status: Status) -> Self {
+        self.status_labels.push((label.into(), status));
+        self
+    }
+    /// Adds a platform alias.
+    pub fn with_platform_alias(mut self, alias: &str, platform: &str) -> Self {
+        self.platform_aliases.push((alias.into(), platform.into()));
+        self
+    }
+    /// Adds a group alias.
+    pub fn with_group_alias(mut self, alias: &str, group: &str) -> Self {
+        self.group_aliases.push((alias.into(), group.into()));
+        self
+    }
+    /// Sets the date order.
+    pub fn with_date_order(mut self, order: DateOrder) -> Self {
+        self.date_order = order;
+        self
+    }
+    /// Sets strict or quarantine mode.
+    pub fn with_on_invalid(mut self, mode: OnInvalid) -> Self {
+        self.on_invalid = mode;
+        self
+    }
+    /// Sets the required columns (`platform` and `status` are added if missing).
+    pub fn with_required(mut self, cols: &[&str]) -> Self {
+        self.required = cols.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// Adds group aliases from a CSV file with a header and two columns: alias, group.
+    pub fn with_group_aliases_csv(mut self, path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(path)
+            .map_err(|e| Error::Read { file: name.clone(), format: "CSV".into(), message: e.to_string() })?;
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| Error::Read {
+                file: name.clone(),
+                format: "CSV".into(),
+                message: format!("row {}: {e}", i + 1),
+            })?;
+            match (rec.get(0), rec.get(1)) {
+                (Some(a), Some(g)) if !a.trim().is_empty() && !g.trim().is_empty() => {
+                    self.group_aliases.push((a.to_string(), g.trim().to_string()));
+                }
+                _ => {
+                    return Err(Error::Read {
+                        file: name,
+                        format: "CSV".into(),
+                        message: format!("row {}: expected two non-empty fields: alias, group", i + 1),
+                    })
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// Reads a CSV file (header row required, comma-separated, UTF-8).
+pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::csv(path.as_ref(), opts)?, opts)
+}
+
+/// A problems table (`file`, `row`, `column`, `value`, `rule`, `message`), as in
+/// [`Cases::rejects`] and for the problems of an [`Error::Validation`].
+pub fn problems_frame(problems: &[crate::error::Problem]) -> Result<DataFrame> {
+    validate::rejects_frame(problems)
+}
+
+/// Reads CSV text from memory; `name` stands for the file in problems and reports.
+pub fn read_csv_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::csv_from(bytes, name, opts)?, opts)
+}
+
+/// Reads a newline-delimited JSON file: one object a line.
+pub fn read_ndjson(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::ndjson(path.as_ref(), opts)?, opts)
+}
+
+/// Reads a Parquet file.
+pub fn read_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::parquet(path.as_ref())?, opts)
+}
+
+/// Reads an Arrow IPC (Feather v2) file.
+pub fn read_ipc(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::ipc(path.as_ref())?, opts)
+}
+
+/// Reads a file, choosing the format by extension: `.csv`, `.ndjson`/`.jsonl`, `.parquet`,
+/// `.arrow`/`.ipc`/`.feather`.
+pub fn read_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    let path = path.as_ref();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => read_csv(path, opts),
+        "ndjson" | "jsonl" => read_ndjson(path, opts),
+        "parquet" | "pq" => read_parquet(path, opts),
+        "arrow" | "ipc" | "feather" => read_ipc(path, opts),
+        _ => Err(Error::invalid_arg(
+            "path",
+            format!(
+                "{}: cannot tell the format from the extension {ext:?}; use .csv, .ndjson, .jsonl, .parquet, .arrow, .ipc or .feather",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// Loads cases from a polars DataFrame (any dtypes; strings are parsed, typed columns checked).
+pub fn from_frame(df: DataFrame, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::frame(df, "<dataframe>"), opts)
+}
+
+/// Loads cases from a polars LazyFrame (collected first).
+pub fn from_lazy(lf: LazyFrame, opts: &LoadOptions) -> Result<Cases> {
+    validate::validate(readers::frame(lf.collect()?, "<lazyframe>"), opts)
+}

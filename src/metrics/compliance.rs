@@ -1,0 +1,288 @@
+//! Compliance: the share of requests (or accounts) a platform acted on.
+//!
+//! # Definition
+//!
+//! For each `by` group, over the units selected by [`Unit`]:
+//!
+//! - `removed`, `restricted`, `rejected`, `pending`: units with that outcome (a row with
+//!   `count` = k is k units).
+//! - numerator `successes`: weight of the units whose outcome is in `success` (default removed +
+//!   restricted).
+//! - `denominator`: weight of all units ([`PendingRule::Against`], the default and PTA's rule:
+//!   a pending request counts as not complied with) or of decided units only
+//!   ([`PendingRule::Exclude`]: removed + restricted + rejected).
+//! - `rate` = successes / denominator; **null when the denominator is 0** (no rate, never 0).
+//! - weight ([`Weight`]): each unit counts 1, or counts its `followers` (units without a follower
+//!   count are left out of both numerator and denominator and counted in `missing_weight`).
+//! - `n`: units in the denominator (unweighted). `low_n` is true when n < `min_n` (default 30).
+//! - `ci_low`, `ci_high`: two-sided interval at `level` by `method` (see [`crate::stats::interval`])
+//!   for x = successes out of n = denominator. For follower weights the interval uses Kish's
+//!   effective sample size n_eff = (Σw)² / Σw² with x = rate · n_eff, since one account with a
+//!   million followers is not a million independent trials.
+//!
+//! [`Unit::Account`] first keeps, within each `by` group, one row per account (platform +
+//! `account_key`): its latest request (latest `reported_at`, then `actioned_at`, then input order),
+//! whose outcome is the account's; each account then counts 1 whatever its `count`.
+
+use polars::prelude::*;
+
+use super::{check_by, chronological, const_str, group_agg, sort_by, sum_if};
+use crate::cases::Cases;
+use crate::error::{Error, Result};
+use crate::schema::{col_names::*, Status};
+use crate::stats::interval::{binomial_interval, check_level, IntervalMethod};
+
+/// How pending requests count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingRule {
+    /// In the denominator, as not complied with (PTA, Tech Against Terrorism).
+    #[default]
+    Against,
+    /// Left out: decided cases only.
+    Exclude,
+}
+
+/// What one unit of the rate is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Each request (each row, times `count`).
+    #[default]
+    Request,
+    /// Each distinct account on a platform, with the outcome of its latest request.
+    Account,
+}
+
+/// What each unit weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weight {
+    /// Each unit counts 1.
+    #[default]
+    Requests,
+    /// Each unit counts its followers: the share of reach acted on.
+    Followers,
+}
+
+macro_rules! parse_enum {
+    ($t:ty, $arg:literal, $($s:literal => $v:expr),+) => {
+        impl $t {
+            /// Parses the snake_case name.
+            pub fn parse(s: &str) -> Result<Self> {
+                match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                    $($s => Ok($v),)+
+                    other => Err(Error::invalid_arg($arg, format!("unknown value {other:?}; use {}", [$($s),+].join(", ")))),
+                }
+            }
+        }
+    };
+}
+parse_enum!(PendingRule, "pending", "against" => PendingRule::Against, "exclude" => PendingRule::Exclude);
+parse_enum!(Unit, "unit", "request" => Unit::Request, "account" => Unit::Account);
+parse_enum!(Weight, "weight", "requests" => Weight::Requests, "followers" => Weight::Followers);
+
+/// The definition of a compliance rate. `Default` is PTA's: removed + restricted over all requests,
+/// pending counted against, each request weighing 1, 95% Wilson intervals, low n below 30.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComplianceSpec {
+    /// Outcomes that count as complied with (not `pending`).
+    pub success: Vec<Status>,
+    /// How pending requests count.
+    pub pending: PendingRule,
+    /// Requests or accounts.
+    pub unit: Unit,
+    /// Unit weights.
+    pub weight: Weight,
+    /// Interval method.
+    pub method: IntervalMethod,
+    /// Confidence level in (0, 1).
+    pub level: f64,
+    /// Below this many units a row is flagged `low_n`.
+    pub min_n: u64,
+}
+
+impl Default for ComplianceSpec {
+    fn default() -> Self {
+        ComplianceSpec {
+            success: vec![Status::Removed, Status::Restricted],
+            pending: PendingRule::Against,
+            unit: Unit::Request,
+            weight: Weight::Requests,
+            method: IntervalMethod::Wilson,
+            level: 0.95,
+            min_n: 30,
+        }
+    }
+}
+
+impl ComplianceSpec {
+    /// Checks the spec: a non-empty success set without `pending`, a level in (0, 1).
+    pub fn check(&self) -> Result<()> {
+        if self.success.is_empty() {
+            return Err(Error::invalid_arg("success", "name at least one outcome"));
+        }
+        if self.success.contains(&Status::Pending) {
+            return Err(Error::invalid_arg("success", "pending is no decision and cannot count as success"));
+        }
+        check_level(self.level)
+    }
+
+    /// The definition in one citable sentence, e.g. "rate = (removed + restricted) / all
+    /// requests, pending counted as not complied; each request counts 1; 95% Wilson interval;
+    /// low_n when n < 30".
+    pub fn describe(&self) -> String {
+        let succ: Vec<&str> = self.success.iter().map(|s| s.as_str()).collect();
+        let num = if succ.len() > 1 { format!("({})", succ.join(" + ")) } else { succ.join("") };
+        let units = match self.unit {
+            Unit::Request => "requests",
+            Unit::Account => "distinct accounts (platform + account, outcome of the latest request)",
+        };
+        let denom = match self.pending {
+            PendingRule::Against => format!("all {units}, pending counted as not complied"),
+            PendingRule::Exclude => format!("decided {units} (pending excluded)"),
+        };
+        let weight = match (self.unit, self.weight) {
+            (Unit::Request, Weight::Requests) => "each request counts 1".to_string(),
+            (Unit::Account, Weight::Requests) => "each account counts 1".to_string(),
+            (_, Weight::Followers) => "weighted by followers, interval on Kish's effective n".to_string(),
+        };
+        let method = match self.method {
+            IntervalMethod::Wilson => "Wilson",
+            IntervalMethod::Jeffreys => "Jeffreys",
+            IntervalMethod::ClopperPearson => "Clopper-Pearson",
+        };
+        format!(
+            "rate = {num} / {denom}; {weight}; {}% {method} interval; low_n when n < {}",
+            fmt_level(self.level),
+            self.min_n
+        )
+    }
+}
+
+/// A confidence level as a percentage without needless decimals (0.95 → "95", 0.975 → "97.5").
+fn fmt_level(level: f64) -> String {
+    let pct = (level * 1000.0).round() / 10.0;
+    if pct.fract() == 0.0 { format!("{pct:.0}") } else { format!("{pct}") }
+}
+
+/// The rows and unit count column for a spec: request rows, or one row per account.
+pub(crate) fn units_of(frame: &DataFrame, by: &[String], unit: Unit) -> Result<LazyFrame> {
+    let lf = frame.clone().lazy();
+    match unit {
+        Unit::Request => Ok(lf),
+        Unit::Account => {
+            let missing = frame.column(ACCOUNT_KEY)?.null_count();
+            if missing > 0 {
+                return Err(Error::invalid_arg(
+                    "unit",
+                    format!("unit=account needs an account on every case; {missing} case(s) have none (filter them out or use unit=request)"),
+                ));
+            }
+            let mut key: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+            for k in [PLATFORM, ACCOUNT_KEY] {
+                if !by.iter().any(|b| b == k) {
+                    key.push(col(k));
+                }
+            }
+            Ok(chronological(lf)
+                .unique_stable_generic(Some(key), UniqueKeepStrategy::Last)
+                .with_column(lit(1i64).alias(COUNT)))
+        }
+    }
+}
+
+/// The per-group sums every compliance-type table needs: outcome counts, successes,
+/// denominator, n, and the sum of squared weights.
+pub(crate) fn compliance_aggs(spec: &ComplianceSpec, unit_name: &str) -> Vec<Expr> {
+    let st = || col(STATUS);
+    let cnt = || col(COUNT);
+    let is = |s: Status| st().eq(lit(s.as_str()));
+    let success = spec.success.iter().fold(lit(false), |acc, s| acc.or(is(*s)));
+    let in_denom = match spec.pending {
+        PendingRule::Against => lit(true),
+        PendingRule::Exclude => is(Status::Pending).not(),
+    };
+    let (w, w2, has_w) = match spec.weight {
+        Weight::Requests => (cnt(), cnt().cast(DataType::Float64), lit(true)),
+        Weight::Followers => (
+            col(FOLLOWERS) * cnt(),
+            col(FOLLOWERS).cast(DataType::Float64) * col(FOLLOWERS).cast(DataType::Float64) * cnt().cast(DataType::Float64),
+            col(FOLLOWERS).is_not_null(),
+        ),
+    };
+    let mut aggs = vec![cnt().sum().alias(unit_name)];
+    for s in Status::ALL {
+        aggs.push(sum_if(is(s), cnt()).alias(s.as_str()));
+    }
+    aggs.push(sum_if(success.and(in_denom.clone()).and(has_w.clone()), w.clone()).alias("successes"));
+    aggs.push(sum_if(in_denom.clone().and(has_w.clone()), w).alias("denominator"));
+    aggs.push(sum_if(in_denom.clone().and(has_w.clone()), cnt()).alias("n"));
+    aggs.push(when(in_denom.and(has_w)).then(w2).otherwise(lit(0.0)).sum().alias("__w2"));
+    if spec.weight == Weight::Followers {
+        aggs.push(sum_if(col(FOLLOWERS).is_null(), cnt()).alias("missing_weight"));
+    }
+    aggs
+}
+
+/// Adds `rate`, `ci_low`, `ci_high`, `low_n` (and drops the helper column) to a frame with
+/// `successes`, `denominator`, `n` and `__w2`.
+pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<DataFrame> {
+    let succ = df.column("successes")?.cast(&DataType::Float64)?;
+    let den = df.column("denominator")?.cast(&DataType::Float64)?;
+    let n = df.column("n")?.cast(&DataType::Int64)?;
+    let w2 = df.column("__w2")?.cast(&DataType::Float64)?;
+    let (succ, den, n, w2) = (succ.f64()?, den.f64()?, n.i64()?, w2.f64()?);
+    let h = df.height();
+    let (mut rate, mut lo, mut hi, mut low) = (Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h));
+    for i in 0..h {
+        let (x, d) = (succ.get(i).unwrap_or(0.0), den.get(i).unwrap_or(0.0));
+        let units = n.get(i).unwrap_or(0);
+        low.push(units < spec.min_n as i64);
+        if d <= 0.0 {
+            rate.push(None);
+            lo.push(None);
+            hi.push(None);
+            continue;
+        }
+        let r = x / d;
+        rate.push(Some(r));
+        let (xe, ne) = match spec.weight {
+            Weight::Requests => (x, d),
+            Weight::Followers => {
+                let s2 = w2.get(i).unwrap_or(0.0);
+                let ne = if s2 > 0.0 { d * d / s2 } else { 0.0 };
+                (r * ne, ne)
+            }
+        };
+        let ci = binomial_interval(xe, ne, spec.method, spec.level);
+        lo.push(ci.map(|c| c.0));
+        hi.push(ci.map(|c| c.1));
+    }
+    df.drop_in_place("__w2")?;
+    df.with_column(Column::new("rate".into(), rate))?;
+    df.with_column(Column::new("ci_low".into(), lo))?;
+    df.with_column(Column::new("ci_high".into(), hi))?;
+    df.with_column(Column::new("low_n".into(), low))?;
+    Ok(df)
+}
+
+/// Compliance per `by` group. See the module docs for the definition.
+pub fn compliance(cases: &Cases, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
+    spec.check()?;
+    check_by(cases.frame(), by)?;
+    if spec.weight == Weight::Followers && cases.frame().column(FOLLOWERS)?.null_count() == cases.len() && !cases.is_empty() {
+        return Err(Error::invalid_arg("weight", "weight=followers needs follower counts; every case lacks one"));
+    }
+    let unit_name = match spec.unit {
+        Unit::Request => "requests",
+        Unit::Account => "accounts",
+    };
+    let lf = units_of(cases.frame(), by, spec.unit)?;
+    let df = group_agg(lf, by, compliance_aggs(spec, unit_name)).collect()?;
+    let df = finish_rates(df, spec)?;
+    let mut df = sort_by(df, by)?;
+    let h = df.height();
+    df.with_column(const_str("definition", &spec.describe(), h))?;
+    Ok(df)
+}

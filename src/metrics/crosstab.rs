@@ -1,0 +1,120 @@
+//! Crosstab: one variable down, another across (e.g. group x platform).
+//!
+//! Each cell is the value of the matching one-cell group of another metric, so a cell means exactly
+//! what that metric means: `cases` (requests), `accounts` and `followers` as in
+//! [`super::reach`], `rate` as in [`super::compliance`] (its n, interval and low-n flag are in
+//! `compliance(by=[rows, columns])`). Empty cells are 0 for counts and null for rates. Row labels
+//! are shown as text; the columns are the across-variable's values in sorted order (a missing
+//! value is shown as `(none)`).
+
+use std::collections::{BTreeSet, HashMap};
+
+use polars::prelude::*;
+
+use super::compliance::{compliance, ComplianceSpec};
+use super::reach::{reach, ReachSpec};
+use super::{check_by, const_str};
+use crate::cases::Cases;
+use crate::error::{Error, Result};
+
+/// What a crosstab cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CrossValue {
+    /// Requests (default).
+    #[default]
+    Cases,
+    /// Distinct accounts.
+    Accounts,
+    /// Followers, each account once.
+    Followers,
+    /// Compliance rate.
+    Rate,
+}
+
+impl CrossValue {
+    /// Parses `cases`, `accounts`, `followers`, `rate`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cases" | "requests" => Ok(Self::Cases),
+            "accounts" => Ok(Self::Accounts),
+            "followers" | "reach" => Ok(Self::Followers),
+            "rate" | "compliance" => Ok(Self::Rate),
+            other => Err(Error::invalid_arg("value", format!("unknown value {other:?}; use cases, accounts, followers or rate"))),
+        }
+    }
+}
+
+const NONE: &str = "(none)";
+
+fn text_of(col: &Column) -> Result<Vec<Option<String>>> {
+    let s = col.cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// Crosstab of `value` with `rows` down and `columns` across.
+pub fn crosstab(
+    cases: &Cases,
+    rows: &str,
+    columns: &str,
+    value: CrossValue,
+    compliance_spec: &ComplianceSpec,
+    reach_spec: &ReachSpec,
+) -> Result<DataFrame> {
+    if rows == columns {
+        return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
+    }
+    let by = vec![rows.to_string(), columns.to_string()];
+    check_by(cases.frame(), &by)?;
+    let (long, field, definition) = match value {
+        CrossValue::Cases | CrossValue::Accounts | CrossValue::Followers => {
+            let r = reach(cases, &by, reach_spec)?;
+            let def = r.column("definition")?.str()?.get(0).unwrap_or_default().to_string();
+            let field = match value {
+                CrossValue::Cases => "cases",
+                CrossValue::Accounts => "accounts",
+                _ => "followers",
+            };
+            (r, field, format!("cell = {field}; {def}"))
+        }
+        CrossValue::Rate => (compliance(cases, &by, compliance_spec)?, "rate", format!("cell = compliance {}", compliance_spec.describe())),
+    };
+    let r = text_of(long.column(rows)?)?;
+    let c = text_of(long.column(columns)?)?;
+    let v = long.column(field)?.cast(&DataType::Float64)?;
+    let v = v.f64()?;
+    let mut cells: HashMap<(Option<String>, String), Option<f64>> = HashMap::new();
+    let mut row_keys: BTreeSet<Option<String>> = BTreeSet::new();
+    let mut col_keys: BTreeSet<String> = BTreeSet::new();
+    for i in 0..long.height() {
+        let ck = c[i].clone().unwrap_or_else(|| NONE.to_string());
+        row_keys.insert(r[i].clone());
+        col_keys.insert(ck.clone());
+        cells.insert((r[i].clone(), ck), v.get(i));
+    }
+    // Rows sorted with a missing value last.
+    let mut row_list: Vec<Option<String>> = row_keys.iter().filter(|k| k.is_some()).cloned().collect();
+    if row_keys.contains(&None) {
+        row_list.push(None);
+    }
+    let mut out = vec![Column::new(rows.into(), row_list.clone())];
+    for ck in &col_keys {
+        if ck == rows || ck == "definition" {
+            return Err(Error::invalid_arg("columns", format!("a value of `{columns}` is named `{ck}`, which clashes with another column")));
+        }
+        let vals: Vec<Option<f64>> = row_list
+            .iter()
+            .map(|rk| match cells.get(&(rk.clone(), ck.clone())) {
+                Some(x) => *x,
+                None if value == CrossValue::Rate => None,
+                None => Some(0.0),
+            })
+            .collect();
+        let col = Column::new(ck.as_str().into(), vals);
+        out.push(if value == CrossValue::Rate { col } else { col.cast(&DataType::Int64)? });
+    }
+    let mut df = DataFrame::new(row_list.len(), out)?;
+    let h = df.height();
+    df.with_column(const_str("definition", &definition, h))?;
+    Ok(df)
+}

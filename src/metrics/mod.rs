@@ -1,0 +1,77 @@
+//! The analytics, one per file. Each takes [`crate::Cases`] (already filtered as wanted), a `by`
+//! list of columns (canonical or the user's own) and a spec whose fields are the definition; each
+//! returns a polars DataFrame whose `definition` column states the definition used.
+
+pub mod compliance;
+pub mod crosstab;
+pub mod period;
+pub mod reach;
+pub mod summary;
+pub mod survival;
+pub mod trend;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::schema::col_names::*;
+
+/// Checks that every `by` column exists and is not one the metric computes from.
+pub(crate) fn check_by(df: &DataFrame, by: &[String]) -> Result<()> {
+    for b in by {
+        if df.column(b).is_err() {
+            let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+            return Err(Error::invalid_arg("by", format!("no column `{b}` (columns: {})", names.join(", "))));
+        }
+        if b == COUNT || b == FOLLOWERS {
+            return Err(Error::invalid_arg("by", format!("`{b}` is a measure, not a grouping column")));
+        }
+    }
+    for (i, b) in by.iter().enumerate() {
+        if by[..i].contains(b) {
+            return Err(Error::invalid_arg("by", format!("`{b}` is listed twice")));
+        }
+    }
+    Ok(())
+}
+
+/// `by` as owned strings.
+pub(crate) fn owned(by: &[&str]) -> Vec<String> {
+    by.iter().map(|s| s.to_string()).collect()
+}
+
+/// Sorts a result by its `by` columns (nulls last) when there are any.
+pub(crate) fn sort_by(df: DataFrame, by: &[String]) -> Result<DataFrame> {
+    if by.is_empty() || df.height() < 2 {
+        return Ok(df);
+    }
+    let names: Vec<PlSmallStr> = by.iter().map(|s| s.as_str().into()).collect();
+    Ok(df.sort(names, SortMultipleOptions::default().with_nulls_last(true).with_maintain_order(true))?)
+}
+
+/// Groups by `by` (or aggregates the whole frame when `by` is empty).
+pub(crate) fn group_agg(lf: LazyFrame, by: &[String], aggs: Vec<Expr>) -> LazyFrame {
+    if by.is_empty() {
+        lf.select(aggs)
+    } else {
+        let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+        lf.group_by(keys).agg(aggs)
+    }
+}
+
+/// Sum of `value` over rows where `cond` holds (0 when none do).
+pub(crate) fn sum_if(cond: Expr, value: Expr) -> Expr {
+    when(cond).then(value).otherwise(lit(0i64)).sum()
+}
+
+/// A constant string column of the frame's height.
+pub(crate) fn const_str(name: &str, value: &str, height: usize) -> Column {
+    Column::new_scalar(name.into(), Scalar::new(DataType::String, AnyValue::StringOwned(value.into())), height)
+}
+
+/// Stable sort by first report (then decision, then input order) so that "last" means latest.
+pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
+    lf.sort(
+        [REPORTED_AT, ACTIONED_AT],
+        SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true),
+    )
+}

@@ -1,0 +1,173 @@
+//! Calendar periods: day, ISO week (Monday start), month, quarter, half-year and year, with
+//! quarters, half-years and years aligned to a chosen first month (`year_start` = 12 gives
+//! December–November years; 1, the default, gives calendar periods: H1 = Jan–Jun, H2 = Jul–Dec).
+//! A period is named by its first day.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::error::{Error, Result};
+
+/// The length of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Every {
+    /// One day.
+    Day,
+    /// ISO week, starting Monday.
+    Week,
+    /// Calendar month (the default).
+    #[default]
+    Month,
+    /// Three months from the year start.
+    Quarter,
+    /// Six months from the year start.
+    HalfYear,
+    /// Twelve months from the year start.
+    Year,
+}
+
+impl Every {
+    /// Parses `day`, `week`, `month`, `quarter`, `half-year` (`half_year`, `6mo`), `year`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "day" | "1d" => Ok(Every::Day),
+            "week" | "1w" => Ok(Every::Week),
+            "month" | "1mo" => Ok(Every::Month),
+            "quarter" | "3mo" => Ok(Every::Quarter),
+            "half_year" | "halfyear" | "6mo" => Ok(Every::HalfYear),
+            "year" | "1y" | "12mo" => Ok(Every::Year),
+            other => Err(Error::invalid_arg(
+                "every",
+                format!("unknown period {other:?}; use day, week, month, quarter, half-year or year"),
+            )),
+        }
+    }
+
+    /// The name used in definitions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Every::Day => "day",
+            Every::Week => "week",
+            Every::Month => "month",
+            Every::Quarter => "quarter",
+            Every::HalfYear => "half-year",
+            Every::Year => "year",
+        }
+    }
+
+    fn months(self) -> Option<u32> {
+        match self {
+            Every::Month => Some(1),
+            Every::Quarter => Some(3),
+            Every::HalfYear => Some(6),
+            Every::Year => Some(12),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a year-start month (1–12).
+pub fn check_year_start(m: u32) -> Result<()> {
+    if (1..=12).contains(&m) {
+        Ok(())
+    } else {
+        Err(Error::invalid_arg("year_start", format!("month must be 1 to 12, got {m}")))
+    }
+}
+
+/// The first day of the period containing `d`.
+pub fn period_start(d: NaiveDate, every: Every, year_start: u32) -> NaiveDate {
+    match every {
+        Every::Day => d,
+        Every::Week => d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64),
+        _ => {
+            let len = every.months().unwrap_or(1) as i32;
+            // Months since the most recent year start, then back to the period's first month.
+            let idx = d.year() * 12 + d.month0() as i32;
+            let offset = (idx - (year_start as i32 - 1)).rem_euclid(len);
+            let start = idx - offset;
+            NaiveDate::from_ymd_opt(start.div_euclid(12), start.rem_euclid(12) as u32 + 1, 1)
+                .unwrap_or(d)
+        }
+    }
+}
+
+/// The first day of the period after the one starting at `start`.
+pub fn next_period(start: NaiveDate, every: Every) -> NaiveDate {
+    match every {
+        Every::Day => start + chrono::Duration::days(1),
+        Every::Week => start + chrono::Duration::days(7),
+        _ => start + Months::new(every.months().unwrap_or(1)),
+    }
+}
+
+/// Every period start from the one containing `first` to the one containing `last`.
+pub fn periods(first: NaiveDate, last: NaiveDate, every: Every, year_start: u32) -> Vec<NaiveDate> {
+    let end = period_start(last, every, year_start);
+    let mut p = period_start(first, every, year_start);
+    let mut out = Vec::new();
+    while p <= end {
+        out.push(p);
+        p = next_period(p, every);
+    }
+    out
+}
+
+/// A label for a period: `2025-03-14`, `2025-W11`, `2025-03`, `2025-Q1`, `2025-H1`, `2025`, or for
+/// periods not aligned to January, the first and last months (`Dec 2024–Nov 2025`).
+pub fn period_label(start: NaiveDate, every: Every, year_start: u32) -> String {
+    let aligned = year_start == 1;
+    match every {
+        Every::Day => start.format("%Y-%m-%d").to_string(),
+        Every::Week => {
+            let w = start.iso_week();
+            format!("{}-W{:02}", w.year(), w.week())
+        }
+        Every::Month => start.format("%Y-%m").to_string(),
+        Every::Quarter if aligned => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+        Every::HalfYear if aligned => format!("{}-H{}", start.year(), start.month0() / 6 + 1),
+        Every::Year if aligned => start.year().to_string(),
+        _ => {
+            let last = next_period(start, every) - chrono::Duration::days(1);
+            format!("{}–{}", start.format("%b %Y"), last.format("%b %Y"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn starts() {
+        assert_eq!(period_start(d(2025, 3, 14), Every::Day, 1), d(2025, 3, 14));
+        // 2025-03-14 is a Friday; its ISO week starts Monday 10 March.
+        assert_eq!(period_start(d(2025, 3, 14), Every::Week, 1), d(2025, 3, 10));
+        assert_eq!(period_start(d(2025, 3, 14), Every::Month, 1), d(2025, 3, 1));
+        assert_eq!(period_start(d(2025, 3, 14), Every::Quarter, 1), d(2025, 1, 1));
+        assert_eq!(period_start(d(2025, 8, 1), Every::HalfYear, 1), d(2025, 7, 1));
+        assert_eq!(period_start(d(2025, 6, 30), Every::HalfYear, 1), d(2025, 1, 1));
+        assert_eq!(period_start(d(2025, 6, 30), Every::Year, 1), d(2025, 1, 1));
+        // December–November years: Dec 2024 to Nov 2025 is one year.
+        assert_eq!(period_start(d(2025, 11, 30), Every::Year, 12), d(2024, 12, 1));
+        assert_eq!(period_start(d(2025, 12, 1), Every::Year, 12), d(2025, 12, 1));
+        assert_eq!(period_start(d(2025, 1, 15), Every::Quarter, 12), d(2024, 12, 1));
+        assert_eq!(period_start(d(2025, 3, 1), Every::Quarter, 12), d(2025, 3, 1));
+    }
+
+    #[test]
+    fn ranges_and_labels() {
+        let p = periods(d(2025, 1, 31), d(2025, 4, 1), Every::Month, 1);
+        assert_eq!(p, vec![d(2025, 1, 1), d(2025, 2, 1), d(2025, 3, 1), d(2025, 4, 1)]);
+        let h = periods(d(2024, 12, 31), d(2025, 7, 1), Every::HalfYear, 1);
+        assert_eq!(h, vec![d(2024, 7, 1), d(2025, 1, 1), d(2025, 7, 1)]);
+        assert_eq!(period_label(d(2025, 7, 1), Every::HalfYear, 1), "2025-H2");
+        assert_eq!(period_label(d(2025, 4, 1), Every::Quarter, 1), "2025-Q2");
+        assert_eq!(period_label(d(2025, 3, 10), Every::Week, 1), "2025-W11");
+        assert_eq!(period_label(d(2024, 12, 1), Every::Year, 12), "Dec 2024–Nov 2025");
+    }
+}

@@ -1,0 +1,263 @@
+//! Summary: the headline numbers and a one-sentence headline for a memo.
+//!
+//! # Definition
+//!
+//! - `rows`: case rows; `requests`: rows times `count`.
+//! - `accounts`: distinct (platform, account_key) pairs; `accounts_actioned`: those whose latest
+//!   request (as in [`super::reach`]) was removed or restricted.
+//! - `platforms`, `groups`, `agencies`: distinct non-null values.
+//! - `first_reported`, `last_reported`: the range of `reported_at` dates.
+//! - `requests_actioned`, `requests_rejected`, `requests_pending`: requests by outcome
+//!   (actioned = removed + restricted).
+//! - `rate`, `ci_low`, `ci_high`: request compliance under the default
+//!   [`ComplianceSpec`](super::compliance::ComplianceSpec) (pending counted against, 95% Wilson).
+//! - `account_rate`, `account_ci_low`, `account_ci_high`: accounts_actioned / accounts (95%
+//!   Wilson).
+//! - `followers`: combined following, each account once at its largest reported value.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::compliance::{compliance, ComplianceSpec};
+use super::reach::{reach, ReachSpec};
+use crate::cases::Cases;
+use crate::dates::date_of;
+use crate::error::Result;
+use crate::schema::col_names::*;
+use crate::stats::interval::{binomial_interval, IntervalMethod};
+
+/// The headline numbers. See the module docs for each definition.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Case rows.
+    pub rows: u64,
+    /// Requests: rows times `count`.
+    pub requests: u64,
+    /// Distinct accounts (platform + account_key).
+    pub accounts: u64,
+    /// Accounts whose latest request was removed or restricted.
+    pub accounts_actioned: u64,
+    /// Distinct platforms, sorted.
+    pub platforms: Vec<String>,
+    /// Distinct groups, sorted.
+    pub groups: Vec<String>,
+    /// Distinct agencies, sorted.
+    pub agencies: Vec<String>,
+    /// Earliest `reported_at` date.
+    pub first_reported: Option<NaiveDate>,
+    /// Latest `reported_at` date.
+    pub last_reported: Option<NaiveDate>,
+    /// Requests removed or restricted.
+    pub requests_actioned: u64,
+    /// Requests rejected.
+    pub requests_rejected: u64,
+    /// Requests pending.
+    pub requests_pending: u64,
+    /// Request compliance, default definition (null when there are no requests).
+    pub rate: Option<f64>,
+    /// Lower bound of its 95% Wilson interval.
+    pub ci_low: Option<f64>,
+    /// Upper bound of its 95% Wilson interval.
+    pub ci_high: Option<f64>,
+    /// accounts_actioned / accounts.
+    pub account_rate: Option<f64>,
+    /// Lower bound of its 95% Wilson interval.
+    pub account_ci_low: Option<f64>,
+    /// Upper bound of its 95% Wilson interval.
+    pub account_ci_high: Option<f64>,
+    /// Combined following, each account once at its largest reported value.
+    pub followers: u64,
+}
+
+fn distinct(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let s = df.column(name)?.as_materialized_series().unique_stable()?;
+    let mut v: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
+    v.sort();
+    Ok(v)
+}
+
+fn u(v: Option<i64>) -> u64 {
+    v.unwrap_or(0).max(0) as u64
+}
+
+/// Computes the summary.
+pub fn summary(cases: &Cases) -> Result<Summary> {
+    let df = cases.frame();
+    let c = compliance(cases, &[], &ComplianceSpec::default())?;
+    let r = reach(cases, &[], &ReachSpec::default())?;
+    let geti = |df: &DataFrame, n: &str| -> Result<Option<i64>> { Ok(df.column(n)?.cast(&DataType::Int64)?.i64()?.get(0)) };
+    let getf = |n: &str| -> Result<Option<f64>> { Ok(c.column(n)?.f64()?.get(0)) };
+    let accounts = u(geti(&r, "accounts")?);
+    // Accounts actioned: one row per account with its latest outcome, over all cases.
+    let spec = ComplianceSpec { unit: super::compliance::Unit::Account, ..Default::default() };
+    let accounts_actioned = if accounts == 0 {
+        0
+    } else {
+        let named = cases.filter_expr(col(ACCOUNT_KEY).is_not_null())?;
+        u(geti(&compliance(&named, &[], &spec)?, "successes")?)
+    };
+    let acc_ci = binomial_interval(accounts_actioned as f64, accounts as f64, IntervalMethod::Wilson, 0.95);
+    let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;
+    let rep = rep.i64()?;
+    Ok(Summary {
+        rows: df.height() as u64,
+        requests: u(geti(&c, "requests")?),
+        accounts,
+        accounts_actioned,
+        platforms: distinct(df, PLATFORM)?,
+        groups: distinct(df, GROUP)?,
+        agencies: distinct(df, AGENCY)?,
+        first_reported: rep.min().map(date_of),
+        last_reported: rep.max().map(date_of),
+        requests_actioned: u(geti(&c, "removed")?) + u(geti(&c, "restricted")?),
+        requests_rejected: u(geti(&c, "rejected")?),
+        requests_pending: u(geti(&c, "pending")?),
+        rate: getf("rate")?,
+        ci_low: getf("ci_low")?,
+        ci_high: getf("ci_high")?,
+        account_rate: (accounts > 0).then(|| accounts_actioned as f64 / accounts as f64),
+        account_ci_low: acc_ci.map(|x| x.0),
+        account_ci_high: acc_ci.map(|x| x.1),
+        followers: u(geti(&r, "followers")?),
+    })
+}
+
+/// A platform id as people write it (`x` → X, `tiktok` → TikTok).
+pub fn platform_display(id: &str) -> String {
+    match id {
+        "facebook" => "Facebook".into(),
+        "instagram" => "Instagram".into(),
+        "tiktok" => "TikTok".into(),
+        "x" => "X".into(),
+        "telegram" => "Telegram".into(),
+        "whatsapp" => "WhatsApp".into(),
+        "youtube" => "YouTube".into(),
+        other => {
+            let mut c = other.replace('_', " ").chars().collect::<Vec<_>>();
+            if let Some(f) = c.first_mut() {
+                *f = f.to_ascii_uppercase();
+            }
+            c.into_iter().collect()
+        }
+    }
+}
+
+/// "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+/// A count in words for a memo: 2,140,512 → "2.1 million", 850 → "850".
+pub fn human_count(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1} million", n as f64 / 1e6)
+    } else {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, ch) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        out
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+impl Summary {
+    /// One plain-English sentence for a memo, stating the unit and interval it uses.
+    pub fn headline(&self) -> String {
+        if self.rows == 0 {
+            return "No cases match this selection.".into();
+        }
+        let span = match (self.first_reported, self.last_reported) {
+            (Some(a), Some(b)) if a.format("%Y").to_string() == b.format("%Y").to_string() => {
+                format!("Between {} and {}, ", a.format("%-d %B"), b.format("%-d %B %Y"))
+            }
+            (Some(a), Some(b)) => format!("Between {} and {}, ", a.format("%-d %B %Y"), b.format("%-d %B %Y")),
+            _ => String::new(),
+        };
+        let who = if self.agencies.is_empty() { String::new() } else { format!("{} ", and_list(&self.agencies)) };
+        let platforms: Vec<String> = self.platforms.iter().map(|p| platform_display(p)).collect();
+        let groups = if self.groups.is_empty() { String::new() } else { format!(" linked to {}", and_list(&self.groups)) };
+        let reach = if self.followers > 0 { format!(" (combined following {})", human_count(self.followers)) } else { String::new() };
+        if self.accounts > 0 {
+            let ci = match (self.account_ci_low, self.account_ci_high) {
+                (Some(l), Some(h)) => format!(", 95% CI {}–{}", pct(l), pct(h)),
+                _ => String::new(),
+            };
+            let subject = if who.is_empty() {
+                format!("{} accounts{}{} were reported", human_count(self.accounts), groups, reach)
+            } else {
+                format!("{}reported {} accounts{}{}", who, human_count(self.accounts), groups, reach)
+            };
+            format!(
+                "{}{} to {} in {} requests; {} of those accounts ({}{}) were removed or restricted.",
+                span,
+                subject,
+                and_list(&platforms),
+                human_count(self.requests),
+                human_count(self.accounts_actioned),
+                self.account_rate.map(pct).unwrap_or_default(),
+                ci
+            )
+        } else {
+            let rate = match (self.rate, self.ci_low, self.ci_high) {
+                (Some(r), Some(l), Some(h)) => format!(" ({}, 95% CI {}–{}, pending counted as not complied)", pct(r), pct(l), pct(h)),
+                _ => String::new(),
+            };
+            format!(
+                "{}{} requests{} were sent to {}; {} were removed or restricted{}.",
+                span,
+                human_count(self.requests),
+                groups,
+                and_list(&platforms),
+                human_count(self.requests_actioned),
+                rate
+            )
+        }
+    }
+
+    /// The summary as a one-row frame (lists joined with `, `).
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let d = |x: Option<NaiveDate>| x.map(crate::dates::days_since_epoch);
+        let date_col = |name: &str, v: Option<NaiveDate>| -> Result<Column> {
+            let ca: Int32Chunked = [d(v)].into_iter().collect();
+            Ok(ca.with_name(name.into()).into_date().into_column())
+        };
+        let s = |name: &str, v: &[String]| Column::new(name.into(), [v.join(", ")]);
+        let i = |name: &str, v: u64| Column::new(name.into(), [v as i64]);
+        let f = |name: &str, v: Option<f64>| Column::new(name.into(), [v]);
+        Ok(DataFrame::new(1, vec![
+            i("rows", self.rows),
+            i("requests", self.requests),
+            i("accounts", self.accounts),
+            i("accounts_actioned", self.accounts_actioned),
+            f("account_rate", self.account_rate),
+            f("account_ci_low", self.account_ci_low),
+            f("account_ci_high", self.account_ci_high),
+            i("requests_actioned", self.requests_actioned),
+            i("requests_rejected", self.requests_rejected),
+            i("requests_pending", self.requests_pending),
+            f("rate", self.rate),
+            f("ci_low", self.ci_low),
+            f("ci_high", self.ci_high),
+            i("followers", self.followers),
+            i("n_platforms", self.platforms.len() as u64),
+            s("platforms", &self.platforms),
+            i("n_groups", self.groups.len() as u64),
+            s("groups", &self.groups),
+            s("agencies", &self.agencies),
+            date_col("first_reported", self.first_reported)?,
+            date_col("last_reported", self.last_reported)?,
+        ])?)
+    }
+}

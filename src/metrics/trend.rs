@@ -1,0 +1,211 @@
+//! Trend: counts and compliance per period.
+//!
+//! # Definition
+//!
+//! Each case is placed in the period (see [`super::period`]) containing its `reported_at`
+//! ([`DateOn::Reported`], the default: a cohort view, each period's cases with their current
+//! outcomes) or its `actioned_at` ([`DateOn::Actioned`]: decisions per period; pending cases have
+//! no decision date and drop out). Cases without that date are left out and counted in the
+//! definition. Per `by` group and period:
+//!
+//! - `requests`: units in the period; `removed`, `restricted`, `rejected`, `pending`: by outcome;
+//!   `actioned` = removed + restricted;
+//! - `cum_requests`, `cum_actioned`: running totals over the periods, per `by` group;
+//! - `successes`, `denominator`, `n`, `rate`, `ci_low`, `ci_high`, `low_n`: the compliance of the
+//!   period's cases under the given [`ComplianceSpec`] (null rate where the denominator is 0).
+//!
+//! Every period from the first to the last (the data's range, or `start`–`end` when given) is
+//! present for every `by` combination seen, zero-filled.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::compliance::{compliance_aggs, finish_rates, units_of, ComplianceSpec};
+use super::period::{check_year_start, period_label, period_start, periods, Every};
+use super::{check_by, const_str};
+use crate::cases::Cases;
+use crate::dates::{date_of, days_since_epoch};
+use crate::error::{Error, Result};
+use crate::schema::col_names::*;
+
+/// Which date places a case in a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOn {
+    /// `reported_at` (default).
+    #[default]
+    Reported,
+    /// `actioned_at`.
+    Actioned,
+}
+
+impl DateOn {
+    /// Parses `reported` / `reported_at` or `actioned` / `actioned_at`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "reported" | "reported_at" => Ok(DateOn::Reported),
+            "actioned" | "actioned_at" => Ok(DateOn::Actioned),
+            other => Err(Error::invalid_arg("on", format!("unknown date {other:?}; use reported_at or actioned_at"))),
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            DateOn::Reported => REPORTED_AT,
+            DateOn::Actioned => ACTIONED_AT,
+        }
+    }
+}
+
+/// The definition of a trend table.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrendSpec {
+    /// Period length (default month).
+    pub every: Every,
+    /// Which date places a case (default reported_at).
+    pub on: DateOn,
+    /// First month of quarters, half-years and years (1–12; default 1; 12 for Dec–Nov years).
+    pub year_start: u32,
+    /// First day of the range (default: the earliest date).
+    pub start: Option<NaiveDate>,
+    /// Last day of the range (default: the latest date).
+    pub end: Option<NaiveDate>,
+    /// The compliance definition for each period's rate.
+    pub compliance: ComplianceSpec,
+}
+
+impl Default for TrendSpec {
+    fn default() -> Self {
+        TrendSpec { every: Every::Month, on: DateOn::Reported, year_start: 1, start: None, end: None, compliance: ComplianceSpec::default() }
+    }
+}
+
+const PERIOD: &str = "period";
+
+/// Cases per period, zero-filled. See the module docs for the definition.
+pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
+    spec.compliance.check()?;
+    check_year_start(spec.year_start)?;
+    check_by(cases.frame(), by)?;
+    if by.iter().any(|b| b == PERIOD) {
+        return Err(Error::invalid_arg("by", "`period` is the trend's own column"));
+    }
+    let df = cases.frame();
+    let on = spec.on.column();
+    let micros = df.column(on)?.cast(&DataType::Int64)?;
+    let days: Int32Chunked = micros
+        .i64()?
+        .iter()
+        .map(|v| v.map(|us| days_since_epoch(period_start(date_of(us), spec.every, spec.year_start))))
+        .collect();
+    let undated = days.null_count();
+    let mut dated = df.clone();
+    dated.with_column(days.with_name(PERIOD.into()).into_date().into_column())?;
+    let mut dated = dated.lazy().filter(col(PERIOD).is_not_null());
+    let range_day = |d: NaiveDate| days_since_epoch(period_start(d, spec.every, spec.year_start));
+    if let Some(s) = spec.start {
+        dated = dated.filter(col(PERIOD).cast(DataType::Int32).gt_eq(lit(range_day(s))));
+    }
+    if let Some(e) = spec.end {
+        dated = dated.filter(col(PERIOD).cast(DataType::Int32).lt_eq(lit(range_day(e))));
+    }
+    let dated = dated.collect()?;
+
+    // The full range of periods.
+    let phys = dated.column(PERIOD)?.cast(&DataType::Int32)?;
+    let (lo, hi) = (phys.i32()?.min(), phys.i32()?.max());
+    let epoch = |d: i32| date_of(d as i64 * crate::dates::MICROS_PER_DAY);
+    let first = spec.start.or(lo.map(epoch));
+    let last = spec.end.or(hi.map(epoch));
+    let (Some(first), Some(last)) = (first, last) else {
+        return Err(Error::Empty(format!("no case has a `{on}` date in range, so there is no trend to show")));
+    };
+    if first > last {
+        return Err(Error::invalid_arg("start", format!("start {first} is after end {last}")));
+    }
+    let all: Vec<NaiveDate> = periods(first, last, spec.every, spec.year_start);
+    let period_days: Int32Chunked = all.iter().map(|d| Some(days_since_epoch(*d))).collect();
+    let period_frame = DataFrame::new(all.len(), vec![period_days.with_name(PERIOD.into()).into_date().into_column()])?;
+
+    // Aggregate, then left-join onto the grid of by-combinations x periods.
+    let mut keys: Vec<String> = by.to_vec();
+    keys.push(PERIOD.into());
+    let agg = super::group_agg(units_of(&dated, &keys, spec.compliance.unit)?, &keys, compliance_aggs(&spec.compliance, "requests"));
+    let grid = if by.is_empty() {
+        period_frame.lazy().with_column(lit(0u32).alias("__combo"))
+    } else {
+        let sel: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+        df.clone()
+            .lazy()
+            .select(sel)
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .with_row_index("__combo", None)
+            .cross_join(period_frame.lazy(), None)
+    };
+    let on_keys: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    let counts = ["requests", "removed", "restricted", "rejected", "pending", "successes", "denominator", "n"];
+    let mut fills: Vec<Expr> = counts.iter().map(|c| col(*c).fill_null(lit(0i64))).collect();
+    fills.push(col("__w2").fill_null(lit(0.0)));
+    let mut out = grid
+        .join(agg, on_keys.clone(), on_keys, args)
+        .with_columns(fills)
+        .with_column((col("removed") + col("restricted")).alias("actioned"))
+        .sort(["__combo", PERIOD], SortMultipleOptions::default())
+        .collect()?;
+
+    // Running totals per by-combination.
+    let combo = out.column("__combo")?.cast(&DataType::UInt32)?;
+    let combo = combo.u32()?;
+    let running = |name: &str| -> Result<Vec<i64>> {
+        let v = out.column(name)?.cast(&DataType::Int64)?;
+        let mut acc = 0i64;
+        let mut prev = None;
+        Ok(v.i64()?
+            .iter()
+            .zip(combo.iter())
+            .map(|(x, c)| {
+                if c != prev {
+                    acc = 0;
+                    prev = c;
+                }
+                acc += x.unwrap_or(0);
+                acc
+            })
+            .collect())
+    };
+    let (cum_req, cum_act) = (running("requests")?, running("actioned")?);
+    let labels: Vec<String> = out
+        .column(PERIOD)?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .map(|d| d.map(|d| period_label(epoch(d), spec.every, spec.year_start)).unwrap_or_default())
+        .collect();
+    out.with_column(Column::new("cum_requests".into(), cum_req))?;
+    out.with_column(Column::new("cum_actioned".into(), cum_act))?;
+    out.with_column(Column::new("period_label".into(), labels))?;
+    let out = finish_rates(out, &spec.compliance)?;
+    let mut order: Vec<String> = by.to_vec();
+    order.extend(
+        [PERIOD, "period_label", "requests", "removed", "restricted", "rejected", "pending", "actioned",
+         "cum_requests", "cum_actioned", "successes", "denominator", "n", "rate", "ci_low", "ci_high", "low_n"]
+            .map(String::from),
+    );
+    if spec.compliance.weight == super::compliance::Weight::Followers {
+        order.push("missing_weight".into());
+    }
+    let mut out = out.select(order)?;
+    let h = out.height();
+    let definition = format!(
+        "cases per {} by {}{}; {} case(s) without {} left out; {}",
+        spec.every.as_str(),
+        on,
+        if spec.year_start != 1 { format!(", years starting in month {}", spec.year_start) } else { String::new() },
+        undated,
+        on,
+        spec.compliance.describe()
+    );
+    out.with_column(const_str("definition", &definition, h))?;
+    Ok(out)
+}

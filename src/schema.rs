@@ -1,0 +1,206 @@
+//! The case record and its polars schema.
+//!
+//! One row is one request about one account or item. Canonical columns, in this order:
+//!
+//! | column | dtype | null | meaning |
+//! |---|---|---|---|
+//! | `case_id` | String | no | unique id of the request (generated as the row number when the input has none and it is not required) |
+//! | `platform` | String | no | canonical lowercase platform id (`facebook`, `instagram`, `tiktok`, `x`, `telegram`, `whatsapp`, `youtube`, ... an open set) |
+//! | `account` | String | yes | handle, URL or id as given |
+//! | `account_key` | String | yes | `account` folded for counting an account once: lower case, URL scheme, `www.`, host and leading `@` and trailing `/` removed |
+//! | `group` | String | yes | canonical group id (`TTP`, `BLA`, `BLF`, or the label as given) |
+//! | `followers` | Int64 | yes | followers of the account when reported, ≥ 0 |
+//! | `reported_at` | Datetime(μs) | yes | when the request was made (UTC when the input had a zone) |
+//! | `actioned_at` | Datetime(μs) | yes | when the platform decided (removed, restricted or rejected) |
+//! | `status` | String | no | `removed`, `restricted`, `rejected` or `pending` |
+//! | `agency` | String | yes | the requesting agency |
+//! | `content_type`, `reason`, `jurisdiction`, `source` | String | yes | optional; present when the input has them |
+//! | `count` | Int64 | no | how many identical requests the row stands for (≥ 1, default 1) |
+//!
+//! Columns the input has beyond these are kept after them, unchanged, and can be used in `by` and
+//! in filters.
+
+use polars::prelude::*;
+
+/// The outcome of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Taken down everywhere.
+    Removed,
+    /// Withheld or geo-blocked in the requesting country only.
+    Restricted,
+    /// The platform declined to act.
+    Rejected,
+    /// No decision yet (PTA: "still accessible").
+    Pending,
+}
+
+impl Status {
+    /// The four outcomes in their canonical order.
+    pub const ALL: [Status; 4] = [Status::Removed, Status::Restricted, Status::Rejected, Status::Pending];
+
+    /// The canonical lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Removed => "removed",
+            Status::Restricted => "restricted",
+            Status::Rejected => "rejected",
+            Status::Pending => "pending",
+        }
+    }
+
+    /// Parses a canonical name (exactly; for source labels use [`crate::labels::Vocabulary`]).
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Canonical column names.
+pub mod col_names {
+    #![allow(missing_docs)]
+    pub const CASE_ID: &str = "case_id";
+    pub const PLATFORM: &str = "platform";
+    pub const ACCOUNT: &str = "account";
+    pub const ACCOUNT_KEY: &str = "account_key";
+    pub const GROUP: &str = "group";
+    pub const FOLLOWERS: &str = "followers";
+    pub const REPORTED_AT: &str = "reported_at";
+    pub const ACTIONED_AT: &str = "actioned_at";
+    pub const STATUS: &str = "status";
+    pub const AGENCY: &str = "agency";
+    pub const CONTENT_TYPE: &str = "content_type";
+    pub const REASON: &str = "reason";
+    pub const JURISDICTION: &str = "jurisdiction";
+    pub const SOURCE: &str = "source";
+    pub const COUNT: &str = "count";
+}
+use col_names::*;
+
+/// Canonical input columns (everything but the derived `account_key`), in schema order.
+pub const INPUT_COLUMNS: [&str; 14] = [
+    CASE_ID, PLATFORM, ACCOUNT, GROUP, FOLLOWERS, REPORTED_AT, ACTIONED_AT, STATUS, AGENCY,
+    CONTENT_TYPE, REASON, JURISDICTION, SOURCE, COUNT,
+];
+
+/// Optional text columns, kept only when the input has them.
+pub const OPTIONAL_TEXT: [&str; 4] = [CONTENT_TYPE, REASON, JURISDICTION, SOURCE];
+
+/// The datetime dtype of `reported_at` and `actioned_at`.
+pub fn datetime_dtype() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, None)
+}
+
+/// The polars schema of the canonical columns that are always present.
+pub fn core_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(CASE_ID.into(), DataType::String),
+        Field::new(PLATFORM.into(), DataType::String),
+        Field::new(ACCOUNT.into(), DataType::String),
+        Field::new(ACCOUNT_KEY.into(), DataType::String),
+        Field::new(GROUP.into(), DataType::String),
+        Field::new(FOLLOWERS.into(), DataType::Int64),
+        Field::new(REPORTED_AT.into(), datetime_dtype()),
+        Field::new(ACTIONED_AT.into(), datetime_dtype()),
+        Field::new(STATUS.into(), DataType::String),
+        Field::new(AGENCY.into(), DataType::String),
+        Field::new(COUNT.into(), DataType::Int64),
+    ])
+}
+
+/// Folds an account for counting it once: trims, lower-cases, drops an `http(s)://` scheme, a
+/// `www.` and the host of a URL, a leading `@` and trailing `/`.
+///
+/// `https://x.com/Fake_Handle/`, `@fake_handle` and `FAKE_HANDLE` all give `fake_handle`.
+pub fn account_key(account: &str) -> String {
+    let mut s = account.trim().to_lowercase();
+    for scheme in ["https://", "http://"] {
+        if let Some(rest) = s.strip_prefix(scheme) {
+            s = rest.to_string();
+            // A URL: drop the host.
+            if let Some(pos) = s.find('/') {
+                s = s[pos + 1..].to_string();
+            }
+            break;
+        }
+    }
+    if let Some(rest) = s.strip_prefix("www.") {
+        s = rest.to_string();
+    }
+    let s = s.trim_end_matches('/');
+    let s = s.trim_start_matches('@');
+    s.to_string()
+}
+
+/// One case record: the serde form of one row of the canonical schema.
+///
+/// Dates are `chrono::NaiveDateTime` (UTC when the source had a zone). A Rust program can build
+/// [`crate::Cases`] from a `Vec<CaseRecord>` and get records back with `Cases::to_records`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaseRecord {
+    /// Unique id of the request.
+    pub case_id: String,
+    /// Platform, as a label (mapped to the canonical id on load).
+    pub platform: String,
+    /// Handle, URL or id.
+    pub account: Option<String>,
+    /// Group, as a label (mapped on load).
+    pub group: Option<String>,
+    /// Followers when reported.
+    pub followers: Option<i64>,
+    /// When the request was made.
+    pub reported_at: Option<chrono::NaiveDateTime>,
+    /// When the platform decided.
+    pub actioned_at: Option<chrono::NaiveDateTime>,
+    /// Outcome.
+    pub status: Status,
+    /// Requesting agency.
+    pub agency: Option<String>,
+    /// Kind of item (account, post, channel ...).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Stated reason.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Jurisdiction of the request.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+    /// Where the record comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// How many identical requests the record stands for.
+    #[serde(default = "one")]
+    pub count: i64,
+}
+
+fn one() -> i64 {
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_keys_fold_handles_and_urls() {
+        assert_eq!(account_key("https://x.com/Fake_Handle/"), "fake_handle");
+        assert_eq!(account_key(" @Fake_Handle "), "fake_handle");
+        assert_eq!(account_key("http://www.facebook.com/fake.page"), "fake.page");
+        assert_eq!(account_key("www.tiktok.com"), "tiktok.com");
+        assert_eq!(account_key("t.me/fakechannel"), "t.me/fakechannel");
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("Removed"), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! Loading: formats, mappings, and the nothing-lost invariant on every kind of broken input.
+
+mod common;
+use common::*;
+
+use polars::prelude::*;
+use takedowns::*;
+
+const HEADER: &str = "case_id,platform,account,group,followers,reported_at,actioned_at,status,agency\n";
+const GOOD: &str = "g1,Facebook,@ok,TTP,10,2025-01-01,2025-01-02,removed,PTA\n";
+
+fn quarantine() -> LoadOptions {
+    LoadOptions::default().with_on_invalid(OnInvalid::Quarantine)
+}
+
+/// Loads `body` (after the standard header) in quarantine mode and checks the invariant.
+fn q(body: &str) -> Cases {
+    let csv = format!("{HEADER}{body}");
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &quarantine()).unwrap();
+    let r = cases.load_report();
+    assert_eq!(r.rows_read, r.rows_accepted + r.rows_rejected, "{r}");
+    assert_eq!(r.rows_accepted as usize, cases.len());
+    cases
+}
+
+fn rules(c: &Cases) -> Vec<String> {
+    str_col(c.rejects(), "rule").into_iter().flatten().collect()
+}
+
+#[test]
+fn each_rule_is_caught_with_row_column_and_value() {
+    let cases: [(&str, &str, &str, &str); 11] = [
+        ("b1,Facebook,@x,TTP,10,2025-01-01,,sometimes,PTA\n", "unknown_status", "status", "sometimes"),
+        ("b1,Facebook,@x,TTP,-5,2025-01-01,,pending,PTA\n", "negative_followers", "followers", "-5"),
+        ("b1,Facebook,@x,TTP,lots,2025-01-01,,pending,PTA\n", "invalid_integer", "followers", "lots"),
+        ("b1,Facebook,@x,TTP,10,2025-01-05,2025-01-02,removed,PTA\n", "actioned_before_reported", "actioned_at", "2025-01-02"),
+        ("b1,Facebook,@x,TTP,10,2025-01-01,2025-01-02,pending,PTA\n", "pending_with_actioned_at", "actioned_at", "2025-01-02"),
+        ("g1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA\n", "duplicate_case_id", "case_id", "g1"),
+        ("b1,Facebook,@x,TTP,10,2025-02-30,,pending,PTA\n", "invalid_date", "reported_at", "2025-02-30"),
+        ("b1,Facebook,@x,TTP,10,03/04/2025,,pending,PTA\n", "ambiguous_date", "reported_at", "03/04/2025"),
+        ("b1,,@x,TTP,10,2025-01-01,,pending,PTA\n", "required", "platform", ""),
+        ("b1,Facebook,@x,TTP,10,2025-01-01\n", "malformed_row", "", "b1,Facebook,@x,TTP,10,2025-01-01"),
+        ("b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra\n", "malformed_row", "", "b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra"),
+    ];
+    for (row, rule, column, value) in cases {
+        let c = q(&format!("{GOOD}{row}"));
+        assert_eq!(c.len(), 1, "{rule}: the good row loads");
+        let rej = c.rejects();
+        assert_eq!(rules(&c), [rule], "{row}");
+        assert_eq!(i64_col(rej, "row"), [Some(2)], "{rule}");
+        assert_eq!(str_col(rej, "column"), [Some(column.to_string())], "{rule}");
+        assert_eq!(str_col(rej, "value"), [Some(value.to_string())], "{rule}");
+        assert_eq!(str_col(rej, "file"), [Some("t.csv".to_string())]);
+        // Strict mode fails naming the same problem.
+        let csv = format!("{HEADER}{GOOD}{row}");
+        let err = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+        let msg = err.to_string();
+        assert!(matches!(err, Error::Validation { total: 1, .. }), "{msg}");
+        assert!(msg.contains("t.csv: row 2") && msg.contains(rule) && msg.contains(&format!("{value:?}")), "{msg}");
+    }
+}
+
+#[test]
+fn strict_mode_lists_every_problem_up_to_the_cap() {
+    let mut body = String::from(GOOD);
+    for i in 0..80 {
+        body.push_str(&format!("b{i},Facebook,@x,TTP,-1,2025-01-01,,nope,PTA\n"));
+    }
+    let csv = format!("{HEADER}{body}");
+    match load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()) {
+        Err(Error::Validation { problems, total }) => {
+            assert_eq!(total, 160, "two problems on each of 80 rows");
+            assert_eq!(problems.len(), 50);
+            assert_eq!(problems[0].row, 2);
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    let c = q(&body);
+    assert_eq!(c.load_report().rows_rejected, 80);
+    assert_eq!(c.load_report().problems_by_rule[&Rule::UnknownStatus], 80);
+}
+
+#[test]
+fn invalid_utf8_and_huge_fields_reject_their_row_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = format!("{HEADER}{GOOD}").into_bytes();
+    bytes.extend_from_slice(b"b1,Facebook,@\xff\xfe,TTP,10,2025-01-01,,pending,PTA\n");
+    let huge = "x".repeat(2 << 20);
+    bytes.extend_from_slice(format!("b2,Facebook,{huge},TTP,10,2025-01-01,,pending,PTA\n").as_bytes());
+    bytes.extend_from_slice(b"b3,Facebook,\"unterminated,TTP,10,2025-01-01,,pending,PTA\n");
+    let p = write_file(&dir, "broken.csv", &bytes);
+    let c = load::read_csv(&p, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (4, 1, 3), "{r}");
+    assert_eq!(rules(&c), ["invalid_utf8", "field_too_long", "malformed_row"]);
+    let value = str_col(c.rejects(), "value")[1].clone().unwrap();
+    assert!(value.chars().count() <= 201, "values are clipped in reports");
+}
+
+#[test]
+fn empty_and_header_only_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write_file(&dir, "empty.csv", b"");
+    let e = load::read_csv(&empty, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Read { .. }) && e.to_string().contains("empty.csv") && e.to_string().contains("no header"), "{e}");
+    let header = write_file(&dir, "header.csv", HEADER.as_bytes());
+    let c = load::read_csv(&header, &LoadOptions::default()).unwrap();
+    assert_eq!((c.len(), c.load_report().rows_read), (0, 0));
+    assert!(matches!(load::read_csv(dir.path().join("absent.csv"), &LoadOptions::default()), Err(Error::Io { .. })));
+    let garbage = write_file(&dir, "garbage.parquet", b"not parquet at all");
+    let e = load::read_parquet(&garbage, &LoadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Read { .. }) && e.to_string().contains("garbage.parquet"), "{e}");
+}
+
+#[test]
+fn missing_required_column_names_file_and_column() {
+    let csv = "case_id,platform,account,group,reported_at\n1,x,@a,TTP,2025-01-01\n";
+    let e = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "status"), "{e}");
+    assert!(e.to_string().starts_with("t.csv: missing required column `status`"));
+}
+
+#[test]
+fn column_and_label_mappings() {
+    let csv = "Ref,Site,Handle,Organisation,Followers,Date Reported,Outcome\n\
+               1,X (formerly Twitter),@a,Tehrik-i-Taliban Pakistan,5,14/03/2025,Geo-Blocked\n\
+               2,IG,@b,Jamaat ul Ahrar,7,15/03/2025,actioned\n";
+    let opts = LoadOptions::default()
+        .with_column("Ref", "case_id")
+        .with_column("Site", "platform")
+        .with_column("Handle", "account")
+        .with_column("Organisation", "group")
+        .with_column("Date Reported", "reported_at")
+        .with_column("Outcome", "status")
+        .with_status_label("actioned", Status::Removed)
+        .with_group_alias("Jamaat-ul-Ahrar", "JuA");
+    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let df = c.frame();
+    assert_eq!(str_col(df, "platform"), [Some("x".into()), Some("instagram".into())]);
+    assert_eq!(str_col(df, "group"), [Some("TTP".into()), Some("JuA".into())]);
+    assert_eq!(str_col(df, "status"), [Some("restricted".into()), Some("removed".into())]);
+    // 14/03 makes the file day-first.
+    let d = df.column("reported_at").unwrap().cast(&DataType::String).unwrap();
+    assert_eq!(d.str().unwrap().get(1), Some("2025-03-15 00:00:00.000000"));
+    // Headers matching a canonical name but for case are matched and reported.
+    assert!(c.load_report().columns_matched.contains(&("Followers".into(), "followers".into())));
+    assert!(c.load_report().columns_matched.contains(&("Date Reported".into(), "reported_at".into())));
+    // A mapping that names a column the input lacks is an error, not a silent no-op.
+    let bad = LoadOptions::default().with_column("Nope", "account");
+    assert!(matches!(load::read_csv_bytes(csv.as_bytes(), "t.csv", &bad), Err(Error::InvalidArgument { .. })));
+}
+
+#[test]
+fn group_aliases_from_csv_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_file(&dir, "groups.csv", b"alias,group\nJamaat ul Ahrar,JuA\nISKP,ISKP\n");
+    let opts = LoadOptions::default().with_group_aliases_csv(&p).unwrap();
+    let csv = "case_id,platform,account,group,reported_at,status\n1,x,@a,jamaat-ul-ahrar,2025-01-01,pending\n";
+    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    assert_eq!(str_col(c.frame(), "group"), [Some("JuA".into())]);
+}
+
+#[test]
+fn dates_with_zones_and_explicit_order() {
+    let csv = "case_id,platform,account,group,reported_at,actioned_at,status\n\
+               1,x,@a,TTP,2025-03-14T10:00:00+05:00,2025-03-14T06:00:00Z,removed\n\
+               2,x,@b,TTP,03/04/2025,,pending\n";
+    let auto = load::read_csv_bytes(csv.as_bytes(), "t.csv", &quarantine()).unwrap();
+    assert_eq!(rules(&auto), ["ambiguous_date"]);
+    let mdy = LoadOptions::default().with_date_order(dates::DateOrder::MonthFirst);
+    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &mdy).unwrap();
+    let d = c.frame().column("reported_at").unwrap().cast(&DataType::String).unwrap();
+    assert_eq!(d.str().unwrap().get(0), Some("2025-03-14 05:00:00.000000"), "converted to UTC");
+    assert_eq!(d.str().unwrap().get(1), Some("2025-03-04 00:00:00.000000"));
+}
+
+fn typed_frame() -> DataFrame {
+    let rep: Int64Chunked = [Some(1_736_000_000_000_000i64), Some(1_736_100_000_000_000)].into_iter().collect();
+    let rep = rep.into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)).into_column().with_name("reported_at".into());
+    let act: Int32Chunked = [Some(20100), None].into_iter().collect();
+    let act = act.into_date().into_column().with_name("actioned_at".into());
+    DataFrame::new(2, vec![
+        Column::new("case_id".into(), [1i64, 2]),
+        Column::new("platform".into(), ["TikTok", "telegram"]),
+        Column::new("account".into(), ["@a", "@b"]),
+        Column::new("group".into(), ["BLA", "BLF"]),
+        Column::new("followers".into(), [Some(10.0f64), None]),
+        rep,
+        act,
+        Column::new("status".into(), ["removed", "pending"]),
+        Column::new("region".into(), ["north", "south"]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn typed_formats_round_trip_parquet_ipc_ndjson_and_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = typed_frame();
+    let pq = dir.path().join("c.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).finish(&mut df).unwrap();
+    let ipc = dir.path().join("c.arrow");
+    IpcWriter::new(std::fs::File::create(&ipc).unwrap()).finish(&mut df).unwrap();
+    let nd = write_file(&dir, "c.ndjson", b"{\"case_id\": 1, \"platform\": \"TikTok\", \"account\": \"@a\", \"group\": \"BLA\", \"followers\": 10, \"reported_at\": \"2025-01-04T14:13:20Z\", \"actioned_at\": \"2025-01-12\", \"status\": \"removed\", \"region\": \"north\"}\n\n{\"case_id\": 2, \"platform\": \"telegram\", \"account\": \"@b\", \"group\": \"BLF\", \"followers\": null, \"reported_at\": \"2025-01-05T18:00:00Z\", \"status\": \"pending\", \"region\": \"south\"}\nnot json\n");
+    let opts = quarantine();
+    let from_pq = load::read_path(&pq, &opts).unwrap();
+    let from_ipc = load::read_path(&ipc, &opts).unwrap();
+    let from_nd = load::read_path(&nd, &opts).unwrap();
+    let from_df = load::from_frame(df.clone(), &opts).unwrap();
+    let from_lazy = load::from_lazy(df.clone().lazy(), &opts).unwrap();
+    assert_eq!(from_nd.load_report().rows_rejected, 1, "the broken NDJSON line");
+    for c in [&from_pq, &from_ipc, &from_nd, &from_df, &from_lazy] {
+        let f = c.frame();
+        assert_eq!(str_col(f, "case_id"), [Some("1".into()), Some("2".into())]);
+        assert_eq!(str_col(f, "platform"), [Some("tiktok".into()), Some("telegram".into())]);
+        assert_eq!(i64_col(f, "followers"), [Some(10), None]);
+        assert_eq!(str_col(f, "region"), [Some("north".into()), Some("south".into())], "extra column kept");
+        let rep = i64_col(f, "reported_at");
+        assert_eq!(rep, [Some(1_736_000_000_000_000), Some(1_736_100_000_000_000)]);
+        assert_eq!(i64_col(f, "actioned_at")[0], Some(20100 * 86_400_000_000));
+    }
+    let by_region = from_pq.compliance(&["region"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(str_col(&by_region, "region"), [Some("north".into()), Some("south".into())]);
+    assert!(matches!(load::read_path(dir.path().join("c.xlsx"), &opts), Err(Error::InvalidArgument { .. })));
+}
+
+#[test]
+fn records_round_trip() {
+    let cases = fixture();
+    let records = cases.to_records().unwrap();
+    assert_eq!(records.len(), 9);
+    assert_eq!(records[8].count, 3);
+    assert_eq!(records[5].account.as_deref(), Some("@A"));
+    let opts = LoadOptions::default().with_required(&["case_id", "platform", "reported_at", "status"]);
+    let again = Cases::from_records(&records, &opts).unwrap();
+    assert_eq!(again.to_records().unwrap(), records);
+    assert_eq!(again.load_report().source, "<records>");
+    // serde: records serialize to JSON and back.
+    let json = serde_json::to_string(&records[0]).unwrap();
+    let back: CaseRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, records[0]);
+}
+
+#[test]
+fn count_and_unknown_optional_columns() {
+    let csv = "platform,status,count\nTwitter,blocked,5\nTwitter,still accessible,0\nTwitter,declined,\n";
+    let opts = quarantine().with_required(&["platform", "status"]);
+    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    assert_eq!(rules(&c), ["invalid_count"]);
+    assert_eq!(i64_col(c.frame(), "count"), [Some(5), Some(1)], "an empty count is 1");
+    assert_eq!(str_col(c.frame(), "case_id"), [Some("1".into()), Some("3".into())], "generated from row numbers");
+    assert!(c.load_report().columns_filled.contains(&"account".to_string()));
+}

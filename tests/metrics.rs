@@ -1,0 +1,245 @@
+//! Every metric against values computed by hand on the nine-row fixture in tests/common.
+
+mod common;
+use common::*;
+
+use takedowns::*;
+
+fn wilson_ok(lo: Option<f64>, hi: Option<f64>, want: (f64, f64)) {
+    assert!(close(lo, want.0) && close(hi, want.1), "{lo:?} {hi:?} vs {want:?}");
+}
+
+#[test]
+fn compliance_by_platform_default_definition() {
+    let c = fixture().compliance(&["platform"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(str_col(&c, "platform"), ["facebook", "telegram", "whatsapp", "x"].map(|s| Some(s.to_string())));
+    assert_eq!(i64_col(&c, "requests"), [Some(4), Some(1), Some(3), Some(3)]);
+    assert_eq!(i64_col(&c, "removed"), [Some(1), Some(1), Some(0), Some(0)]);
+    assert_eq!(i64_col(&c, "restricted"), [Some(1), Some(0), Some(0), Some(1)]);
+    assert_eq!(i64_col(&c, "rejected"), [Some(1), Some(0), Some(0), Some(1)]);
+    assert_eq!(i64_col(&c, "pending"), [Some(1), Some(0), Some(3), Some(1)]);
+    assert_eq!(i64_col(&c, "successes"), [Some(2), Some(1), Some(0), Some(1)]);
+    assert_eq!(i64_col(&c, "denominator"), [Some(4), Some(1), Some(3), Some(3)]);
+    let rate = f64_col(&c, "rate");
+    assert!(close(rate[0], 0.5) && close(rate[1], 1.0) && close(rate[2], 0.0) && close(rate[3], 1.0 / 3.0));
+    // Wilson 95% for 2/4 and 1/3, computed independently (plain formula in Python).
+    let (lo, hi) = (f64_col(&c, "ci_low"), f64_col(&c, "ci_high"));
+    wilson_ok(lo[0], hi[0], (0.15003898915214947, 0.8499610108478506));
+    wilson_ok(lo[3], hi[3], (0.06149194472039621, 0.7923403991979522));
+    assert_eq!(bool_col(&c, "low_n"), [Some(true); 4]);
+    let def = str_col(&c, "definition")[0].clone().unwrap();
+    assert_eq!(def, "rate = (removed + restricted) / all requests, pending counted as not complied; each request counts 1; 95% Wilson interval; low_n when n < 30");
+}
+
+#[test]
+fn pending_excluded_gives_null_rate_on_zero_denominator() {
+    let spec = ComplianceSpec { pending: PendingRule::Exclude, ..Default::default() };
+    let c = fixture().compliance(&["platform"], &spec).unwrap();
+    assert_eq!(i64_col(&c, "denominator"), [Some(3), Some(1), Some(0), Some(2)]);
+    let rate = f64_col(&c, "rate");
+    assert!(close(rate[0], 2.0 / 3.0) && close(rate[1], 1.0) && close(rate[3], 0.5));
+    // WhatsApp: all pending, so 0/0: no rate and no interval, never 0.
+    assert_eq!((rate[2], f64_col(&c, "ci_low")[2], f64_col(&c, "ci_high")[2]), (None, None, None));
+}
+
+#[test]
+fn success_set_is_a_parameter() {
+    let spec = ComplianceSpec { success: vec![Status::Removed], ..Default::default() };
+    let c = fixture().compliance(&["platform"], &spec).unwrap();
+    assert_eq!(i64_col(&c, "successes"), [Some(1), Some(1), Some(0), Some(0)]);
+    let bad = ComplianceSpec { success: vec![Status::Pending], ..Default::default() };
+    assert!(matches!(fixture().compliance(&["platform"], &bad), Err(Error::InvalidArgument { .. })));
+}
+
+#[test]
+fn account_unit_counts_an_account_reported_twice_once() {
+    let cases = fixture();
+    // The WhatsApp aggregate row names no account: an account rate cannot include it.
+    let err = cases.compliance(&["platform"], &ComplianceSpec { unit: Unit::Account, ..Default::default() });
+    assert!(matches!(err, Err(Error::InvalidArgument { ref name, .. }) if name == "unit"));
+    let named = cases.filter(&Filter::default().platforms(&["facebook", "x", "telegram"])).unwrap();
+    let c = named.compliance(&["platform"], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
+    // X: @a (latest request restricted; `@A` and `@a` are one account) and @e (pending).
+    assert_eq!(i64_col(&c, "accounts"), [Some(4), Some(1), Some(2)]);
+    assert_eq!(i64_col(&c, "successes"), [Some(2), Some(1), Some(1)]);
+    assert!(close(f64_col(&c, "rate")[2], 0.5));
+}
+
+#[test]
+fn follower_weighted_rate_uses_effective_n() {
+    let spec = ComplianceSpec { weight: Weight::Followers, ..Default::default() };
+    let c = fixture().compliance(&["platform"], &spec).unwrap();
+    // facebook: 100 + 50 acted on; 200 pending; @c has no follower count.
+    assert_eq!(i64_col(&c, "successes")[0], Some(150));
+    assert_eq!(i64_col(&c, "denominator")[0], Some(350));
+    assert_eq!(i64_col(&c, "missing_weight")[0], Some(1));
+    assert_eq!(i64_col(&c, "n")[0], Some(3));
+    // x: 900 / (1000 + 900 + 300); interval on n_eff = 2200² / (1000² + 900² + 300²).
+    assert!(close(f64_col(&c, "rate")[3], 900.0 / 2200.0));
+    wilson_ok(f64_col(&c, "ci_low")[3], f64_col(&c, "ci_high")[3], (0.07860570944515477, 0.8488993118660475));
+}
+
+#[test]
+fn extra_columns_group_and_count_rows_weigh_count() {
+    let c = fixture().compliance(&["campaign"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(str_col(&c, "campaign"), [Some("alpha".to_string()), Some("beta".to_string())]);
+    // beta: rows 3, 4, 7, 8 and the count-3 row 9.
+    assert_eq!(i64_col(&c, "requests"), [Some(4), Some(7)]);
+    assert!(close(f64_col(&c, "rate")[0], 0.75) && close(f64_col(&c, "rate")[1], 1.0 / 7.0));
+    let two = fixture().compliance(&["group", "campaign"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(two.height(), 3);
+}
+
+#[test]
+fn overall_compliance_without_by() {
+    let c = fixture().compliance(&[], &ComplianceSpec::default()).unwrap();
+    assert_eq!(c.height(), 1);
+    assert_eq!(i64_col(&c, "requests"), [Some(11)]);
+    assert!(close(f64_col(&c, "rate")[0], 4.0 / 11.0));
+    wilson_ok(f64_col(&c, "ci_low")[0], f64_col(&c, "ci_high")[0], (0.15166471095367573, 0.6461988254921511));
+    assert_eq!(bool_col(&c, "low_n"), [Some(true)]);
+    let c = fixture().compliance(&[], &ComplianceSpec { min_n: 5, ..Default::default() }).unwrap();
+    assert_eq!(bool_col(&c, "low_n"), [Some(false)]);
+}
+
+#[test]
+fn bad_by_is_a_clear_error() {
+    let e = fixture().compliance(&["nope"], &ComplianceSpec::default()).unwrap_err();
+    assert!(e.to_string().contains("no column `nope`"), "{e}");
+}
+
+#[test]
+fn reach_by_group_counts_accounts_once() {
+    let r = fixture().reach(&["group"], &ReachSpec::default()).unwrap();
+    assert_eq!(str_col(&r, "group"), ["BLA", "BLF", "TTP"].map(|s| Some(s.to_string())));
+    assert_eq!(i64_col(&r, "cases"), [Some(2), Some(5), Some(4)]);
+    assert_eq!(i64_col(&r, "accounts"), [Some(2), Some(2), Some(3)]);
+    // TTP: fb @a 100, fb @b 50, x @a max(1000, 900) = 1000.
+    assert_eq!(i64_col(&r, "followers"), [Some(200), Some(300), Some(1150)]);
+    assert_eq!(i64_col(&r, "followers_actioned"), [Some(0), Some(0), Some(1150)]);
+    assert_eq!(i64_col(&r, "followers_live"), [Some(200), Some(300), Some(0)]);
+    let share = f64_col(&r, "share_actioned");
+    assert!(close(share[0], 0.0) && close(share[1], 0.0) && close(share[2], 1.0));
+    let med = f64_col(&r, "median_followers");
+    assert!(close(med[0], 200.0) && close(med[1], 150.0) && close(med[2], 100.0));
+    assert_eq!(i64_col(&r, "accounts_missing_followers"), [Some(1), Some(0), Some(0)]);
+    assert_eq!(i64_col(&r, "followers_undeduplicated"), [Some(200), Some(300), Some(2050)]);
+    assert!(close(f64_col(&r, "top10_share")[2], 1.0));
+}
+
+#[test]
+fn reach_latest_rule_takes_the_latest_report() {
+    let spec = ReachSpec { followers: FollowersRule::Latest };
+    let r = fixture().reach(&["group"], &spec).unwrap();
+    assert_eq!(i64_col(&r, "followers")[2], Some(1050));
+    assert!(str_col(&r, "definition")[0].as_ref().unwrap().contains("latest reported value"));
+}
+
+#[test]
+fn top10_share_over_eleven_accounts() {
+    // Accounts with 1..=11 followers: the ten largest hold (66 - 1) / 66.
+    let mut csv = String::from("case_id,platform,account,group,followers,reported_at,status\n");
+    for i in 1..=11 {
+        csv.push_str(&format!("{i},x,@u{i},TTP,{i},2025-01-01,pending\n"));
+    }
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let r = cases.reach(&[], &ReachSpec::default()).unwrap();
+    assert!(close(f64_col(&r, "top10_share")[0], 65.0 / 66.0));
+    assert!(close(f64_col(&r, "median_followers")[0], 6.0));
+}
+
+#[test]
+fn trend_monthly_zero_filled_with_running_totals() {
+    let t = fixture().trend(&[], &TrendSpec::default()).unwrap();
+    assert_eq!(str_col(&t, "period_label"), ["2025-01", "2025-02", "2025-03"].map(|s| Some(s.to_string())));
+    assert_eq!(i64_col(&t, "requests"), [Some(3), Some(2), Some(6)]);
+    assert_eq!(i64_col(&t, "actioned"), [Some(2), Some(0), Some(2)]);
+    assert_eq!(i64_col(&t, "pending"), [Some(0), Some(1), Some(4)]);
+    assert_eq!(i64_col(&t, "cum_requests"), [Some(3), Some(5), Some(11)]);
+    assert_eq!(i64_col(&t, "cum_actioned"), [Some(2), Some(2), Some(4)]);
+    let rate = f64_col(&t, "rate");
+    assert!(close(rate[0], 2.0 / 3.0) && close(rate[1], 0.0) && close(rate[2], 2.0 / 6.0));
+
+    let by = fixture().trend(&["platform"], &TrendSpec::default()).unwrap();
+    assert_eq!(by.height(), 12, "4 platforms x 3 months, zero-filled");
+    let tg: Vec<usize> = (0..12).filter(|&i| str_col(&by, "platform")[i].as_deref() == Some("telegram")).collect();
+    assert_eq!(tg.iter().map(|&i| i64_col(&by, "requests")[i]).collect::<Vec<_>>(), [Some(0), Some(0), Some(1)]);
+    assert_eq!(f64_col(&by, "rate")[tg[0]], None, "an empty period has no rate");
+    assert_eq!(i64_col(&by, "requests").iter().flatten().sum::<i64>(), 11);
+}
+
+#[test]
+fn trend_on_actioned_and_aligned_years() {
+    let spec = TrendSpec { on: DateOn::Actioned, ..Default::default() };
+    let t = fixture().trend(&[], &spec).unwrap();
+    assert_eq!(i64_col(&t, "requests"), [Some(3), Some(1), Some(2)]);
+    assert!(str_col(&t, "definition")[0].as_ref().unwrap().contains("3 case(s) without actioned_at"));
+    let spec = TrendSpec { every: Every::Year, year_start: 12, ..Default::default() };
+    let y = fixture().trend(&[], &spec).unwrap();
+    assert_eq!(str_col(&y, "period_label"), [Some("Dec 2024–Nov 2025".to_string())]);
+    assert_eq!(i64_col(&y, "requests"), [Some(11)]);
+    let spec = TrendSpec { every: Every::Week, ..Default::default() };
+    let w = fixture().trend(&[], &spec).unwrap();
+    // 2024-12-30 (week of 5 Jan 2025) to the week of 25 March: 13 weeks.
+    assert_eq!(w.height(), 13);
+    assert_eq!(i64_col(&w, "requests").iter().flatten().sum::<i64>(), 11);
+}
+
+#[test]
+fn crosstab_group_by_platform() {
+    let cases = fixture();
+    let x = cases.crosstab("group", "platform", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    assert_eq!(str_col(&x, "group"), ["BLA", "BLF", "TTP"].map(|s| Some(s.to_string())));
+    assert_eq!(i64_col(&x, "facebook"), [Some(2), Some(0), Some(2)]);
+    assert_eq!(i64_col(&x, "whatsapp"), [Some(0), Some(3), Some(0)]);
+    assert_eq!(i64_col(&x, "x"), [Some(0), Some(1), Some(2)]);
+    let r = cases.crosstab("group", "platform", CrossValue::Rate, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    assert_eq!(f64_col(&r, "telegram")[0], None, "no BLA cases on telegram: no rate");
+    assert!(close(f64_col(&r, "facebook")[2], 1.0));
+}
+
+#[test]
+fn summary_and_headline() {
+    let s = fixture().summary().unwrap();
+    assert_eq!((s.rows, s.requests, s.accounts, s.accounts_actioned), (9, 11, 7, 4));
+    assert_eq!((s.requests_actioned, s.requests_rejected, s.requests_pending), (4, 2, 5));
+    assert_eq!(s.followers, 1650);
+    assert_eq!(s.platforms.len(), 4);
+    assert_eq!(s.agencies, ["NCCIA", "PTA"]);
+    assert!(close(s.rate, 4.0 / 11.0));
+    let h = s.headline();
+    assert!(h.starts_with("Between 5 January and 25 March 2025, NCCIA and PTA reported 7 accounts linked to BLA, BLF and TTP"), "{h}");
+    assert!(h.contains("4 of those accounts (57.1%"), "{h}");
+    assert_eq!(s.to_frame().unwrap().height(), 1);
+}
+
+#[test]
+fn ties_in_time_fall_back_to_input_order() {
+    // Two requests about one account on the same day: the later row is the latest.
+    let csv = "case_id,platform,account,group,reported_at,status\n1,x,@t,TTP,2025-01-01,rejected\n2,x,@t,TTP,2025-01-01,removed\n";
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
+    assert_eq!(i64_col(&c, "successes"), [Some(1)]);
+}
+
+#[test]
+fn empty_selection() {
+    let none = fixture().filter(&Filter::default().platforms(&["youtube"])).unwrap();
+    assert!(none.is_empty());
+    let c = none.compliance(&[], &ComplianceSpec::default()).unwrap();
+    assert_eq!(f64_col(&c, "rate"), [None]);
+    assert!(matches!(none.trend(&[], &TrendSpec::default()), Err(Error::Empty(_))));
+    assert_eq!(none.summary().unwrap().headline(), "No cases match this selection.");
+}
+
+#[test]
+fn filters_select_as_documented() {
+    let cases = fixture();
+    let ttp = cases.filter(&Filter::default().groups(&["Tehreek-e-Taliban Pakistan"])).unwrap();
+    assert_eq!(ttp.len(), 4);
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2025, m, day);
+    let feb = cases.filter(&Filter::default().between(d(2, 1), d(2, 28))).unwrap();
+    assert_eq!(feb.len(), 2);
+    let pta = cases.filter(&Filter::default().equals("agency", &["PTA"]).platforms(&["Twitter"])).unwrap();
+    assert_eq!(pta.len(), 2);
+}
