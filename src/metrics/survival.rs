@@ -14,8 +14,9 @@
 //!   Greenwood variance V(t) = Σ_{tᵢ ≤ t} dᵢ / (nᵢ (nᵢ − dᵢ)) (a term with nᵢ = dᵢ counts 0);
 //!   the band is the exponential Greenwood (log(−log)) interval
 //!   exp(−exp(log(−log S) ± z √V / log S)) (1 where S = 1), as in lifelines.
-//! - **Median** time to decision: the first t with S(t) ≤ ½ (null if never reached); its interval
-//!   is where the band's bounds first reach ½.
+//! - **Median** time to decision: the first t with S(t) ≤ ½ (within 1e-12, so an S of exactly ½
+//!   counts despite rounding; null if never reached); its interval is where the band's bounds first
+//!   reach ½.
 //! - **Competing outcomes** (Aalen-Johansen): the cumulative incidence of action (outcome in the
 //!   success set, default removed + restricted) and of rejection,
 //!   F_k(t) = Σ_{tᵢ ≤ t} S(tᵢ₋) d_{k,i} / nᵢ, so F_action + F_rejection = 1 − S at every t. A
@@ -236,9 +237,11 @@ fn at(steps: &[Step], t: f64, f: impl Fn(&Step) -> f64) -> f64 {
     v
 }
 
-/// The first time a curve is at or below `q` (None if never).
+/// The first time a curve is at or below `q` (None if never). A curve that is `q` exactly in
+/// arithmetic (150 of 300 still undecided) can land a rounding error above it after a long
+/// product, so values within 1e-12 of `q` count as reaching it.
 fn first_at_or_below(steps: &[Step], q: f64, f: impl Fn(&Step) -> f64) -> Option<f64> {
-    steps.iter().find(|s| f(s) <= q).map(|s| s.time)
+    steps.iter().find(|s| f(s) <= q + 1e-12).map(|s| s.time)
 }
 
 /// ∫₀^τ S(t) dt for the step function S.

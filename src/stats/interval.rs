@@ -91,7 +91,10 @@ pub fn binomial_interval(x: f64, n: f64, method: IntervalMethod, level: f64) -> 
             (lo, hi)
         }
     };
-    Some((lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0)))
+    // Rounding can put a bound a hair inside the estimate (Wilson's upper bound at x = n comes out
+    // 0.9999999999999999): every method's interval contains p̂ exactly.
+    let p = x / n;
+    Some((lo.clamp(0.0, 1.0).min(p), hi.clamp(0.0, 1.0).max(p)))
 }
 
 #[cfg(test)]
@@ -174,6 +177,18 @@ mod tests {
         };
         assert!((cdf(l) - 0.05).abs() < 1e-8, "{}", cdf(l));
         assert!((cdf(u) - 0.95).abs() < 1e-8, "{}", cdf(u));
+    }
+
+    #[test]
+    fn interval_contains_the_estimate_at_the_edges() {
+        for m in [IntervalMethod::Wilson, IntervalMethod::Jeffreys, IntervalMethod::ClopperPearson] {
+            for n in 1..60 {
+                let (l, h) = binomial_interval(n as f64, n as f64, m, 0.95).unwrap();
+                assert!(l <= 1.0 && h == 1.0, "{m:?} {n}/{n}: ({l}, {h})");
+                let (l, _) = binomial_interval(0.0, n as f64, m, 0.95).unwrap();
+                assert_eq!(l, 0.0);
+            }
+        }
     }
 
     #[test]

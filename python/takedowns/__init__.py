@@ -1,0 +1,61 @@
+"""takedowns: defensible numbers from records of takedown requests.
+
+Load case records (one row per request about an account or item), then ask for compliance by
+platform, reach by group, trends over time, crosstabs and a headline. Every result is a polars
+DataFrame that states the definition used, with confidence intervals and small-n flags.
+
+>>> import takedowns as td
+>>> cases = td.sample()
+>>> cases.compliance(by="platform").select("platform", "rate").row(0)
+('facebook', 0.9245283018867925)
+"""
+
+from __future__ import annotations
+
+from takedowns._compat import check_polars
+
+check_polars()
+
+from takedowns import _core  # noqa: E402
+from takedowns._cases import Cases  # noqa: E402
+from takedowns._io import (  # noqa: E402
+    from_frame,
+    read,
+    read_csv,
+    read_ipc,
+    read_ndjson,
+    read_parquet,
+    sample,
+)
+from takedowns.errors import (  # noqa: E402
+    ComputeError,
+    EmptySelectionError,
+    FileError,
+    FileFormatError,
+    InvalidArgumentError,
+    SchemaError,
+    TakedownsError,
+    ValidationError,
+)
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "Cases",
+    "read",
+    "read_csv",
+    "read_ndjson",
+    "read_parquet",
+    "read_ipc",
+    "from_frame",
+    "sample",
+    "TakedownsError",
+    "FileError",
+    "FileFormatError",
+    "SchemaError",
+    "ValidationError",
+    "InvalidArgumentError",
+    "EmptySelectionError",
+    "ComputeError",
+    "__version__",
+]

@@ -1,0 +1,469 @@
+"""The :class:`Cases` collection and its analytics."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+import datetime as dt
+from typing import Any, Union, cast
+
+import polars as pl
+
+from takedowns import _core
+from takedowns.errors import InvalidArgumentError
+
+By = Union[str, Sequence[str], None]
+_SUCCESS = ("removed", "restricted")
+
+
+def _by(by: By) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        return [by]
+    return list(by)
+
+
+def _hours(d: str | float) -> float:
+    """A deadline as hours: ``"1h"`` -> 1, ``"7d"`` -> 168, a number is days.
+
+    >>> _hours("36h"), _hours("7d"), _hours(0.5)
+    (36.0, 168.0, 12.0)
+    """
+    if isinstance(d, str):
+        text = d.strip().lower()
+        unit = text[-1:]
+        if unit in ("h", "d") and text[:-1]:
+            try:
+                value = float(text[:-1])
+            except ValueError:
+                value = float("nan")
+            if value == value:
+                return value if unit == "h" else value * 24.0
+        raise InvalidArgumentError(
+            f"a deadline is like '1h', '24h' or '7d', or a number of days; got {d!r}", "deadlines")
+    return float(d) * 24.0
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _as_micros(d: date | datetime | None) -> int | None:
+    """A date or datetime as microseconds since 1970-01-01 (zoned times as UTC, like the cases)."""
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        if d.tzinfo:
+            d = d.astimezone(timezone.utc).replace(tzinfo=None)
+    else:
+        d = datetime(d.year, d.month, d.day)
+    delta = d - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _as_days(d: date | None) -> int | None:
+    """A date as days since 1970-01-01."""
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        d = d.date()
+    return (d - _EPOCH.date()).days
+
+
+def _list(v: str | Sequence[str] | None) -> list[str] | None:
+    if v is None:
+        return None
+    return [v] if isinstance(v, str) else list(v)
+
+
+class Cases:
+    """Validated case records: one row per request about one account or item.
+
+    Make one with :func:`takedowns.read_csv` (or another reader), :func:`takedowns.from_frame` or
+    :func:`takedowns.sample`. Every analytic returns a polars DataFrame whose ``definition`` column
+    states exactly what was computed.
+    """
+
+    __slots__ = ("_inner",)
+    _inner: _core.Cases
+
+    def __init__(self) -> None:
+        raise TypeError("use takedowns.read_csv, takedowns.from_frame or takedowns.sample")
+
+    @classmethod
+    def _wrap(cls, inner: _core.Cases) -> Cases:
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_inner", inner)
+        return obj
+
+    # --- data -------------------------------------------------------------------------------
+    def to_polars(self) -> pl.DataFrame:
+        """The cases in the canonical schema (extra columns after), as a polars DataFrame."""
+        return self._inner.frame()
+
+    @property
+    def rejects(self) -> pl.DataFrame:
+        """Rejected rows, one row per problem: file, row, column, value, rule, message."""
+        return self._inner.rejects()
+
+    @property
+    def load_report(self) -> dict[str, Any]:
+        """What the load did: ``rows_read == rows_accepted + rows_rejected``, problems by rule,
+        the columns matched or filled, the extra columns kept, the status labels mapped."""
+        return self._inner.load_report()
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    # --- selection --------------------------------------------------------------------------
+    def filter(
+        self,
+        *predicates: pl.Expr,
+        platform: str | Sequence[str] | None = None,
+        group: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        **equals: str | Sequence[str],
+    ) -> Cases:
+        """Keep the cases that match every condition given.
+
+        Parameters
+        ----------
+        *predicates
+            polars expressions on the canonical or extra columns.
+        platform, group
+            Values to keep; labels are mapped with the built-in aliases (``"Twitter"`` is ``x``).
+        status
+            Outcomes to keep.
+        start, end
+            First and last day of ``reported_at`` to keep, both inclusive.
+        **equals
+            Any other column equal to one of the values, compared as text
+            (``agency="PTA"``).
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> len(td.sample().filter(platform="Twitter", agency="PTA"))
+        86
+        """
+        inner = self._inner.filter(
+            _list(platform), _list(group), _list(status), _as_days(start), _as_days(end),
+            [(k, _list(v) or []) for k, v in equals.items()],
+        )
+        if predicates:
+            frame = inner.frame().filter(*predicates)
+            inner = inner.with_frame(frame)
+        return Cases._wrap(inner)
+
+    # --- analytics --------------------------------------------------------------------------
+    def compliance(
+        self,
+        by: By = "platform",
+        *,
+        success: Sequence[str] = _SUCCESS,
+        pending: str = "against",
+        unit: str = "request",
+        weight: str = "requests",
+        ci: float = 0.95,
+        method: str = "wilson",
+        min_n: int = 30,
+    ) -> pl.DataFrame:
+        """Compliance rate per group, with its interval and a small-n flag.
+
+        rate = successes / denominator, null when the denominator is 0.
+
+        Parameters
+        ----------
+        by
+            Column(s) to group by: canonical or your own; ``None`` for one overall row.
+        success
+            Outcomes that count as complied with (default removed and restricted).
+        pending
+            ``"against"`` (default, PTA's rule): pending requests stay in the denominator as not
+            complied; ``"exclude"``: decided requests only.
+        unit
+            ``"request"`` (default; a row with ``count`` k is k requests) or ``"account"``: each
+            distinct account on a platform once, with the outcome of its latest request.
+        weight
+            ``"requests"`` (default) or ``"followers"``: each unit weighs its followers; the
+            interval then uses Kish's effective sample size.
+        ci
+            Confidence level, in (0, 1).
+        method
+            ``"wilson"`` (default), ``"jeffreys"`` or ``"clopper-pearson"``.
+        min_n
+            ``low_n`` is true when fewer units than this are in the denominator.
+
+        Returns
+        -------
+        polars.DataFrame
+            by columns, requests (or accounts), removed, restricted, rejected, pending,
+            successes, denominator, n, rate, ci_low, ci_high, low_n, definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> td.sample().compliance(by="platform").select("platform", "requests", "rate", "ci_low", "ci_high")
+        shape: (6, 5)
+        ┌───────────┬──────────┬──────────┬──────────┬──────────┐
+        │ platform  ┆ requests ┆ rate     ┆ ci_low   ┆ ci_high  │
+        │ ---       ┆ ---      ┆ ---      ┆ ---      ┆ ---      │
+        │ str       ┆ i64      ┆ f64      ┆ f64      ┆ f64      │
+        ╞═══════════╪══════════╪══════════╪══════════╪══════════╡
+        │ facebook  ┆ 212      ┆ 0.924528 ┆ 0.880932 ┆ 0.953013 │
+        │ instagram ┆ 117      ┆ 0.786325 ┆ 0.703575 ┆ 0.850871 │
+        │ telegram  ┆ 95       ┆ 0.6      ┆ 0.499456 ┆ 0.692771 │
+        │ tiktok    ┆ 199      ┆ 0.914573 ┆ 0.867463 ┆ 0.945981 │
+        │ whatsapp  ┆ 63       ┆ 0.285714 ┆ 0.189032 ┆ 0.407027 │
+        │ x         ┆ 210      ┆ 0.295238 ┆ 0.237668 ┆ 0.360165 │
+        └───────────┴──────────┴──────────┴──────────┴──────────┘
+        """
+        return self._inner.compliance(_by(by), list(success), pending, unit, weight, method, ci, min_n)
+
+    def reach(self, by: By = "group", *, followers: str = "max") -> pl.DataFrame:
+        """Reach per group: accounts and followers, each account counted once.
+
+        Parameters
+        ----------
+        by
+            Column(s) to group by (default ``"group"``).
+        followers
+            Which count an account reported more than once gets: ``"max"`` (default) or
+            ``"latest"``.
+
+        Returns
+        -------
+        polars.DataFrame
+            cases, accounts, followers, followers_actioned (latest request removed or
+            restricted), followers_live (rejected or pending: still up), share_actioned,
+            median_followers, top10_share, accounts_missing_followers, followers_undeduplicated,
+            definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> td.sample().reach().select("group", "accounts", "followers", "share_actioned")
+        shape: (3, 4)
+        ┌───────┬──────────┬───────────┬────────────────┐
+        │ group ┆ accounts ┆ followers ┆ share_actioned │
+        │ ---   ┆ ---      ┆ ---       ┆ ---            │
+        │ str   ┆ i64      ┆ i64       ┆ f64            │
+        ╞═══════╪══════════╪═══════════╪════════════════╡
+        │ BLA   ┆ 264      ┆ 692765    ┆ 0.487439       │
+        │ BLF   ┆ 175      ┆ 619641    ┆ 0.90205        │
+        │ TTP   ┆ 411      ┆ 767137    ┆ 0.763183       │
+        └───────┴──────────┴───────────┴────────────────┘
+        """
+        return self._inner.reach(_by(by), followers)
+
+    def trend(
+        self,
+        every: str = "month",
+        *,
+        on: str = "reported_at",
+        by: By = None,
+        year_start: int = 1,
+        start: date | None = None,
+        end: date | None = None,
+        success: Sequence[str] = _SUCCESS,
+        pending: str = "against",
+        unit: str = "request",
+        weight: str = "requests",
+        ci: float = 0.95,
+        method: str = "wilson",
+        min_n: int = 30,
+    ) -> pl.DataFrame:
+        """Cases per period, every period present and zero-filled.
+
+        Parameters
+        ----------
+        every
+            ``"day"``, ``"week"`` (ISO, Monday start), ``"month"`` (default), ``"quarter"``,
+            ``"half-year"`` or ``"year"``.
+        on
+            ``"reported_at"`` (default: each period's cases with their current outcome) or
+            ``"actioned_at"`` (decisions per period; pending cases drop out).
+        by
+            Column(s) to split by; every combination gets every period.
+        year_start
+            First month of quarters, half-years and years: 1 (default, calendar) or e.g. 12 for
+            December-November years.
+        start, end
+            The range of periods (default: the data's range).
+        success, pending, unit, weight, ci, method, min_n
+            The compliance definition of each period's rate, as in :meth:`compliance`.
+
+        Returns
+        -------
+        polars.DataFrame
+            by columns, period (first day), period_label, requests, removed, restricted,
+            rejected, pending, actioned, cum_requests, cum_actioned, successes, denominator, n,
+            rate, ci_low, ci_high, low_n, definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> td.sample().trend("quarter").select("period_label", "requests", "cum_requests")
+        shape: (3, 3)
+        ┌──────────────┬──────────┬──────────────┐
+        │ period_label ┆ requests ┆ cum_requests │
+        │ ---          ┆ ---      ┆ ---          │
+        │ str          ┆ i64      ┆ i64          │
+        ╞══════════════╪══════════╪══════════════╡
+        │ 2025-Q1      ┆ 250      ┆ 250          │
+        │ 2025-Q2      ┆ 418      ┆ 668          │
+        │ 2025-Q3      ┆ 228      ┆ 896          │
+        └──────────────┴──────────┴──────────────┘
+        """
+        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end), list(success),
+                                 pending, unit, weight, method, ci, min_n)
+
+    def crosstab(
+        self,
+        rows: str = "group",
+        columns: str = "platform",
+        *,
+        value: str = "cases",
+        followers: str = "max",
+        success: Sequence[str] = _SUCCESS,
+        pending: str = "against",
+        unit: str = "request",
+        weight: str = "requests",
+        ci: float = 0.95,
+        method: str = "wilson",
+        min_n: int = 30,
+    ) -> pl.DataFrame:
+        """A table with ``rows`` down and ``columns`` across.
+
+        Parameters
+        ----------
+        value
+            ``"cases"`` (default), ``"accounts"``, ``"followers"`` (each account once) or
+            ``"rate"`` (compliance as in :meth:`compliance`; its n and interval are in
+            ``compliance(by=[rows, columns])``). Empty cells are 0, or null for rates.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> td.sample().crosstab("group", "platform").columns
+        ['group', 'facebook', 'instagram', 'telegram', 'tiktok', 'whatsapp', 'x', 'definition']
+        """
+        return self._inner.crosstab(rows, columns, value, followers, list(success), pending,
+                                    unit, weight, method, ci, min_n)
+
+    def time_to_action(
+        self,
+        by: By = None,
+        *,
+        as_of: date | datetime | None = None,
+        success: Sequence[str] = _SUCCESS,
+        ci: float = 0.95,
+        deadlines: Sequence[str | float] = ("1d", "7d", "30d"),
+        horizon: str | float = "30d",
+    ) -> pl.DataFrame:
+        """How fast platforms decide, with pending requests counted honestly.
+
+        Kaplan-Meier time from ``reported_at`` to the decision, pending requests right-censored at
+        ``as_of``; rejection is a competing outcome (Aalen-Johansen cumulative incidence).
+
+        Parameters
+        ----------
+        by
+            Column(s) to group by; ``None`` for one overall row.
+        as_of
+            When pending requests are censored (default: the latest date in the data). A decision
+            after ``as_of`` counts as pending then.
+        success
+            Outcomes that count as action (default removed and restricted).
+        ci
+            Level of the intervals.
+        deadlines
+            ``"1h"``, ``"24h"``, ``"7d"`` ... or numbers of days. Hour deadlines need timestamps
+            with times.
+        horizon
+            Horizon of the restricted mean (``"30d"``).
+
+        Returns
+        -------
+        polars.DataFrame
+            requests, actioned, rejected, censored, median_days with median_ci_low/high (null:
+            not reached), actioned_within_<d> (cumulative incidence of action), decided_within_<d>
+            (1 - S), rejected_within_<d>, rmst_<h>d, and naive_mean_days / naive_median_days over
+            actioned requests only (biased: they ignore pending requests), definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> t = td.sample().time_to_action(by="platform")
+        >>> t.select("platform", "median_days", "actioned_within_1d").row(0)
+        ('facebook', 1.50625, 0.3396226415094339)
+        """
+        return self._inner.time_to_action(_by(by), _as_micros(as_of), list(success), ci,
+                                          [_hours(d) for d in deadlines], _hours(horizon) / 24.0, False)
+
+    def survival(
+        self,
+        by: By = None,
+        *,
+        as_of: date | datetime | None = None,
+        success: Sequence[str] = _SUCCESS,
+        ci: float = 0.95,
+    ) -> pl.DataFrame:
+        """The Kaplan-Meier and cumulative-incidence step table behind :meth:`time_to_action`.
+
+        One row per distinct time (days, starting at 0) per group: at_risk, events, actioned,
+        rejected, censored, survival (share still undecided) with survival_low/high, cif_action
+        and cif_rejection with their bands, definition.
+        """
+        return self._inner.time_to_action(_by(by), _as_micros(as_of), list(success), ci,
+                                          [24.0], 30.0, True)
+
+    def summary(self) -> pl.DataFrame:
+        """The headline numbers as a one-row DataFrame (definitions in the docs)."""
+        return self._inner.summary()
+
+    def headline(self) -> str:
+        """One plain-English sentence for a memo.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> print(td.sample().headline())
+        Between 3 February and 29 August 2025, NCCIA and PTA reported 850 accounts linked to BLA, BLF and TTP (combined following 2.1 million) to Facebook, Instagram, Telegram, TikTok, WhatsApp and X in 896 requests; 586 of those accounts (68.9%, 95% CI 65.8%–72.0%) were removed or restricted.
+        """
+        return self._inner.headline()
+
+    # --- display ----------------------------------------------------------------------------
+    def _facts(self) -> dict[str, Any]:
+        df = self.to_polars()
+        rep = df.get_column("reported_at")
+        first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
+        accounts = df.filter(pl.col("account_key").is_not_null()).select(
+            pl.struct("platform", "account_key").n_unique()).item() if len(df) else 0
+        return {
+            "requests": int(df.get_column("count").sum()) if len(df) else 0,
+            "rows": len(df),
+            "accounts": accounts,
+            "platforms": df.get_column("platform").n_unique(),
+            "groups": df.get_column("group").drop_nulls().n_unique(),
+            "range": (f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "no dates"),
+            "rejected": self.load_report["rows_rejected"],
+        }
+
+    def __repr__(self) -> str:
+        f = self._facts()
+        return (f"<takedowns.Cases: {f['requests']} requests ({f['rows']} rows), {f['accounts']} accounts, "
+                f"{f['platforms']} platforms, {f['groups']} groups, {f['range']}, "
+                f"{f['rejected']} rows rejected>")
+
+    def _repr_html_(self) -> str:
+        f = self._facts()
+        rows = [("requests", f"{f['requests']} ({f['rows']} rows)"), ("accounts", f["accounts"]),
+                ("platforms", f["platforms"]), ("groups", f["groups"]), ("dates", f["range"]),
+                ("rows rejected", f["rejected"])]
+        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in rows)
+        return f"<div><strong>takedowns.Cases</strong><table>{body}</table></div>"

@@ -1,0 +1,392 @@
+//! The native module `takedowns._core`: argument conversion, `py.detach` around the Rust call,
+//! result wrapping. No analytics here; the Python-facing API and its docs are in `python/takedowns`.
+
+mod error;
+
+use std::collections::HashMap;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_polars::PyDataFrame;
+
+use crate::dates::DateOrder;
+use crate::error::{Error, Result};
+use crate::load::{self, LoadOptions, OnInvalid};
+use crate::metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
+use crate::metrics::crosstab::CrossValue;
+use crate::metrics::period::Every;
+use crate::metrics::reach::{FollowersRule, ReachSpec};
+use crate::metrics::survival::SurvivalSpec;
+use crate::metrics::trend::{DateOn, TrendSpec};
+use crate::schema::Status;
+use crate::stats::IntervalMethod;
+use crate::{Cases, Filter};
+
+/// Runs `f` on a worker thread with the GIL released, waking every 50 ms to let Python handle
+/// signals: Ctrl-C in Jupyter raises KeyboardInterrupt at once (the worker finishes in the
+/// background and its result is dropped).
+fn run<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send + 'static) -> PyResult<T> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = tx.send(out);
+    });
+    let mut rx = rx;
+    loop {
+        // The receiver moves into the GIL-free closure and back out each turn (it is Send, not Sync).
+        let (got, back) = py.detach(move || (rx.recv_timeout(Duration::from_millis(50)), rx));
+        rx = back;
+        match got {
+            Ok(Ok(result)) => return result.map_err(|e| error::to_pyerr(py, e)),
+            Ok(Err(_)) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "internal error in takedowns (a Rust panic); please report it with the input that caused it",
+                ))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err("takedowns worker thread vanished"))
+            }
+        }
+    }
+}
+
+/// A date passed from Python as days since 1970-01-01.
+fn day(days: i32) -> NaiveDate {
+    crate::dates::date_of(days as i64 * crate::dates::MICROS_PER_DAY)
+}
+
+fn arg<T>(py: Python<'_>, r: Result<T>) -> PyResult<T> {
+    r.map_err(|e| error::to_pyerr(py, e))
+}
+
+fn pairs(m: Option<HashMap<String, String>>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = m.unwrap_or_default().into_iter().collect();
+    v.sort();
+    v
+}
+
+fn status_of(py: Python<'_>, s: &str) -> PyResult<Status> {
+    Status::parse(s.trim()).ok_or_else(|| {
+        error::to_pyerr(py, Error::invalid_arg("status", format!("{s:?} is not an outcome; use removed, restricted, rejected or pending")))
+    })
+}
+
+/// Builds `LoadOptions` from keyword arguments.
+#[allow(clippy::too_many_arguments)]
+fn options(
+    py: Python<'_>,
+    columns: Option<HashMap<String, String>>,
+    status_labels: Option<HashMap<String, String>>,
+    platform_aliases: Option<HashMap<String, String>>,
+    group_aliases: Option<HashMap<String, String>>,
+    group_aliases_csv: Option<String>,
+    date_order: &str,
+    on_invalid: &str,
+    required: Option<Vec<String>>,
+    max_problems: usize,
+) -> PyResult<LoadOptions> {
+    let mut o = LoadOptions {
+        columns: pairs(columns),
+        platform_aliases: pairs(platform_aliases),
+        group_aliases: pairs(group_aliases),
+        date_order: arg(py, DateOrder::parse(date_order))?,
+        on_invalid: arg(py, OnInvalid::parse(on_invalid))?,
+        max_problems,
+        ..Default::default()
+    };
+    for (label, st) in pairs(status_labels) {
+        o.status_labels.push((label, status_of(py, &st)?));
+    }
+    if let Some(r) = required {
+        o.required = r;
+    }
+    if let Some(p) = group_aliases_csv {
+        o = arg(py, o.with_group_aliases_csv(p))?;
+    }
+    Ok(o)
+}
+
+/// Validated case records (`takedowns.Cases` wraps this).
+#[pyclass(frozen, module = "takedowns._core", name = "Cases")]
+struct PyCases {
+    inner: Arc<Cases>,
+}
+
+fn wrap(c: Cases) -> PyCases {
+    PyCases { inner: Arc::new(c) }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compliance_spec(
+    py: Python<'_>,
+    success: Vec<String>,
+    pending: &str,
+    unit: &str,
+    weight: &str,
+    method: &str,
+    ci: f64,
+    min_n: u64,
+) -> PyResult<ComplianceSpec> {
+    let success = success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
+    let spec = ComplianceSpec {
+        success,
+        pending: arg(py, PendingRule::parse(pending))?,
+        unit: arg(py, Unit::parse(unit))?,
+        weight: arg(py, Weight::parse(weight))?,
+        method: arg(py, IntervalMethod::parse(method))?,
+        level: ci,
+        min_n,
+    };
+    arg(py, spec.check())?;
+    Ok(spec)
+}
+
+#[pymethods]
+impl PyCases {
+    fn frame(&self) -> PyDataFrame {
+        PyDataFrame(self.inner.frame().clone())
+    }
+
+    fn rejects(&self) -> PyDataFrame {
+        PyDataFrame(self.inner.rejects().clone())
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn load_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let r = self.inner.load_report();
+        let d = PyDict::new(py);
+        d.set_item("source", &r.source)?;
+        d.set_item("rows_read", r.rows_read)?;
+        d.set_item("rows_accepted", r.rows_accepted)?;
+        d.set_item("rows_rejected", r.rows_rejected)?;
+        let by_rule: Vec<(String, u64)> = r.problems_by_rule.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect();
+        d.set_item("problems_by_rule", by_rule.into_iter().collect::<HashMap<_, _>>())?;
+        d.set_item("columns_matched", r.columns_matched.clone())?;
+        d.set_item("columns_filled", r.columns_filled.clone())?;
+        d.set_item("extra_columns", r.extra_columns.clone())?;
+        d.set_item("status_labels", r.status_labels.clone())?;
+        Ok(d)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (by, success, pending, unit, weight, method, ci, min_n))]
+    fn compliance(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        success: Vec<String>,
+        pending: &str,
+        unit: &str,
+        weight: &str,
+        method: &str,
+        ci: f64,
+        min_n: u64,
+    ) -> PyResult<PyDataFrame> {
+        let spec = compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?;
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::compliance::compliance(&c, &by, &spec)).map(PyDataFrame)
+    }
+
+    #[pyo3(signature = (by, followers))]
+    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str) -> PyResult<PyDataFrame> {
+        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::reach::reach(&c, &by, &spec)).map(PyDataFrame)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (by, every, on, year_start, start, end, success, pending, unit, weight, method, ci, min_n))]
+    fn trend(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        every: &str,
+        on: &str,
+        year_start: u32,
+        start: Option<i32>,
+        end: Option<i32>,
+        success: Vec<String>,
+        pending: &str,
+        unit: &str,
+        weight: &str,
+        method: &str,
+        ci: f64,
+        min_n: u64,
+    ) -> PyResult<PyDataFrame> {
+        let spec = TrendSpec {
+            every: arg(py, Every::parse(every))?,
+            on: arg(py, DateOn::parse(on))?,
+            year_start,
+            start: start.map(day),
+            end: end.map(day),
+            compliance: compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?,
+        };
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::trend::trend(&c, &by, &spec)).map(PyDataFrame)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (rows, columns, value, followers, success, pending, unit, weight, method, ci, min_n))]
+    fn crosstab(
+        &self,
+        py: Python<'_>,
+        rows: String,
+        columns: String,
+        value: &str,
+        followers: &str,
+        success: Vec<String>,
+        pending: &str,
+        unit: &str,
+        weight: &str,
+        method: &str,
+        ci: f64,
+        min_n: u64,
+    ) -> PyResult<PyDataFrame> {
+        let value = arg(py, CrossValue::parse(value))?;
+        let reach = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+        let spec = compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?;
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::crosstab::crosstab(&c, &rows, &columns, value, &spec, &reach)).map(PyDataFrame)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (by, as_of, success, ci, deadlines_hours, horizon_days, steps))]
+    fn time_to_action(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        as_of: Option<i64>,
+        success: Vec<String>,
+        ci: f64,
+        deadlines_hours: Vec<f64>,
+        horizon_days: f64,
+        steps: bool,
+    ) -> PyResult<PyDataFrame> {
+        let success = success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
+        let spec = SurvivalSpec {
+            as_of,
+            success,
+            level: ci,
+            deadlines_hours,
+            horizon_days,
+        };
+        let c = self.inner.clone();
+        run(py, move || {
+            if steps {
+                crate::metrics::survival::survival_table(&c, &by, &spec)
+            } else {
+                crate::metrics::survival::time_to_action(&c, &by, &spec)
+            }
+        })
+        .map(PyDataFrame)
+    }
+
+    fn summary(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
+        let c = self.inner.clone();
+        run(py, move || c.summary()?.to_frame()).map(PyDataFrame)
+    }
+
+    fn headline(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.clone();
+        run(py, move || Ok(c.summary()?.headline()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (platforms, groups, statuses, start, end, equals))]
+    fn filter(
+        &self,
+        py: Python<'_>,
+        platforms: Option<Vec<String>>,
+        groups: Option<Vec<String>>,
+        statuses: Option<Vec<String>>,
+        start: Option<i32>,
+        end: Option<i32>,
+        equals: Vec<(String, Vec<String>)>,
+    ) -> PyResult<PyCases> {
+        let statuses = match statuses {
+            None => None,
+            Some(v) => Some(v.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?),
+        };
+        let f = Filter { platforms, groups, statuses, start: start.map(day), end: end.map(day), equals };
+        let c = self.inner.clone();
+        run(py, move || c.filter(&f)).map(wrap)
+    }
+
+    /// Replaces the cases with a subset of rows of the same frame (used by Python-side filters).
+    fn with_frame(&self, py: Python<'_>, df: PyDataFrame) -> PyResult<PyCases> {
+        let c = self.inner.clone();
+        run(py, move || c.with_frame(df.0)).map(wrap)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (path, format, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems))]
+fn read(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    format: &str,
+    columns: Option<HashMap<String, String>>,
+    status_labels: Option<HashMap<String, String>>,
+    platform_aliases: Option<HashMap<String, String>>,
+    group_aliases: Option<HashMap<String, String>>,
+    group_aliases_csv: Option<String>,
+    date_order: &str,
+    on_invalid: &str,
+    required: Option<Vec<String>>,
+    max_problems: usize,
+) -> PyResult<PyCases> {
+    let o = options(py, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems)?;
+    let format = format.to_string();
+    run(py, move || match format.as_str() {
+        "csv" => load::read_csv(&path, &o),
+        "ndjson" => load::read_ndjson(&path, &o),
+        "parquet" => load::read_parquet(&path, &o),
+        "ipc" => load::read_ipc(&path, &o),
+        _ => load::read_path(&path, &o),
+    })
+    .map(wrap)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (df, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems))]
+fn from_frame(
+    py: Python<'_>,
+    df: PyDataFrame,
+    columns: Option<HashMap<String, String>>,
+    status_labels: Option<HashMap<String, String>>,
+    platform_aliases: Option<HashMap<String, String>>,
+    group_aliases: Option<HashMap<String, String>>,
+    group_aliases_csv: Option<String>,
+    date_order: &str,
+    on_invalid: &str,
+    required: Option<Vec<String>>,
+    max_problems: usize,
+) -> PyResult<PyCases> {
+    let o = options(py, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems)?;
+    run(py, move || load::from_frame(df.0, &o)).map(wrap)
+}
+
+#[pyfunction]
+fn sample(py: Python<'_>) -> PyResult<PyCases> {
+    run(py, Cases::sample).map(wrap)
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCases>()?;
+    m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(from_frame, m)?)?;
+    m.add_function(wrap_pyfunction!(sample, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("SAMPLE_CSV", crate::sample::SAMPLE_CSV)?;
+    Ok(())
+}
