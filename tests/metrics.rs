@@ -230,6 +230,11 @@ fn empty_selection() {
     assert_eq!(f64_col(&c, "rate"), [None]);
     assert!(matches!(none.trend(&[], &TrendSpec::default()), Err(Error::Empty(_))));
     assert_eq!(none.summary().unwrap().headline(), "No cases match this selection.");
+    for v in [CrossValue::Cases, CrossValue::Accounts, CrossValue::Followers, CrossValue::Rate] {
+        let x = none.crosstab("group", "platform", v, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+        assert_eq!(x.height(), 0);
+    }
+    assert_eq!(none.reach(&["group"], &ReachSpec::default()).unwrap().height(), 0);
 }
 
 #[test]

@@ -16,7 +16,7 @@ from takedowns._compat import check_polars
 
 check_polars()
 
-from takedowns import _core  # noqa: E402
+from takedowns import _core, plot, report  # noqa: E402
 from takedowns._cases import Cases  # noqa: E402
 from takedowns._io import (  # noqa: E402
     from_frame,
@@ -42,6 +42,8 @@ __version__: str = _core.__version__
 
 __all__ = [
     "Cases",
+    "plot",
+    "report",
     "read",
     "read_csv",
     "read_ndjson",

@@ -96,17 +96,35 @@ def _facts(cases: Cases) -> str:
     first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
     latest_action = cast("dt.datetime | None", act.max())
     as_of = max(x for x in (last, latest_action) if x is not None) if last is not None else None
-    period = f"{first:%d %b %Y}–{last:%d %b %Y}" if first is not None else "undated"
-    as_of_text = f"{as_of:%d %b %Y}" if as_of is not None else "n/a"
+    period = f"{first:%-d %b %Y}–{last:%-d %b %Y}" if first is not None else "undated"
+    as_of_text = f"{as_of:%-d %b %Y}" if as_of is not None else "n/a"
     n = int(df.get_column("count").sum()) if len(df) else 0
     return f"n = {n:,} requests; reported {period}; data as of {as_of_text}"
 
 
 def footnote(fig: Figure, definition: str, cases: Cases, extra: str = "") -> None:
-    """Stamps the definition, n, period and as-of date under the figure."""
+    """Stamps the definition, n, period and as-of date under the figure's lowest axes, clear of
+    its tick labels and axis label (placed in points, so it holds at any figure size)."""
     text = f"{definition}. {_facts(cases)}.{(' ' + extra) if extra else ''} Source: takedowns."
-    wrapped = "\n".join(textwrap.wrap(text, width=120))
-    fig.text(0.01, -0.02, wrapped, ha="left", va="top", fontsize=6.5, color="#444444")
+    wrapped = "\n".join(textwrap.wrap(text, width=125))
+    axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    ax = min(axes, key=lambda a: a.get_position().y0)
+    below = 24 + (14 if ax.get_xlabel() else 0) + (16 if any(t.get_rotation() for t in ax.get_xticklabels()) else 0)
+    ax.annotate(wrapped, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
+                ha="left", va="top", fontsize=6.5, color="#444444", annotation_clip=False)
+
+
+def _compact(v: float) -> str:
+    """Axis numbers a reader can take in: 0, 250k, 1.5M.
+
+    >>> [_compact(v) for v in (0, 2_500, 250_000, 1_500_000)]
+    ['0', '2.5k', '250k', '1.5M']
+    """
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if abs(v) >= 1e3:
+        return f"{v / 1e3:.3g}k"
+    return f"{v:.0f}"
 
 
 def _nonempty(df: pl.DataFrame, what: str) -> None:
@@ -208,10 +226,14 @@ def trend(
         ax.text(x, ax.get_ylim()[1], f" {text}", rotation=90, va="top", ha="left", fontsize=7, color="#555555")
     ax.set_ylabel(value.replace("_", " "))
     ax.set_ylim(bottom=0)
+    labels = t.sort("period").get_column("period_label").unique(maintain_order=True).to_list()
+    step = max(1, len(periods) // 12)
+    ax.set_xticks(periods[::step])
+    ax.set_xticklabels(labels[::step], rotation=0 if len(labels[::step]) <= 8 else 45,
+                       ha="center" if len(labels[::step]) <= 8 else "right")
     if by is not None and len(keys) > 1:
-        ax.legend(frameon=False, ncols=min(len(keys), 6), loc="upper left", bbox_to_anchor=(0, -0.12))
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or f"{value.replace('_', ' ').capitalize()} per {every}", loc="left")
-    fig.autofmt_xdate()
     footnote(fig, str(t["definition"][0]), cases)
     return fig, ax
 
@@ -243,8 +265,9 @@ def reach(
     ax.set_yticklabels(names)
     ax.set_xlim(0, top * 1.55)
     ax.set_xlabel("Followers (each account counted once)")
-    ax.legend(frameon=False, loc="lower right")
-    ax.set_title(title or f"Reach by {by}", loc="left")
+    ax.xaxis.set_major_formatter(_plt().FuncFormatter(lambda v, _: _compact(v)))
+    ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+    ax.set_title(title or f"Reach by {by}", loc="left", pad=20)
     footnote(fig, str(r["definition"][0]), cases)
     return fig, ax
 
@@ -268,8 +291,7 @@ def heatmap(
     import numpy as np
 
     masked = np.ma.masked_invalid(data)
-    cmap = _plt().get_cmap("cividis").copy()
-    cmap.set_bad("#eeeeee")
+    cmap = _plt().get_cmap("cividis").with_extremes(bad="#eeeeee")
     vmax = 1.0 if value == "rate" else max(float(np.nanmax(data)) if data.size else 1.0, 1.0)
     im = ax.imshow(masked, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     for i in range(data.shape[0]):
@@ -288,7 +310,8 @@ def heatmap(
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}" if value == "rate" else None)
+    bar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}" if value == "rate" else None)
+    bar.ax.tick_params(labelsize=8)
     ax.set_title(title or f"{'Compliance' if value == 'rate' else value.capitalize()}: {rows} × {columns}", loc="left")
     footnote(fig, str(x["definition"][0]), cases)
     return fig, ax
@@ -328,7 +351,7 @@ def time_to_action(
     ax.set_xlabel("Days since the request")
     ax.set_ylabel("% actioned (removed or restricted)" if kind == "incidence" else "% still undecided")
     if len(keys) > 1:
-        ax.legend(frameon=False, ncols=min(len(keys), 6), loc="upper left", bbox_to_anchor=(0, -0.15))
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or ("Time to action" if kind == "incidence" else "Requests still undecided"), loc="left")
     footnote(fig, str(s["definition"][0]), cases)
     return fig, ax

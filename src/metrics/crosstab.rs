@@ -69,7 +69,7 @@ pub fn crosstab(
     let (long, field, definition) = match value {
         CrossValue::Cases | CrossValue::Accounts | CrossValue::Followers => {
             let r = reach(cases, &by, reach_spec)?;
-            let def = r.column("definition")?.str()?.get(0).unwrap_or_default().to_string();
+            let def = reach_spec.describe();
             let field = match value {
                 CrossValue::Cases => "cases",
                 CrossValue::Accounts => "accounts",

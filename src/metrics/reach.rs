@@ -122,13 +122,19 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
     let df = sort_by(df.select(order)?, by)?;
     let mut df = df;
     let h = df.height();
-    let rule = match spec.followers {
-        FollowersRule::Max => "largest reported value",
-        FollowersRule::Latest => "latest reported value",
-    };
-    let definition = format!(
-        "accounts = distinct platform + account; followers counted once per account ({rule}); actioned = latest request removed or restricted; top10_share = 10 largest accounts / followers"
-    );
-    df.with_column(const_str("definition", &definition, h))?;
+    df.with_column(const_str("definition", &spec.describe(), h))?;
     Ok(df)
+}
+
+impl ReachSpec {
+    /// The definition in one citable sentence.
+    pub fn describe(&self) -> String {
+        let rule = match self.followers {
+            FollowersRule::Max => "largest reported value",
+            FollowersRule::Latest => "latest reported value",
+        };
+        format!(
+            "accounts = distinct platform + account; followers counted once per account ({rule}); actioned = latest request removed or restricted; top10_share = 10 largest accounts / followers"
+        )
+    }
 }

@@ -1,0 +1,70 @@
+"""Writes notebooks/*.ipynb from the cells below (outputs empty: they are made when run)."""
+
+import pathlib
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+QUICKSTART = [
+    new_markdown_cell("# takedowns: quick start\n\nLoad case records, then ask for compliance, reach, trends and time to action. "
+                      "Every table states its definition in a `definition` column. The data here is the embedded "
+                      "**synthetic** sample: every handle is fake."),
+    new_code_cell("import takedowns as td\n\ncases = td.sample()\ncases"),
+    new_code_cell("print(cases.headline())"),
+    new_markdown_cell("## Compliance by platform\n\nDefault definition (PTA's): removed + restricted over all requests, "
+                      "pending requests counted as not complied with; 95% Wilson intervals; `low_n` below 30."),
+    new_code_cell('c = cases.compliance(by="platform")\nc.select("platform", "requests", "rate", "ci_low", "ci_high", "low_n")'),
+    new_code_cell('print(c["definition"][0])'),
+    new_markdown_cell("The pending rule is a parameter. Decided cases only:"),
+    new_code_cell('cases.compliance(by="platform", pending="exclude").select("platform", "denominator", "rate")'),
+    new_markdown_cell("## Reach, each account counted once"),
+    new_code_cell('cases.reach(by="group").select("group", "accounts", "followers", "share_actioned", "top10_share")'),
+    new_markdown_cell("## Monthly trend"),
+    new_code_cell('cases.trend("month").select("period_label", "requests", "actioned", "cum_requests", "rate")'),
+    new_markdown_cell("## Time to action, pending requests censored"),
+    new_code_cell('cases.time_to_action(by="platform").select("platform", "median_days", "actioned_within_1d", "actioned_within_7d", "naive_median_days")'),
+    new_markdown_cell("## Your own file, with nothing lost\n\nIn quarantine mode invalid rows are set aside with the reason; "
+                      "rows read = accepted + rejected."),
+    new_code_cell('import pathlib, tempfile\n\np = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"\n'
+                  'p.write_text("case_id,platform,account,group,reported_at,status\\n"\n'
+                  '             "1,Twitter,@fake_one,TTP,2025-03-01,withheld\\n"\n'
+                  '             "2,FB,@fake_two,BLA,2025-03-02,shrug\\n")\n'
+                  'mine = td.read_csv(p, on_invalid="quarantine")\n'
+                  'print(mine.load_report["rows_read"], mine.load_report["rows_accepted"], mine.load_report["rows_rejected"])\n'
+                  'mine.rejects'),
+]
+
+MEMO = [
+    new_markdown_cell("# Policy memo walkthrough\n\nThe figures a memo needs, each stamped with its definition, n, period, "
+                      "interval method and as-of date. Data: the embedded **synthetic** sample (fake handles)."),
+    new_code_cell("import takedowns as td\nfrom takedowns import plot\n\ncases = td.sample()\nprint(cases.headline())"),
+    new_markdown_cell("## 1. Which platforms comply?"),
+    new_code_cell('fig, ax = plot.compliance(cases, "platform")\nfig'),
+    new_markdown_cell("How much the pending rule matters (the PTA vs decided-only question):"),
+    new_code_cell('import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'
+                  'decided = cases.compliance(by="platform", pending="exclude").select("platform", pl.col("rate").alias("decided_only"))\n'
+                  'against.join(decided, on="platform")'),
+    new_markdown_cell("## 2. Which groups' reach was cut?"),
+    new_code_cell('fig, ax = plot.reach(cases, "group")\nfig'),
+    new_markdown_cell("## 3. Group x platform"),
+    new_code_cell('fig, ax = plot.heatmap(cases, "group", "platform", value="rate")\nfig'),
+    new_markdown_cell("## 4. Over time, with an event marker"),
+    new_code_cell('import datetime as dt\n\nfig, ax = plot.trend(cases, "month", by="platform", events=[(dt.date(2025, 5, 1), "campaign widened")])\nfig'),
+    new_markdown_cell("## 5. How fast? (pending requests censored, rejection a competing outcome)"),
+    new_code_cell('fig, ax = plot.time_to_action(cases, "platform", max_days=60)\nfig'),
+    new_markdown_cell("## 6. Save for the memo: PNG (300 dpi), SVG and PDF"),
+    new_code_cell('import tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'),
+    new_markdown_cell("Or the whole pack at once: `takedowns report --out memo-pack` (tables, figures, methods note)."),
+]
+
+
+def write(name: str, cells: list) -> None:
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nbformat.write(nb, ROOT / "notebooks" / name)
+
+
+if __name__ == "__main__":
+    write("quickstart.ipynb", QUICKSTART)
+    write("policy_memo.ipynb", MEMO)

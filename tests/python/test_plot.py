@@ -1,0 +1,93 @@
+"""Every plot renders on the sample and on edge cases; saved files are valid images."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+import pytest  # noqa: E402
+
+import takedowns as td  # noqa: E402
+from takedowns import plot  # noqa: E402
+
+DRAW = {
+    "compliance": lambda c: plot.compliance(c),
+    "trend": lambda c: plot.trend(c, events=[(dt.date(2025, 5, 1), "policy change")]),
+    "trend_area": lambda c: plot.trend(c, by="group", kind="area"),
+    "reach": lambda c: plot.reach(c),
+    "heatmap_rate": lambda c: plot.heatmap(c),
+    "heatmap_cases": lambda c: plot.heatmap(c, value="cases"),
+    "time_to_action": lambda c: plot.time_to_action(c),
+    "survival": lambda c: plot.time_to_action(c, by=None, kind="survival"),
+}
+
+
+def footnote_text(fig: plt.Figure) -> str:
+    texts = (t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.texts)
+    return " ".join(t for t in texts if "Source: takedowns" in t)
+
+
+@pytest.mark.parametrize("name", sorted(DRAW))
+def test_renders_on_sample_with_footnote(sample, name: str) -> None:  # type: ignore[no-untyped-def]
+    fig, ax = DRAW[name](sample)
+    assert ax.has_data() or ax.images
+    note = footnote_text(fig).replace("\n", " ")
+    assert "n = 896 requests" in note and "data as of 31 Aug 2025" in note, note
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", sorted(DRAW))
+def test_one_platform(sample, name: str) -> None:  # type: ignore[no-untyped-def]
+    fig, _ = DRAW[name](sample.filter(platform="x"))
+    plt.close(fig)
+
+
+def test_compliance_labels_n_and_marks_low_n(sample) -> None:  # type: ignore[no-untyped-def]
+    fig, ax = plot.compliance(sample, by="language", min_n=100)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any(label.endswith("†") for label in labels) and all("(n=" in label for label in labels)
+    assert "fewer than the low-n threshold" in footnote_text(fig)
+    plt.close(fig)
+
+
+def test_long_label(tmp_path: pathlib.Path) -> None:
+    long = "A Platform With A Remarkably Long Name For Testing Layout"
+    df = pl.DataFrame({"platform": [long, "x"], "status": ["removed", "pending"], "reported_at": ["2025-01-01"] * 2})
+    cases = td.from_frame(df, required=["platform", "status", "reported_at"])
+    fig, ax = plot.compliance(cases)
+    assert any(long.lower().replace(" ", "_") in t.get_text() for t in ax.get_yticklabels())
+    paths = plot.save(fig, tmp_path / "long")
+    assert all(p.stat().st_size > 1000 for p in paths)
+    plt.close(fig)
+
+
+def test_empty_selection_is_a_clear_error(sample) -> None:  # type: ignore[no-untyped-def]
+    empty = sample.filter(platform="youtube")
+    for name, draw in DRAW.items():
+        with pytest.raises(td.EmptySelectionError):
+            draw(empty)
+
+
+def test_saved_files_are_valid_images(sample, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
+    fig, _ = plot.compliance(sample)
+    png, svg, pdf = plot.save(fig, tmp_path / "fig")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 5_000
+    text = svg.read_text()
+    assert "<svg" in text and "Facebook" in text
+    # 300 dpi: a 6.5 in wide figure is well over 1500 px wide.
+    import struct
+
+    width = struct.unpack(">I", png.read_bytes()[16:20])[0]
+    assert width > 1500
+    plt.close(fig)
+
+
+def test_platform_colours_are_stable(sample) -> None:  # type: ignore[no-untyped-def]
+    assert plot.colour("x") == plot.colour("x", 5) == plot.PLATFORM_COLOURS["x"]
+    assert len(set(plot.PLATFORM_COLOURS.values())) == len(plot.PLATFORM_COLOURS)

@@ -1,0 +1,61 @@
+"""The report command writes every file it lists; its tables equal the library's results."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+import takedowns as td
+from takedowns import cli, report
+
+
+def test_report_on_sample(tmp_path: pathlib.Path, sample) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "pack"
+    assert cli.main(["report", "--out", str(out), "--quiet"]) == 0
+    listed = (out / "report.md").read_text()
+    for name in report.tables(sample):
+        assert (out / "tables" / f"{name}.csv").stat().st_size > 0
+        assert (out / "tables" / f"{name}.md").read_text().startswith("| ")
+        assert f"tables/{name}.md" in listed
+    for fig in ("compliance_platform", "trend_month_platform", "reach_group", "heatmap_group_platform", "time_to_action_platform"):
+        for ext in ("png", "svg", "pdf"):
+            assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000
+        assert f"figures/{fig}.png" in listed
+    got = pl.read_csv(out / "tables" / "compliance_platform.csv")
+    want = sample.compliance(by="platform")
+    assert_frame_equal(got, want, check_dtypes=False)
+    methods = (out / "methods.md").read_text()
+    assert "Rows read: 896; accepted: 896; rejected: 0" in methods
+    assert "SHA-256" in methods and f"polars {pl.__version__}" in methods
+    assert "rate = (removed + restricted) / all requests" in methods
+
+
+def test_report_options_change_the_definition(tmp_path: pathlib.Path, sample) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "pack"
+    assert cli.main(["report", "--out", str(out), "--quiet", "--pending", "exclude", "--method", "jeffreys"]) == 0
+    got = pl.read_csv(out / "tables" / "compliance_platform.csv")
+    assert_frame_equal(got, sample.compliance(by="platform", pending="exclude", method="jeffreys"), check_dtypes=False)
+
+
+def test_report_on_a_file_with_rejects(tmp_path: pathlib.Path) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_text(td._core.SAMPLE_CSV + "BAD-1,X,@fake_bad,TTP,,2025-13-01,,Blocked,PTA,account,Urdu\n")
+    out = tmp_path / "pack"
+    assert cli.main(["report", str(src), "--out", str(out), "--quiet"]) == 2  # strict by default
+    assert cli.main(["report", str(src), "--out", str(out), "--quiet", "--on-invalid", "quarantine"]) == 0
+    rejects = pl.read_csv(out / "tables" / "rejects.csv")
+    assert rejects["rule"].to_list() == ["invalid_date"] and rejects["row"].to_list() == [897]
+    assert "rejected: 1" in (out / "methods.md").read_text()
+
+
+def test_console_script_fails_clearly(tmp_path: pathlib.Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "takedowns", "report", str(tmp_path / "absent.csv"), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "takedowns: error:" in r.stderr and "absent.csv" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "takedowns", "report", "--ci", "2", "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "confidence level" in r.stderr
