@@ -4,10 +4,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # Reuse a target directory outside the clone when one exists (polars takes ~10 min to build cold);
 # otherwise build in ./target from scratch.
-if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -d "$HOME/.cache/takedowns-target" ]; then
-  export CARGO_TARGET_DIR="$HOME/.cache/takedowns-target"
+SHARED="$HOME/.cache/takedowns-target"
+if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -d "$SHARED" ]; then
+  export CARGO_TARGET_DIR="$SHARED"
 fi
-VENV="${TAKEDOWNS_VENV:-$ROOT/.venv}"
+# pyo3's build script keys on the interpreter's path, and everything built on pyo3 (polars
+# included) rebuilds when it changes. So when builds are shared, the virtualenv is shared too, at
+# a fixed path beside them; otherwise it lives in the clone.
+if [ -n "${TAKEDOWNS_VENV:-}" ]; then
+  VENV="$TAKEDOWNS_VENV"
+elif [ "${CARGO_TARGET_DIR:-}" = "$SHARED" ]; then
+  VENV="$HOME/.cache/takedowns-venv"
+else
+  VENV="$ROOT/.venv"
+fi
 ensure_venv() {
   if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"

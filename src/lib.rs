@@ -64,6 +64,7 @@ pub mod error;
 pub mod labels;
 pub mod load;
 pub mod metrics;
+mod rng;
 pub mod sample;
 pub mod schema;
 pub mod stats;

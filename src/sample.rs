@@ -22,28 +22,10 @@
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+use crate::rng::Rng;
+
 /// The sample as CSV text, compiled into the crate.
 pub const SAMPLE_CSV: &str = include_str!("../data/sample.csv");
-
-/// SplitMix64: a tiny, fully specified PRNG, so the sample is reproducible anywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in (0, 1).
-    fn unit(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
 
 /// Per platform: label, short code, final outcome counts per account (removed, restricted,
 /// rejected, pending), accounts reported twice with the same outcome, accounts first rejected then

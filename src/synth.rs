@@ -8,6 +8,7 @@
 use polars::prelude::*;
 
 use crate::error::Result;
+use crate::rng::Rng;
 
 const PLATFORMS: [&str; 6] = ["facebook", "instagram", "tiktok", "x", "telegram", "whatsapp"];
 /// Probability of removed, restricted, rejected (pending is the rest), per platform.
@@ -22,20 +23,6 @@ const OUTCOMES: [[f64; 3]; 6] = [
 const GROUPS: [&str; 5] = ["TTP", "BLA", "BLF", "ISKP", "JuA"];
 const AGENCIES: [&str; 2] = ["NCCIA", "PTA"];
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-}
-
 /// `n` synthetic cases as a canonical-input frame (strings, integers and datetimes), ready for
 /// [`crate::load::from_frame`] or for writing to Parquet or CSV.
 pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
@@ -47,7 +34,7 @@ pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
     let (mut followers, mut reported, mut actioned, mut status, mut agency) =
         (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     for i in 0..n {
-        let acc = rng.next() % accounts;
+        let acc = rng.next_u64() % accounts;
         let p = (acc % 6) as usize;
         case_id.push(format!("S{i}"));
         platform.push(PLATFORMS[p]);
@@ -62,7 +49,7 @@ pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
         let s = if u < pr { "removed" } else if u < pr + pq { "restricted" } else if u < pr + pq + pj { "rejected" } else { "pending" };
         status.push(s);
         actioned.push(if s == "pending" { None } else { Some(rep + (-(rng.unit().ln()) * 3.0 * day as f64) as i64) });
-        agency.push(AGENCIES[(rng.next() % 2) as usize]);
+        agency.push(AGENCIES[(rng.next_u64() % 2) as usize]);
     }
     let dt = |name: &str, v: Vec<Option<i64>>| -> Result<Column> {
         let ca: Int64Chunked = v.into_iter().collect();

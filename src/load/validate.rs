@@ -261,7 +261,7 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
     let get = |c: &str| m.canon.get(c).map(|name| (name.as_str(), frame.column(name)));
 
     // Text columns: trimmed, empty is null; required ones must be filled.
-    let mut text = |c: &'static str, p: &mut Problems, map: &dyn Fn(&str) -> String| -> Result<Option<Vec<Option<String>>>> {
+    let text = |c: &'static str, p: &mut Problems, map: &dyn Fn(&str) -> String| -> Result<Option<Vec<Option<String>>>> {
         let Some((name, col)) = get(c) else { return Ok(None) };
         let ca = as_text(col?)?;
         let mut cache: HashMap<&str, String> = HashMap::new();
@@ -365,7 +365,7 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
     } else {
         opts.date_order
     };
-    let mut dates = |c: &'static str, p: &mut Problems| -> Result<Option<Vec<Option<i64>>>> {
+    let dates = |c: &'static str, p: &mut Problems| -> Result<Option<Vec<Option<i64>>>> {
         let Some((name, col)) = get(c) else { return Ok(None) };
         let col = col?;
         let v = date_column(col, order, p, name)?;

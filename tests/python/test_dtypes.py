@@ -80,3 +80,12 @@ def test_result_dtypes(sample) -> None:  # type: ignore[no-untyped-def]
     s = sample.summary()
     assert s.schema["first_reported"] == pl.Date
     assert s["accounts"].item() == 850
+
+
+def test_jupyter_repr(sample) -> None:  # type: ignore[no-untyped-def]
+    text = repr(sample)
+    assert text.startswith("<takedowns.Cases: 896 requests (896 rows), 850 accounts, 6 platforms, 3 groups")
+    html = sample._repr_html_()
+    assert "<table>" in html and "850" in html and "rows rejected" in html
+    empty = sample.filter(platform="youtube")
+    assert "0 requests" in repr(empty) and "no dates" in repr(empty)
