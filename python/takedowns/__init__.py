@@ -26,6 +26,7 @@ from takedowns._io import (  # noqa: E402
     read_ndjson,
     read_parquet,
     sample,
+    synthetic,
 )
 from takedowns.errors import (  # noqa: E402
     ComputeError,
@@ -51,6 +52,7 @@ __all__ = [
     "read_ipc",
     "from_frame",
     "sample",
+    "synthetic",
     "TakedownsError",
     "FileError",
     "FileFormatError",

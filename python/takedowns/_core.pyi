@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from typing_extensions import final
 
-__all__ = ["Cases", "read", "from_frame", "sample", "__version__", "SAMPLE_CSV"]
+__all__ = ["Cases", "read", "from_frame", "sample", "synthetic", "__version__", "SAMPLE_CSV"]
 
 __version__: str
 SAMPLE_CSV: str
@@ -58,3 +58,4 @@ def from_frame(
     required: Sequence[str] | None, max_problems: int,
 ) -> Cases: ...
 def sample() -> Cases: ...
+def synthetic(n: int, seed: int) -> pl.DataFrame: ...

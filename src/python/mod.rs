@@ -376,6 +376,11 @@ fn from_frame(
 }
 
 #[pyfunction]
+fn synthetic(py: Python<'_>, n: usize, seed: u64) -> PyResult<PyDataFrame> {
+    run(py, move || crate::synth::synthetic_frame(n, seed)).map(PyDataFrame)
+}
+
+#[pyfunction]
 fn sample(py: Python<'_>) -> PyResult<PyCases> {
     run(py, Cases::sample).map(wrap)
 }
@@ -386,6 +391,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SAMPLE_CSV", crate::sample::SAMPLE_CSV)?;
     Ok(())
