@@ -76,7 +76,7 @@ _OPTIONS_DOC = """
 
 
 def _read(path: PathLike, fmt: str, **kw: Any) -> Cases:
-    return Cases._wrap(_core.read(os.fspath(path), fmt, **_options(**kw)))
+    return Cases._wrap(_core.read(os.fspath(path), fmt, _options(**kw)))
 
 
 def read(
@@ -244,7 +244,7 @@ def from_frame(obj: Any, **kw: Any) -> Cases:
     └──────────┴──────────┴───────────┴──────────┘
     """
     opts = _defaults(kw)
-    return Cases._wrap(_core.from_frame(_to_polars(obj), **_options(**opts)))
+    return Cases._wrap(_core.from_frame(_to_polars(obj), _options(**opts)))
 
 
 def sample() -> Cases:

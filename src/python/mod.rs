@@ -75,39 +75,43 @@ fn status_of(py: Python<'_>, s: &str) -> PyResult<Status> {
     })
 }
 
-/// Builds `LoadOptions` from keyword arguments.
-#[allow(clippy::too_many_arguments)]
-fn options(
-    py: Python<'_>,
+/// The load options as the Python layer passes them: one dict, keys as in `takedowns.read_csv`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct LoadArgs {
     columns: Option<HashMap<String, String>>,
     status_labels: Option<HashMap<String, String>>,
     platform_aliases: Option<HashMap<String, String>>,
     group_aliases: Option<HashMap<String, String>>,
     group_aliases_csv: Option<String>,
-    date_order: &str,
-    on_invalid: &str,
+    date_order: String,
+    on_invalid: String,
     required: Option<Vec<String>>,
     max_problems: usize,
-) -> PyResult<LoadOptions> {
-    let mut o = LoadOptions {
-        columns: pairs(columns),
-        platform_aliases: pairs(platform_aliases),
-        group_aliases: pairs(group_aliases),
-        date_order: arg(py, DateOrder::parse(date_order))?,
-        on_invalid: arg(py, OnInvalid::parse(on_invalid))?,
-        max_problems,
-        ..Default::default()
-    };
-    for (label, st) in pairs(status_labels) {
-        o.status_labels.push((label, status_of(py, &st)?));
+}
+
+impl LoadArgs {
+    fn options(self, py: Python<'_>) -> PyResult<LoadOptions> {
+        let mut o = LoadOptions {
+            columns: pairs(self.columns),
+            platform_aliases: pairs(self.platform_aliases),
+            group_aliases: pairs(self.group_aliases),
+            date_order: arg(py, DateOrder::parse(&self.date_order))?,
+            on_invalid: arg(py, OnInvalid::parse(&self.on_invalid))?,
+            max_problems: self.max_problems,
+            ..Default::default()
+        };
+        for (label, st) in pairs(self.status_labels) {
+            o.status_labels.push((label, status_of(py, &st)?));
+        }
+        if let Some(r) = self.required {
+            o.required = r;
+        }
+        if let Some(p) = self.group_aliases_csv {
+            o = arg(py, o.with_group_aliases_csv(p))?;
+        }
+        Ok(o)
     }
-    if let Some(r) = required {
-        o.required = r;
-    }
-    if let Some(p) = group_aliases_csv {
-        o = arg(py, o.with_group_aliases_csv(p))?;
-    }
-    Ok(o)
 }
 
 /// Validated case records (`takedowns.Cases` wraps this).
@@ -326,24 +330,9 @@ impl PyCases {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (path, format, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems))]
-fn read(
-    py: Python<'_>,
-    path: std::path::PathBuf,
-    format: &str,
-    columns: Option<HashMap<String, String>>,
-    status_labels: Option<HashMap<String, String>>,
-    platform_aliases: Option<HashMap<String, String>>,
-    group_aliases: Option<HashMap<String, String>>,
-    group_aliases_csv: Option<String>,
-    date_order: &str,
-    on_invalid: &str,
-    required: Option<Vec<String>>,
-    max_problems: usize,
-) -> PyResult<PyCases> {
-    let o = options(py, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems)?;
+fn read(py: Python<'_>, path: std::path::PathBuf, format: &str, options: LoadArgs) -> PyResult<PyCases> {
+    let o = options.options(py)?;
     let format = format.to_string();
     run(py, move || match format.as_str() {
         "csv" => load::read_csv(&path, &o),
@@ -355,23 +344,9 @@ fn read(
     .map(wrap)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (df, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems))]
-fn from_frame(
-    py: Python<'_>,
-    df: PyDataFrame,
-    columns: Option<HashMap<String, String>>,
-    status_labels: Option<HashMap<String, String>>,
-    platform_aliases: Option<HashMap<String, String>>,
-    group_aliases: Option<HashMap<String, String>>,
-    group_aliases_csv: Option<String>,
-    date_order: &str,
-    on_invalid: &str,
-    required: Option<Vec<String>>,
-    max_problems: usize,
-) -> PyResult<PyCases> {
-    let o = options(py, columns, status_labels, platform_aliases, group_aliases, group_aliases_csv, date_order, on_invalid, required, max_problems)?;
+fn from_frame(py: Python<'_>, df: PyDataFrame, options: LoadArgs) -> PyResult<PyCases> {
+    let o = options.options(py)?;
     run(py, move || load::from_frame(df.0, &o)).map(wrap)
 }
 
