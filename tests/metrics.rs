@@ -248,3 +248,21 @@ fn filters_select_as_documented() {
     let pta = cases.filter(&Filter::default().equals("agency", &["PTA"]).platforms(&["Twitter"])).unwrap();
     assert_eq!(pta.len(), 2);
 }
+
+#[test]
+fn latest_means_latest_date_not_input_order() {
+    // The later report comes first in the file; it decides the account's outcome and, under the
+    // latest rule, its followers.
+    let csv = "case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
+               2,x,@t,TTP,700,2025-03-01,2025-03-02,removed\n\
+               1,x,@t,TTP,900,2025-01-01,2025-01-05,rejected\n";
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
+    assert_eq!(i64_col(&c, "successes"), [Some(1)]);
+    let latest = cases.reach(&["group"], &ReachSpec { followers: FollowersRule::Latest }).unwrap();
+    assert_eq!(i64_col(&latest, "followers"), [Some(700)]);
+    assert_eq!(i64_col(&latest, "followers_actioned"), [Some(700)]);
+    let max = cases.reach(&["group"], &ReachSpec::default()).unwrap();
+    assert_eq!(i64_col(&max, "followers"), [Some(900)]);
+    assert_eq!(cases.summary().unwrap().accounts_actioned, 1);
+}
