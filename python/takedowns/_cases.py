@@ -25,6 +25,13 @@ def _by(by: By) -> list[str]:
     return list(by)
 
 
+def _spec(success: Sequence[str], pending: str, unit: str, weight: str, ci: float, method: str,
+          min_n: int) -> dict[str, Any]:
+    """A compliance definition as the native layer takes it."""
+    return {"success": list(success), "pending": pending, "unit": unit, "weight": weight,
+            "ci": ci, "method": method, "min_n": min_n}
+
+
 def _hours(d: str | float) -> float:
     """A deadline as hours: ``"1h"`` -> 1, ``"7d"`` -> 168, a number is days.
 
@@ -221,7 +228,7 @@ class Cases:
         │ x         ┆ 210      ┆ 0.295238 ┆ 0.237668 ┆ 0.360165 │
         └───────────┴──────────┴──────────┴──────────┴──────────┘
         """
-        return self._inner.compliance(_by(by), list(success), pending, unit, weight, method, ci, min_n)
+        return self._inner.compliance(_by(by), _spec(success, pending, unit, weight, ci, method, min_n))
 
     def reach(self, by: By = "group", *, followers: str = "max") -> pl.DataFrame:
         """Reach per group: accounts and followers, each account counted once.
@@ -318,8 +325,8 @@ class Cases:
         │ 2025-Q3      ┆ 228      ┆ 896          │
         └──────────────┴──────────┴──────────────┘
         """
-        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end), list(success),
-                                 pending, unit, weight, method, ci, min_n)
+        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
+                                 _spec(success, pending, unit, weight, ci, method, min_n))
 
     def crosstab(
         self,
@@ -351,8 +358,8 @@ class Cases:
         >>> td.sample().crosstab("group", "platform").columns
         ['group', 'facebook', 'instagram', 'telegram', 'tiktok', 'whatsapp', 'x', 'definition']
         """
-        return self._inner.crosstab(rows, columns, value, followers, list(success), pending,
-                                    unit, weight, method, ci, min_n)
+        return self._inner.crosstab(rows, columns, value, followers,
+                                    _spec(success, pending, unit, weight, ci, method, min_n))
 
     def time_to_action(
         self,

@@ -124,29 +124,35 @@ fn wrap(c: Cases) -> PyCases {
     PyCases { inner: Arc::new(c) }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compliance_spec(
-    py: Python<'_>,
+/// A compliance definition as the Python layer passes it: one dict, keys as in
+/// `Cases.compliance`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct SpecArgs {
     success: Vec<String>,
-    pending: &str,
-    unit: &str,
-    weight: &str,
-    method: &str,
+    pending: String,
+    unit: String,
+    weight: String,
+    method: String,
     ci: f64,
     min_n: u64,
-) -> PyResult<ComplianceSpec> {
-    let success = success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
-    let spec = ComplianceSpec {
-        success,
-        pending: arg(py, PendingRule::parse(pending))?,
-        unit: arg(py, Unit::parse(unit))?,
-        weight: arg(py, Weight::parse(weight))?,
-        method: arg(py, IntervalMethod::parse(method))?,
-        level: ci,
-        min_n,
-    };
-    arg(py, spec.check())?;
-    Ok(spec)
+}
+
+impl SpecArgs {
+    fn spec(self, py: Python<'_>) -> PyResult<ComplianceSpec> {
+        let success = self.success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
+        let spec = ComplianceSpec {
+            success,
+            pending: arg(py, PendingRule::parse(&self.pending))?,
+            unit: arg(py, Unit::parse(&self.unit))?,
+            weight: arg(py, Weight::parse(&self.weight))?,
+            method: arg(py, IntervalMethod::parse(&self.method))?,
+            level: self.ci,
+            min_n: self.min_n,
+        };
+        arg(py, spec.check())?;
+        Ok(spec)
+    }
 }
 
 #[pymethods]
@@ -179,21 +185,8 @@ impl PyCases {
         Ok(d)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (by, success, pending, unit, weight, method, ci, min_n))]
-    fn compliance(
-        &self,
-        py: Python<'_>,
-        by: Vec<String>,
-        success: Vec<String>,
-        pending: &str,
-        unit: &str,
-        weight: &str,
-        method: &str,
-        ci: f64,
-        min_n: u64,
-    ) -> PyResult<PyDataFrame> {
-        let spec = compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?;
+    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: SpecArgs) -> PyResult<PyDataFrame> {
+        let spec = spec.spec(py)?;
         let c = self.inner.clone();
         run(py, move || crate::metrics::compliance::compliance(&c, &by, &spec)).map(PyDataFrame)
     }
@@ -206,7 +199,6 @@ impl PyCases {
     }
 
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (by, every, on, year_start, start, end, success, pending, unit, weight, method, ci, min_n))]
     fn trend(
         &self,
         py: Python<'_>,
@@ -216,28 +208,21 @@ impl PyCases {
         year_start: u32,
         start: Option<i32>,
         end: Option<i32>,
-        success: Vec<String>,
-        pending: &str,
-        unit: &str,
-        weight: &str,
-        method: &str,
-        ci: f64,
-        min_n: u64,
+        spec: SpecArgs,
     ) -> PyResult<PyDataFrame> {
+        let compliance = spec.spec(py)?;
         let spec = TrendSpec {
             every: arg(py, Every::parse(every))?,
             on: arg(py, DateOn::parse(on))?,
             year_start,
             start: start.map(day),
             end: end.map(day),
-            compliance: compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?,
+            compliance,
         };
         let c = self.inner.clone();
         run(py, move || crate::metrics::trend::trend(&c, &by, &spec)).map(PyDataFrame)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (rows, columns, value, followers, success, pending, unit, weight, method, ci, min_n))]
     fn crosstab(
         &self,
         py: Python<'_>,
@@ -245,17 +230,11 @@ impl PyCases {
         columns: String,
         value: &str,
         followers: &str,
-        success: Vec<String>,
-        pending: &str,
-        unit: &str,
-        weight: &str,
-        method: &str,
-        ci: f64,
-        min_n: u64,
+        spec: SpecArgs,
     ) -> PyResult<PyDataFrame> {
         let value = arg(py, CrossValue::parse(value))?;
         let reach = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
-        let spec = compliance_spec(py, success, pending, unit, weight, method, ci, min_n)?;
+        let spec = spec.spec(py)?;
         let c = self.inner.clone();
         run(py, move || crate::metrics::crosstab::crosstab(&c, &rows, &columns, value, &spec, &reach)).map(PyDataFrame)
     }
