@@ -266,3 +266,72 @@ fn latest_means_latest_date_not_input_order() {
     assert_eq!(i64_col(&max, "followers"), [Some(900)]);
     assert_eq!(cases.summary().unwrap().accounts_actioned, 1);
 }
+
+#[test]
+fn same_day_ties_are_broken_by_decision_date_then_input_order() {
+    // Same reported_at: the later actioned_at wins though it comes first in the file.
+    let csv = "case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
+               1,x,@t,TTP,10,2025-01-01,2025-01-09,removed\n\
+               2,x,@t,TTP,20,2025-01-01,2025-01-02,rejected\n";
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
+    assert_eq!(i64_col(&c, "removed"), [Some(1)]);
+    assert_eq!(i64_col(&c, "rejected"), [Some(0)]);
+    let r = cases.reach(&[], &ReachSpec::default()).unwrap();
+    assert_eq!(i64_col(&r, "followers_actioned"), [Some(20)]);
+}
+
+/// The latest outcome per account found without sorting agrees with a plain Rust reading of the
+/// definition, on data built to be full of same-date ties and missing dates.
+#[test]
+fn latest_outcome_without_sorting_matches_the_definition_under_ties() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let statuses = ["removed", "restricted", "rejected", "pending"];
+    let mut csv = String::from("case_id,platform,account,group,followers,reported_at,actioned_at,status\n");
+    // (platform, account, group, rep, act, status index, followers) per row, in input order.
+    let mut rows = Vec::new();
+    for i in 0..3000 {
+        let (p, a, g) = (next(2), next(60), next(2));
+        let rep = next(4); // 0 = missing, else day 1..3: many ties
+        let st = next(4) as usize;
+        let act = if st == 3 { 0 } else { next(3) }; // 0 = missing
+        let f = next(1000);
+        let day = |d: u64| if d == 0 { String::new() } else { format!("2025-01-0{d}") };
+        let act_text = if act == 0 { String::new() } else { format!("2025-01-0{}", act + 3) };
+        csv.push_str(&format!("{i},{},@u{a},{},{f},{},{act_text},{}\n", ["x", "tiktok"][p as usize], ["TTP", "BLA"][g as usize], day(rep), statuses[st]));
+        rows.push((p, a, g, rep, act, st, f));
+    }
+    let opts = LoadOptions::default().with_required(&["platform", "status"]);
+    let cases = load::read_csv_bytes(csv.as_bytes(), "ties.csv", &opts).unwrap();
+    // By hand: per (group, platform, account) the row with the largest (rep, act, index).
+    let mut latest: std::collections::BTreeMap<(u64, u64, u64), (u64, u64, usize, usize, u64)> = Default::default();
+    for (i, &(p, a, g, rep, act, st, f)) in rows.iter().enumerate() {
+        let e = latest.entry((g, p, a)).or_insert((rep, act, i, st, f));
+        if (rep, act, i) >= (e.0, e.1, e.2) {
+            *e = (rep, act, i, st, e.4.max(f));
+        } else {
+            e.4 = e.4.max(f);
+        }
+    }
+    let mut want_removed = [0i64; 2];
+    let mut want_actioned_followers = [0i64; 2];
+    for (&(g, _, _), &(_, _, _, st, f)) in &latest {
+        if st == 0 {
+            want_removed[g as usize] += 1;
+        }
+        if st <= 1 {
+            want_actioned_followers[g as usize] += f as i64;
+        }
+    }
+    let c = cases.compliance(&["group"], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
+    // Groups sort BLA, TTP: index 1 then 0.
+    assert_eq!(i64_col(&c, "removed"), [Some(want_removed[1]), Some(want_removed[0])]);
+    let r = cases.reach(&["group"], &ReachSpec::default()).unwrap();
+    assert_eq!(i64_col(&r, "followers_actioned"), [Some(want_actioned_followers[1]), Some(want_actioned_followers[0])]);
+}

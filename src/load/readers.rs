@@ -16,10 +16,34 @@ pub(crate) struct Raw {
     /// Raw columns of the rows that could be read.
     pub frame: DataFrame,
     /// Source row number (1-based, header not counted) of each frame row.
-    pub rows: Vec<u64>,
+    pub rows: Rows,
     pub rows_read: u64,
     /// Problems of rows that could not be read at all (they are not in `frame`).
     pub problems: Vec<Problem>,
+}
+
+/// The source row number of each frame row: 1, 2, 3 ... when no row was dropped on read (no
+/// vector kept), else listed.
+pub(crate) enum Rows {
+    Sequential,
+    Listed(Vec<u64>),
+}
+
+impl Rows {
+    fn from_listed(rows: Vec<u64>) -> Rows {
+        if rows.iter().enumerate().all(|(i, r)| *r == i as u64 + 1) {
+            Rows::Sequential
+        } else {
+            Rows::Listed(rows)
+        }
+    }
+    /// The source row of frame row `i`.
+    pub fn get(&self, i: usize) -> u64 {
+        match self {
+            Rows::Sequential => i as u64 + 1,
+            Rows::Listed(v) => v[i],
+        }
+    }
 }
 
 /// Truncates a value for a problem report.
@@ -171,7 +195,7 @@ pub(crate) fn csv_from<R: std::io::Read>(input: R, file: &str, opts: &LoadOption
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows, rows_read: row, problems })
+    Ok(Raw { source: file, frame, rows: Rows::from_listed(rows), rows_read: row, problems })
 }
 
 /// Reads newline-delimited JSON: one object a line; blank lines are skipped. A line that is not a
@@ -261,7 +285,7 @@ pub(crate) fn ndjson(path: &Path, opts: &LoadOptions) -> Result<Raw> {
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows, rows_read: row, problems })
+    Ok(Raw { source: file, frame, rows: Rows::from_listed(rows), rows_read: row, problems })
 }
 
 fn typed(path: &Path, format: &str, df: PolarsResult<DataFrame>) -> Result<Raw> {
@@ -287,5 +311,5 @@ pub(crate) fn ipc(path: &Path) -> Result<Raw> {
 /// Wraps an in-memory frame.
 pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
     let n = df.height() as u64;
-    Raw { source: source.to_string(), frame: df, rows: (1..=n).collect(), rows_read: n, problems: Vec::new() }
+    Raw { source: source.to_string(), frame: df, rows: Rows::Sequential, rows_read: n, problems: Vec::new() }
 }

@@ -2,15 +2,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+
 use polars::prelude::*;
 
-use super::readers::{clip, Raw};
+use super::readers::{clip, Raw, Rows};
 use super::{LoadOptions, LoadReport, OnInvalid};
 use crate::cases::Cases;
 use crate::dates::{infer_order, parse_datetime, DateOrder, MICROS_PER_DAY};
 use crate::error::{Error, Problem, Result, Rule};
 use crate::labels::Vocabulary;
-use crate::schema::{account_key, col_names::*, datetime_dtype, Status, INPUT_COLUMNS, OPTIONAL_TEXT};
+use crate::schema::{account_key, col_names::*, Status, INPUT_COLUMNS, OPTIONAL_TEXT};
 
 /// Folds a header for matching: trimmed, lower case, spaces and `-` as `_`.
 fn header_key(name: &str) -> String {
@@ -78,25 +79,40 @@ fn match_columns(frame: &DataFrame, opts: &LoadOptions) -> Result<Matched> {
     Ok(Matched { canon, extras, report })
 }
 
-/// Collects problems and marks rows bad.
-struct Problems<'a> {
+/// Where problems are reported from: the source and its row numbers.
+struct Ctx<'a> {
     file: &'a str,
-    rows: &'a [u64],
-    bad: Vec<bool>,
-    list: Vec<Problem>,
+    rows: &'a Rows,
 }
 
-impl Problems<'_> {
-    fn push(&mut self, i: usize, column: &str, value: &str, rule: Rule, message: String) {
-        self.bad[i] = true;
-        self.list.push(Problem {
-            file: self.file.to_string(),
-            row: self.rows[i],
-            column: column.to_string(),
-            value: clip(value),
-            rule,
-            message,
-        });
+/// Problems found by one column task, each with the frame row it makes bad.
+type Found = Vec<(usize, Problem)>;
+
+impl Ctx<'_> {
+    fn problem(&self, i: usize, column: &str, value: &str, rule: Rule, message: String) -> (usize, Problem) {
+        (
+            i,
+            Problem {
+                file: self.file.to_string(),
+                row: self.rows.get(i),
+                column: column.to_string(),
+                value: clip(value),
+                rule,
+                message,
+            },
+        )
+    }
+
+    /// A `Required` problem for every null of `ca`.
+    fn required(&self, ca: &StringChunked, column: &str, canonical: &str) -> Found {
+        if ca.null_count() == 0 {
+            return Vec::new();
+        }
+        ca.iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_none())
+            .map(|(i, _)| self.problem(i, column, "", Rule::Required, format!("`{canonical}` is required and empty")))
+            .collect()
     }
 }
 
@@ -110,55 +126,115 @@ fn trimmed(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
 }
 
+fn needs_trim(s: &str) -> bool {
+    match (s.chars().next(), s.chars().next_back()) {
+        (Some(a), Some(b)) => a.is_whitespace() || b.is_whitespace(),
+        _ => true,
+    }
+}
+
+/// A column as trimmed text with empty as null. A column that is already clean is returned as it
+/// is (no copy).
+fn clean_text(col: &Column) -> Result<StringChunked> {
+    let ca = as_text(col)?;
+    if !ca.iter().any(|v| v.is_some_and(needs_trim)) {
+        return Ok(ca);
+    }
+    let out: StringChunked = ca.iter().map(trimmed).collect();
+    Ok(out.with_name(ca.name().clone()))
+}
+
+/// The distinct values of a column in order of first appearance, and each row's index into them
+/// (`u32::MAX` for null). Labels are then mapped once per distinct value, not once per row.
+fn distinct_codes(ca: &StringChunked) -> (Vec<u32>, Vec<&str>) {
+    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut values: Vec<&str> = Vec::new();
+    let codes = ca
+        .iter()
+        .map(|v| match v {
+            None => u32::MAX,
+            Some(s) => *index.entry(s).or_insert_with(|| {
+                values.push(s);
+                (values.len() - 1) as u32
+            }),
+        })
+        .collect();
+    (codes, values)
+}
+
+/// Rebuilds a text column from codes and one output per distinct value.
+fn from_codes(name: &str, codes: &[u32], mapped: &[&str]) -> StringChunked {
+    let ca: StringChunked = codes.iter().map(|&c| (c != u32::MAX).then(|| mapped[c as usize])).collect();
+    ca.with_name(name.into())
+}
+
+/// Maps every distinct label with `f`; returns the column as it is when nothing changes.
+fn map_labels(ca: StringChunked, f: &dyn Fn(&str) -> String) -> StringChunked {
+    let (codes, values) = distinct_codes(&ca);
+    let mapped: Vec<String> = values.iter().map(|s| f(s)).collect();
+    if values.iter().zip(&mapped).all(|(a, b)| *a == b.as_str()) {
+        drop(values);
+        return ca;
+    }
+    let mapped: Vec<&str> = mapped.iter().map(String::as_str).collect();
+    from_codes(ca.name().as_str(), &codes, &mapped)
+}
+
 /// Parses a whole-number column. Integers pass; floats with no fraction pass (pandas writes a
 /// column of integers with gaps as floats); strings are parsed the same way.
-fn int_column(col: &Column, p: &mut Problems, name: &str) -> Result<Vec<Option<i64>>> {
-    let n = col.len();
-    let mut out = Vec::with_capacity(n);
-    let msg = "not a whole number".to_string();
-    match col.dtype() {
+fn int_column(col: &Column, ctx: &Ctx, name: &str) -> Result<(Int64Chunked, Found)> {
+    let mut found = Vec::new();
+    let msg = "not a whole number";
+    let out: Int64Chunked = match col.dtype() {
         dt if dt.is_integer() => {
             let cast = col.cast(&DataType::Int64)?;
-            let ca = cast.i64()?;
-            for (i, v) in ca.iter().enumerate() {
-                if v.is_none() && !col.get(i).map(|a| a.is_null()).unwrap_or(true) {
-                    p.push(i, name, &value_text(col, i), Rule::InvalidInteger, "too large for a 64-bit integer".into());
+            let ca = cast.i64()?.clone();
+            if ca.null_count() != col.null_count() {
+                // Only UInt64 values above i64::MAX turn null in the cast.
+                let raw = col.as_materialized_series();
+                for (i, v) in ca.iter().enumerate() {
+                    if v.is_none() && !raw.get(i).map(|a| a.is_null()).unwrap_or(true) {
+                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::InvalidInteger, "too large for a 64-bit integer".into()));
+                    }
                 }
-                out.push(v);
             }
+            ca
         }
         DataType::Float32 | DataType::Float64 => {
             let cast = col.cast(&DataType::Float64)?;
-            for (i, v) in cast.f64()?.iter().enumerate() {
-                out.push(match v {
+            cast.f64()?
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
                     None => None,
                     Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
                     Some(f) => {
                         if !f.is_nan() {
-                            p.push(i, name, &f.to_string(), Rule::InvalidInteger, msg.clone());
+                            found.push(ctx.problem(i, name, &f.to_string(), Rule::InvalidInteger, msg.into()));
                         }
                         None
                     }
-                });
-            }
+                })
+                .collect()
         }
         _ => {
             let text = as_text(col)?;
-            for (i, v) in text.iter().enumerate() {
-                out.push(match trimmed(v) {
+            text.iter()
+                .enumerate()
+                .map(|(i, v)| match trimmed(v) {
                     None => None,
                     Some(s) => match parse_int(s) {
                         Some(x) => Some(x),
                         None => {
-                            p.push(i, name, s, Rule::InvalidInteger, msg.clone());
+                            found.push(ctx.problem(i, name, s, Rule::InvalidInteger, msg.into()));
                             None
                         }
                     },
-                });
-            }
+                })
+                .collect()
         }
-    }
-    Ok(out)
+    };
+    Ok((out.with_name(name.into()), found))
 }
 
 fn parse_int(s: &str) -> Option<i64> {
@@ -180,35 +256,36 @@ fn value_text(col: &Column, i: usize) -> String {
     }
 }
 
-/// Parses a date column to microseconds: Date and Datetime dtypes directly (zoned values are
-/// already UTC instants), strings with [`parse_datetime`].
-fn date_column(col: &Column, order: DateOrder, p: &mut Problems, name: &str) -> Result<Vec<Option<i64>>> {
-    match col.dtype() {
+/// Parses a date column to microseconds since the epoch: Date and Datetime dtypes directly (zoned
+/// values are already UTC instants), strings with [`parse_datetime`]. Checks `required`.
+fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: Option<&str>) -> Result<(Int64Chunked, Found)> {
+    let mut found = Vec::new();
+    let out: Int64Chunked = match col.dtype() {
         DataType::Date => {
-            let phys = col.cast(&DataType::Int32)?;
-            Ok(phys.i32()?.iter().map(|d| d.map(|d| d as i64 * MICROS_PER_DAY)).collect())
+            let days = col.cast(&DataType::Int64)?;
+            days.i64()? * MICROS_PER_DAY
         }
         DataType::Datetime(tu, _) => {
-            let tu = *tu;
-            let phys = col.cast(&DataType::Int64)?;
-            Ok(phys
-                .i64()?
-                .iter()
-                .map(|v| {
-                    v.map(|v| match tu {
-                        TimeUnit::Nanoseconds => v.div_euclid(1000),
-                        TimeUnit::Microseconds => v,
-                        TimeUnit::Milliseconds => v * 1000,
-                    })
-                })
-                .collect())
+            let phys = col.to_physical_repr();
+            let ca = phys.i64()?;
+            match tu {
+                TimeUnit::Microseconds => ca.clone(),
+                TimeUnit::Nanoseconds => ca.apply_values(|v| v.div_euclid(1000)),
+                TimeUnit::Milliseconds => ca * 1000,
+            }
         }
         _ => {
             let text = as_text(col)?;
-            let mut out = Vec::with_capacity(text.len());
-            for (i, v) in text.iter().enumerate() {
-                out.push(match trimmed(v) {
-                    None => None,
+            let out = text
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match trimmed(v) {
+                    None => {
+                        if let Some(c) = required {
+                            found.push(ctx.problem(i, name, "", Rule::Required, format!("`{c}` is required and empty")));
+                        }
+                        None
+                    }
                     Some(s) => match parse_datetime(s, order) {
                         Ok(us) => Some(us),
                         Err(rule) => {
@@ -217,25 +294,207 @@ fn date_column(col: &Column, order: DateOrder, p: &mut Problems, name: &str) -> 
                             } else {
                                 "not a date in an accepted form (ISO 2025-03-14[T09:30[:00][Z|+05:00]], or dd/mm/yyyy or mm/dd/yyyy with date_order)".to_string()
                             };
-                            p.push(i, name, s, rule, message);
+                            found.push(ctx.problem(i, name, s, rule, message));
                             None
                         }
                     },
-                });
-            }
-            Ok(out)
+                })
+                .collect();
+            found.sort_by_key(|(i, p)| (*i, p.rule != Rule::Required));
+            return Ok((out, found));
         }
+    };
+    if let Some(c) = required {
+        if out.null_count() > 0 {
+            for (i, v) in out.iter().enumerate() {
+                if v.is_none() {
+                    found.push(ctx.problem(i, name, "", Rule::Required, format!("`{c}` is required and empty")));
+                }
+            }
+        }
+    }
+    Ok((out, found))
+}
+
+/// A hasher for keys that are already hashes: one multiply spreads the bits hashbrown reads.
+#[derive(Default)]
+struct Mixed(u64);
+
+impl std::hash::Hasher for Mixed {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
-fn string_column(name: &str, values: Vec<Option<String>>) -> Column {
-    Column::new(name.into(), values)
+/// `DuplicateCaseId` for every id already used on an earlier row.
+///
+/// Radix-partitioned: each id is hashed once, rows are split into 256 partitions by the top bits
+/// of the hash, and each partition (small enough for the cache) is checked on its own, in
+/// parallel. Equal hashes are confirmed by comparing the ids; a partition with a true hash
+/// collision is checked again id by id.
+fn duplicate_ids(ids: &StringChunked, ctx: &Ctx, name: &str) -> Found {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    const BITS: u32 = 8;
+    let state = PlRandomState::default();
+    let hashes: Vec<u64> = ids.iter().map(|v| v.map_or(0, |s| state.hash_one(s))).collect();
+    let part = |h: u64| (h >> (64 - BITS)) as usize;
+    let mut offsets = vec![0usize; (1 << BITS) + 1];
+    for (h, v) in hashes.iter().zip(ids.iter()) {
+        if v.is_some() {
+            offsets[part(*h) + 1] += 1;
+        }
+    }
+    for k in 1..offsets.len() {
+        offsets[k] += offsets[k - 1];
+    }
+    let mut next = offsets.clone();
+    let mut slots = vec![0u32; offsets[1 << BITS]];
+    for (i, (h, v)) in hashes.iter().zip(ids.iter()).enumerate() {
+        if v.is_some() {
+            let p = part(*h);
+            slots[next[p]] = i as u32;
+            next[p] += 1;
+        }
+    }
+    let pairs: Vec<(u32, u32)> = (0..1usize << BITS)
+        .into_par_iter()
+        .flat_map_iter(|p| {
+            let rows = &slots[offsets[p]..offsets[p + 1]];
+            let mut first: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Mixed>> =
+                std::collections::HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+            let mut out = Vec::new();
+            for &i in rows {
+                let j = *first.entry(hashes[i as usize]).or_insert(i);
+                if j != i {
+                    if ids.get(i as usize) != ids.get(j as usize) {
+                        return exact_duplicates(ids, rows);
+                    }
+                    out.push((i, j));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut pairs = pairs;
+    pairs.sort_unstable();
+    pairs
+        .into_iter()
+        .map(|(i, j)| {
+            let (i, j) = (i as usize, j as usize);
+            let msg = format!("case_id already used on row {}", ctx.rows.get(j));
+            ctx.problem(i, name, ids.get(i).unwrap_or_default(), Rule::DuplicateCaseId, msg)
+        })
+        .collect()
 }
 
-fn datetime_column(name: &str, values: Vec<Option<i64>>) -> Result<Column> {
-    let ca: Int64Chunked = values.into_iter().collect();
-    Ok(ca.with_name(name.into()).into_column().cast(&datetime_dtype())?)
+/// (row, first row with the same id) for the repeated ids among `rows` (in row order).
+fn exact_duplicates(ids: &StringChunked, rows: &[u32]) -> Vec<(u32, u32)> {
+    let mut first: PlHashMap<&str, u32> = PlHashMap::with_capacity(rows.len());
+    let mut out = Vec::new();
+    for &i in rows {
+        let Some(id) = ids.get(i as usize) else { continue };
+        let j = *first.entry(id).or_insert(i);
+        if j != i {
+            out.push((i, j));
+        }
+    }
+    out
 }
+
+/// The status column: each distinct label looked up once. Returns the canonical column, each
+/// row's outcome, the count of each source label and the problems.
+struct StatusOut {
+    column: StringChunked,
+    pending: Vec<bool>,
+    labels: BTreeMap<String, (Status, u64)>,
+    found: Found,
+}
+
+fn status_column(col: &Column, vocab: &Vocabulary, ctx: &Ctx, name: &str) -> Result<StatusOut> {
+    let ca = clean_text(col)?;
+    let (codes, values) = distinct_codes(&ca);
+    let statuses: Vec<Option<Status>> = values.iter().map(|s| vocab.status(s)).collect();
+    let mut per_code = vec![0u64; values.len()];
+    let mut found = Vec::new();
+    let unknown = "not a known status label; canonical outcomes are removed, restricted, rejected, pending: add this label to the status mapping";
+    for (i, &c) in codes.iter().enumerate() {
+        if c == u32::MAX {
+            found.push(ctx.problem(i, name, "", Rule::Required, "`status` is required and empty".into()));
+        } else {
+            per_code[c as usize] += 1;
+            if statuses[c as usize].is_none() {
+                found.push(ctx.problem(i, name, values[c as usize], Rule::UnknownStatus, unknown.into()));
+            }
+        }
+    }
+    let mut labels: BTreeMap<String, (Status, u64)> = BTreeMap::new();
+    for ((v, st), k) in values.iter().zip(&statuses).zip(&per_code) {
+        if let Some(st) = st {
+            labels.entry(v.to_string()).or_insert((*st, 0)).1 += k;
+        }
+    }
+    let pending_code: Vec<bool> = statuses.iter().map(|s| *s == Some(Status::Pending)).collect();
+    let pending = codes.iter().map(|&c| c != u32::MAX && pending_code[c as usize]).collect();
+    let canonical = values.iter().zip(&statuses).all(|(v, s)| s.map(|s| s.as_str()) == Some(*v));
+    let column = if canonical && ca.null_count() == 0 {
+        drop(values);
+        ca.with_name(STATUS.into())
+    } else {
+        let mapped: Vec<&str> = statuses.iter().map(|s| s.map(|s| s.as_str()).unwrap_or("")).collect();
+        let mut ca = from_codes(STATUS, &codes, &mapped);
+        // Rows with an unknown label are rejected; an empty string stands in until they are.
+        ca.rename(STATUS.into());
+        ca
+    };
+    Ok(StatusOut { column, pending, labels, found })
+}
+
+/// Folds an account the way [`account_key`] does, without allocating for ASCII input.
+fn account_keys(ca: &StringChunked) -> StringChunked {
+    let out = ca.apply_into_string_amortized(|s, buf| {
+        if !s.is_ascii() {
+            buf.push_str(&account_key(s));
+            return;
+        }
+        let mut t = s.trim();
+        let lower_starts = |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        for scheme in ["https://", "http://"] {
+            if lower_starts(t, scheme) {
+                t = &t[scheme.len()..];
+                if let Some(pos) = t.find('/') {
+                    t = &t[pos + 1..];
+                }
+                break;
+            }
+        }
+        if lower_starts(t, "www.") {
+            t = &t[4..];
+        }
+        let t = t.trim_end_matches('/').trim_start_matches('@');
+        buf.extend(t.bytes().map(|b| b.to_ascii_lowercase() as char));
+    });
+    out.with_name(ACCOUNT_KEY.into())
+}
+
+/// Runs `f` and stores its result in `slot` (for the parallel column tasks).
+fn run<'s, T: Send>(s: &rayon::Scope<'s>, slot: &'s mut Option<Result<T>>, f: impl FnOnce() -> Result<T> + Send + 's) {
+    s.spawn(move |_| *slot = Some(f()));
+}
+
+fn take<T>(slot: Option<Result<T>>) -> Result<T> {
+    slot.unwrap_or_else(|| Err(Error::invalid_arg("load", "a validation task did not run")))
+}
+
+type TextOut = Option<(StringChunked, Found)>;
 
 pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
     let Raw { source, frame, rows, rows_read, problems: read_problems } = raw;
@@ -256,232 +515,271 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
         }
     }
     let n = frame.height();
+    if n >= u32::MAX as usize {
+        return Err(Error::invalid_arg("input", format!("{n} rows is more than one load takes (under 2^32); split the input")));
+    }
     let vocab = Vocabulary::new(&opts.status_labels, &opts.platform_aliases, &opts.group_aliases);
-    let mut p = Problems { file: &source, rows: &rows, bad: vec![false; n], list: Vec::new() };
-    let get = |c: &str| m.canon.get(c).map(|name| (name.as_str(), frame.column(name)));
-
-    // Text columns: trimmed, empty is null; required ones must be filled.
-    let text = |c: &'static str, p: &mut Problems, map: &dyn Fn(&str) -> String| -> Result<Option<Vec<Option<String>>>> {
-        let Some((name, col)) = get(c) else { return Ok(None) };
-        let ca = as_text(col?)?;
-        let mut cache: HashMap<&str, String> = HashMap::new();
-        let mut out = Vec::with_capacity(n);
-        for (i, v) in ca.iter().enumerate() {
-            match trimmed(v) {
-                None => {
-                    if required(c) {
-                        p.push(i, name, "", Rule::Required, format!("`{c}` is required and empty"));
-                    }
-                    out.push(None);
-                }
-                Some(s) => out.push(Some(cache.entry(s).or_insert_with(|| map(s)).clone())),
-            }
-        }
-        Ok(Some(out))
-    };
-    let ident = |s: &str| s.to_string();
-    let case_id = text(CASE_ID, &mut p, &ident)?;
-    let platform = text(PLATFORM, &mut p, &|s| vocab.platform(s))?.unwrap_or_default();
-    let account = text(ACCOUNT, &mut p, &ident)?;
-    let group = text(GROUP, &mut p, &|s| vocab.group(s))?;
-    let agency = text(AGENCY, &mut p, &ident)?;
-    let mut optional = Vec::new();
-    for c in OPTIONAL_TEXT {
-        if let Some(v) = text(c, &mut p, &ident)? {
-            optional.push((c, v));
-        }
-    }
-
-    // Status: the label must be in the vocabulary.
-    let (status_name, status_col) = get(STATUS).map(|(a, b)| (a, b)).ok_or_else(|| Error::invalid_arg("status", "missing"))?;
-    let status_text = as_text(status_col?)?;
-    let mut status: Vec<Option<Status>> = Vec::with_capacity(n);
-    let mut label_counts: BTreeMap<String, (Status, u64)> = BTreeMap::new();
-    for (i, v) in status_text.iter().enumerate() {
-        match trimmed(v) {
-            None => {
-                p.push(i, status_name, "", Rule::Required, "`status` is required and empty".into());
-                status.push(None);
-            }
-            Some(s) => match vocab.status(s) {
-                Some(st) => {
-                    label_counts.entry(s.to_string()).or_insert((st, 0)).1 += 1;
-                    status.push(Some(st));
-                }
-                None => {
-                    p.push(i, status_name, s, Rule::UnknownStatus,
-                        "not a known status label; canonical outcomes are removed, restricted, rejected, pending: add this label to the status mapping".into());
-                    status.push(None);
-                }
-            },
-        }
-    }
-
-    // Whole numbers.
-    let followers = match get(FOLLOWERS) {
-        None => None,
-        Some((name, col)) => {
-            let col = col?;
-            let v = int_column(col, &mut p, name)?;
-            for (i, f) in v.iter().enumerate() {
-                if matches!(f, Some(x) if *x < 0) {
-                    p.push(i, name, &value_text(col, i), Rule::NegativeFollowers, "followers cannot be negative".into());
-                }
-            }
-            Some(v)
-        }
-    };
-    let count: Vec<i64> = match get(COUNT) {
-        None => vec![1; n],
-        Some((name, col)) => {
-            let col = col?;
-            let v = int_column(col, &mut p, name)?;
-            v.iter()
-                .enumerate()
-                .map(|(i, c)| match c {
-                    None => 1,
-                    Some(x) if *x >= 1 => *x,
-                    Some(x) => {
-                        p.push(i, name, &x.to_string(), Rule::InvalidCount, "count must be a whole number of at least 1".into());
-                        1
-                    }
-                })
-                .collect()
-        }
+    let ctx = Ctx { file: &source, rows: &rows };
+    let get = |c: &str| -> Option<(&str, &Column)> {
+        m.canon.get(c).and_then(|name| frame.column(name).ok().map(|col| (name.as_str(), col)))
     };
 
     // Dates: resolve the day/month order once for the file.
     let order = if opts.date_order == DateOrder::Auto {
-        let mut texts = Vec::new();
-        for c in [REPORTED_AT, ACTIONED_AT] {
-            if let Some((_, col)) = get(c) {
-                let col = col?;
-                if col.dtype() == &DataType::String {
-                    texts.push(col.str()?.clone());
-                }
-            }
-        }
+        let texts: Vec<&StringChunked> = [REPORTED_AT, ACTIONED_AT]
+            .iter()
+            .filter_map(|c| get(c))
+            .filter(|(_, col)| col.dtype() == &DataType::String)
+            .filter_map(|(_, col)| col.str().ok())
+            .collect();
         infer_order(texts.iter().flat_map(|ca| ca.iter().flatten()))
     } else {
         opts.date_order
     };
-    let dates = |c: &'static str, p: &mut Problems| -> Result<Option<Vec<Option<i64>>>> {
+
+    // One task per column, run in parallel: each returns its column and its problems.
+    let text = |c: &'static str, map: Option<&(dyn Fn(&str) -> String + Sync)>| -> Result<TextOut> {
         let Some((name, col)) = get(c) else { return Ok(None) };
-        let col = col?;
-        let v = date_column(col, order, p, name)?;
-        if required(c) {
-            for (i, d) in v.iter().enumerate() {
-                if d.is_none() && value_text(col, i).trim().is_empty() {
-                    p.push(i, name, "", Rule::Required, format!("`{c}` is required and empty"));
+        let mut ca = clean_text(col)?;
+        if let Some(f) = map {
+            ca = map_labels(ca, f);
+        }
+        let found = if required(c) { ctx.required(&ca, name, c) } else { Vec::new() };
+        Ok(Some((ca.with_name(c.into()), found)))
+    };
+    let platform_map = |s: &str| vocab.platform(s);
+    let group_map = |s: &str| vocab.group(s);
+    let date = |c: &'static str| -> Result<Option<(Int64Chunked, Found)>> {
+        let Some((name, col)) = get(c) else { return Ok(None) };
+        date_column(col, order, &ctx, name, required(c).then_some(c)).map(Some)
+    };
+    let (mut t_case, mut t_dup, mut t_platform, mut t_account, mut t_group, mut t_agency, mut t_optional) =
+        (None, None, None, None, None, None, None);
+    let (mut t_status, mut t_followers, mut t_count, mut t_reported, mut t_actioned) = (None, None, None, None, None);
+    rayon::scope(|s| {
+        run(s, &mut t_case, || text(CASE_ID, None));
+        run(s, &mut t_dup, || {
+            let Some((name, col)) = get(CASE_ID) else { return Ok(Vec::new()) };
+            Ok(duplicate_ids(&clean_text(col)?, &ctx, name))
+        });
+        run(s, &mut t_platform, || text(PLATFORM, Some(&platform_map)));
+        run(s, &mut t_account, || {
+            Ok(match text(ACCOUNT, None)? {
+                Some((ca, found)) => Some((account_keys(&ca), ca, found)),
+                None => None,
+            })
+        });
+        run(s, &mut t_group, || text(GROUP, Some(&group_map)));
+        run(s, &mut t_agency, || text(AGENCY, None));
+        run(s, &mut t_optional, || OPTIONAL_TEXT.iter().filter_map(|c| text(c, None).transpose()).collect::<Result<Vec<_>>>());
+        run(s, &mut t_status, || {
+            let (name, col) = get(STATUS).ok_or_else(|| Error::invalid_arg("status", "missing"))?;
+            status_column(col, &vocab, &ctx, name)
+        });
+        run(s, &mut t_followers, || {
+            let Some((name, col)) = get(FOLLOWERS) else { return Ok(None) };
+            let (v, mut found) = int_column(col, &ctx, name)?;
+            if v.min().is_some_and(|m| m < 0) {
+                for (i, f) in v.iter().enumerate() {
+                    if matches!(f, Some(x) if x < 0) {
+                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::NegativeFollowers, "followers cannot be negative".into()));
+                    }
                 }
             }
-        }
-        Ok(Some(v))
-    };
-    let reported = dates(REPORTED_AT, &mut p)?;
-    let actioned = dates(ACTIONED_AT, &mut p)?;
+            Ok(Some((v, found)))
+        });
+        run(s, &mut t_count, || {
+            let Some((name, col)) = get(COUNT) else { return Ok(None) };
+            let (v, mut found) = int_column(col, &ctx, name)?;
+            if v.null_count() == 0 && v.min().is_none_or(|m| m >= 1) {
+                return Ok(Some((v, found)));
+            }
+            let v: Int64Chunked = v
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match c {
+                    None => Some(1),
+                    Some(x) if x >= 1 => Some(x),
+                    Some(x) => {
+                        found.push(ctx.problem(i, name, &x.to_string(), Rule::InvalidCount, "count must be a whole number of at least 1".into()));
+                        Some(1)
+                    }
+                })
+                .collect();
+            Ok(Some((v, found)))
+        });
+        run(s, &mut t_reported, || date(REPORTED_AT));
+        run(s, &mut t_actioned, || date(ACTIONED_AT));
+    });
+    let case_id = take(t_case)?;
+    let platform = take(t_platform)?;
+    let account = take(t_account)?;
+    let group = take(t_group)?;
+    let agency = take(t_agency)?;
+    let optional = take(t_optional)?;
+    let status = take(t_status)?;
+    let followers = take(t_followers)?;
+    let count = take(t_count)?;
+    let reported = take(t_reported)?;
+    let actioned = take(t_actioned)?;
+    let duplicates = take(t_dup)?;
 
     // Rules across columns.
-    if let Some(act) = &actioned {
-        let (act_name, act_col) = get(ACTIONED_AT).map(|(a, c)| (a, c)).ok_or_else(|| Error::invalid_arg("actioned_at", "missing"))?;
-        let act_col = act_col?;
-        for i in 0..n {
-            let Some(a) = act[i] else { continue };
-            if let Some(Some(r)) = reported.as_ref().map(|r| r[i]) {
+    let mut cross: Found = Vec::new();
+    if let (Some((act, _)), Some((act_name, act_col))) = (&actioned, get(ACTIONED_AT)) {
+        let rep: Option<&Int64Chunked> = reported.as_ref().map(|(r, _)| r);
+        for (i, a) in act.iter().enumerate() {
+            let Some(a) = a else { continue };
+            if let Some(r) = rep.and_then(|r| r.get(i)) {
                 if a < r {
-                    p.push(i, act_name, &value_text(act_col, i), Rule::ActionedBeforeReported,
-                        "actioned_at is earlier than reported_at".into());
+                    cross.push(ctx.problem(i, act_name, &value_text(act_col, i), Rule::ActionedBeforeReported,
+                        "actioned_at is earlier than reported_at".into()));
                 }
             }
-            if status[i] == Some(Status::Pending) {
-                p.push(i, act_name, &value_text(act_col, i), Rule::PendingWithActionedAt,
-                    "a pending case has no actioned_at; set its status or clear the date".into());
-            }
-        }
-    }
-    if let Some(ids) = &case_id {
-        let name = &m.canon[CASE_ID];
-        let mut first: HashMap<&str, usize> = HashMap::with_capacity(n);
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(id) = id {
-                if let Some(&j) = first.get(id.as_str()) {
-                    let msg = format!("case_id already used on row {}", rows[j]);
-                    p.push(i, name, id, Rule::DuplicateCaseId, msg);
-                } else {
-                    first.insert(id, i);
-                }
+            if status.pending[i] {
+                cross.push(ctx.problem(i, act_name, &value_text(act_col, i), Rule::PendingWithActionedAt,
+                    "a pending case has no actioned_at; set its status or clear the date".into()));
             }
         }
     }
 
+    // Every problem, in a fixed order of columns (then sorted by row, stably).
+    let mut found: Found = Vec::new();
+    let mut add = |f: Found| found.extend(f);
+    let mut case_id = case_id.map(|(ca, f)| {
+        add(f);
+        ca
+    });
+    let platform = platform.map(|(ca, f)| {
+        add(f);
+        ca
+    });
+    let account = account.map(|(key, ca, f)| {
+        add(f);
+        (ca, key)
+    });
+    let group = group.map(|(ca, f)| {
+        add(f);
+        ca
+    });
+    let agency = agency.map(|(ca, f)| {
+        add(f);
+        ca
+    });
+    let optional: Vec<StringChunked> = optional
+        .into_iter()
+        .map(|(ca, f)| {
+            add(f);
+            ca
+        })
+        .collect();
+    add(status.found);
+    let followers = followers.map(|(v, f)| {
+        add(f);
+        v
+    });
+    let count = count.map(|(v, f)| {
+        add(f);
+        v
+    });
+    let reported = reported.map(|(v, f)| {
+        add(f);
+        v
+    });
+    let actioned = actioned.map(|(v, f)| {
+        add(f);
+        v
+    });
+    add(cross);
+    add(duplicates);
+
     // Outcome: strict fails, quarantine splits.
-    let Problems { bad, list, .. } = p;
+    let mut bad = vec![false; n];
     let mut all = read_problems;
     let rejected_on_read = {
         let mut r: Vec<u64> = all.iter().map(|x| x.row).collect();
         r.dedup();
         r.len() as u64
     };
-    all.extend(list);
+    for (i, p) in found {
+        bad[i] = true;
+        all.push(p);
+    }
     all.sort_by_key(|x| x.row);
     if opts.on_invalid == OnInvalid::Raise && !all.is_empty() {
         let total = all.len();
         all.truncate(opts.max_problems.max(1));
         return Err(Error::Validation { problems: all, total });
     }
-    let rejected = rejected_on_read + bad.iter().filter(|b| **b).count() as u64;
+    let n_bad = bad.iter().filter(|b| **b).count();
+    let rejected = rejected_on_read + n_bad as u64;
     let mut report = LoadReport::new(&source, rows_read, &all, rejected);
 
-    let mut cols: Vec<Column> = Vec::new();
-    let case_ids = match case_id {
-        Some(v) => v,
-        None => {
-            report.columns_filled.push(CASE_ID.into());
-            rows.iter().map(|r| Some(r.to_string())).collect()
+    let mut filled = |c: &str| report.columns_filled.push(c.to_string());
+    let null_text = |c: &str| StringChunked::full_null(c.into(), n).into_column();
+    let mut cols: Vec<Column> = Vec::with_capacity(16);
+    if case_id.is_none() {
+        filled(CASE_ID);
+        let ids: StringChunked = (0..n).map(|i| Some(rows.get(i).to_string())).collect();
+        case_id = Some(ids.with_name(CASE_ID.into()));
+    }
+    cols.extend(case_id.map(IntoColumn::into_column));
+    cols.push(platform.map(IntoColumn::into_column).unwrap_or_else(|| null_text(PLATFORM)));
+    match account {
+        Some((ca, key)) => {
+            cols.push(ca.into_column());
+            cols.push(key.into_column());
         }
-    };
-    cols.push(string_column(CASE_ID, case_ids));
-    cols.push(string_column(PLATFORM, platform));
-    let fill_text = |c: &str, v: Option<Vec<Option<String>>>, report: &mut LoadReport| {
-        v.unwrap_or_else(|| {
-            report.columns_filled.push(c.to_string());
-            vec![None; n]
-        })
-    };
-    let account = fill_text(ACCOUNT, account, &mut report);
-    let keys: Vec<Option<String>> = account.iter().map(|a| a.as_deref().map(account_key)).collect();
-    cols.push(string_column(ACCOUNT, account));
-    cols.push(string_column(ACCOUNT_KEY, keys));
-    cols.push(string_column(GROUP, fill_text(GROUP, group, &mut report)));
-    let followers = followers.unwrap_or_else(|| {
-        report.columns_filled.push(FOLLOWERS.into());
-        vec![None; n]
+        None => {
+            filled(ACCOUNT);
+            cols.push(null_text(ACCOUNT));
+            cols.push(null_text(ACCOUNT_KEY));
+        }
+    }
+    cols.push(group.map(IntoColumn::into_column).unwrap_or_else(|| {
+        filled(GROUP);
+        null_text(GROUP)
+    }));
+    cols.push(match followers {
+        Some(v) => v.with_name(FOLLOWERS.into()).into_column(),
+        None => {
+            filled(FOLLOWERS);
+            Int64Chunked::full_null(FOLLOWERS.into(), n).into_column()
+        }
     });
-    cols.push(Column::new(FOLLOWERS.into(), followers));
     for (c, v) in [(REPORTED_AT, reported), (ACTIONED_AT, actioned)] {
         let v = v.unwrap_or_else(|| {
-            report.columns_filled.push(c.to_string());
-            vec![None; n]
+            filled(c);
+            Int64Chunked::full_null(c.into(), n)
         });
-        cols.push(datetime_column(c, v)?);
+        cols.push(v.with_name(c.into()).into_datetime(TimeUnit::Microseconds, None).into_column());
     }
-    cols.push(string_column(STATUS, status.iter().map(|s| s.map(|s| s.as_str().to_string())).collect()));
-    cols.push(string_column(AGENCY, fill_text(AGENCY, agency, &mut report)));
-    for (c, v) in optional {
-        cols.push(string_column(c, v));
-    }
-    cols.push(Column::new(COUNT.into(), count));
+    cols.push(status.column.into_column());
+    cols.push(agency.map(IntoColumn::into_column).unwrap_or_else(|| {
+        filled(AGENCY);
+        null_text(AGENCY)
+    }));
+    cols.extend(optional.into_iter().map(IntoColumn::into_column));
+    cols.push(match count {
+        Some(v) => v.with_name(COUNT.into()).into_column(),
+        None => Column::new_scalar(COUNT.into(), Scalar::new(DataType::Int64, AnyValue::Int64(1)), n),
+    });
     for e in &m.extras {
         cols.push(frame.column(e)?.clone());
     }
+    drop(frame);
     let df = DataFrame::new(n, cols)?;
-    let mask: BooleanChunked = bad.iter().map(|b| !*b).collect();
-    let df = df.filter(&mask)?;
+    let df = if n_bad > 0 {
+        let mask: BooleanChunked = bad.iter().map(|b| !*b).collect();
+        df.filter(&mask)?
+    } else {
+        df
+    };
 
     report.columns_matched = m.report;
     report.extra_columns = m.extras;
     report.status_labels =
-        label_counts.into_iter().map(|(label, (st, k))| (label, st.as_str().to_string(), k)).collect();
+        status.labels.into_iter().map(|(label, (st, k))| (label, st.as_str().to_string(), k)).collect();
     let rejects = rejects_frame(&all)?;
     Ok(Cases::from_parts(df, report, rejects))
 }
@@ -502,4 +800,54 @@ pub(crate) fn rejects_frame(problems: &[Problem]) -> Result<DataFrame> {
             col("message", &|p| p.message.clone()),
         ],
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_keys_match_the_row_by_row_fold() {
+        let inputs = [
+            "@Fake_Handle", " https://x.com/Fake_Handle/ ", "HTTP://WWW.facebook.com/fake.page", "www.tiktok.com",
+            "t.me/fakechannel", "@@double@", "https://", "Ünïcode_FAKE", " @İstanbul_fake ", "https://t.me/Ωmega",
+            "", "   ", "/", "WWW.", "HTTPS://www.x.com", "@fake_😀", "plain",
+        ];
+        let ca: StringChunked = inputs.iter().map(|s| Some(*s)).chain([None]).collect();
+        let keys = account_keys(&ca);
+        for (i, s) in inputs.iter().enumerate() {
+            assert_eq!(keys.get(i), Some(account_key(s).as_str()), "input {s:?}");
+        }
+        assert_eq!(keys.get(inputs.len()), None);
+    }
+
+    #[test]
+    fn clean_columns_are_not_copied_and_labels_map_per_value() {
+        let ca: StringChunked = ["a", "b", "a"].iter().map(|s| Some(*s)).collect();
+        let col = ca.clone().into_column();
+        let same = clean_text(&col).unwrap();
+        assert!(same.downcast_iter().zip(ca.downcast_iter()).all(|(x, y)| std::ptr::eq(x.views().as_ptr(), y.views().as_ptr())));
+        let messy: StringChunked = [Some(" Twitter "), Some(""), None, Some("FB"), Some("x")].into_iter().collect();
+        let v = Vocabulary::default();
+        let mapped = map_labels(clean_text(&messy.into_column()).unwrap(), &|s| v.platform(s));
+        let got: Vec<Option<&str>> = mapped.iter().collect();
+        assert_eq!(got, [Some("x"), None, None, Some("facebook"), Some("x")]);
+    }
+
+    #[test]
+    fn duplicates_found_by_partition_agree_with_the_exact_check() {
+        let ids: StringChunked = (0..5000u32)
+            .map(|i| if i % 97 == 0 { None } else { Some(format!("id{}", (i * 7919) % 3001)) })
+            .collect();
+        let rows = Rows::Sequential;
+        let ctx = Ctx { file: "f", rows: &rows };
+        let got: Vec<(u64, String)> = duplicate_ids(&ids, &ctx, "case_id").into_iter().map(|(_, p)| (p.row, p.message)).collect();
+        let all: Vec<u32> = (0..ids.len() as u32).collect();
+        let want: Vec<(u64, String)> = exact_duplicates(&ids, &all)
+            .into_iter()
+            .map(|(i, j)| (i as u64 + 1, format!("case_id already used on row {}", j + 1)))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want);
+    }
 }

@@ -26,7 +26,7 @@
 
 use polars::prelude::*;
 
-use super::{check_by, chronological, const_str, group_agg, sort_by, sum_if};
+use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, sum_if};
 use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
@@ -166,10 +166,11 @@ fn fmt_level(level: f64) -> String {
     if pct.fract() == 0.0 { format!("{pct:.0}") } else { format!("{pct}") }
 }
 
-/// The rows and unit count column for a spec: request rows, or one row per account.
-pub(crate) fn units_of(frame: &DataFrame, by: &[String], unit: Unit) -> Result<LazyFrame> {
-    let lf = frame.clone().lazy();
-    match unit {
+/// The rows and unit count column for a spec: request rows, or one row per account (its latest
+/// request's outcome, `count` 1).
+/// `frame` is the cases (checked for accounts), `lf` the rows to use (the cases or a part of them).
+pub(crate) fn units_of(frame: &DataFrame, lf: LazyFrame, by: &[String], spec: &ComplianceSpec) -> Result<LazyFrame> {
+    match spec.unit {
         Unit::Request => Ok(lf),
         Unit::Account => {
             let missing = frame.column(ACCOUNT_KEY)?.null_count();
@@ -179,12 +180,18 @@ pub(crate) fn units_of(frame: &DataFrame, by: &[String], unit: Unit) -> Result<L
                     format!("unit=account needs an account on every case; {missing} case(s) have none (filter them out or use unit=request)"),
                 ));
             }
-            let mut key: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+            let mut key: Vec<String> = by.to_vec();
             for k in [PLATFORM, ACCOUNT_KEY] {
                 if !by.iter().any(|b| b == k) {
-                    key.push(col(k));
+                    key.push(k.into());
                 }
             }
+            if spec.weight == Weight::Requests {
+                // Only the outcome is needed: found without sorting (see `latest`).
+                let df = latest::aggregate_with_latest(lf, &key, vec![])?;
+                return Ok(df.lazy().with_columns([latest::status_of(col("__code")).alias(STATUS), lit(1i64).alias(COUNT)]));
+            }
+            let key: Vec<Expr> = key.iter().map(|k| col(k.as_str())).collect();
             Ok(chronological(lf)
                 .unique_stable_generic(Some(key), UniqueKeepStrategy::Last)
                 .with_column(lit(1i64).alias(COUNT)))
@@ -278,8 +285,8 @@ pub fn compliance(cases: &Cases, by: &[String], spec: &ComplianceSpec) -> Result
         Unit::Request => "requests",
         Unit::Account => "accounts",
     };
-    let lf = units_of(cases.frame(), by, spec.unit)?;
-    let df = group_agg(lf, by, compliance_aggs(spec, unit_name)).collect()?;
+    let lf = units_of(cases.frame(), cases.frame().clone().lazy(), by, spec)?;
+    let df = run(group_agg(lf, by, compliance_aggs(spec, unit_name)))?;
     let df = finish_rates(df, spec)?;
     let mut df = sort_by(df, by)?;
     let h = df.height();

@@ -4,6 +4,7 @@
 
 pub mod compliance;
 pub mod crosstab;
+mod latest;
 pub mod period;
 pub mod reach;
 pub mod summary;
@@ -74,4 +75,16 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
         [REPORTED_AT, ACTIONED_AT],
         SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true),
     )
+}
+
+/// Runs a query on polars' streaming engine: partitioned, parallel hash aggregation, far faster
+/// than the in-memory engine when there are millions of groups (accounts); polars falls back to
+/// the in-memory engine for any step the streaming engine does not support.
+pub(crate) fn run(lf: LazyFrame) -> Result<DataFrame> {
+    let opt = lf.get_current_optimizations();
+    let mut dfs = LazyFrame::collect_all_with_engine(vec![lf.logical_plan], Engine::Streaming, opt)?;
+    match dfs.len() {
+        1 => Ok(dfs.remove(0)),
+        n => Err(Error::invalid_arg("query", format!("expected one result, got {n}"))),
+    }
 }

@@ -4,6 +4,7 @@
 //! A period is named by its first day.
 
 use chrono::{Datelike, Months, NaiveDate};
+use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -63,6 +64,44 @@ impl Every {
             Every::Year => Some(12),
             _ => None,
         }
+    }
+}
+
+/// Large multiples of 7 and 12 added before `%` so that it only sees non-negative numbers.
+const SHIFT_DAYS: i64 = 7 * 50_000_000;
+const SHIFT_MONTHS: i64 = 12 * 1_000_000;
+
+/// Each datetime's period as an integer key, computed by polars column-wise (no per-row Rust):
+/// the day number (days since 1970-01-01) of the period's first day for days and weeks, the month
+/// number (year · 12 + month − 1) of its first month otherwise. Null where the date is null.
+pub fn period_key(on: &str, every: Every, year_start: u32) -> Expr {
+    let days = || col(on).cast(DataType::Date).cast(DataType::Int64);
+    match every {
+        Every::Day => days(),
+        // 1970-01-01 was a Thursday: (days + 3) mod 7 is the days since Monday.
+        Every::Week => days() - ((days() + lit(3 + SHIFT_DAYS)) % lit(7i64)),
+        _ => {
+            let len = every.months().unwrap_or(1) as i64;
+            let idx = || col(on).dt().year().cast(DataType::Int64) * lit(12i64) + col(on).dt().month().cast(DataType::Int64) - lit(1i64);
+            idx() - ((idx() - lit(year_start as i64 - 1) + lit(SHIFT_MONTHS)) % lit(len))
+        }
+    }
+}
+
+/// The key [`period_key`] gives the period containing `d`.
+pub fn key_of(d: NaiveDate, every: Every, year_start: u32) -> i64 {
+    let s = period_start(d, every, year_start);
+    match every {
+        Every::Day | Every::Week => crate::dates::days_since_epoch(s) as i64,
+        _ => s.year() as i64 * 12 + s.month0() as i64,
+    }
+}
+
+/// The first day of the period with key `key` (None outside chrono's dates).
+pub fn key_start(key: i64, every: Every) -> Option<NaiveDate> {
+    match every {
+        Every::Day | Every::Week => NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::try_days(key)?),
+        _ => NaiveDate::from_ymd_opt(i32::try_from(key.div_euclid(12)).ok()?, key.rem_euclid(12) as u32 + 1, 1),
     }
 }
 
@@ -157,6 +196,28 @@ mod tests {
         assert_eq!(period_start(d(2025, 12, 1), Every::Year, 12), d(2025, 12, 1));
         assert_eq!(period_start(d(2025, 1, 15), Every::Quarter, 12), d(2024, 12, 1));
         assert_eq!(period_start(d(2025, 3, 1), Every::Quarter, 12), d(2025, 3, 1));
+    }
+
+    /// The column-wise keys agree with `period_start` row by row, before and after 1970.
+    #[test]
+    fn column_keys_agree_with_period_start() {
+        let day = crate::dates::MICROS_PER_DAY;
+        let us: Vec<i64> = (-800i64..800).map(|k| k * 37 * day + (k * 7_919_000_003) % day).collect();
+        let df = DataFrame::new(us.len(), vec![Int64Chunked::from_vec("t".into(), us.clone())
+            .into_datetime(TimeUnit::Microseconds, None)
+            .into_column()])
+        .unwrap();
+        for every in [Every::Day, Every::Week, Every::Month, Every::Quarter, Every::HalfYear, Every::Year] {
+            for ys in [1, 3, 12] {
+                let keys = df.clone().lazy().select([period_key("t", every, ys).alias("k")]).collect().unwrap();
+                let keys: Vec<Option<i64>> = keys.column("k").unwrap().i64().unwrap().iter().collect();
+                for (u, k) in us.iter().zip(keys) {
+                    let d = crate::dates::date_of(*u);
+                    assert_eq!(k, Some(key_of(d, every, ys)), "{every:?} {ys} {d}");
+                    assert_eq!(key_start(k.unwrap(), every), Some(period_start(d, every, ys)));
+                }
+            }
+        }
     }
 
     #[test]

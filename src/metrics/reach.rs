@@ -22,7 +22,7 @@
 
 use polars::prelude::*;
 
-use super::{check_by, chronological, const_str, group_agg, sort_by};
+use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by};
 use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
@@ -70,21 +70,26 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
             key.push(k.into());
         }
     }
-    let actioned = col(STATUS).eq(lit(Status::Removed.as_str())).or(col(STATUS).eq(lit(Status::Restricted.as_str())));
-    let f = match spec.followers {
-        FollowersRule::Max => col(FOLLOWERS).max(),
-        FollowersRule::Latest => col(FOLLOWERS).drop_nulls().last(),
+    let lf = cases.frame().clone().lazy();
+    let stage1 = vec![col(COUNT).sum().alias("__cases"), (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive")];
+    let per_account = match spec.followers {
+        // Largest value: a plain max, and the latest outcome without sorting (see `latest`).
+        FollowersRule::Max => {
+            let mut aggs = stage1;
+            aggs.push(col(FOLLOWERS).max().alias("__f"));
+            latest::aggregate_with_latest(lf, &key, aggs)?
+                .lazy()
+                .with_column(col("__code").lt_eq(lit(1i64)).alias("__actioned"))
+        }
+        // Latest value: needs the rows in order.
+        FollowersRule::Latest => {
+            let actioned = col(STATUS).eq(lit(Status::Removed.as_str())).or(col(STATUS).eq(lit(Status::Restricted.as_str())));
+            let mut aggs = stage1;
+            aggs.push(col(FOLLOWERS).drop_nulls().last().alias("__f"));
+            aggs.push(actioned.last().alias("__actioned"));
+            group_agg(chronological(lf), &key, aggs)
+        }
     };
-    let per_account = group_agg(
-        chronological(cases.frame().clone().lazy()),
-        &key,
-        vec![
-            f.alias("__f"),
-            actioned.last().alias("__actioned"),
-            col(COUNT).sum().alias("__cases"),
-            (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive"),
-        ],
-    );
     let is_acc = || col(ACCOUNT_KEY).is_not_null();
     let acc_f = || when(is_acc()).then(col("__f")).otherwise(lit(NULL).cast(DataType::Int64));
     let aggs = vec![
@@ -107,12 +112,10 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
             .then(col(num).cast(DataType::Float64) / col("followers").cast(DataType::Float64))
             .otherwise(lit(NULL).cast(DataType::Float64))
     };
-    let df = group_agg(per_account, by, aggs)
-        .with_columns([
-            ratio("followers_actioned").alias("share_actioned"),
-            ratio("__top").alias("top10_share"),
-        ])
-        .collect()?;
+    let df = run(group_agg(per_account, by, aggs).with_columns([
+        ratio("followers_actioned").alias("share_actioned"),
+        ratio("__top").alias("top10_share"),
+    ]))?;
     let mut order: Vec<String> = by.to_vec();
     order.extend(
         ["cases", "accounts", "followers", "followers_actioned", "followers_live", "share_actioned",

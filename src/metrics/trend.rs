@@ -21,10 +21,10 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::compliance::{compliance_aggs, finish_rates, units_of, ComplianceSpec};
-use super::period::{check_year_start, period_label, period_start, periods, Every};
-use super::{check_by, const_str};
+use super::period::{check_year_start, key_of, key_start, period_key, period_label, periods, Every};
+use super::{check_by, const_str, run};
 use crate::cases::Cases;
-use crate::dates::{date_of, days_since_epoch};
+use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
 use crate::error::{Error, Result};
 use crate::schema::col_names::*;
 
@@ -80,6 +80,7 @@ impl Default for TrendSpec {
 }
 
 const PERIOD: &str = "period";
+const KEY: &str = "__period_key";
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
@@ -89,47 +90,49 @@ pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame
     if by.iter().any(|b| b == PERIOD) {
         return Err(Error::invalid_arg("by", "`period` is the trend's own column"));
     }
+    if let (Some(s), Some(e)) = (spec.start, spec.end) {
+        if s > e {
+            return Err(Error::invalid_arg("start", format!("start {s} is after end {e}")));
+        }
+    }
     let df = cases.frame();
     let on = spec.on.column();
-    let micros = df.column(on)?.cast(&DataType::Int64)?;
-    let days: Int32Chunked = micros
-        .i64()?
-        .iter()
-        .map(|v| v.map(|us| days_since_epoch(period_start(date_of(us), spec.every, spec.year_start))))
-        .collect();
-    let undated = days.null_count();
-    let mut dated = df.clone();
-    dated.with_column(days.with_name(PERIOD.into()).into_date().into_column())?;
-    let mut dated = dated.lazy().filter(col(PERIOD).is_not_null());
-    let range_day = |d: NaiveDate| days_since_epoch(period_start(d, spec.every, spec.year_start));
+    let undated = df.column(on)?.null_count();
+    // Each case's period as an integer key, computed column-wise by polars; the cases are never
+    // copied: filters and the aggregation run in one streaming query.
+    let (every, ys) = (spec.every, spec.year_start);
+    let mut dated = df.clone().lazy().with_column(period_key(on, every, ys).alias(KEY)).filter(col(KEY).is_not_null());
     if let Some(s) = spec.start {
-        dated = dated.filter(col(PERIOD).cast(DataType::Int32).gt_eq(lit(range_day(s))));
+        dated = dated.filter(col(KEY).gt_eq(lit(key_of(s, every, ys))));
     }
     if let Some(e) = spec.end {
-        dated = dated.filter(col(PERIOD).cast(DataType::Int32).lt_eq(lit(range_day(e))));
+        dated = dated.filter(col(KEY).lt_eq(lit(key_of(e, every, ys))));
     }
-    let dated = dated.collect()?;
+    let mut keys: Vec<String> = by.to_vec();
+    keys.push(KEY.into());
+    let agg = run(super::group_agg(units_of(df, dated, &keys, &spec.compliance)?, &keys, compliance_aggs(&spec.compliance, "requests")))?;
 
     // The full range of periods.
-    let phys = dated.column(PERIOD)?.cast(&DataType::Int32)?;
-    let (lo, hi) = (phys.i32()?.min(), phys.i32()?.max());
-    let epoch = |d: i32| date_of(d as i64 * crate::dates::MICROS_PER_DAY);
-    let first = spec.start.or(lo.map(epoch));
-    let last = spec.end.or(hi.map(epoch));
+    let k = agg.column(KEY)?.i64()?;
+    let first = spec.start.map(|s| key_of(s, every, ys)).or(k.min());
+    let last = spec.end.map(|e| key_of(e, every, ys)).or(k.max());
     let (Some(first), Some(last)) = (first, last) else {
         return Err(Error::Empty(format!("no case has a `{on}` date in range, so there is no trend to show")));
     };
-    if first > last {
-        return Err(Error::invalid_arg("start", format!("start {first} is after end {last}")));
-    }
-    let all: Vec<NaiveDate> = periods(first, last, spec.every, spec.year_start);
+    let start_of = |key: i64| {
+        key_start(key, every).ok_or_else(|| Error::invalid_arg("on", format!("a `{on}` date is outside the calendar (period key {key})")))
+    };
+    let all: Vec<NaiveDate> = periods(start_of(first)?, start_of(last)?, every, ys);
     let period_days: Int32Chunked = all.iter().map(|d| Some(days_since_epoch(*d))).collect();
     let period_frame = DataFrame::new(all.len(), vec![period_days.with_name(PERIOD.into()).into_date().into_column()])?;
-
-    // Aggregate, then left-join onto the grid of by-combinations x periods.
+    let agg_days: Int32Chunked = k.iter().map(|v| v.map(|k| start_of(k).map(days_since_epoch)).transpose()).collect::<Result<_>>()?;
+    let mut agg = agg;
+    agg.with_column(agg_days.with_name(PERIOD.into()).into_date().into_column())?;
+    let agg = agg.drop(KEY)?.lazy();
     let mut keys: Vec<String> = by.to_vec();
     keys.push(PERIOD.into());
-    let agg = super::group_agg(units_of(&dated, &keys, spec.compliance.unit)?, &keys, compliance_aggs(&spec.compliance, "requests"));
+
+    // Left-join the counts onto the grid of by-combinations x periods.
     let grid = if by.is_empty() {
         period_frame.lazy().with_column(lit(0u32).alias("__combo"))
     } else {
@@ -175,6 +178,7 @@ pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame
             .collect())
     };
     let (cum_req, cum_act) = (running("requests")?, running("actioned")?);
+    let epoch = |d: i32| date_of(d as i64 * MICROS_PER_DAY);
     let labels: Vec<String> = out
         .column(PERIOD)?
         .cast(&DataType::Int32)?
