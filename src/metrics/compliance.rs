@@ -26,7 +26,7 @@
 
 use polars::prelude::*;
 
-use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, sum_if};
+use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, sum_if, Source};
 use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
@@ -168,11 +168,18 @@ fn fmt_level(level: f64) -> String {
 
 /// The rows and unit count column for a spec: request rows, or one row per account (its latest
 /// request's outcome, `count` 1).
-/// `frame` is the cases (checked for accounts), `lf` the rows to use (the cases or a part of them).
-pub(crate) fn units_of(frame: &DataFrame, lf: LazyFrame, by: &[String], spec: &ComplianceSpec) -> Result<LazyFrame> {
+/// `src` is what is read (the cases are checked for accounts), `lf` the rows to use (all of them
+/// or a part).
+pub(crate) fn units_of(src: &Source, lf: LazyFrame, by: &[String], spec: &ComplianceSpec) -> Result<LazyFrame> {
     match spec.unit {
         Unit::Request => Ok(lf),
         Unit::Account => {
+            let Some(frame) = src.frame else {
+                return Err(Error::invalid_arg(
+                    "unit",
+                    "unit=account needs every case to name an account, which a scan cannot check as it streams; read the data into memory for account-level rates",
+                ));
+            };
             let missing = frame.column(ACCOUNT_KEY)?.null_count();
             if missing > 0 {
                 return Err(Error::invalid_arg(
@@ -276,16 +283,22 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
 
 /// Compliance per `by` group. See the module docs for the definition.
 pub fn compliance(cases: &Cases, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
+    compliance_on(&Source::of(cases), by, spec)
+}
+
+pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
     spec.check()?;
-    check_by(cases.frame(), by)?;
-    if spec.weight == Weight::Followers && cases.frame().column(FOLLOWERS)?.null_count() == cases.len() && !cases.is_empty() {
-        return Err(Error::invalid_arg("weight", "weight=followers needs follower counts; every case lacks one"));
+    check_by(&src.schema, by)?;
+    if let Some(frame) = src.frame {
+        if spec.weight == Weight::Followers && frame.column(FOLLOWERS)?.null_count() == frame.height() && frame.height() > 0 {
+            return Err(Error::invalid_arg("weight", "weight=followers needs follower counts; every case lacks one"));
+        }
     }
     let unit_name = match spec.unit {
         Unit::Request => "requests",
         Unit::Account => "accounts",
     };
-    let lf = units_of(cases.frame(), cases.frame().clone().lazy(), by, spec)?;
+    let lf = units_of(src, src.lf.clone(), by, spec)?;
     let df = run(group_agg(lf, by, compliance_aggs(spec, unit_name)))?;
     let df = finish_rates(df, spec)?;
     let mut df = sort_by(df, by)?;

@@ -65,7 +65,7 @@ pub fn crosstab(
         return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
     }
     let by = vec![rows.to_string(), columns.to_string()];
-    check_by(cases.frame(), &by)?;
+    check_by(cases.frame().schema(), &by)?;
     let (long, field, definition) = match value {
         CrossValue::Cases | CrossValue::Accounts | CrossValue::Followers => {
             let r = reach(cases, &by, reach_spec)?;

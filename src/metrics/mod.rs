@@ -16,11 +16,27 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::schema::col_names::*;
 
+/// What a metric reads: the cases in memory, or a lazy scan whose rows are validated as they
+/// stream past (see [`crate::scan`]).
+pub(crate) struct Source<'a> {
+    pub lf: LazyFrame,
+    pub schema: SchemaRef,
+    /// The cases in memory; `None` for a scan (which cannot count without another pass).
+    pub frame: Option<&'a DataFrame>,
+}
+
+impl<'a> Source<'a> {
+    pub fn of(cases: &'a crate::Cases) -> Source<'a> {
+        let frame = cases.frame();
+        Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: Some(frame) }
+    }
+}
+
 /// Checks that every `by` column exists and is not one the metric computes from.
-pub(crate) fn check_by(df: &DataFrame, by: &[String]) -> Result<()> {
+pub(crate) fn check_by(schema: &Schema, by: &[String]) -> Result<()> {
     for b in by {
-        if df.column(b).is_err() {
-            let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        if schema.get(b).is_none() {
+            let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
             return Err(Error::invalid_arg("by", format!("no column `{b}` (columns: {})", names.join(", "))));
         }
         if b == COUNT || b == FOLLOWERS {

@@ -22,7 +22,7 @@
 
 use polars::prelude::*;
 
-use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by};
+use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, Source};
 use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
@@ -61,7 +61,11 @@ pub const TOP_K: usize = 10;
 
 /// Reach per `by` group. See the module docs for the definition.
 pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
-    check_by(cases.frame(), by)?;
+    reach_on(&Source::of(cases), by, spec)
+}
+
+pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+    check_by(&src.schema, by)?;
     // Stage 1: one row per account within each by-group (rows without an account form one
     // null-key row per group, kept only for the case count).
     let mut key: Vec<String> = by.to_vec();
@@ -70,7 +74,7 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
             key.push(k.into());
         }
     }
-    let lf = cases.frame().clone().lazy();
+    let lf = src.lf.clone();
     let stage1 = vec![col(COUNT).sum().alias("__cases"), (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive")];
     let per_account = match spec.followers {
         // Largest value: a plain max, and the latest outcome without sorting (see `latest`).

@@ -317,7 +317,7 @@ struct Prepared {
 
 fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
     check_level(spec.level)?;
-    check_by(cases.frame(), by)?;
+    check_by(cases.frame().schema(), by)?;
     if spec.success.is_empty() || spec.success.contains(&Status::Pending) {
         return Err(Error::invalid_arg("success", "name decided outcomes (removed, restricted, rejected)"));
     }

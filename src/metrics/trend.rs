@@ -15,14 +15,15 @@
 //!   period's cases under the given [`ComplianceSpec`] (null rate where the denominator is 0).
 //!
 //! Every period from the first to the last (the data's range, or `start`–`end` when given) is
-//! present for every `by` combination seen, zero-filled.
+//! present for every `by` combination seen (in any case, dated or not), zero-filled. Rows are
+//! sorted by the `by` columns (missing values last), then by period.
 
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::compliance::{compliance_aggs, finish_rates, units_of, ComplianceSpec};
 use super::period::{check_year_start, key_of, key_start, period_key, period_label, periods, Every};
-use super::{check_by, const_str, run};
+use super::{check_by, const_str, run, Source};
 use crate::cases::Cases;
 use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
 use crate::error::{Error, Result};
@@ -81,12 +82,18 @@ impl Default for TrendSpec {
 
 const PERIOD: &str = "period";
 const KEY: &str = "__period_key";
+/// The period key of cases outside `start`..`end`.
+const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
+    trend_on(&Source::of(cases), by, spec)
+}
+
+pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
     spec.compliance.check()?;
     check_year_start(spec.year_start)?;
-    check_by(cases.frame(), by)?;
+    check_by(&src.schema, by)?;
     if by.iter().any(|b| b == PERIOD) {
         return Err(Error::invalid_arg("by", "`period` is the trend's own column"));
     }
@@ -95,22 +102,40 @@ pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame
             return Err(Error::invalid_arg("start", format!("start {s} is after end {e}")));
         }
     }
-    let df = cases.frame();
     let on = spec.on.column();
-    let undated = df.column(on)?.null_count();
-    // Each case's period as an integer key, computed column-wise by polars; the cases are never
-    // copied: filters and the aggregation run in one streaming query.
+    // Each case's period as an integer key, computed column-wise by polars in one streaming query
+    // (the cases are never copied). Undated cases get a null key and cases outside start..end the
+    // key OUTSIDE: both are counted, then dropped, so every by-combination keeps its place.
     let (every, ys) = (spec.every, spec.year_start);
-    let mut dated = df.clone().lazy().with_column(period_key(on, every, ys).alias(KEY)).filter(col(KEY).is_not_null());
+    let mut key = period_key(on, every, ys);
     if let Some(s) = spec.start {
-        dated = dated.filter(col(KEY).gt_eq(lit(key_of(s, every, ys))));
+        key = when(key.clone().lt(lit(key_of(s, every, ys)))).then(lit(OUTSIDE)).otherwise(key);
     }
     if let Some(e) = spec.end {
-        dated = dated.filter(col(KEY).lt_eq(lit(key_of(e, every, ys))));
+        key = when(key.clone().gt(lit(key_of(e, every, ys)))).then(lit(OUTSIDE)).otherwise(key);
     }
     let mut keys: Vec<String> = by.to_vec();
     keys.push(KEY.into());
-    let agg = run(super::group_agg(units_of(df, dated, &keys, &spec.compliance)?, &keys, compliance_aggs(&spec.compliance, "requests")))?;
+    let mut aggs = compliance_aggs(&spec.compliance, "requests");
+    aggs.push(len().alias("__rows"));
+    let units = units_of(src, src.lf.clone().with_column(key.alias(KEY)), &keys, &spec.compliance)?;
+    let all_keys = run(super::group_agg(units, &keys, aggs))?;
+    let undated = match src.frame {
+        Some(df) => df.column(on)?.null_count() as u64,
+        None => {
+            let rows = all_keys.clone().lazy().filter(col(KEY).is_null()).select([col("__rows").sum()]).collect()?;
+            rows.column("__rows")?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0) as u64
+        }
+    };
+    // By-combinations in the order of their values (missing last).
+    let combos = if by.is_empty() {
+        None
+    } else {
+        let sel: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+        let c = all_keys.clone().lazy().select(sel).unique(None, UniqueKeepStrategy::First).collect()?;
+        Some(super::sort_by(c, by)?)
+    };
+    let agg = all_keys.lazy().filter(col(KEY).is_not_null().and(col(KEY).neq(lit(OUTSIDE)))).drop(cols(["__rows"])).collect()?;
 
     // The full range of periods.
     let k = agg.column(KEY)?.i64()?;
@@ -133,16 +158,9 @@ pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame
     keys.push(PERIOD.into());
 
     // Left-join the counts onto the grid of by-combinations x periods.
-    let grid = if by.is_empty() {
-        period_frame.lazy().with_column(lit(0u32).alias("__combo"))
-    } else {
-        let sel: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
-        df.clone()
-            .lazy()
-            .select(sel)
-            .unique_stable(None, UniqueKeepStrategy::First)
-            .with_row_index("__combo", None)
-            .cross_join(period_frame.lazy(), None)
+    let grid = match combos {
+        None => period_frame.lazy().with_column(lit(0u32).alias("__combo")),
+        Some(c) => c.lazy().with_row_index("__combo", None).cross_join(period_frame.lazy(), None),
     };
     let on_keys: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
     let mut args = JoinArgs::new(JoinType::Left);
