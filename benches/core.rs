@@ -1,14 +1,101 @@
-//! Criterion benches for the Rust core: loading and each aggregation on 1M synthetic rows.
-//! One group per analytic; fixtures are built outside the timed closures.
+//! Criterion benches for the Rust core: loading, each aggregation, and each of the three
+//! benchmark aggregations beside the same numbers computed by hand-written polars.
+//! Fixtures are built outside the timed closures. Rows: `TD_BENCH_ROWS` (default 1,000,000).
+//!
+//! The bench binary uses mimalloc, the allocator of the Python package (src/python/mod.rs).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use polars::prelude::*;
 use takedowns::*;
 
-const ROWS: usize = 1_000_000;
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn rows() -> usize {
+    std::env::var("TD_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// Compliance by platform by hand: outcome counts, rate and its 95% Wilson interval.
+fn compliance_by_hand(df: &DataFrame) -> DataFrame {
+    let is = |s: &str| col("status").eq(lit(s));
+    let z = 1.959963984540054f64;
+    let (x, n) = (col("successes").cast(DataType::Float64), col("requests").cast(DataType::Float64));
+    let p = x.clone() / n.clone();
+    let centre = (p.clone() + lit(z * z) / (lit(2.0) * n.clone())) / (lit(1.0) + lit(z * z) / n.clone());
+    let half = lit(z) * (p.clone() * (lit(1.0) - p.clone()) / n.clone() + lit(z * z) / (lit(4.0) * n.clone() * n.clone())).sqrt()
+        / (lit(1.0) + lit(z * z) / n.clone());
+    df.clone()
+        .lazy()
+        .group_by([col("platform")])
+        .agg([
+            col("count").sum().alias("requests"),
+            when(is("removed")).then(col("count")).otherwise(lit(0i64)).sum().alias("removed"),
+            when(is("restricted")).then(col("count")).otherwise(lit(0i64)).sum().alias("restricted"),
+            when(is("rejected")).then(col("count")).otherwise(lit(0i64)).sum().alias("rejected"),
+            when(is("pending")).then(col("count")).otherwise(lit(0i64)).sum().alias("pending"),
+            when(is("removed").or(is("restricted"))).then(col("count")).otherwise(lit(0i64)).sum().alias("successes"),
+        ])
+        .with_columns([p.alias("rate"), (centre.clone() - half.clone()).alias("ci_low"), (centre + half).alias("ci_high")])
+        .sort(["platform"], Default::default())
+        .collect_with_engine(Engine::Streaming)
+        .expect("compliance by hand")
+        .unwrap_single()
+}
+
+/// Reach by group by hand, the usual way: sort by date so that `last` is the latest request,
+/// one row per account, then the sums, median and top 10 per group.
+fn reach_by_hand(df: &DataFrame) -> DataFrame {
+    let actioned = col("status").eq(lit("removed")).or(col("status").eq(lit("restricted")));
+    let acc = || col("account_key").is_not_null();
+    let f = || when(acc()).then(col("f")).otherwise(lit(NULL).cast(DataType::Int64));
+    df.clone()
+        .lazy()
+        .sort(["reported_at", "actioned_at"], SortMultipleOptions::default().with_maintain_order(true))
+        .group_by([col("group"), col("platform"), col("account_key")])
+        .agg([
+            col("followers").max().alias("f"),
+            actioned.last().alias("a"),
+            col("count").sum().alias("c"),
+            (col("followers") * col("count")).sum().alias("naive"),
+        ])
+        .group_by([col("group")])
+        .agg([
+            col("c").sum().alias("cases"),
+            acc().cast(DataType::Int64).sum().alias("accounts"),
+            f().sum().alias("followers"),
+            when(acc().and(col("a"))).then(col("f")).otherwise(lit(0i64)).sum().alias("followers_actioned"),
+            f().cast(DataType::Float64).median().alias("median_followers"),
+            f().sort(SortOptions::default().with_order_descending(true).with_nulls_last(true)).head(Some(10)).sum().alias("top"),
+            col("naive").sum().alias("followers_undeduplicated"),
+        ])
+        .sort(["group"], Default::default())
+        .collect_with_engine(Engine::Streaming)
+        .expect("reach by hand")
+        .unwrap_single()
+}
+
+/// Cases per month per platform by hand, with the outcome counts.
+fn trend_by_hand(df: &DataFrame) -> DataFrame {
+    let t = || col("reported_at");
+    df.clone()
+        .lazy()
+        .group_by([col("platform"), (t().dt().year().cast(DataType::Int64) * lit(12i64) + t().dt().month().cast(DataType::Int64)).alias("m")])
+        .agg(
+            ["removed", "restricted", "rejected", "pending"]
+                .iter()
+                .map(|s| when(col("status").eq(lit(*s))).then(col("count")).otherwise(lit(0i64)).sum().alias(*s))
+                .chain([col("count").sum().alias("requests")])
+                .collect::<Vec<_>>(),
+        )
+        .sort(["platform", "m"], Default::default())
+        .collect_with_engine(Engine::Streaming)
+        .expect("trend by hand")
+        .unwrap_single()
+}
 
 fn benches(c: &mut Criterion) {
-    let frame = synth::synthetic_frame(ROWS, 1).expect("synthetic frame");
+    let n = rows();
+    let frame = synth::synthetic_frame(n, 1).expect("synthetic frame");
     let cases = load::from_frame(frame.clone(), &LoadOptions::default()).expect("loads");
     let dir = tempfile::tempdir().expect("tempdir");
     let pq = dir.path().join("cases.parquet");
@@ -16,8 +103,23 @@ fn benches(c: &mut Criterion) {
     let csv = dir.path().join("cases.csv");
     CsvWriter::new(std::fs::File::create(&csv).expect("create")).finish(&mut frame.clone()).expect("write csv");
 
+    // The hand-written versions compute the same numbers (checked here, outside the timing).
+    let ours = cases.compliance(&["platform"], &ComplianceSpec::default()).expect("compliance");
+    let hand = compliance_by_hand(cases.frame());
+    for col_name in ["requests", "successes", "rate", "ci_low"] {
+        let a = ours.column(col_name).unwrap().cast(&DataType::Float64).unwrap();
+        let b = hand.column(col_name).unwrap().cast(&DataType::Float64).unwrap();
+        let diff = (a.as_materialized_series() - b.as_materialized_series()).unwrap().abs().unwrap().max::<f64>().unwrap().unwrap_or(0.0);
+        assert!(diff < 1e-9, "compliance {col_name} differs by {diff}");
+    }
+    let ours = cases.reach(&["group"], &ReachSpec::default()).expect("reach");
+    let hand = reach_by_hand(cases.frame());
+    for col_name in ["cases", "accounts", "followers", "followers_actioned", "median_followers", "followers_undeduplicated"] {
+        assert!(ours.column(col_name).unwrap().equals_missing(hand.column(col_name).unwrap()), "reach {col_name} differs");
+    }
+
     let mut g = c.benchmark_group("load");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("from_frame", |b| b.iter(|| load::from_frame(frame.clone(), &LoadOptions::default()).expect("load")));
     g.bench_function("parquet", |b| b.iter(|| load::read_parquet(&pq, &LoadOptions::default()).expect("load")));
     g.bench_function("csv", |b| b.iter(|| load::read_csv(&csv, &LoadOptions::default()).expect("load")));
@@ -25,31 +127,34 @@ fn benches(c: &mut Criterion) {
 
     let cs = ComplianceSpec::default();
     let mut g = c.benchmark_group("compliance");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("by_platform", |b| b.iter(|| cases.compliance(&["platform"], &cs).expect("compliance")));
+    g.bench_function("by_platform_hand_written_polars", |b| b.iter(|| compliance_by_hand(cases.frame())));
     let acc = ComplianceSpec { unit: Unit::Account, ..Default::default() };
     g.bench_function("by_platform_accounts", |b| b.iter(|| cases.compliance(&["platform"], &acc).expect("compliance")));
     g.finish();
 
     let mut g = c.benchmark_group("reach");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("by_group", |b| b.iter(|| cases.reach(&["group"], &ReachSpec::default()).expect("reach")));
+    g.bench_function("by_group_hand_written_polars", |b| b.iter(|| reach_by_hand(cases.frame())));
     g.finish();
 
     let mut g = c.benchmark_group("trend");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("month_by_platform", |b| b.iter(|| cases.trend(&["platform"], &TrendSpec::default()).expect("trend")));
+    g.bench_function("month_by_platform_hand_written_polars", |b| b.iter(|| trend_by_hand(cases.frame())));
     g.finish();
 
     let mut g = c.benchmark_group("crosstab");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("group_platform_cases", |b| {
         b.iter(|| cases.crosstab("group", "platform", CrossValue::Cases, &cs, &ReachSpec::default()).expect("crosstab"))
     });
     g.finish();
 
     let mut g = c.benchmark_group("summary");
-    g.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("summary", |b| b.iter(|| cases.summary().expect("summary")));
     g.finish();
 }

@@ -59,6 +59,11 @@ impl Rule {
         Rule::FieldTooLong,
     ];
 
+    /// The rule with this stable name.
+    pub fn parse(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
     /// The stable snake_case name of the rule.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -25,6 +25,15 @@
 //! valid cases and a rejects table. The [`LoadReport`] always has
 //! `rows_read = rows_accepted + rows_rejected`.
 //!
+//! ## Data larger than memory
+//!
+//! [`scan::scan_parquet`] reads a Parquet file, glob or directory (hive partitions become
+//! columns) lazily: compliance, reach and trend each run as one streaming query that validates
+//! every batch with the same rules (invalid rows quarantined and counted; duplicate ids are not
+//! checked in a scan), reading only the columns needed. Reach works in passes over a partition
+//! of the accounts so that memory stays bounded. [`synth::write_synthetic`] writes synthetic data
+//! sets of any size.
+//!
 //! ## Definitions
 //!
 //! Every result frame carries a `definition` column stating the definition used. In full:
@@ -66,6 +75,7 @@ pub mod load;
 pub mod metrics;
 mod rng;
 pub mod sample;
+pub mod scan;
 pub mod schema;
 pub mod stats;
 pub mod synth;

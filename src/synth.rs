@@ -26,14 +26,24 @@ const AGENCIES: [&str; 2] = ["NCCIA", "PTA"];
 /// `n` synthetic cases as a canonical-input frame (strings, integers and datetimes), ready for
 /// [`crate::load::from_frame`] or for writing to Parquet or CSV.
 pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
-    let mut rng = Rng(seed ^ 0x5EED);
+    synthetic_rows(n, seed, 0, n)
+}
+
+/// Rows `start .. start + len` of the `n`-row synthetic data set for `seed`. Each row is drawn
+/// from its own generator (seeded by `seed` and the row number), so any slice of a data set can
+/// be made on its own, in parallel, and slices put together equal the whole.
+pub fn synthetic_rows(n: usize, seed: u64, start: usize, len: usize) -> Result<DataFrame> {
     let start_us: i64 = 1_735_689_600_000_000; // 2025-01-01T00:00:00Z
     let day = crate::dates::MICROS_PER_DAY;
     let accounts = (n as f64 * 0.8).max(1.0) as u64;
-    let (mut case_id, mut platform, mut account, mut group) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let end = (start + len).min(n.max(start));
+    let len = end - start;
+    let (mut case_id, mut platform, mut account, mut group) = (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
     let (mut followers, mut reported, mut actioned, mut status, mut agency) =
-        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for i in 0..n {
+        (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
+    for i in start..end {
+        let mut rng = Rng(seed ^ 0x5EED ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+        rng.next_u64();
         let acc = rng.next_u64() % accounts;
         let p = (acc % 6) as usize;
         case_id.push(format!("S{i}"));
@@ -55,7 +65,7 @@ pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
         let ca: Int64Chunked = v.into_iter().collect();
         Ok(ca.with_name(name.into()).into_column().cast(&crate::schema::datetime_dtype())?)
     };
-    Ok(DataFrame::new(n, vec![
+    Ok(DataFrame::new(len, vec![
         Column::new("case_id".into(), case_id),
         Column::new("platform".into(), platform),
         Column::new("account".into(), account),
@@ -68,9 +78,94 @@ pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
     ])?)
 }
 
+/// File formats [`write_synthetic`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Apache Parquet (zstd).
+    Parquet,
+    /// CSV with a header row; dates in ISO 8601.
+    Csv,
+}
+
+impl Format {
+    /// Parses `parquet` or `csv`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "parquet" => Ok(Format::Parquet),
+            "csv" => Ok(Format::Csv),
+            other => Err(crate::error::Error::invalid_arg("format", format!("unknown format {other:?}; use parquet or csv"))),
+        }
+    }
+}
+
+/// Rows generated and written at a time (one Parquet row group): memory stays near one chunk
+/// whatever `n` is, and readers can stream the files in small steps.
+const CHUNK: usize = 1 << 17;
+
+/// Writes the `n`-row synthetic data set for `seed` to `path`, a chunk of 131,072 rows (one
+/// Parquet row group) at a time, so any size fits in memory. With `files` = 1, `path` is the file; with more, `path` is a
+/// directory that gets `part-00000.parquet` (or `.csv`) ... each with an equal share of the rows.
+/// Returns the files written.
+pub fn write_synthetic(path: &std::path::Path, n: usize, seed: u64, format: Format, files: usize) -> Result<Vec<std::path::PathBuf>> {
+    let files = files.max(1);
+    let io = |p: &std::path::Path, e: std::io::Error| crate::error::Error::Io { path: p.display().to_string(), source: e };
+    let targets: Vec<std::path::PathBuf> = if files == 1 {
+        vec![path.to_path_buf()]
+    } else {
+        std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        let ext = if format == Format::Parquet { "parquet" } else { "csv" };
+        (0..files).map(|k| path.join(format!("part-{k:05}.{ext}"))).collect()
+    };
+    let per = n.div_ceil(files);
+    for (k, target) in targets.iter().enumerate() {
+        let (lo, hi) = ((k * per).min(n), ((k + 1) * per).min(n));
+        let file = std::fs::File::create(target).map_err(|e| io(target, e))?;
+        let chunks = (lo..hi).step_by(CHUNK).map(|s| synthetic_rows(n, seed, s, CHUNK.min(hi - s)));
+        match format {
+            Format::Parquet => {
+                let schema = synthetic_rows(n, seed, 0, 0)?.schema().as_ref().clone();
+                let mut w = ParquetWriter::new(file).batched(&schema)?;
+                for c in chunks {
+                    w.write_batch(&c?)?;
+                }
+                w.finish()?;
+            }
+            Format::Csv => {
+                let mut file = file;
+                for (j, c) in chunks.enumerate() {
+                    CsvWriter::new(&mut file).include_header(j == 0).finish(&mut c?)?;
+                }
+                if lo == hi {
+                    CsvWriter::new(&mut file).finish(&mut synthetic_rows(n, seed, 0, 0)?)?;
+                }
+            }
+        }
+    }
+    Ok(targets)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slices_put_together_equal_the_whole() {
+        let whole = synthetic_frame(5_000, 3).unwrap();
+        let mut parts = synthetic_rows(5_000, 3, 0, 1_234).unwrap();
+        parts.vstack_mut(&synthetic_rows(5_000, 3, 1_234, 10_000).unwrap()).unwrap();
+        assert!(parts.equals_missing(&whole));
+        let dir = tempfile::tempdir().unwrap();
+        let files = write_synthetic(&dir.path().join("d"), 5_000, 3, Format::Parquet, 3).unwrap();
+        assert_eq!(files.len(), 3);
+        let back = LazyFrame::scan_parquet(PlRefPath::new(dir.path().join("d/*.parquet").to_str().unwrap()), Default::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert!(back.equals_missing(&whole));
+        let csv = write_synthetic(&dir.path().join("c.csv"), 2_500, 3, Format::Csv, 1).unwrap();
+        let cases = crate::load::read_csv(&csv[0], &crate::LoadOptions::default()).unwrap();
+        assert_eq!(cases.len(), 2_500);
+    }
 
     #[test]
     fn deterministic_and_valid() {

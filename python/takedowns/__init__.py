@@ -28,6 +28,7 @@ from takedowns._io import (  # noqa: E402
     sample,
     synthetic,
 )
+from takedowns._scan import Scan, scan_parquet, write_synthetic  # noqa: E402
 from takedowns.errors import (  # noqa: E402
     ComputeError,
     EmptySelectionError,
@@ -53,6 +54,9 @@ __all__ = [
     "from_frame",
     "sample",
     "synthetic",
+    "write_synthetic",
+    "Scan",
+    "scan_parquet",
     "TakedownsError",
     "FileError",
     "FileFormatError",

@@ -268,8 +268,9 @@ def synthetic(n: int, *, seed: int = 0) -> pl.DataFrame:
 
     Six platforms with different compliance, five groups, about one request in five naming an
     account seen before, heavy-tailed (Pareto) followers, a campaign of 240 days from 2025-01-01,
-    pending and rejected cases; handles are fake (``@synthetic_<n>``). Write it with polars
-    (``write_parquet``, ``write_csv``) and load it like any other file.
+    pending and rejected cases; handles are fake (``@synthetic_<n>``). Each row is drawn from its
+    own generator, so any slice can be made alone: :func:`takedowns.write_synthetic` writes data
+    sets of any size to Parquet or CSV a million rows at a time.
 
     Examples
     --------

@@ -10,9 +10,9 @@
 //! over-long field rejects that row only. Parquet and Arrow IPC are typed formats read by polars; a
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
-mod readers;
+pub(crate) mod readers;
 mod report;
-mod validate;
+pub(crate) mod validate;
 
 use std::path::Path;
 

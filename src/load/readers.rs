@@ -30,7 +30,7 @@ pub(crate) enum Rows {
 }
 
 impl Rows {
-    fn from_listed(rows: Vec<u64>) -> Rows {
+    pub(crate) fn listed(rows: Vec<u64>) -> Rows {
         if rows.iter().enumerate().all(|(i, r)| *r == i as u64 + 1) {
             Rows::Sequential
         } else {
@@ -195,7 +195,7 @@ pub(crate) fn csv_from<R: std::io::Read>(input: R, file: &str, opts: &LoadOption
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows: Rows::from_listed(rows), rows_read: row, problems })
+    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems })
 }
 
 /// Reads newline-delimited JSON: one object a line; blank lines are skipped. A line that is not a
@@ -285,7 +285,7 @@ pub(crate) fn ndjson(path: &Path, opts: &LoadOptions) -> Result<Raw> {
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows: Rows::from_listed(rows), rows_read: row, problems })
+    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems })
 }
 
 fn typed(path: &Path, format: &str, df: PolarsResult<DataFrame>) -> Result<Raw> {

@@ -18,15 +18,14 @@ fn header_key(name: &str) -> String {
     name.trim().to_lowercase().replace([' ', '-'], "_")
 }
 
-struct Matched {
+pub(crate) struct Matched {
     /// canonical name → input column name
-    canon: HashMap<&'static str, String>,
-    extras: Vec<String>,
+    pub canon: HashMap<&'static str, String>,
+    pub extras: Vec<String>,
     report: Vec<(String, String)>,
 }
 
-fn match_columns(frame: &DataFrame, opts: &LoadOptions) -> Result<Matched> {
-    let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
+pub(crate) fn match_columns(names: &[String], opts: &LoadOptions) -> Result<Matched> {
     let canonical = |s: &str| INPUT_COLUMNS.iter().copied().find(|c| *c == s);
     let mut canon: HashMap<&'static str, String> = HashMap::new();
     let mut report = Vec::new();
@@ -51,7 +50,7 @@ fn match_columns(frame: &DataFrame, opts: &LoadOptions) -> Result<Matched> {
         report.push((from.clone(), c.to_string()));
     }
     let mut extras = Vec::new();
-    for n in &names {
+    for n in names {
         if taken.contains(&n.as_str()) {
             continue;
         }
@@ -497,6 +496,12 @@ fn take<T>(slot: Option<Result<T>>) -> Result<T> {
 type TextOut = Option<(StringChunked, Found)>;
 
 pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
+    validate_with(raw, opts, true)
+}
+
+/// Validates `raw`; `check_ids` false skips the duplicate-`case_id` rule (a scan sees one batch
+/// at a time and cannot check it).
+pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, check_ids: bool) -> Result<Cases> {
     let Raw { source, frame, rows, rows_read, problems: read_problems } = raw;
     for r in &opts.required {
         if !INPUT_COLUMNS.contains(&r.as_str()) {
@@ -506,7 +511,8 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
             ));
         }
     }
-    let m = match_columns(&frame, opts)?;
+    let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
+    let m = match_columns(&names, opts)?;
     let required = |c: &str| c == PLATFORM || c == STATUS || opts.required.iter().any(|r| r == c);
     for c in INPUT_COLUMNS {
         if required(c) && !m.canon.contains_key(c) {
@@ -559,7 +565,7 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
     rayon::scope(|s| {
         run(s, &mut t_case, || text(CASE_ID, None));
         run(s, &mut t_dup, || {
-            let Some((name, col)) = get(CASE_ID) else { return Ok(Vec::new()) };
+            let Some((name, col)) = get(CASE_ID).filter(|_| check_ids) else { return Ok(Vec::new()) };
             Ok(duplicate_ids(&clean_text(col)?, &ctx, name))
         });
         run(s, &mut t_platform, || text(PLATFORM, Some(&platform_map)));

@@ -13,7 +13,7 @@
 
 use polars::prelude::*;
 
-use super::{chronological, group_agg, run};
+use super::{group_agg, run};
 use crate::error::Result;
 use crate::schema::{col_names::*, Status};
 
@@ -70,14 +70,15 @@ pub(crate) fn aggregate_with_latest(lf: LazyFrame, keys: &[String], mut aggs: Ve
     if ambiguous == 0 {
         return Ok(df);
     }
-    // Accounts whose latest-dated requests disagree: sort their rows only.
+    // Accounts whose latest-dated requests disagree: their rows alone are fetched (streaming, so
+    // a scan is not held in memory) and sorted by date, then decision date, then input order.
     let on: Vec<Expr> = keys.iter().map(|c| col(c.as_str())).collect();
     let mut args = JoinArgs::new(JoinType::Inner);
     args.nulls_equal = true;
-    args.maintain_order = MaintainOrderJoin::Left;
     let which = df.clone().lazy().filter(col("__code").is_null()).select(on.clone());
-    let rows = lf.join(which, on.clone(), on.clone(), args);
-    let exact = group_agg(chronological(rows), keys, vec![status_code().last().alias("__exact")]);
+    let rows = run(lf.with_row_index("__i", None).join(which, on.clone(), on.clone(), args))?;
+    let order = SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true);
+    let exact = group_agg(rows.lazy().sort([REPORTED_AT, ACTIONED_AT, "__i"], order), keys, vec![status_code().last().alias("__exact")]);
     let mut left = JoinArgs::new(JoinType::Left);
     left.nulls_equal = true;
     Ok(df

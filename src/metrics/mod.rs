@@ -23,12 +23,14 @@ pub(crate) struct Source<'a> {
     pub schema: SchemaRef,
     /// The cases in memory; `None` for a scan (which cannot count without another pass).
     pub frame: Option<&'a DataFrame>,
+    /// Passes over the accounts for reach (a scan's `__part` column says which pass a row is in).
+    pub partitions: u32,
 }
 
 impl<'a> Source<'a> {
     pub fn of(cases: &'a crate::Cases) -> Source<'a> {
         let frame = cases.frame();
-        Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: Some(frame) }
+        Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: Some(frame), partitions: 1 }
     }
 }
 

@@ -66,17 +66,54 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
 
 pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
     check_by(&src.schema, by)?;
-    // Stage 1: one row per account within each by-group (rows without an account form one
-    // null-key row per group, kept only for the case count).
+    let df = if src.partitions <= 1 {
+        let per_account = per_account(src.lf.clone(), by, spec)?;
+        let mut aggs = additive();
+        aggs.push(acc_f().cast(DataType::Float64).median().alias("median_followers"));
+        aggs.push(
+            acc_f()
+                .sort(SortOptions::default().with_order_descending(true).with_nulls_last(true))
+                .head(Some(TOP_K))
+                .sum()
+                .alias("__top"),
+        );
+        run(group_agg(per_account, by, aggs))?
+    } else {
+        partitioned(src, by, spec)?
+    };
+    let ratio = |num: &str| {
+        when(col("followers").gt(lit(0i64)))
+            .then(col(num).cast(DataType::Float64) / col("followers").cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let df = df
+        .lazy()
+        .with_columns([ratio("followers_actioned").alias("share_actioned"), ratio("__top").alias("top10_share")])
+        .collect()?;
+    let mut order: Vec<String> = by.to_vec();
+    order.extend(
+        ["cases", "accounts", "followers", "followers_actioned", "followers_live", "share_actioned",
+         "median_followers", "top10_share", "accounts_missing_followers", "followers_undeduplicated"]
+            .map(String::from),
+    );
+    let df = sort_by(df.select(order)?, by)?;
+    let mut df = df;
+    let h = df.height();
+    df.with_column(const_str("definition", &spec.describe(), h))?;
+    Ok(df)
+}
+
+/// Stage 1: one row per account within each by-group (rows without an account form one null-key
+/// row per group, kept only for the case count).
+fn per_account(lf: LazyFrame, by: &[String], spec: &ReachSpec) -> Result<LazyFrame> {
     let mut key: Vec<String> = by.to_vec();
     for k in [PLATFORM, ACCOUNT_KEY] {
         if !by.iter().any(|b| b == k) {
             key.push(k.into());
         }
     }
-    let lf = src.lf.clone();
     let stage1 = vec![col(COUNT).sum().alias("__cases"), (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive")];
-    let per_account = match spec.followers {
+    Ok(match spec.followers {
         // Largest value: a plain max, and the latest outcome without sorting (see `latest`).
         FollowersRule::Max => {
             let mut aggs = stage1;
@@ -93,44 +130,110 @@ pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<
             aggs.push(actioned.last().alias("__actioned"));
             group_agg(chronological(lf), &key, aggs)
         }
-    };
-    let is_acc = || col(ACCOUNT_KEY).is_not_null();
-    let acc_f = || when(is_acc()).then(col("__f")).otherwise(lit(NULL).cast(DataType::Int64));
-    let aggs = vec![
+    })
+}
+
+fn is_acc() -> Expr {
+    col(ACCOUNT_KEY).is_not_null()
+}
+
+fn acc_f() -> Expr {
+    when(is_acc()).then(col("__f")).otherwise(lit(NULL).cast(DataType::Int64))
+}
+
+/// Stage 2, the sums (which add up across partitions).
+fn additive() -> Vec<Expr> {
+    vec![
         col("__cases").sum().alias("cases"),
         is_acc().cast(DataType::Int64).sum().alias("accounts"),
         acc_f().sum().alias("followers"),
         when(is_acc().and(col("__actioned"))).then(col("__f")).otherwise(lit(0i64)).sum().alias("followers_actioned"),
         when(is_acc().and(col("__actioned").not())).then(col("__f")).otherwise(lit(0i64)).sum().alias("followers_live"),
-        acc_f().cast(DataType::Float64).median().alias("median_followers"),
-        acc_f()
-            .sort(SortOptions::default().with_order_descending(true).with_nulls_last(true))
-            .head(Some(TOP_K))
-            .sum()
-            .alias("__top"),
         is_acc().and(col("__f").is_null()).cast(DataType::Int64).sum().alias("accounts_missing_followers"),
         col("__naive").sum().alias("followers_undeduplicated"),
-    ];
-    let ratio = |num: &str| {
-        when(col("followers").gt(lit(0i64)))
-            .then(col(num).cast(DataType::Float64) / col("followers").cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64))
+    ]
+}
+
+/// Reach in passes, one per partition of the accounts (by a hash of `account_key`, the scan's
+/// `__part` column), so that only a part of the accounts is held at a time. The sums add up
+/// across partitions; each account's follower count is kept (8 bytes an account) for the exact
+/// median and top 10.
+fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+    let mut sums: Vec<DataFrame> = Vec::new();
+    let mut values: std::collections::BTreeMap<String, (Vec<AnyValue<'static>>, Vec<i64>)> = Default::default();
+    for k in 0..src.partitions {
+        let part = src.lf.clone().filter(col(crate::scan::PART).eq(lit(k as u32)));
+        let per = per_account(part, by, spec)?.collect()?;
+        sums.push(run(group_agg(per.clone().lazy(), by, additive()))?);
+        let f = per.lazy().filter(acc_f().is_not_null());
+        let lists = if by.is_empty() {
+            f.select([acc_f().implode(false).alias("__v")]).collect()?
+        } else {
+            let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+            f.group_by(keys).agg([acc_f().alias("__v")]).collect()?
+        };
+        for i in 0..lists.height() {
+            let row: Vec<AnyValue<'static>> =
+                by.iter().map(|b| lists.column(b).and_then(|c| c.get(i)).map(|v| v.into_static())).collect::<PolarsResult<_>>()?;
+            let label = row.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join("\u{1f}");
+            let AnyValue::List(s) = lists.column("__v")?.get(i)? else { continue };
+            let entry = values.entry(label).or_insert_with(|| (row, Vec::new()));
+            entry.1.extend(s.cast(&DataType::Int64)?.i64()?.iter().flatten());
+        }
+    }
+    let mut parts = sums.into_iter();
+    let mut total = parts.next();
+    if let Some(t) = total.as_mut() {
+        for b in parts {
+            t.vstack_mut(&b)?;
+        }
+    }
+    let total = match total {
+        Some(t) if by.is_empty() => t.lazy().select(additive_totals()).collect()?,
+        Some(t) => t.lazy().group_by(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>()).agg(additive_totals()).collect()?,
+        None => return Err(crate::error::Error::invalid_arg("partitions", "no partitions")),
     };
-    let df = run(group_agg(per_account, by, aggs).with_columns([
-        ratio("followers_actioned").alias("share_actioned"),
-        ratio("__top").alias("top10_share"),
-    ]))?;
-    let mut order: Vec<String> = by.to_vec();
-    order.extend(
-        ["cases", "accounts", "followers", "followers_actioned", "followers_live", "share_actioned",
-         "median_followers", "top10_share", "accounts_missing_followers", "followers_undeduplicated"]
-            .map(String::from),
-    );
-    let df = sort_by(df.select(order)?, by)?;
-    let mut df = df;
-    let h = df.height();
-    df.with_column(const_str("definition", &spec.describe(), h))?;
-    Ok(df)
+    // Median (mean of the two middle values for an even count, as polars computes it) and top 10.
+    let mut by_cols: Vec<Vec<AnyValue<'static>>> = vec![Vec::new(); by.len()];
+    let (mut median, mut top) = (Vec::new(), Vec::new());
+    for (_, (row, mut v)) in values {
+        for (c, x) in by_cols.iter_mut().zip(row) {
+            c.push(x);
+        }
+        v.sort_unstable();
+        let n = v.len();
+        median.push((n > 0).then(|| if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0 }));
+        top.push(v.iter().rev().take(TOP_K).sum::<i64>());
+    }
+    let mut cols: Vec<Column> = Vec::new();
+    for (b, vals) in by.iter().zip(by_cols) {
+        let dtype = src.schema.get(b).cloned().unwrap_or(DataType::String);
+        cols.push(Series::from_any_values_and_dtype(b.as_str().into(), &vals, &dtype, false)?.into_column());
+    }
+    cols.push(Column::new("median_followers".into(), median));
+    cols.push(Column::new("__top".into(), top));
+    let stats = DataFrame::new(cols[0].len(), cols)?;
+    if by.is_empty() {
+        let mut out = total;
+        let h = out.height();
+        let pick = |name: &str| -> Result<Column> {
+            Ok(if stats.height() == 1 { stats.column(name)?.clone() } else { Column::full_null(name.into(), h, stats.column(name)?.dtype()) })
+        };
+        out.with_column(pick("median_followers")?)?;
+        out.with_column(pick("__top")?)?;
+        return Ok(out);
+    }
+    let on: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.nulls_equal = true;
+    Ok(total.lazy().join(stats.lazy(), on.clone(), on, args).collect()?)
+}
+
+fn additive_totals() -> Vec<Expr> {
+    ["cases", "accounts", "followers", "followers_actioned", "followers_live", "accounts_missing_followers", "followers_undeduplicated"]
+        .iter()
+        .map(|c| col(*c).sum())
+        .collect()
 }
 
 impl ReachSpec {

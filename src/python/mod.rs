@@ -3,6 +3,11 @@
 
 mod error;
 
+/// The extension uses mimalloc, as polars' own Python package does: the streaming engine's
+/// many short-lived buffers make the system allocator a bottleneck (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -114,6 +119,22 @@ impl LoadArgs {
     }
 }
 
+/// A load report as a dict.
+fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("source", &r.source)?;
+    d.set_item("rows_read", r.rows_read)?;
+    d.set_item("rows_accepted", r.rows_accepted)?;
+    d.set_item("rows_rejected", r.rows_rejected)?;
+    let by_rule: Vec<(String, u64)> = r.problems_by_rule.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect();
+    d.set_item("problems_by_rule", by_rule.into_iter().collect::<HashMap<_, _>>())?;
+    d.set_item("columns_matched", r.columns_matched.clone())?;
+    d.set_item("columns_filled", r.columns_filled.clone())?;
+    d.set_item("extra_columns", r.extra_columns.clone())?;
+    d.set_item("status_labels", r.status_labels.clone())?;
+    Ok(d)
+}
+
 /// Validated case records (`takedowns.Cases` wraps this).
 #[pyclass(frozen, module = "takedowns._core", name = "Cases")]
 struct PyCases {
@@ -170,19 +191,7 @@ impl PyCases {
     }
 
     fn load_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let r = self.inner.load_report();
-        let d = PyDict::new(py);
-        d.set_item("source", &r.source)?;
-        d.set_item("rows_read", r.rows_read)?;
-        d.set_item("rows_accepted", r.rows_accepted)?;
-        d.set_item("rows_rejected", r.rows_rejected)?;
-        let by_rule: Vec<(String, u64)> = r.problems_by_rule.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect();
-        d.set_item("problems_by_rule", by_rule.into_iter().collect::<HashMap<_, _>>())?;
-        d.set_item("columns_matched", r.columns_matched.clone())?;
-        d.set_item("columns_filled", r.columns_filled.clone())?;
-        d.set_item("extra_columns", r.extra_columns.clone())?;
-        d.set_item("status_labels", r.status_labels.clone())?;
-        Ok(d)
+        report_dict(py, self.inner.load_report())
     }
 
     fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: SpecArgs) -> PyResult<PyDataFrame> {
@@ -329,6 +338,100 @@ fn from_frame(py: Python<'_>, df: PyDataFrame, options: LoadArgs) -> PyResult<Py
     run(py, move || load::from_frame(df.0, &o)).map(wrap)
 }
 
+/// A lazily scanned Parquet source (`takedowns.Scan` wraps this).
+#[pyclass(frozen, module = "takedowns._core", name = "Scan")]
+struct PyScan {
+    inner: Arc<crate::scan::Scan>,
+}
+
+#[pymethods]
+impl PyScan {
+    fn rows(&self) -> u64 {
+        self.inner.rows()
+    }
+
+    fn source(&self) -> String {
+        self.inner.source().to_string()
+    }
+
+    fn extra_columns(&self) -> Vec<String> {
+        self.inner.extra_columns().to_vec()
+    }
+
+    fn passes(&self) -> u32 {
+        self.inner.passes()
+    }
+
+    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: SpecArgs) -> PyResult<PyDataFrame> {
+        let spec = spec.spec(py)?;
+        let s = self.inner.clone();
+        run(py, move || s.compliance(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
+    }
+
+    #[pyo3(signature = (by, followers, passes))]
+    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, passes: Option<u32>) -> PyResult<PyDataFrame> {
+        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+        let s = self.inner.clone();
+        run(py, move || {
+            let by: Vec<&str> = by.iter().map(String::as_str).collect();
+            s.reach_in_passes(&by, &spec, passes.unwrap_or_else(|| s.passes()))
+        })
+        .map(PyDataFrame)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn trend(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        every: &str,
+        on: &str,
+        year_start: u32,
+        start: Option<i32>,
+        end: Option<i32>,
+        spec: SpecArgs,
+    ) -> PyResult<PyDataFrame> {
+        let compliance = spec.spec(py)?;
+        let spec = TrendSpec {
+            every: arg(py, Every::parse(every))?,
+            on: arg(py, DateOn::parse(on))?,
+            year_start,
+            start: start.map(day),
+            end: end.map(day),
+            compliance,
+        };
+        let s = self.inner.clone();
+        run(py, move || s.trend(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
+    }
+
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.clone();
+        let r = run(py, move || s.check())?;
+        report_dict(py, &r)
+    }
+
+    fn last_report<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.inner.last_report().map(|r| report_dict(py, &r)).transpose()
+    }
+
+    fn last_rejects(&self) -> Option<PyDataFrame> {
+        self.inner.last_rejects().map(PyDataFrame)
+    }
+}
+
+#[pyfunction]
+fn scan_parquet(py: Python<'_>, path: String, options: LoadArgs) -> PyResult<PyScan> {
+    let o = options.options(py)?;
+    run(py, move || crate::scan::scan_parquet(&path, &o)).map(|s| PyScan { inner: Arc::new(s) })
+}
+
+#[pyfunction]
+fn write_synthetic(py: Python<'_>, path: std::path::PathBuf, n: usize, seed: u64, format: &str, files: usize) -> PyResult<Vec<String>> {
+    let format = arg(py, crate::synth::Format::parse(format))?;
+    run(py, move || crate::synth::write_synthetic(&path, n, seed, format, files))
+        .map(|v| v.into_iter().map(|p| p.display().to_string()).collect())
+}
+
 #[pyfunction]
 fn synthetic(py: Python<'_>, n: usize, seed: u64) -> PyResult<PyDataFrame> {
     run(py, move || crate::synth::synthetic_frame(n, seed)).map(PyDataFrame)
@@ -346,6 +449,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
+    m.add_class::<PyScan>()?;
+    m.add_function(wrap_pyfunction!(scan_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(write_synthetic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SAMPLE_CSV", crate::sample::SAMPLE_CSV)?;
     Ok(())

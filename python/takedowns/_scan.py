@@ -1,0 +1,176 @@
+"""Scans: compliance, reach and trend over Parquet data larger than memory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Union
+
+import polars as pl
+
+from takedowns import _core
+from takedowns._cases import _SUCCESS, By, _as_days, _by, _spec
+from takedowns._io import _options
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Scan:
+    """A Parquet file, glob or directory (hive partitions too), read lazily for each analytic.
+
+    Made by :func:`takedowns.scan_parquet`. Nothing is loaded up front: each analytic is one
+    query run by polars' streaming engine, batch by batch, reading only the columns it needs. Every
+    batch is validated with the same rules as :func:`takedowns.read`, with two differences a
+    stream imposes: invalid rows are always left out and counted (quarantine), and the
+    duplicate-``case_id`` rule is not checked (it needs every id in memory at once). Each result's
+    ``definition`` ends with the rows read and rejected; :attr:`last_report` has the details.
+
+    Reach holds one entry per account while it counts; for many millions of accounts it makes
+    several passes, each over a partition of the accounts (``passes``; by default one per 12.5
+    million rows), so memory stays bounded. Only ``unit="request"`` is available for rates.
+    """
+
+    __slots__ = ("_inner",)
+    _inner: _core.Scan
+
+    def __init__(self) -> None:
+        raise TypeError("use takedowns.scan_parquet(path) to make a Scan")
+
+    @classmethod
+    def _wrap(cls, inner: _core.Scan) -> Scan:
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_inner", inner)
+        return obj
+
+    @property
+    def rows(self) -> int:
+        """Rows in the source, from the Parquet metadata (before validation)."""
+        return self._inner.rows()
+
+    @property
+    def source(self) -> str:
+        """The path or glob scanned."""
+        return self._inner.source()
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """Columns beyond the canonical ones (hive partitions, your own), usable in ``by``."""
+        return self._inner.extra_columns()
+
+    @property
+    def passes(self) -> int:
+        """The passes :meth:`reach` makes by default: one per 12.5 million rows."""
+        return self._inner.passes()
+
+    def compliance(
+        self,
+        by: By = "platform",
+        *,
+        success: Sequence[str] = _SUCCESS,
+        pending: str = "against",
+        weight: str = "requests",
+        ci: float = 0.95,
+        method: str = "wilson",
+        min_n: int = 30,
+    ) -> pl.DataFrame:
+        """Compliance per group, as :meth:`takedowns.Cases.compliance` (unit = request)."""
+        return self._inner.compliance(_by(by), _spec(success, pending, "request", weight, ci, method, min_n))
+
+    def reach(self, by: By = "group", *, followers: str = "max", passes: int | None = None) -> pl.DataFrame:
+        """Reach per group, as :meth:`takedowns.Cases.reach`, in ``passes`` passes over the accounts.
+
+        Each pass reads the data again and holds about 1/``passes`` of the accounts; the result is
+        the same for any number of passes (median and top 10 included).
+        """
+        if passes is not None and passes < 1:
+            raise ValueError("passes must be >= 1")
+        return self._inner.reach(_by(by), followers, passes)
+
+    def trend(
+        self,
+        every: str = "month",
+        *,
+        on: str = "reported_at",
+        by: By = None,
+        year_start: int = 1,
+        start: date | None = None,
+        end: date | None = None,
+        success: Sequence[str] = _SUCCESS,
+        pending: str = "against",
+        weight: str = "requests",
+        ci: float = 0.95,
+        method: str = "wilson",
+        min_n: int = 30,
+    ) -> pl.DataFrame:
+        """Cases per period, as :meth:`takedowns.Cases.trend` (unit = request)."""
+        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
+                                 _spec(success, pending, "request", weight, ci, method, min_n))
+
+    def check(self) -> dict[str, Any]:
+        """Read and validate every row once; return the report (rows read = accepted + rejected)."""
+        return self._inner.check()
+
+    @property
+    def last_report(self) -> dict[str, Any] | None:
+        """The report of the last analytic's pass: rows read, accepted, rejected, problems by rule."""
+        return self._inner.last_report()
+
+    @property
+    def last_rejects(self) -> pl.DataFrame | None:
+        """The first problems of the last pass (up to ``max_problems``), with file and row.
+
+        Rows are numbered across the scanned files in path order, from 1.
+        """
+        return self._inner.last_rejects()
+
+    def __repr__(self) -> str:
+        return f"<takedowns.Scan: {self.source}, {self.rows:,} rows>"
+
+
+def scan_parquet(
+    path: PathLike,
+    *,
+    columns: Mapping[str, str] | None = None,
+    status_labels: Mapping[str, str] | None = None,
+    platform_aliases: Mapping[str, str] | None = None,
+    group_aliases: Mapping[str, str] | PathLike | None = None,
+    date_order: str = "auto",
+    required: Sequence[str] | None = None,
+    max_problems: int = 50,
+) -> Scan:
+    """Scan Parquet data too large to load: a file, a glob or a directory (hive partitions too).
+
+    ``data/year=2025/month=03/part-0.parquet`` gives columns ``year`` and ``month`` to use in
+    ``by``. The columns are checked now; rows are read and validated when an analytic runs. The
+    options are those of :func:`takedowns.read_csv` (invalid rows are always quarantined).
+
+    Examples
+    --------
+    >>> import tempfile, os, takedowns as td
+    >>> d = tempfile.mkdtemp()
+    >>> _ = td.write_synthetic(os.path.join(d, "cases"), 30_000, seed=1, files=3)
+    >>> scan = td.scan_parquet(os.path.join(d, "cases"))
+    >>> scan
+    <takedowns.Scan: ..., 30,000 rows>
+    >>> scan.compliance().select("platform", "requests").row(0)
+    ('facebook', 4987)
+    >>> scan.last_report["rows_rejected"]
+    0
+    """
+    opts = _options(columns, status_labels, platform_aliases, group_aliases, date_order,
+                    "quarantine", required, max_problems)
+    return Scan._wrap(_core.scan_parquet(os.fspath(path), opts))
+
+
+def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: str = "parquet",
+                    files: int = 1) -> list[str]:
+    """Write ``n`` synthetic cases (as :func:`takedowns.synthetic`) to Parquet or CSV.
+
+    Written 131,072 rows (one Parquet row group) at a time, so any ``n`` (1e8 and more) fits in
+    memory. With ``files`` > 1, ``path`` is a directory that gets ``part-00000.parquet`` ... with
+    equal shares of the rows; the files together equal ``synthetic(n, seed=seed)``. Returns the paths written.
+    """
+    if n < 0 or files < 1:
+        raise ValueError("n must be >= 0 and files >= 1")
+    return _core.write_synthetic(os.fspath(path), n, seed, format, files)

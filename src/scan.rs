@@ -1,0 +1,276 @@
+//! Scans: the analytics over Parquet data larger than memory.
+//!
+//! [`scan_parquet`] reads a Parquet file, a glob (`data/*.parquet`) or a directory of Parquet
+//! files, hive-partitioned or not (`data/year=2025/month=03/part-0.parquet`: `year` and `month`
+//! become columns usable in `by`). Nothing is loaded up front: each analytic is one query that
+//! polars' streaming engine runs batch by batch, reading only the columns it needs (projection
+//! pushdown). Every batch is validated by the same code and rules as [`crate::load`], with two
+//! differences a stream imposes:
+//!
+//! - invalid rows are always quarantined (left out and counted), never fatal;
+//! - the duplicate-`case_id` rule is not checked: it needs every id in memory at once. Read the
+//!   data with [`crate::load::read_parquet`] to check it.
+//!
+//! Each result's `definition` ends with what the pass read and rejected, and
+//! [`Scan::last_report`] gives the full report (rows read = accepted + rejected, problems by rule,
+//! the first problems with file and row). Row numbers count across the scanned files in path order.
+//!
+//! Reach holds one entry per account while it counts; for many millions of accounts it works in
+//! passes over a partition of the accounts (by a hash of `account_key`), so memory stays bounded:
+//! [`Scan::with_partitions`], by default one pass per 12.5 million rows.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Problem, Result};
+use crate::load::readers::{Raw, Rows};
+use crate::load::validate::{match_columns, validate_with};
+use crate::load::{LoadOptions, LoadReport, OnInvalid};
+use crate::metrics::{self, Source};
+use crate::schema::col_names::*;
+use crate::{ComplianceSpec, ReachSpec, TrendSpec};
+
+/// The partition column a scan adds for reach's passes.
+pub(crate) const PART: &str = "__part";
+const ROW: &str = "__row";
+const FILE: &str = "__file";
+/// Rows per reach pass when the partitions are not set.
+const ROWS_PER_PASS: u64 = 12_500_000;
+
+/// A lazily scanned Parquet source. See the module docs.
+pub struct Scan {
+    base: LazyFrame,
+    source: String,
+    rows: u64,
+    /// Raw columns the validation reads, and the extra columns (read only when a `by` names them).
+    inputs: Vec<String>,
+    extras: Vec<String>,
+    opts: LoadOptions,
+    partitions: Option<u32>,
+    last: Mutex<Option<(LoadReport, DataFrame)>>,
+}
+
+/// What the batches of one pass found, summed.
+#[derive(Default)]
+struct Tally {
+    read: u64,
+    rejected: u64,
+    by_rule: std::collections::BTreeMap<crate::error::Rule, u64>,
+    labels: std::collections::BTreeMap<(String, String), u64>,
+    problems: Vec<Problem>,
+}
+
+/// Scans a Parquet file, a glob or a directory (hive partitions are read as columns). Checks the
+/// columns now; the rows are read and validated when an analytic runs.
+pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
+    let path = path.as_ref();
+    let source = path.display().to_string();
+    if !path.exists() && !source.contains(['*', '?', '[']) {
+        return Err(Error::Io { path: source, source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory") });
+    }
+    let read_err = |e: PolarsError| Error::Read { file: source.clone(), format: "Parquet".into(), message: e.to_string() };
+    let args = ScanArgsParquet {
+        row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
+        include_file_paths: Some(FILE.into()),
+        ..Default::default()
+    };
+    let mut base = LazyFrame::scan_parquet(PlRefPath::new(source.as_str()), args).map_err(read_err)?;
+    let schema = base.collect_schema().map_err(read_err)?;
+    let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).filter(|n| n != ROW && n != FILE).collect();
+    let m = match_columns(&names, opts)?;
+    let required = |c: &str| c == PLATFORM || c == STATUS || opts.required.iter().any(|r| r == c);
+    for c in crate::schema::INPUT_COLUMNS {
+        if required(c) && !m.canon.contains_key(c) {
+            return Err(Error::MissingColumn { file: source, name: c.to_string(), found: names.join(", ") });
+        }
+    }
+    let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
+    let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;
+    let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+    let mut opts = opts.clone();
+    opts.on_invalid = OnInvalid::Quarantine;
+    Ok(Scan { base, source, rows, inputs, extras: m.extras, opts, partitions: None, last: Mutex::new(None) })
+}
+
+impl Scan {
+    /// Rows in the source (from the Parquet metadata).
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The source as given.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Columns beyond the canonical ones (hive partitions, the user's own), usable in `by`.
+    pub fn extra_columns(&self) -> &[String] {
+        &self.extras
+    }
+
+    /// Sets how many passes reach makes over the accounts (at least 1). Each pass reads the data
+    /// again and holds about 1/`n` of the accounts.
+    pub fn with_partitions(mut self, n: u32) -> Self {
+        self.partitions = Some(n.max(1));
+        self
+    }
+
+    /// The validated rows as a lazy query reading the columns validation needs plus the extras
+    /// named in `by`, and the tally its batches fill.
+    fn plan(&self, by: &[String], partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>)> {
+        let mut read: Vec<String> = self.inputs.clone();
+        for b in by {
+            if self.extras.contains(b) && !read.contains(b) {
+                read.push(b.clone());
+            }
+        }
+        let mut select: Vec<Expr> = read.iter().map(|c| col(c.as_str())).collect();
+        select.push(col(ROW));
+        select.push(col(FILE));
+        let input = self.base.clone().select(select);
+        // The output schema: what validation makes of an empty batch.
+        let empty = input.clone().limit(0).collect()?;
+        let out = validate_batch(empty, &self.opts, partitions, &Mutex::new(Tally::default()))?;
+        let schema: SchemaRef = out.schema().clone();
+        let tally = Arc::new(Mutex::new(Tally::default()));
+        let (opts, t) = (self.opts.clone(), tally.clone());
+        let s2 = schema.clone();
+        let lf = input.map(
+            move |df: DataFrame| validate_batch(df, &opts, partitions, &t).map_err(|e| PolarsError::ComputeError(e.to_string().into())),
+            OptFlags::STREAMING,
+            Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
+            Some("takedowns validation"),
+        );
+        Ok((Source { lf, schema, frame: None, partitions }, tally))
+    }
+
+    /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
+    fn analyse(&self, by: &[String], partitions: u32, f: impl FnOnce(&Source) -> Result<DataFrame>) -> Result<DataFrame> {
+        let (src, tally) = self.plan(by, partitions)?;
+        let mut df = f(&src)?;
+        let t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
+        let passes = partitions.max(1) as u64;
+        let read = t.read / passes;
+        let rejected = t.rejected / passes;
+        let mut report = LoadReport::new(&self.source, read, &[], rejected);
+        report.problems_by_rule = t.by_rule.iter().map(|(r, n)| (*r, n / passes)).collect();
+        report.status_labels = t.labels.iter().map(|((l, s), n)| (l.clone(), s.clone(), n / passes)).collect();
+        report.extra_columns = self.extras.clone();
+        let note = format!(
+            "; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
+            self.source
+        );
+        if let Ok(d) = df.column("definition") {
+            let text: StringChunked = d.str()?.iter().map(|v| v.map(|v| format!("{v}{note}"))).collect();
+            df.with_column(text.with_name("definition".into()).into_column())?;
+        }
+        let rejects = crate::load::problems_frame(&t.problems)?;
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((report, rejects));
+        }
+        Ok(df)
+    }
+
+    /// Compliance per `by` group ([`crate::metrics::compliance`]); `unit` must be request.
+    pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
+        let by = metrics::owned(by);
+        self.analyse(&by, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
+    }
+
+    /// Reach per `by` group ([`crate::metrics::reach`]), in passes over the accounts (see
+    /// [`Scan::with_partitions`]).
+    pub fn reach(&self, by: &[&str], spec: &ReachSpec) -> Result<DataFrame> {
+        self.reach_in_passes(by, spec, self.passes())
+    }
+
+    /// Reach in `passes` passes (at least 1) over a partition of the accounts.
+    pub fn reach_in_passes(&self, by: &[&str], spec: &ReachSpec, passes: u32) -> Result<DataFrame> {
+        let by = metrics::owned(by);
+        self.analyse(&by, passes.max(1), |src| metrics::reach::reach_on(src, &by, spec))
+    }
+
+    /// The passes reach makes by default: one per 12.5 million rows, or as set.
+    pub fn passes(&self) -> u32 {
+        self.partitions.unwrap_or_else(|| self.rows.div_ceil(ROWS_PER_PASS).max(1) as u32)
+    }
+
+    /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
+    pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
+        let by = metrics::owned(by);
+        self.analyse(&by, 1, |src| metrics::trend::trend_on(src, &by, spec))
+    }
+
+    /// Reads and validates every row once (nothing else) and returns the report.
+    pub fn check(&self) -> Result<LoadReport> {
+        self.analyse(&[], 1, |src| metrics::run(src.lf.clone().select([len().alias("rows")])))?;
+        self.last_report().ok_or_else(|| Error::invalid_arg("scan", "no report"))
+    }
+
+    /// The report of the last pass: rows read = accepted + rejected, problems by rule.
+    pub fn last_report(&self) -> Option<LoadReport> {
+        self.last.lock().ok().and_then(|l| l.as_ref().map(|(r, _)| r.clone()))
+    }
+
+    /// The first problems of the last pass (up to `max_problems`): file, row, column, value,
+    /// rule, message.
+    pub fn last_rejects(&self) -> Option<DataFrame> {
+        self.last.lock().ok().and_then(|l| l.as_ref().map(|(_, r)| r.clone()))
+    }
+}
+
+/// Validates one batch: the same rules as a load (duplicate ids aside), invalid rows dropped and
+/// tallied; adds the reach partition of each row.
+fn validate_batch(mut df: DataFrame, opts: &LoadOptions, partitions: u32, tally: &Mutex<Tally>) -> Result<DataFrame> {
+    let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
+    let files = df.column(FILE)?.str()?.clone();
+    let first_file = if files.is_empty() { String::new() } else { files.get(0).unwrap_or("").to_string() };
+    df.drop_in_place(ROW)?;
+    df.drop_in_place(FILE)?;
+    let n = rows.len() as u64;
+    let raw = Raw { source: first_file, frame: df, rows: Rows::listed(rows.clone()), rows_read: n, problems: Vec::new() };
+    let cases = validate_with(raw, opts, false)?;
+    {
+        let mut t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
+        let r = cases.load_report();
+        t.read += r.rows_read;
+        t.rejected += r.rows_rejected;
+        for (rule, k) in &r.problems_by_rule {
+            *t.by_rule.entry(*rule).or_insert(0) += k;
+        }
+        for (label, status, k) in &r.status_labels {
+            *t.labels.entry((label.clone(), status.clone())).or_insert(0) += k;
+        }
+        let room = opts.max_problems.saturating_sub(t.problems.len());
+        if room > 0 && r.rows_rejected > 0 {
+            let rej = cases.rejects();
+            let (row, column, value, rule, message) =
+                (rej.column("row")?.u64()?, rej.column("column")?.str()?, rej.column("value")?.str()?, rej.column("rule")?.str()?, rej.column("message")?.str()?);
+            for i in 0..rej.height().min(room) {
+                let r = row.get(i).unwrap_or(0);
+                let file = rows.iter().position(|x| *x == r).and_then(|j| files.get(j)).unwrap_or("").to_string();
+                let Some(rule) = rule.get(i).and_then(crate::error::Rule::parse) else { continue };
+                t.problems.push(Problem {
+                    file,
+                    row: r,
+                    column: column.get(i).unwrap_or("").to_string(),
+                    value: value.get(i).unwrap_or("").to_string(),
+                    rule,
+                    message: message.get(i).unwrap_or("").to_string(),
+                });
+            }
+        }
+    }
+    let mut out = cases.into_frame();
+    if partitions > 1 {
+        let part: UInt32Chunked = {
+            use std::hash::BuildHasher;
+            let state = PlFixedStateQuality::default();
+            let keys = out.column(ACCOUNT_KEY)?.str()?;
+            keys.iter().map(|k| Some(k.map_or(0, |k| (state.hash_one(k) % partitions as u64) as u32))).collect()
+        };
+        out.with_column(part.with_name(PART.into()).into_column())?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,86 @@
+"""Scans agree with loading the same data; write_synthetic writes what synthetic makes."""
+
+from __future__ import annotations
+
+import pathlib
+
+import polars as pl
+import pytest
+
+import takedowns as td
+
+
+def _broken(n: int) -> pl.DataFrame:
+    """Synthetic cases with an unknown status every 401 rows and negative followers every 613."""
+    df = td.synthetic(n, seed=4).with_row_index("i")
+    return df.with_columns(
+        pl.when(pl.col("i") % 401 == 5).then(pl.lit("maybe")).otherwise(pl.col("status")).alias("status"),
+        pl.when(pl.col("i") % 613 == 2).then(-1).otherwise(pl.col("followers")).alias("followers"),
+    ).drop("i")
+
+
+def _same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.drop("definition").equals(b.drop("definition")), f"{a}\n{b}"
+
+
+def test_scan_matches_a_quarantined_read(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "cases.parquet"
+    _broken(12_000).write_parquet(path)
+    cases = td.read_parquet(path, on_invalid="quarantine")
+    scan = td.scan_parquet(path)
+    assert scan.rows == 12_000
+    _same(scan.compliance(by="platform"), cases.compliance(by="platform"))
+    _same(scan.trend("week", by="group"), cases.trend("week", by="group"))
+    _same(scan.reach(by="group"), cases.reach(by="group"))
+    _same(scan.reach(by="group", passes=4), cases.reach(by="group"))
+    report = scan.last_report
+    assert report is not None
+    assert report["rows_read"] == report["rows_accepted"] + report["rows_rejected"] == 12_000
+    # Rows 6, 407, 808 ... have an unknown status; rows 3, 616 ... negative followers (1-based).
+    assert report["problems_by_rule"] == {"unknown_status": len(range(5, 12_000, 401)),
+                                          "negative_followers": len(range(2, 12_000, 613))}
+    assert report["rows_rejected"] == cases.load_report["rows_rejected"]
+    rejects = scan.last_rejects
+    assert rejects is not None
+    assert rejects.select("row", "rule").row(0) == (3, "negative_followers")
+    assert rejects.select("row", "rule").row(1) == (6, "unknown_status")
+    assert "rejected by validation" in scan.compliance()["definition"][0]
+
+
+def test_scan_reads_hive_partitions_as_columns(tmp_path: pathlib.Path) -> None:
+    # agency=<name>/batch=<k>/0.parquet: `agency` is a canonical column, `batch` an extra one.
+    df = td.synthetic(4_000, seed=2).with_columns((pl.int_range(pl.len()) % 2).alias("batch"))
+    for (agency, batch), part in df.group_by("agency", "batch"):
+        d = tmp_path / f"agency={agency}" / f"batch={batch}"
+        d.mkdir(parents=True)
+        part.drop("agency", "batch").write_parquet(d / "0.parquet")
+    scan = td.scan_parquet(tmp_path)
+    assert scan.rows == 4_000
+    assert scan.extra_columns == ["batch"]
+    want = td.from_frame(df)
+    got = scan.compliance(by="agency").select(pl.col("agency").cast(pl.String), "requests", "rate")
+    assert got.equals(want.compliance(by="agency").select("agency", "requests", "rate"))
+    got = scan.reach(by="batch").select(pl.col("batch").cast(pl.Int64), "accounts", "followers")
+    assert got.equals(want.reach(by="batch").select(pl.col("batch").cast(pl.Int64), "accounts", "followers"))
+
+
+def test_write_synthetic_writes_the_synthetic_rows(tmp_path: pathlib.Path) -> None:
+    files = td.write_synthetic(tmp_path / "d", 5_000, seed=9, files=2)
+    assert len(files) == 2
+    back = pl.concat([pl.read_parquet(f) for f in files])
+    assert back.equals(td.synthetic(5_000, seed=9))
+    [csv] = td.write_synthetic(tmp_path / "c.csv", 1_000, seed=9, format="csv")
+    assert len(td.read_csv(csv)) == 1_000
+
+
+def test_scan_errors(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(td.FileError):
+        td.scan_parquet(tmp_path / "missing.parquet")
+    td.synthetic(100).drop("status").write_parquet(tmp_path / "x.parquet")
+    with pytest.raises(td.SchemaError):
+        td.scan_parquet(tmp_path / "x.parquet")
+    td.synthetic(100).write_parquet(tmp_path / "ok.parquet")
+    with pytest.raises(ValueError):
+        td.scan_parquet(tmp_path / "ok.parquet").reach(passes=0)
+    with pytest.raises(td.InvalidArgumentError):
+        td.write_synthetic(tmp_path / "y", 10, format="xlsx")

@@ -1,0 +1,129 @@
+//! Scans agree with loading the same data into memory (quarantine mode), over a file, a
+//! directory of files and hive partitions, with reach in one pass or several.
+
+use polars::prelude::*;
+use takedowns::*;
+
+/// Synthetic cases with some rows broken in known ways.
+fn frame_with_problems(n: usize) -> DataFrame {
+    let df = synth::synthetic_frame(n, 11).unwrap();
+    let status: StringChunked = df
+        .column("status")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| if i % 501 == 7 { Some("maybe") } else { s })
+        .collect();
+    let followers: Int64Chunked = df
+        .column("followers")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| if i % 733 == 3 { Some(-5) } else { f })
+        .collect();
+    let mut df = df;
+    df.with_column(status.with_name("status".into()).into_column()).unwrap();
+    df.with_column(followers.with_name("followers".into()).into_column()).unwrap();
+    df
+}
+
+fn write(df: &DataFrame, path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(&mut df.clone()).unwrap();
+}
+
+fn without_definition(df: DataFrame) -> DataFrame {
+    df.drop("definition").unwrap()
+}
+
+fn quarantine() -> LoadOptions {
+    LoadOptions::default().with_on_invalid(OnInvalid::Quarantine)
+}
+
+#[test]
+fn scan_of_a_file_matches_a_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.parquet");
+    write(&frame_with_problems(20_000), &path);
+    let cases = load::read_parquet(&path, &quarantine()).unwrap();
+    assert!(cases.load_report().rows_rejected > 0);
+    let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap();
+    assert_eq!(scan.rows(), 20_000);
+
+    let cs = ComplianceSpec::default();
+    let want = cases.compliance(&["platform"], &cs).unwrap();
+    let got = scan.compliance(&["platform"], &cs).unwrap();
+    assert!(without_definition(got.clone()).equals_missing(&without_definition(want.clone())));
+    let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let rejected = cases.load_report().rows_rejected;
+    assert!(def.ends_with(&format!("20000 rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)")), "{def}");
+
+    let report = scan.last_report().unwrap();
+    assert_eq!(report.rows_read, 20_000);
+    assert_eq!(report.rows_read, report.rows_accepted + report.rows_rejected);
+    assert_eq!(report.rows_rejected, rejected);
+    assert_eq!(report.problems_by_rule, cases.load_report().problems_by_rule);
+    let rejects = scan.last_rejects().unwrap();
+    assert_eq!(rejects.height(), 50, "the first max_problems problems");
+    let first = cases.rejects().head(Some(1));
+    assert_eq!(rejects.column("row").unwrap().u64().unwrap().get(0), first.column("row").unwrap().u64().unwrap().get(0));
+    assert_eq!(rejects.column("file").unwrap().str().unwrap().get(0), Some(path.to_str().unwrap()));
+
+    let ts = TrendSpec::default();
+    let want = cases.trend(&["platform"], &ts).unwrap();
+    let got = scan.trend(&["platform"], &ts).unwrap();
+    assert!(without_definition(got).equals_missing(&without_definition(want)));
+
+    let rs = ReachSpec::default();
+    let want = without_definition(cases.reach(&["group"], &rs).unwrap());
+    let one = without_definition(scan.reach(&["group"], &rs).unwrap());
+    assert!(one.equals_missing(&want), "{one}\n{want}");
+    // In passes over a partition of the accounts: the same numbers, median and top 10 included.
+    let scan = scan.with_partitions(3);
+    let three = without_definition(scan.reach(&["group"], &rs).unwrap());
+    assert!(three.equals_missing(&want), "{three}\n{want}");
+    let all = without_definition(scan.reach(&[], &rs).unwrap());
+    assert!(all.equals_missing(&without_definition(cases.reach(&[], &rs).unwrap())));
+    assert_eq!(scan.last_report().unwrap().rows_read, 20_000, "each pass reads every row; the report counts one");
+}
+
+#[test]
+fn scan_of_hive_partitions_reads_them_as_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = synth::synthetic_frame(6_000, 5).unwrap();
+    let mut parts = Vec::new();
+    for (k, agency) in ["NCCIA", "PTA"].iter().enumerate() {
+        let part = df.clone().lazy().filter(col("agency").eq(lit(*agency))).collect().unwrap();
+        write(&part.drop("agency").unwrap(), &dir.path().join(format!("agency={agency}/part-{k}.parquet")));
+        parts.push(part);
+    }
+    let scan = scan::scan_parquet(dir.path(), &LoadOptions::default()).unwrap();
+    assert_eq!(scan.rows(), 6_000);
+    let got = scan.compliance(&["agency"], &ComplianceSpec::default()).unwrap();
+    let cases = load::from_frame(df, &LoadOptions::default()).unwrap();
+    let want = cases.compliance(&["agency"], &ComplianceSpec::default()).unwrap();
+    let requests = |d: &DataFrame| d.column("requests").unwrap().i64().unwrap().iter().collect::<Vec<_>>();
+    assert_eq!(requests(&got), requests(&want));
+    assert_eq!(got.column("agency").unwrap().cast(&DataType::String).unwrap().str().unwrap().get(0), Some("NCCIA"));
+}
+
+#[test]
+fn scan_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = scan::scan_parquet(dir.path().join("nope.parquet"), &LoadOptions::default());
+    assert!(matches!(missing, Err(Error::Io { .. })), "{:?}", missing.err());
+    let path = dir.path().join("no_status.parquet");
+    write(&synth::synthetic_frame(100, 1).unwrap().drop("status").unwrap(), &path);
+    let e = scan::scan_parquet(&path, &LoadOptions::default()).err().unwrap();
+    assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "status"), "{e}");
+    let path = dir.path().join("ok.parquet");
+    write(&synth::synthetic_frame(100, 1).unwrap(), &path);
+    let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap();
+    let e = scan.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).err().unwrap();
+    assert!(e.to_string().contains("scan cannot check"), "{e}");
+    assert_eq!(scan.check().unwrap().rows_accepted, 100);
+}
