@@ -56,11 +56,11 @@ def main(argv: list[str] | None = None) -> None:
     if a.child:
         child(*a.child)
         return
-    import takedowns as td
-
     if not (os.path.isdir(a.dir) and len([f for f in os.listdir(a.dir) if f.endswith(".parquet")]) == a.files):
+        # In a child: a child process starts with its parent's peak RSS as its own.
         t = time.perf_counter()
-        td.write_synthetic(a.dir, a.rows, seed=a.seed, files=a.files)
+        code = "import sys, takedowns as td; td.write_synthetic(sys.argv[1], int(sys.argv[2]), seed=int(sys.argv[3]), files=int(sys.argv[4]))"
+        subprocess.run([sys.executable, "-c", code, a.dir, str(a.rows), str(a.seed), str(a.files)], check=True)
         print(f"wrote {a.rows:,} rows in {a.files} files in {time.perf_counter() - t:.0f} s")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {a.rows:,} rows in {a.dir}")
     print(f"{'analytic':<12} {'seconds':>9} {'peak MB':>9} {'passes':>7} {'rows read':>13} {'rejected':>9}")

@@ -151,7 +151,9 @@ impl Scan {
         let (src, tally) = self.plan(by, partitions)?;
         let mut df = f(&src)?;
         let t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
-        let passes = partitions.max(1) as u64;
+        // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
+        // tally is divided by the passes made.
+        let passes = if self.rows == 0 { 1 } else { t.read.div_ceil(self.rows).max(1) };
         let read = t.read / passes;
         let rejected = t.rejected / passes;
         let mut report = LoadReport::new(&self.source, read, &[], rejected);
@@ -166,7 +168,11 @@ impl Scan {
             let text: StringChunked = d.str()?.iter().map(|v| v.map(|v| format!("{v}{note}"))).collect();
             df.with_column(text.with_name("definition".into()).into_column())?;
         }
-        let rejects = crate::load::problems_frame(&t.problems)?;
+        // Later passes meet the same problems again.
+        let mut problems = t.problems.clone();
+        problems.sort_by(|a, b| (a.row, &a.column, a.rule).cmp(&(b.row, &b.column, b.rule)));
+        problems.dedup_by(|a, b| a.row == b.row && a.column == b.column && a.rule == b.rule);
+        let rejects = crate::load::problems_frame(&problems)?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((report, rejects));
         }

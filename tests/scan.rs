@@ -127,3 +127,27 @@ fn scan_errors_are_clear() {
     assert!(e.to_string().contains("scan cannot check"), "{e}");
     assert_eq!(scan.check().unwrap().rows_accepted, 100);
 }
+
+#[test]
+fn passes_and_tie_breaks_do_not_inflate_the_report() {
+    // Same-date requests with different outcomes force the exact tie-break, which reads the rows
+    // again; reach in 2 passes reads them twice more. The report still counts each row once.
+    let csv = "case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
+               1,x,@t,TTP,10,2025-01-01,2025-01-09,removed\n\
+               2,x,@t,TTP,20,2025-01-01,2025-01-02,rejected\n\
+               3,x,@u,TTP,5,2025-01-03,,pending\n\
+               4,x,@v,TTP,-1,2025-01-03,,pending\n";
+    let opts = LoadOptions::default().with_on_invalid(OnInvalid::Quarantine);
+    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.parquet");
+    let raw = CsvReadOptions::default().into_reader_with_file_handle(std::io::Cursor::new(csv.as_bytes())).finish().unwrap();
+    write(&raw, &path);
+    let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap().with_partitions(2);
+    let got = without_definition(scan.reach(&[], &ReachSpec::default()).unwrap());
+    assert!(got.equals_missing(&without_definition(cases.reach(&[], &ReachSpec::default()).unwrap())), "{got}");
+    assert_eq!(got.column("followers_actioned").unwrap().i64().unwrap().get(0), Some(20));
+    let r = scan.last_report().unwrap();
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (4, 3, 1));
+    assert_eq!(scan.last_rejects().unwrap().height(), 1);
+}

@@ -229,14 +229,31 @@ pub(crate) fn compliance_aggs(spec: &ComplianceSpec, unit_name: &str) -> Vec<Exp
     for s in Status::ALL {
         aggs.push(sum_if(is(s), cnt()).alias(s.as_str()));
     }
-    aggs.push(sum_if(success.and(in_denom.clone()).and(has_w.clone()), w.clone()).alias("successes"));
-    aggs.push(sum_if(in_denom.clone().and(has_w.clone()), w).alias("denominator"));
-    aggs.push(sum_if(in_denom.clone().and(has_w.clone()), cnt()).alias("n"));
-    aggs.push(when(in_denom.and(has_w)).then(w2).otherwise(lit(0.0)).sum().alias("__w2"));
+    // With each unit weighing 1, the rest follows from these counts (`complete_aggs`).
     if spec.weight == Weight::Followers {
+        aggs.push(sum_if(success.and(in_denom.clone()).and(has_w.clone()), w.clone()).alias("successes"));
+        aggs.push(sum_if(in_denom.clone().and(has_w.clone()), w).alias("denominator"));
+        aggs.push(sum_if(in_denom.clone().and(has_w.clone()), cnt()).alias("n"));
+        aggs.push(when(in_denom.and(has_w)).then(w2).otherwise(lit(0.0)).sum().alias("__w2"));
         aggs.push(sum_if(col(FOLLOWERS).is_null(), cnt()).alias("missing_weight"));
     }
     aggs
+}
+
+/// Adds what [`compliance_aggs`] leaves out when each unit weighs 1: successes (the sum of the
+/// success outcomes' counts), the denominator (all units, or all but pending), n (= the
+/// denominator) and `__w2` (not used for unit weights).
+pub(crate) fn complete_aggs(lf: LazyFrame, spec: &ComplianceSpec, unit_name: &str) -> LazyFrame {
+    if spec.weight == Weight::Followers {
+        return lf;
+    }
+    let successes = spec.success.iter().fold(lit(0i64), |acc, s| acc + col(s.as_str()));
+    let denominator = match spec.pending {
+        PendingRule::Against => col(unit_name),
+        PendingRule::Exclude => col(unit_name) - col(Status::Pending.as_str()),
+    };
+    lf.with_columns([successes.alias("successes"), denominator.alias("denominator")])
+        .with_columns([col("denominator").alias("n"), col("denominator").cast(DataType::Float64).alias("__w2")])
 }
 
 /// Adds `rate`, `ci_low`, `ci_high`, `low_n` (and drops the helper column) to a frame with
@@ -299,7 +316,7 @@ pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) 
         Unit::Account => "accounts",
     };
     let lf = units_of(src, src.lf.clone(), by, spec)?;
-    let df = run(group_agg(lf, by, compliance_aggs(spec, unit_name)))?;
+    let df = run(complete_aggs(group_agg(lf, by, compliance_aggs(spec, unit_name)), spec, unit_name))?;
     let df = finish_rates(df, spec)?;
     let mut df = sort_by(df, by)?;
     let h = df.height();

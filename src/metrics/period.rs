@@ -71,24 +71,31 @@ impl Every {
 const SHIFT_DAYS: i64 = 7 * 50_000_000;
 const SHIFT_MONTHS: i64 = 12 * 1_000_000;
 
-/// Each datetime's period as an integer key, computed by polars column-wise (no per-row Rust):
-/// the day number (days since 1970-01-01) of the period's first day for days and weeks, the month
-/// number (year · 12 + month − 1) of its first month otherwise. Null where the date is null.
-pub fn period_key(on: &str, every: Every, year_start: u32) -> Expr {
-    let days = || col(on).cast(DataType::Date).cast(DataType::Int64);
-    match every {
-        Every::Day => days(),
-        // 1970-01-01 was a Thursday: (days + 3) mod 7 is the days since Monday.
-        Every::Week => days() - ((days() + lit(3 + SHIFT_DAYS)) % lit(7i64)),
-        _ => {
-            let len = every.months().unwrap_or(1) as i64;
-            let idx = || col(on).dt().year().cast(DataType::Int64) * lit(12i64) + col(on).dt().month().cast(DataType::Int64) - lit(1i64);
-            idx() - ((idx() - lit(year_start as i64 - 1) + lit(SHIFT_MONTHS)) % lit(len))
-        }
+/// Adds `name`: each datetime's period as an integer key, computed by polars column-wise (no
+/// per-row Rust): the day number (days since 1970-01-01) of the period's first day for days and
+/// weeks, the month number (year · 12 + month − 1) of its first month otherwise. Null where the
+/// date is null. The day or month number is computed once, into `name`, and then rounded down.
+pub fn with_period_key(lf: LazyFrame, on: &str, every: Every, year_start: u32, name: &str) -> LazyFrame {
+    let (base, len, offset, shift) = match every {
+        Every::Day => (col(on).cast(DataType::Date).cast(DataType::Int64), 1, 0, 0),
+        // 1970-01-01 was a Thursday, so Mondays are the days d with (d + 3) mod 7 = 0.
+        Every::Week => (col(on).cast(DataType::Date).cast(DataType::Int64), 7, -3, SHIFT_DAYS),
+        _ => (
+            col(on).dt().year().cast(DataType::Int64) * lit(12i64) + col(on).dt().month().cast(DataType::Int64) - lit(1i64),
+            every.months().unwrap_or(1) as i64,
+            year_start as i64 - 1,
+            SHIFT_MONTHS,
+        ),
+    };
+    let lf = lf.with_column(base.alias(name));
+    if len == 1 {
+        return lf;
     }
+    // start = x − ((x − offset) mod len), shifted so that `%` sees non-negative numbers.
+    lf.with_column((col(name) - ((col(name) - lit(offset) + lit(shift)) % lit(len))).alias(name))
 }
 
-/// The key [`period_key`] gives the period containing `d`.
+/// The key [`with_period_key`] gives the period containing `d`.
 pub fn key_of(d: NaiveDate, every: Every, year_start: u32) -> i64 {
     let s = period_start(d, every, year_start);
     match every {
@@ -209,7 +216,7 @@ mod tests {
         .unwrap();
         for every in [Every::Day, Every::Week, Every::Month, Every::Quarter, Every::HalfYear, Every::Year] {
             for ys in [1, 3, 12] {
-                let keys = df.clone().lazy().select([period_key("t", every, ys).alias("k")]).collect().unwrap();
+                let keys = with_period_key(df.clone().lazy(), "t", every, ys, "k").collect().unwrap();
                 let keys: Vec<Option<i64>> = keys.column("k").unwrap().i64().unwrap().iter().collect();
                 for (u, k) in us.iter().zip(keys) {
                     let d = crate::dates::date_of(*u);

@@ -21,8 +21,8 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::compliance::{compliance_aggs, finish_rates, units_of, ComplianceSpec};
-use super::period::{check_year_start, key_of, key_start, period_key, period_label, periods, Every};
+use super::compliance::{complete_aggs, compliance_aggs, finish_rates, units_of, ComplianceSpec};
+use super::period::{check_year_start, key_of, key_start, period_label, periods, with_period_key, Every};
 use super::{check_by, const_str, run, Source};
 use crate::cases::Cases;
 use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
@@ -107,19 +107,22 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     // (the cases are never copied). Undated cases get a null key and cases outside start..end the
     // key OUTSIDE: both are counted, then dropped, so every by-combination keeps its place.
     let (every, ys) = (spec.every, spec.year_start);
-    let mut key = period_key(on, every, ys);
+    let mut keyed = with_period_key(src.lf.clone(), on, every, ys, KEY);
     if let Some(s) = spec.start {
-        key = when(key.clone().lt(lit(key_of(s, every, ys)))).then(lit(OUTSIDE)).otherwise(key);
+        keyed = keyed.with_column(when(col(KEY).lt(lit(key_of(s, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY));
     }
     if let Some(e) = spec.end {
-        key = when(key.clone().gt(lit(key_of(e, every, ys)))).then(lit(OUTSIDE)).otherwise(key);
+        keyed = keyed.with_column(when(col(KEY).gt(lit(key_of(e, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY));
     }
     let mut keys: Vec<String> = by.to_vec();
     keys.push(KEY.into());
     let mut aggs = compliance_aggs(&spec.compliance, "requests");
-    aggs.push(len().alias("__rows"));
-    let units = units_of(src, src.lf.clone().with_column(key.alias(KEY)), &keys, &spec.compliance)?;
-    let all_keys = run(super::group_agg(units, &keys, aggs))?;
+    if src.frame.is_none() {
+        // A scan counts its undated rows here (the cases in memory know them already).
+        aggs.push(len().alias("__rows"));
+    }
+    let units = units_of(src, keyed, &keys, &spec.compliance)?;
+    let all_keys = run(complete_aggs(super::group_agg(units, &keys, aggs), &spec.compliance, "requests"))?;
     let undated = match src.frame {
         Some(df) => df.column(on)?.null_count() as u64,
         None => {
@@ -135,7 +138,10 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         let c = all_keys.clone().lazy().select(sel).unique(None, UniqueKeepStrategy::First).collect()?;
         Some(super::sort_by(c, by)?)
     };
-    let agg = all_keys.lazy().filter(col(KEY).is_not_null().and(col(KEY).neq(lit(OUTSIDE)))).drop(cols(["__rows"])).collect()?;
+    let mut agg = all_keys.lazy().filter(col(KEY).is_not_null().and(col(KEY).neq(lit(OUTSIDE)))).collect()?;
+    if agg.column("__rows").is_ok() {
+        agg.drop_in_place("__rows")?;
+    }
 
     // The full range of periods.
     let k = agg.column(KEY)?.i64()?;
@@ -151,7 +157,6 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     let period_days: Int32Chunked = all.iter().map(|d| Some(days_since_epoch(*d))).collect();
     let period_frame = DataFrame::new(all.len(), vec![period_days.with_name(PERIOD.into()).into_date().into_column()])?;
     let agg_days: Int32Chunked = k.iter().map(|v| v.map(|k| start_of(k).map(days_since_epoch)).transpose()).collect::<Result<_>>()?;
-    let mut agg = agg;
     agg.with_column(agg_days.with_name(PERIOD.into()).into_date().into_column())?;
     let agg = agg.drop(KEY)?.lazy();
     let mut keys: Vec<String> = by.to_vec();
