@@ -15,6 +15,9 @@
 //! [`Scan::last_report`] gives the full report (rows read = accepted + rejected, problems by rule,
 //! the first problems with file and row). Row numbers count across the scanned files in path order.
 //!
+//! Only reach (or a `by` on `account_key`) derives `account_key`; the other analytics leave it
+//! null in their batches.
+//!
 //! Reach holds one entry per account while it counts; for many millions of accounts it works in
 //! passes over a partition of the accounts (by a hash of `account_key`), so memory stays bounded:
 //! [`Scan::with_partitions`], by default one pass per 12.5 million rows.
@@ -26,7 +29,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Problem, Result};
 use crate::load::readers::{Raw, Rows};
-use crate::load::validate::{match_columns, validate_with};
+use crate::load::validate::{match_columns, validate_with, Scope};
 use crate::load::{LoadOptions, LoadReport, OnInvalid};
 use crate::metrics::{self, Source};
 use crate::schema::col_names::*;
@@ -119,7 +122,7 @@ impl Scan {
 
     /// The validated rows as a lazy query reading the columns validation needs plus the extras
     /// named in `by`, and the tally its batches fill.
-    fn plan(&self, by: &[String], partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>)> {
+    fn plan(&self, by: &[String], keys: bool, partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>)> {
         let mut read: Vec<String> = self.inputs.clone();
         for b in by {
             if self.extras.contains(b) && !read.contains(b) {
@@ -132,13 +135,13 @@ impl Scan {
         let input = self.base.clone().select(select);
         // The output schema: what validation makes of an empty batch.
         let empty = input.clone().limit(0).collect()?;
-        let out = validate_batch(empty, &self.opts, partitions, &Mutex::new(Tally::default()))?;
+        let out = validate_batch(empty, &self.opts, keys, partitions, &Mutex::new(Tally::default()))?;
         let schema: SchemaRef = out.schema().clone();
         let tally = Arc::new(Mutex::new(Tally::default()));
         let (opts, t) = (self.opts.clone(), tally.clone());
         let s2 = schema.clone();
         let lf = input.map(
-            move |df: DataFrame| validate_batch(df, &opts, partitions, &t).map_err(|e| PolarsError::ComputeError(e.to_string().into())),
+            move |df: DataFrame| validate_batch(df, &opts, keys, partitions, &t).map_err(|e| PolarsError::ComputeError(e.to_string().into())),
             OptFlags::STREAMING,
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
@@ -147,8 +150,11 @@ impl Scan {
     }
 
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
-    fn analyse(&self, by: &[String], partitions: u32, f: impl FnOnce(&Source) -> Result<DataFrame>) -> Result<DataFrame> {
-        let (src, tally) = self.plan(by, partitions)?;
+    /// `accounts`: whether the analytic counts accounts. The others leave `account_key` null
+    /// (unless a `by` names it) rather than derive it for nothing.
+    fn analyse(&self, by: &[String], accounts: bool, partitions: u32, f: impl FnOnce(&Source) -> Result<DataFrame>) -> Result<DataFrame> {
+        let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
+        let (src, tally) = self.plan(by, keys, partitions)?;
         let mut df = f(&src)?;
         let t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
@@ -182,7 +188,7 @@ impl Scan {
     /// Compliance per `by` group ([`crate::metrics::compliance`]); `unit` must be request.
     pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
-        self.analyse(&by, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
+        self.analyse(&by, false, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
     }
 
     /// Reach per `by` group ([`crate::metrics::reach`]), in passes over the accounts (see
@@ -194,7 +200,7 @@ impl Scan {
     /// Reach in `passes` passes (at least 1) over a partition of the accounts.
     pub fn reach_in_passes(&self, by: &[&str], spec: &ReachSpec, passes: u32) -> Result<DataFrame> {
         let by = metrics::owned(by);
-        self.analyse(&by, passes.max(1), |src| metrics::reach::reach_on(src, &by, spec))
+        self.analyse(&by, true, passes.max(1), |src| metrics::reach::reach_on(src, &by, spec))
     }
 
     /// The passes reach makes by default: one per 12.5 million rows, or as set.
@@ -205,12 +211,12 @@ impl Scan {
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
-        self.analyse(&by, 1, |src| metrics::trend::trend_on(src, &by, spec))
+        self.analyse(&by, false, 1, |src| metrics::trend::trend_on(src, &by, spec))
     }
 
     /// Reads and validates every row once (nothing else) and returns the report.
     pub fn check(&self) -> Result<LoadReport> {
-        self.analyse(&[], 1, |src| metrics::run(src.lf.clone().select([len().alias("rows")])))?;
+        self.analyse(&[], false, 1, |src| metrics::run(src.lf.clone().select([len().alias("rows")])))?;
         self.last_report().ok_or_else(|| Error::invalid_arg("scan", "no report"))
     }
 
@@ -228,7 +234,7 @@ impl Scan {
 
 /// Validates one batch: the same rules as a load (duplicate ids aside), invalid rows dropped and
 /// tallied; adds the reach partition of each row.
-fn validate_batch(mut df: DataFrame, opts: &LoadOptions, partitions: u32, tally: &Mutex<Tally>) -> Result<DataFrame> {
+fn validate_batch(mut df: DataFrame, opts: &LoadOptions, keys: bool, partitions: u32, tally: &Mutex<Tally>) -> Result<DataFrame> {
     let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
     let files = df.column(FILE)?.str()?.clone();
     let first_file = if files.is_empty() { String::new() } else { files.get(0).unwrap_or("").to_string() };
@@ -236,7 +242,7 @@ fn validate_batch(mut df: DataFrame, opts: &LoadOptions, partitions: u32, tally:
     df.drop_in_place(FILE)?;
     let n = rows.len() as u64;
     let raw = Raw { source: first_file, frame: df, rows: Rows::listed(rows.clone()), rows_read: n, problems: Vec::new() };
-    let cases = validate_with(raw, opts, false)?;
+    let cases = validate_with(raw, opts, Scope::Batch { keys })?;
     {
         let mut t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
         let r = cases.load_report();

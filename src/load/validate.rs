@@ -496,12 +496,23 @@ fn take<T>(slot: Option<Result<T>>) -> Result<T> {
 type TextOut = Option<(StringChunked, Found)>;
 
 pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Cases> {
-    validate_with(raw, opts, true)
+    validate_with(raw, opts, Scope::Load)
 }
 
-/// Validates `raw`; `check_ids` false skips the duplicate-`case_id` rule (a scan sees one batch
-/// at a time and cannot check it).
-pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, check_ids: bool) -> Result<Cases> {
+/// What a validation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// A load: every rule, every column.
+    Load,
+    /// One batch of a scan: no duplicate-`case_id` rule (a batch cannot see the others);
+    /// `account_key` derived only when `keys` (the query counts accounts), else left null.
+    Batch { keys: bool },
+}
+
+/// Validates `raw` for `scope`.
+pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Result<Cases> {
+    let check_ids = scope == Scope::Load;
+    let derive_keys = !matches!(scope, Scope::Batch { keys: false });
     let Raw { source, frame, rows, rows_read, problems: read_problems } = raw;
     for r in &opts.required {
         if !INPUT_COLUMNS.contains(&r.as_str()) {
@@ -571,7 +582,14 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, check_ids: bool) -> Re
         run(s, &mut t_platform, || text(PLATFORM, Some(&platform_map)));
         run(s, &mut t_account, || {
             Ok(match text(ACCOUNT, None)? {
-                Some((ca, found)) => Some((account_keys(&ca), ca, found)),
+                Some((ca, found)) => {
+                    let keys = if derive_keys {
+                        account_keys(&ca)
+                    } else {
+                        StringChunked::full_null(ACCOUNT_KEY.into(), ca.len())
+                    };
+                    Some((keys, ca, found))
+                }
                 None => None,
             })
         });
