@@ -37,12 +37,10 @@ ENGINES = ["takedowns", "takedowns_scan", "polars", "duckdb", "pandas"]
 OURS = ("takedowns", "takedowns_scan")
 
 
-def work_takedowns(path: str) -> dict[str, Any]:
+def _takedowns_tables(cases: Any) -> dict[str, Any]:
+    """The three tables from a ``takedowns.Cases`` or ``takedowns.Scan`` (same methods)."""
     import polars as pl
 
-    import takedowns as td
-
-    cases = td.read(path)
     c = cases.compliance(by="platform").select("platform", "requests", "successes")
     r = cases.reach(by="group").select("group", "accounts", "followers")
     t = (cases.trend("month", by="platform").filter(pl.col("requests") > 0)
@@ -50,17 +48,16 @@ def work_takedowns(path: str) -> dict[str, Any]:
     return {"compliance": c.rows(), "reach": r.rows(), "monthly": t.rows()}
 
 
-def work_takedowns_scan(path: str) -> dict[str, Any]:
-    import polars as pl
-
+def work_takedowns(path: str) -> dict[str, Any]:
     import takedowns as td
 
-    scan = td.scan_parquet(path)
-    c = scan.compliance(by="platform").select("platform", "requests", "successes")
-    r = scan.reach(by="group").select("group", "accounts", "followers")
-    t = (scan.trend("month", by="platform").filter(pl.col("requests") > 0)
-         .select("platform", pl.col("period").dt.strftime("%Y-%m").alias("month"), "requests"))
-    return {"compliance": c.rows(), "reach": r.rows(), "monthly": t.rows()}
+    return _takedowns_tables(td.read(path))
+
+
+def work_takedowns_scan(path: str) -> dict[str, Any]:
+    import takedowns as td
+
+    return _takedowns_tables(td.scan_parquet(path))
 
 
 def work_polars(path: str) -> dict[str, Any]:

@@ -120,6 +120,18 @@ impl LoadArgs {
     }
 }
 
+/// A trend definition from the arguments `Cases.trend` and `Scan.trend` pass.
+fn trend_spec(py: Python<'_>, every: &str, on: &str, year_start: u32, start: Option<i32>, end: Option<i32>, spec: SpecArgs) -> PyResult<TrendSpec> {
+    Ok(TrendSpec {
+        every: arg(py, Every::parse(every))?,
+        on: arg(py, DateOn::parse(on))?,
+        year_start,
+        start: start.map(day),
+        end: end.map(day),
+        compliance: spec.spec(py)?,
+    })
+}
+
 /// A load report as a dict.
 fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -220,15 +232,7 @@ impl PyCases {
         end: Option<i32>,
         spec: SpecArgs,
     ) -> PyResult<PyDataFrame> {
-        let compliance = spec.spec(py)?;
-        let spec = TrendSpec {
-            every: arg(py, Every::parse(every))?,
-            on: arg(py, DateOn::parse(on))?,
-            year_start,
-            start: start.map(day),
-            end: end.map(day),
-            compliance,
-        };
+        let spec = trend_spec(py, every, on, year_start, start, end, spec)?;
         let c = self.inner.clone();
         run(py, move || crate::metrics::trend::trend(&c, &by, &spec)).map(PyDataFrame)
     }
@@ -392,15 +396,7 @@ impl PyScan {
         end: Option<i32>,
         spec: SpecArgs,
     ) -> PyResult<PyDataFrame> {
-        let compliance = spec.spec(py)?;
-        let spec = TrendSpec {
-            every: arg(py, Every::parse(every))?,
-            on: arg(py, DateOn::parse(on))?,
-            year_start,
-            start: start.map(day),
-            end: end.map(day),
-            compliance,
-        };
+        let spec = trend_spec(py, every, on, year_start, start, end, spec)?;
         let s = self.inner.clone();
         run(py, move || s.trend(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
     }
