@@ -174,6 +174,10 @@ mod tests {
         assert!(a.equals_missing(&b));
         let cases = crate::load::from_frame(a, &crate::LoadOptions::default()).unwrap();
         assert_eq!(cases.load_report().rows_rejected, 0);
+        // No `count` column in the input: every record counts 1 (a constant column, not copied).
+        let records = cases.to_records().unwrap();
+        assert_eq!(records.len(), 2_000);
+        assert!(records.iter().all(|r| r.count == 1));
         assert!(cases.summary().unwrap().accounts < 2_000, "some accounts are re-reported");
     }
 }
