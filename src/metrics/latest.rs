@@ -57,12 +57,14 @@ fn date_key() -> Expr {
 /// Groups `lf` by `keys` with `aggs`, adding `__code`: the outcome code of each group's latest
 /// request. Collected on the streaming engine.
 pub(crate) fn aggregate_with_latest(lf: LazyFrame, keys: &[String], mut aggs: Vec<Expr>) -> Result<DataFrame> {
-    let k = || date_key() * lit(4i64);
-    aggs.push((k() + status_code()).max().alias("__hi"));
-    aggs.push((k() + lit(3i64) - status_code()).max().alias("__lo"));
+    // The date key · 4 and the outcome code, each computed once per row (no common-subexpression
+    // elimination here), then the two keys from them.
+    let keyed = lf.clone().with_columns([(date_key() * lit(4i64)).alias("__k4"), status_code().alias("__c")]);
+    aggs.push((col("__k4") + col("__c")).max().alias("__hi"));
+    aggs.push((col("__k4") + lit(3i64) - col("__c")).max().alias("__lo"));
     let hi = || col("__hi") % lit(4i64);
     let lo = || lit(3i64) - col("__lo") % lit(4i64);
-    let df = run(group_agg(lf.clone(), keys, aggs).with_column(
+    let df = run(group_agg(keyed, keys, aggs).with_column(
         when(hi().eq(lo())).then(hi()).otherwise(lit(NULL).cast(DataType::Int64)).alias("__code"),
     ))?;
     let df = df.drop_many(["__hi", "__lo"]);
