@@ -7,7 +7,9 @@
 //! way the [`LoadReport`] holds `rows_read = rows_accepted + rows_rejected`.
 //!
 //! CSV and NDJSON are read record by record so that a malformed record, invalid UTF-8 or an
-//! over-long field rejects that row only. Parquet and Arrow IPC are typed formats read by polars; a
+//! over-long field rejects that row only. A CSV file is first read by polars' parallel reader; that
+//! result is kept only when the file is well formed (it then equals the record reader's), and the
+//! record reader reads the file otherwise. Parquet and Arrow IPC are typed formats read by polars; a
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
 pub(crate) mod readers;
