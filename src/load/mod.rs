@@ -1,6 +1,6 @@
 //! Loading case records from files and frames, with nothing lost.
 //!
-//! Every loader reads raw rows, then [`validate`](self::validate) maps labels, parses values and
+//! Every loader reads raw rows, then `validate` maps labels, parses values and
 //! checks every rule. In strict mode ([`OnInvalid::Raise`], the default) any problem fails the load
 //! with one [`Error::Validation`] listing every problem up to [`LoadOptions::max_problems`]; in
 //! quarantine mode the valid rows load and the rest come back in [`crate::Cases::rejects`]. Either

@@ -2,6 +2,7 @@
 //! list of columns (canonical or the user's own) and a spec whose fields are the definition; each
 //! returns a polars DataFrame whose `definition` column states the definition used.
 
+mod accounts;
 pub mod compliance;
 pub mod crosstab;
 mod latest;

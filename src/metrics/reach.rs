@@ -19,6 +19,12 @@
 //! - `accounts_missing_followers`: accounts with no follower count in any report (they add 0).
 //! - `followers_undeduplicated`: the sum over requests without counting accounts once (followers ×
 //!   count per row): what a naive total would say. Never below `followers` under the max rule.
+//!
+//! # Computation
+//!
+//! Cases in memory with the default rule and text `by` columns are counted in Rust
+//! (`src/metrics/accounts.rs`); anything else (scans, the `latest` rule, other `by` dtypes) by a polars
+//! query on the streaming engine. Both compute this definition and are tested against each other.
 
 use polars::prelude::*;
 
@@ -66,7 +72,13 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
 
 pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
     check_by(&src.schema, by)?;
-    let df = if src.partitions <= 1 {
+    let in_memory = match (src.frame, spec.followers) {
+        (Some(frame), FollowersRule::Max) => super::accounts::reach_max(frame, by)?,
+        _ => None,
+    };
+    let df = if let Some(df) = in_memory {
+        df
+    } else if src.partitions <= 1 {
         let per_account = per_account(src.lf.clone(), by, spec)?;
         let mut aggs = additive();
         aggs.push(acc_f().cast(DataType::Float64).median().alias("median_followers"));
