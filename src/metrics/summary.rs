@@ -10,7 +10,7 @@
 //! - `requests_actioned`, `requests_rejected`, `requests_pending`: requests by outcome
 //!   (actioned = removed + restricted).
 //! - `rate`, `ci_low`, `ci_high`: request compliance under the default
-//!   [`ComplianceSpec`](super::compliance::ComplianceSpec) (pending counted against, 95% Wilson).
+//!   [`ComplianceSpec`] (pending counted against, 95% Wilson).
 //! - `account_rate`, `account_ci_low`, `account_ci_high`: accounts_actioned / accounts (95%
 //!   Wilson).
 //! - `followers`: combined following, each account once at its largest reported value.
