@@ -317,7 +317,7 @@ fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: 
 
 /// A hasher for keys that are already hashes: one multiply spreads the bits hashbrown reads.
 #[derive(Default)]
-struct Mixed(u64);
+pub(crate) struct Mixed(u64);
 
 impl std::hash::Hasher for Mixed {
     fn finish(&self) -> u64 {

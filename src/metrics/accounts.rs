@@ -31,6 +31,7 @@ use rayon::prelude::*;
 
 use super::reach::TOP_K;
 use crate::error::Result;
+use crate::load::validate::Mixed;
 use crate::schema::col_names::*;
 use crate::schema::Status;
 
@@ -256,24 +257,6 @@ fn finish(a: Acc) -> Done {
     (a.cell, a.followers, a.code <= 1)
 }
 
-/// A hasher for keys that are already hashes.
-#[derive(Default)]
-struct Mixed(u64);
-
-impl std::hash::Hasher for Mixed {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
 /// One row's values, gathered.
 #[derive(Clone, Copy, Default)]
 struct Row<'a> {
@@ -492,13 +475,8 @@ mod tests {
     fn agrees_with_the_polars_query() {
         // Ties in dates, missing dates, followers, accounts and groups, weights above 1, an
         // account under two groups and two platforms, accounts written differently.
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut rng = crate::rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = |m: u64| rng.below(m);
         let statuses = ["removed", "restricted", "rejected", "pending"];
         let mut csv = String::from("case_id,platform,account,group,agency,followers,reported_at,actioned_at,status,count\n");
         for i in 0..4000 {
