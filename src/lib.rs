@@ -77,6 +77,7 @@ mod rng;
 pub mod sample;
 pub mod scan;
 pub mod schema;
+mod slices;
 pub mod stats;
 pub mod synth;
 

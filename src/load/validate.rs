@@ -12,6 +12,7 @@ use crate::dates::{infer_order, parse_datetime, DateOrder, MICROS_PER_DAY};
 use crate::error::{Error, Problem, Result, Rule};
 use crate::labels::Vocabulary;
 use crate::schema::{account_key, col_names::*, Status, INPUT_COLUMNS, OPTIONAL_TEXT};
+use crate::slices::{ByHash, Slices};
 
 /// Folds a header for matching: trimmed, lower case, spaces and `-` as `_`.
 fn header_key(name: &str) -> String {
@@ -315,24 +316,6 @@ fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: 
     Ok((out, found))
 }
 
-/// A hasher for keys that are already hashes: one multiply spreads the bits hashbrown reads.
-#[derive(Default)]
-pub(crate) struct Mixed(u64);
-
-impl std::hash::Hasher for Mixed {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
 /// `DuplicateCaseId` for every id already used on an earlier row.
 ///
 /// Radix-partitioned: each id is hashed once, rows are split into 256 partitions by the top bits
@@ -342,34 +325,14 @@ impl std::hash::Hasher for Mixed {
 fn duplicate_ids(ids: &StringChunked, ctx: &Ctx, name: &str) -> Found {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
-    const BITS: u32 = 8;
     let state = PlRandomState::default();
-    let hashes: Vec<u64> = ids.iter().map(|v| v.map_or(0, |s| state.hash_one(s))).collect();
-    let part = |h: u64| (h >> (64 - BITS)) as usize;
-    let mut offsets = vec![0usize; (1 << BITS) + 1];
-    for (h, v) in hashes.iter().zip(ids.iter()) {
-        if v.is_some() {
-            offsets[part(*h) + 1] += 1;
-        }
-    }
-    for k in 1..offsets.len() {
-        offsets[k] += offsets[k - 1];
-    }
-    let mut next = offsets.clone();
-    let mut slots = vec![0u32; offsets[1 << BITS]];
-    for (i, (h, v)) in hashes.iter().zip(ids.iter()).enumerate() {
-        if v.is_some() {
-            let p = part(*h);
-            slots[next[p]] = i as u32;
-            next[p] += 1;
-        }
-    }
-    let pairs: Vec<(u32, u32)> = (0..1usize << BITS)
+    let (hashes, present): (Vec<u64>, Vec<bool>) = ids.iter().map(|v| (v.map_or(0, |s| state.hash_one(s)), v.is_some())).unzip();
+    let slices = Slices::new(&hashes, |i| present[i]);
+    let pairs: Vec<(u32, u32)> = (0..slices.len())
         .into_par_iter()
         .flat_map_iter(|p| {
-            let rows = &slots[offsets[p]..offsets[p + 1]];
-            let mut first: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<Mixed>> =
-                std::collections::HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+            let rows = slices.get(p);
+            let mut first: ByHash<u32> = ByHash::with_capacity_and_hasher(rows.len(), Default::default());
             let mut out = Vec::new();
             for &i in rows {
                 let j = *first.entry(hashes[i as usize]).or_insert(i);

@@ -22,8 +22,7 @@
 //! At 10M cases (5.7M accounts) this takes about 1.7 s and 0.7 GB, against 2.4 s and 1.8 GB for
 //! the polars group-by (BENCHMARKS.md).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault};
+use std::hash::BuildHasher;
 
 use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars::prelude::*;
@@ -31,9 +30,9 @@ use rayon::prelude::*;
 
 use super::reach::TOP_K;
 use crate::error::Result;
-use crate::load::validate::Mixed;
 use crate::schema::col_names::*;
 use crate::schema::Status;
+use crate::slices::{ByHash, Slices};
 
 /// A column's arrays, read at a row number without copying them into one array.
 struct Chunks<'a, A> {
@@ -93,9 +92,8 @@ struct Acc {
     /// Largest follower count; `None` while no row had one.
     followers: Option<i64>,
     /// The latest request so far: (reported_at, actioned_at) with a missing date as `i64::MIN`,
-    /// its row and its outcome code.
+    /// and its outcome code.
     when: (i64, i64),
-    row: u32,
     code: u8,
 }
 
@@ -147,9 +145,7 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
         }
     }
 
-    // Accounts, hashed once (in parallel, array by array), split into slices by the top bits of
-    // the hash.
-    const BITS: u32 = 8;
+    // Accounts, hashed once (in parallel, array by array), split into slices by the hash.
     let state = PlRandomState::default();
     let keys = text(&key);
     let mut hashes = vec![0u64; n];
@@ -169,34 +165,17 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
             }
         });
     }
-    let slice_of = |h: u64| (h >> (64 - BITS)) as usize;
     let valid: Vec<bool> = keys.arrs.iter().flat_map(|a| (0..a.len()).map(|j| a.is_valid(j))).collect();
-    let mut offsets = vec![0usize; (1 << BITS) + 1];
-    for (h, _) in hashes.iter().zip(&valid).filter(|(_, v)| **v) {
-        offsets[slice_of(*h) + 1] += 1;
-    }
-    for s in 1..offsets.len() {
-        offsets[s] += offsets[s - 1];
-    }
-    let mut next = offsets.clone();
-    let mut slots = vec![0u32; offsets[1 << BITS]];
-    for (i, (h, _)) in hashes.iter().zip(&valid).enumerate().filter(|(_, (_, v))| **v) {
-        let s = slice_of(*h);
-        slots[next[s]] = i as u32;
-        next[s] += 1;
-    }
-    drop((next, valid));
+    let slices = Slices::new(&hashes, |i| valid[i]);
+    drop(valid);
 
     let codes = status_codes(&str_col(STATUS)?);
     let rows = Rows { cell: &labels.cell, key: keys, followers: ints(&followers), reported: ints(&reported), actioned: ints(&actioned), codes: &codes };
-    let done: Vec<Vec<Done>> = (0..1usize << BITS)
+    let done: Vec<Vec<Done>> = (0..slices.len())
         .into_par_iter()
-        .map(|s| {
-            let rows_of = &slots[offsets[s]..offsets[s + 1]];
-            by_hash(&rows, &hashes, rows_of).unwrap_or_else(|| by_value(&rows, &hashes, rows_of))
-        })
+        .map(|s| by_hash(&rows, &hashes, slices.get(s)).unwrap_or_else(|| by_value(&rows, &hashes, slices.get(s))))
         .collect();
-    drop((hashes, slots));
+    drop((hashes, slices));
     for (cell, fol, act) in done.into_iter().flatten() {
         let grp = &mut groups[labels.group_of[cell as usize] as usize];
         grp.accounts += 1;
@@ -260,7 +239,6 @@ fn finish(a: Acc) -> Done {
 /// One row's values, gathered.
 #[derive(Clone, Copy, Default)]
 struct Row<'a> {
-    i: usize,
     hash: u64,
     cell: u32,
     code: u8,
@@ -280,7 +258,6 @@ impl<'a> Rows<'a> {
         let (r, jr) = self.reported.seq(&mut cur.reported, i);
         let (d, jd) = self.actioned.seq(&mut cur.actioned, i);
         Row {
-            i,
             hash: hashes[i],
             cell: self.cell[i],
             code: self.codes[i],
@@ -293,7 +270,7 @@ impl<'a> Rows<'a> {
 
 impl Acc {
     fn of(r: &Row) -> Acc {
-        Acc { cell: r.cell, followers: r.followers, when: r.when, row: r.i as u32, code: r.code }
+        Acc { cell: r.cell, followers: r.followers, when: r.when, code: r.code }
     }
     /// Adds a later row of the same account (a later row wins a tie).
     fn add(&mut self, r: &Row) {
@@ -302,7 +279,6 @@ impl Acc {
         }
         if r.when >= self.when {
             self.when = r.when;
-            self.row = r.i as u32;
             self.code = r.code;
         }
     }
@@ -310,7 +286,7 @@ impl Acc {
 
 /// The accounts of one slice, keyed by hash; `None` on a true hash collision.
 fn by_hash(rows: &Rows, hashes: &[u64], slice: &[u32]) -> Option<Vec<Done>> {
-    let mut index: HashMap<u64, u32, BuildHasherDefault<Mixed>> = HashMap::with_capacity_and_hasher(slice.len() / 2, Default::default());
+    let mut index: ByHash<u32> = ByHash::with_capacity_and_hasher(slice.len() / 2, Default::default());
     // Each account and the key it was first seen with.
     let mut accs: Vec<(Acc, &str)> = Vec::new();
     let mut cur = Cursor::default();
