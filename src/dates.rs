@@ -247,12 +247,22 @@ pub fn parse_datetime(s: &str, order: DateOrder) -> Result<i64, Rule> {
     Ok(micros(date, t, off))
 }
 
-/// The calendar date of a microsecond timestamp.
+/// The calendar date of a microsecond timestamp. Loaded dates are within [`MIN_MICROS`] and
+/// [`MAX_MICROS`]; a value beyond chrono's range gives the nearest date it has, never a panic.
 pub fn date_of(us: i64) -> NaiveDate {
-    let days = us.div_euclid(MICROS_PER_DAY);
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch is a valid date")
-        + chrono::Duration::days(days)
+    checked_date_of(us).unwrap_or(if us < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
+
+/// The calendar date of a microsecond timestamp, or `None` beyond chrono's range.
+pub fn checked_date_of(us: i64) -> Option<NaiveDate> {
+    let days = us.div_euclid(MICROS_PER_DAY);
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::try_days(days)?)
+}
+
+/// 1900-01-01T00:00 in microseconds since the epoch: the earliest date a load accepts.
+pub const MIN_MICROS: i64 = -2_208_988_800_000_000;
+/// 2200-01-01T00:00 in microseconds since the epoch: loaded dates are before it.
+pub const MAX_MICROS: i64 = 7_258_118_400_000_000;
 
 /// Days since 1970-01-01 of a date.
 pub fn days_since_epoch(d: NaiveDate) -> i32 {

@@ -25,7 +25,7 @@ pub enum Rule {
     UnknownStatus,
     /// `followers` below zero.
     NegativeFollowers,
-    /// `count` below one.
+    /// `count` below zero (a zero cell is a fact of a published table, and is kept).
     InvalidCount,
     /// `actioned_at` earlier than `reported_at`.
     ActionedBeforeReported,
@@ -39,11 +39,20 @@ pub enum Rule {
     InvalidUtf8,
     /// A field longer than the configured maximum.
     FieldTooLong,
+    /// A date before 1900 or after 2199: almost always a typing or unit error (year 0, days read as
+    /// microseconds), and beyond what dates in reports and figures can show.
+    DateOutOfRange,
+    /// An account that names no account once folded (`@`, `/`, `https://x.com/`): counting it
+    /// would merge every such row into one empty account.
+    InvalidAccount,
+    /// A number above the bounds a count can have (`followers` over 10^10, `count` over 10^12),
+    /// or one that would push the column's total past what a 64-bit sum holds.
+    ValueTooLarge,
 }
 
 impl Rule {
     /// Every rule, in the order load reports list them.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Required,
         Rule::InvalidDate,
         Rule::AmbiguousDate,
@@ -57,6 +66,9 @@ impl Rule {
         Rule::MalformedRow,
         Rule::InvalidUtf8,
         Rule::FieldTooLong,
+        Rule::DateOutOfRange,
+        Rule::InvalidAccount,
+        Rule::ValueTooLarge,
     ];
 
     /// The rule with this stable name.
@@ -80,6 +92,9 @@ impl Rule {
             Rule::MalformedRow => "malformed_row",
             Rule::InvalidUtf8 => "invalid_utf8",
             Rule::FieldTooLong => "field_too_long",
+            Rule::DateOutOfRange => "date_out_of_range",
+            Rule::InvalidAccount => "invalid_account",
+            Rule::ValueTooLarge => "value_too_large",
         }
     }
 }
@@ -152,14 +167,16 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// A column the load options require is absent.
-    #[error("{file}: missing required column `{name}` (columns found: {found})")]
+    /// Columns the load options require are absent; every missing column is named.
+    #[error("{file}: missing required column(s) {} (columns found: {found}). Map a header to a canonical name with `columns`, or set `required` to load without them; a table with a `count` column and no `case_id` is read as an aggregate and needs only platform and status", .missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "))]
     MissingColumn {
         /// The source.
         file: String,
-        /// The canonical column name that is missing.
+        /// The first missing canonical column (all of them are in `missing`).
         name: String,
-        /// The columns the input has, comma-separated.
+        /// Every missing canonical column, in schema order.
+        missing: Vec<String>,
+        /// The columns the input has, comma-separated (cut short past 1,000 characters).
         found: String,
     },
     /// Strict loading found invalid rows; every problem up to the cap is listed.
@@ -169,6 +186,21 @@ pub enum Error {
         problems: Vec<Problem>,
         /// How many problems there are in all.
         total: usize,
+    },
+    /// A canonical column has a type no value of it can have (a struct, list or binary column
+    /// mapped to `followers` or `account`): nothing in it is read as text silently.
+    #[error("{file}: column `{column}` has type {dtype}, which `{canonical}` cannot take ({expected}); convert or drop the column, or map another one")]
+    ColumnType {
+        /// The source.
+        file: String,
+        /// The column, by its name in the input.
+        column: String,
+        /// The canonical column it was matched to.
+        canonical: String,
+        /// Its type.
+        dtype: String,
+        /// What is accepted.
+        expected: String,
     },
     /// An argument or option is not valid (an unknown column in `by`, a level outside (0, 1) ...).
     #[error("invalid argument `{name}`: {message}")]
@@ -184,6 +216,9 @@ pub enum Error {
     /// An error from polars.
     #[error(transparent)]
     Polars(#[from] PolarsError),
+    /// Something that should not happen did: a bug, to be reported with the input.
+    #[error("internal error in takedowns: {0}; please report it with the input that caused it")]
+    Internal(String),
 }
 
 impl Error {

@@ -164,23 +164,27 @@ impl Vocabulary {
         self.status.get(&normalize_label(label)).copied()
     }
 
-    /// The canonical platform id: an alias's target, else the normalized label with spaces as `_`.
-    /// Platforms are an open set, so an unknown name is kept, not rejected.
+    /// The canonical platform id of a known platform label (built in or added), else `None`.
+    pub fn platform_alias(&self, label: &str) -> Option<String> {
+        self.platform.get(&normalize_label(label)).cloned()
+    }
+
+    /// The canonical group id of a known group label (built in or added), else `None`.
+    pub fn group_alias(&self, label: &str) -> Option<String> {
+        self.group.get(&normalize_label(label)).cloned()
+    }
+
+    /// The canonical platform id: an alias's target, else the label as given (trimmed).
+    /// Platforms are an open set, so an unknown name is kept as it is, not rejected or renamed;
+    /// a load lists it as new in its report.
     pub fn platform(&self, label: &str) -> String {
-        let key = normalize_label(label);
-        match self.platform.get(&key) {
-            Some(v) => v.clone(),
-            None => key.replace(' ', "_"),
-        }
+        self.platform_alias(label).unwrap_or_else(|| label.trim().to_string())
     }
 
     /// The canonical group id: an alias's target, else the label as given (trimmed). Groups are an
-    /// open set.
+    /// open set; a load lists unknown ones as new in its report.
     pub fn group(&self, label: &str) -> String {
-        match self.group.get(&normalize_label(label)) {
-            Some(v) => v.clone(),
-            None => label.trim().to_string(),
-        }
+        self.group_alias(label).unwrap_or_else(|| label.trim().to_string())
     }
 }
 
@@ -211,7 +215,8 @@ mod tests {
         assert_eq!(v.platform("FB"), "facebook");
         assert_eq!(v.platform("ig"), "instagram");
         assert_eq!(v.platform("Tik Tok"), "tiktok");
-        assert_eq!(v.platform("Mastodon Social"), "mastodon_social");
+        assert_eq!(v.platform(" Mastodon Social "), "Mastodon Social");
+        assert_eq!(v.platform_alias("Mastodon Social"), None);
         assert_eq!(v.group("Baloch Liberation Army"), "BLA");
         assert_eq!(v.group("tehreek-e-taliban pakistan"), "TTP");
         assert_eq!(v.group("ISKP"), "ISKP");

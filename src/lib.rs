@@ -70,9 +70,12 @@
 pub mod cases;
 pub mod dates;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod labels;
 pub mod load;
 pub mod metrics;
+pub mod privacy;
 mod rng;
 pub mod sample;
 pub mod scan;
@@ -90,7 +93,7 @@ pub use load::{LoadOptions, LoadReport, OnInvalid};
 pub use metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
 pub use metrics::crosstab::CrossValue;
 pub use metrics::period::Every;
-pub use metrics::reach::{FollowersRule, ReachSpec};
+pub use metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 pub use metrics::summary::Summary;
 pub use metrics::survival::SurvivalSpec;
 pub use metrics::trend::{DateOn, TrendSpec};

@@ -29,7 +29,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Problem, Result};
 use crate::load::readers::{Raw, Rows};
-use crate::load::validate::{match_columns, validate_with, Scope};
+use crate::load::validate::{check_required, match_columns, validate_with, Scope};
 use crate::load::{LoadOptions, LoadReport, OnInvalid};
 use crate::metrics::{self, Source};
 use crate::schema::col_names::*;
@@ -61,7 +61,8 @@ struct Tally {
     read: u64,
     rejected: u64,
     by_rule: std::collections::BTreeMap<crate::error::Rule, u64>,
-    labels: std::collections::BTreeMap<(String, String), u64>,
+    /// (column, label, value, known) -> (rows accepted, rows rejected)
+    labels: std::collections::BTreeMap<(String, String, String, bool), (u64, u64)>,
     problems: Vec<Problem>,
 }
 
@@ -83,12 +84,7 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let schema = base.collect_schema().map_err(read_err)?;
     let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).filter(|n| n != ROW && n != FILE).collect();
     let m = match_columns(&names, opts)?;
-    let required = |c: &str| c == PLATFORM || c == STATUS || opts.required.iter().any(|r| r == c);
-    for c in crate::schema::INPUT_COLUMNS {
-        if required(c) && !m.canon.contains_key(c) {
-            return Err(Error::MissingColumn { file: source, name: c.to_string(), found: names.join(", ") });
-        }
-    }
+    check_required(&m, &names, opts, &source)?;
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;
     let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
@@ -156,7 +152,7 @@ impl Scan {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
         let (src, tally) = self.plan(by, keys, partitions)?;
         let mut df = f(&src)?;
-        let t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
+        let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
         let passes = if self.rows == 0 { 1 } else { t.read.div_ceil(self.rows).max(1) };
@@ -164,7 +160,18 @@ impl Scan {
         let rejected = t.rejected / passes;
         let mut report = LoadReport::new(&self.source, read, &[], rejected);
         report.problems_by_rule = t.by_rule.iter().map(|(r, n)| (*r, n / passes)).collect();
-        report.status_labels = t.labels.iter().map(|((l, s), n)| (l.clone(), s.clone(), n / passes)).collect();
+        report.labels = t
+            .labels
+            .iter()
+            .map(|((column, label, value, known), (a, r))| crate::load::LabelUse {
+                column: column.clone(),
+                label: label.clone(),
+                value: value.clone(),
+                known: *known,
+                rows_accepted: a / passes,
+                rows_rejected: r / passes,
+            })
+            .collect();
         report.extra_columns = self.extras.clone();
         let note = format!(
             "; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
@@ -241,18 +248,20 @@ fn validate_batch(mut df: DataFrame, opts: &LoadOptions, keys: bool, partitions:
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
     let n = rows.len() as u64;
-    let raw = Raw { source: first_file, frame: df, rows: Rows::listed(rows.clone()), rows_read: n, problems: Vec::new() };
+    let raw = Raw { source: first_file, frame: df, rows: Rows::listed(rows.clone()), rows_read: n, problems: Vec::new(), sha256: None };
     let cases = validate_with(raw, opts, Scope::Batch { keys })?;
     {
-        let mut t = tally.lock().map_err(|_| Error::invalid_arg("scan", "a validation batch failed"))?;
+        let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         let r = cases.load_report();
         t.read += r.rows_read;
         t.rejected += r.rows_rejected;
         for (rule, k) in &r.problems_by_rule {
             *t.by_rule.entry(*rule).or_insert(0) += k;
         }
-        for (label, status, k) in &r.status_labels {
-            *t.labels.entry((label.clone(), status.clone())).or_insert(0) += k;
+        for l in &r.labels {
+            let e = t.labels.entry((l.column.clone(), l.label.clone(), l.value.clone(), l.known)).or_insert((0, 0));
+            e.0 += l.rows_accepted;
+            e.1 += l.rows_rejected;
         }
         let room = opts.max_problems.saturating_sub(t.problems.len());
         if room > 0 && r.rows_rejected > 0 {

@@ -21,7 +21,7 @@ fn tables() -> Vec<(&'static str, DataFrame)> {
         ("compliance_platform_accounts_followers_cp", c.compliance(&["platform"], &accounts_followers).unwrap()),
         ("compliance_language", c.compliance(&["language"], &cs).unwrap()),
         ("reach_group", c.reach(&["group"], &rs).unwrap()),
-        ("reach_platform_latest", c.reach(&["platform"], &ReachSpec { followers: FollowersRule::Latest }).unwrap()),
+        ("reach_platform_latest", c.reach(&["platform"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap()),
         ("trend_month", c.trend(&[], &TrendSpec::default()).unwrap()),
         ("trend_halfyear_actioned_platform", c.trend(&["platform"], &half_actioned).unwrap()),
         ("crosstab_group_platform_cases", c.crosstab("group", "platform", CrossValue::Cases, &cs, &rs).unwrap()),

@@ -117,7 +117,29 @@ fn missing_required_column_names_file_and_column() {
     let csv = "case_id,platform,account,group,reported_at\n1,x,@a,TTP,2025-01-01\n";
     let e = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "status"), "{e}");
-    assert!(e.to_string().starts_with("t.csv: missing required column `status`"));
+    assert!(e.to_string().starts_with("t.csv: missing required column(s) `status`"), "{e}");
+    // Every missing column at once, and the options that would help.
+    let csv = "case_id,platform\n1,x\n";
+    let e = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+    let Error::MissingColumn { missing, .. } = &e else { panic!("{e}") };
+    assert_eq!(missing, &["account", "group", "reported_at", "status"]);
+    assert!(e.to_string().contains("`columns`") && e.to_string().contains("`required`"), "{e}");
+}
+
+#[test]
+fn aggregate_tables_load_without_required() {
+    // A published table: platform x status x count, zero cells included, no case ids.
+    let csv = "platform,status,count\nTwitter,withheld,12\nTwitter,declined,0\nFacebook,removed,7\n";
+    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    assert!(c.load_report().aggregate);
+    assert_eq!(c.len(), 3);
+    assert_eq!(i64_col(c.frame(), "count"), [Some(12), Some(0), Some(7)]);
+    let t = c.compliance(&["platform"], &takedowns::ComplianceSpec::default()).unwrap();
+    assert_eq!(i64_col(&t, "requests"), [Some(7), Some(12)]);
+    assert_eq!(i64_col(&t, "rejected"), [Some(0), Some(0)]);
+    // The same table with a case_id column is a case log and needs the usual columns.
+    let csv = "case_id,platform,status,count\n1,Twitter,withheld,12\n";
+    assert!(matches!(load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()), Err(Error::MissingColumn { .. })));
 }
 
 #[test]
@@ -243,11 +265,12 @@ fn records_round_trip() {
 
 #[test]
 fn count_and_unknown_optional_columns() {
-    let csv = "platform,status,count\nTwitter,blocked,5\nTwitter,still accessible,0\nTwitter,declined,\n";
+    // A zero count is a fact of a published table; an empty one is a problem, never read as 1.
+    let csv = "platform,status,count\nTwitter,blocked,5\nTwitter,still accessible,0\nTwitter,declined,\nTwitter,declined,-2\n";
     let opts = quarantine().with_required(&["platform", "status"]);
     let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
-    assert_eq!(rules(&c), ["invalid_count"]);
-    assert_eq!(i64_col(c.frame(), "count"), [Some(5), Some(1)], "an empty count is 1");
-    assert_eq!(str_col(c.frame(), "case_id"), [Some("1".into()), Some("3".into())], "generated from row numbers");
+    assert_eq!(rules(&c), ["required", "invalid_count"]);
+    assert_eq!(i64_col(c.frame(), "count"), [Some(5), Some(0)]);
+    assert_eq!(str_col(c.frame(), "case_id"), [Some("1".into()), Some("2".into())], "generated from row numbers");
     assert!(c.load_report().columns_filled.contains(&"account".to_string()));
 }

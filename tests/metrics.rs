@@ -129,7 +129,7 @@ fn reach_by_group_counts_accounts_once() {
 
 #[test]
 fn reach_latest_rule_takes_the_latest_report() {
-    let spec = ReachSpec { followers: FollowersRule::Latest };
+    let spec = ReachSpec { followers: FollowersRule::Latest, ..Default::default() };
     let r = fixture().reach(&["group"], &spec).unwrap();
     assert_eq!(i64_col(&r, "followers")[2], Some(1050));
     assert!(str_col(&r, "definition")[0].as_ref().unwrap().contains("latest reported value"));
@@ -173,7 +173,17 @@ fn trend_on_actioned_and_aligned_years() {
     let spec = TrendSpec { on: DateOn::Actioned, ..Default::default() };
     let t = fixture().trend(&[], &spec).unwrap();
     assert_eq!(i64_col(&t, "requests"), [Some(3), Some(1), Some(2)]);
-    assert!(str_col(&t, "definition")[0].as_ref().unwrap().contains("3 case(s) without actioned_at"));
+    // Rows 4, 7 and 9 (count 3) have no actioned_at: 5 requests, stated per group when split.
+    assert!(str_col(&t, "definition")[0].as_ref().unwrap().contains("; 5 request(s) without actioned_at left out"));
+    let by = fixture().trend(&["platform"], &spec).unwrap();
+    for (platform, undated) in [("facebook", 1), ("telegram", 0), ("whatsapp", 3), ("x", 1)] {
+        let rows: Vec<usize> = (0..by.height()).filter(|&i| str_col(&by, "platform")[i].as_deref() == Some(platform)).collect();
+        assert!(!rows.is_empty() || platform == "whatsapp", "{platform}");
+        for i in rows {
+            let d = str_col(&by, "definition")[i].clone().unwrap();
+            assert!(d.contains(&format!("; {undated} request(s) of this group without actioned_at left out")), "{platform}: {d}");
+        }
+    }
     let spec = TrendSpec { every: Every::Year, year_start: 12, ..Default::default() };
     let y = fixture().trend(&[], &spec).unwrap();
     assert_eq!(str_col(&y, "period_label"), [Some("Dec 2024–Nov 2025".to_string())]);
@@ -259,7 +269,7 @@ fn latest_means_latest_date_not_input_order() {
     let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&c, "successes"), [Some(1)]);
-    let latest = cases.reach(&["group"], &ReachSpec { followers: FollowersRule::Latest }).unwrap();
+    let latest = cases.reach(&["group"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&latest, "followers"), [Some(700)]);
     assert_eq!(i64_col(&latest, "followers_actioned"), [Some(700)]);
     let max = cases.reach(&["group"], &ReachSpec::default()).unwrap();

@@ -16,7 +16,7 @@ from takedowns._compat import check_polars
 
 check_polars()
 
-from takedowns import _core, plot, report  # noqa: E402
+from takedowns import _core, disclosure, plot, report  # noqa: E402
 from takedowns._cases import Cases  # noqa: E402
 from takedowns._io import (  # noqa: E402
     from_frame,
@@ -35,6 +35,8 @@ from takedowns.errors import (  # noqa: E402
     FileError,
     FileFormatError,
     InvalidArgumentError,
+    RejectedRowsWarning,
+    RejectsError,
     SchemaError,
     TakedownsError,
     ValidationError,
@@ -65,5 +67,8 @@ __all__ = [
     "InvalidArgumentError",
     "EmptySelectionError",
     "ComputeError",
+    "RejectsError",
+    "RejectedRowsWarning",
+    "disclosure",
     "__version__",
 ]

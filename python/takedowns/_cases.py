@@ -10,8 +10,10 @@ from typing import Any, Union, cast
 
 import polars as pl
 
+import warnings
+
 from takedowns import _core
-from takedowns.errors import InvalidArgumentError
+from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
 
 By = Union[str, Sequence[str], None]
 _SUCCESS = ("removed", "restricted")
@@ -78,6 +80,26 @@ def _as_days(d: date | None) -> int | None:
     return (d - _EPOCH.date()).days
 
 
+def rejects_sentence(report: dict[str, Any]) -> str | None:
+    """What a load rejected, in one sentence for wherever a number is shown; ``None`` when nothing
+    was rejected.
+
+    >>> rejects_sentence({"rows_read": 896, "rows_rejected": 115, "lost": [("status", "Awaiting", 115)],
+    ...                   "problems_by_rule": {"unknown_status": 115}})
+    '115 of 896 rows read (12.8%) were rejected at load and are left out of every number (unknown_status: 115); every row with status "Awaiting" was rejected.'
+    """
+    rejected, read = report["rows_rejected"], report["rows_read"]
+    if not rejected:
+        return None
+    rules = ", ".join(f"{r}: {n}" for r, n in sorted(report["problems_by_rule"].items()))
+    text = (f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are "
+            f"left out of every number ({rules})")
+    lost = report.get("lost") or []
+    if lost:
+        text += "; every row with " + ", ".join(f'{c} "{v}"' for c, v, _ in lost) + " was rejected"
+    return text + "."
+
+
 def _list(v: str | Sequence[str] | None) -> list[str] | None:
     if v is None:
         return None
@@ -92,8 +114,9 @@ class Cases:
     states exactly what was computed.
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "_warned")
     _inner: _core.Cases
+    _warned: bool
 
     def __init__(self) -> None:
         raise TypeError("use takedowns.read_csv, takedowns.from_frame or takedowns.sample")
@@ -102,7 +125,18 @@ class Cases:
     def _wrap(cls, inner: _core.Cases) -> Cases:
         obj = object.__new__(cls)
         object.__setattr__(obj, "_inner", inner)
+        object.__setattr__(obj, "_warned", False)
         return obj
+
+    def _analysed(self) -> _core.Cases:
+        """The native cases, after warning (once per ``Cases``) when the load rejected rows."""
+        if not self._warned:
+            object.__setattr__(self, "_warned", True)
+            sentence = rejects_sentence(self.load_report)
+            if sentence:
+                warnings.warn(f"{sentence} See .rejects; each result's definition says so too.",
+                              RejectedRowsWarning, stacklevel=3)
+        return self._inner
 
     # --- data -------------------------------------------------------------------------------
     def to_polars(self) -> pl.DataFrame:
@@ -164,6 +198,37 @@ class Cases:
             frame = inner.frame().filter(*predicates)
             inner = inner.with_frame(frame)
         return Cases._wrap(inner)
+
+    def pseudonymise(self, key: bytes | str, *, keep: Sequence[str] = ()) -> Cases:
+        """The same cases with every account and case id replaced by a keyed pseudonym.
+
+        ``acct_`` or ``case_`` and 24 hex digits of HMAC-SHA256 under ``key``: the same key maps
+        the same account to the same pseudonym in every file (accounts are hashed folded, so
+        ``@Fake`` and ``https://x.com/fake`` are one), and without the key a pseudonym cannot be
+        reversed or checked against a guessed handle. Followers, dates, outcomes, platforms and
+        groups are kept, so every analytic gives the same numbers. Extra columns can hold handles
+        or URLs and are dropped unless named in ``keep``. In ``rejects``, account and case-id
+        values are pseudonymised and malformed records withheld. The key is never stored.
+
+        Parameters
+        ----------
+        key
+            At least 16 bytes (a ``str`` is taken as UTF-8). Keep it secret and keep it: the same
+            key is needed to pseudonymise the next file consistently.
+        keep
+            Extra columns to keep.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> shared = td.sample().pseudonymise(b"a secret of 16+ bytes")
+        >>> shared.to_polars().get_column("account").str.starts_with("acct_").all()
+        True
+        >>> shared.compliance().equals(td.sample().compliance())
+        True
+        """
+        raw = key.encode() if isinstance(key, str) else bytes(key)
+        return Cases._wrap(self._inner.pseudonymise(raw, list(keep)))
 
     # --- analytics --------------------------------------------------------------------------
     def compliance(
@@ -228,10 +293,12 @@ class Cases:
         │ x         ┆ 210      ┆ 0.295238 ┆ 0.237668 ┆ 0.360165 │
         └───────────┴──────────┴──────────┴──────────┴──────────┘
         """
-        return self._inner.compliance(_by(by), _spec(success, pending, unit, weight, ci, method, min_n))
+        return self._analysed().compliance(_by(by), _spec(success, pending, unit, weight, ci, method, min_n))
 
-    def reach(self, by: By = "group", *, followers: str = "max") -> pl.DataFrame:
+    def reach(self, by: By = "group", *, followers: str = "max", groups: str = "each") -> pl.DataFrame:
         """Reach per group: accounts and followers, each account counted once.
+
+        Raises :class:`~takedowns.errors.EmptySelectionError` when no case has a follower count.
 
         Parameters
         ----------
@@ -240,6 +307,11 @@ class Cases:
         followers
             Which count an account reported more than once gets: ``"max"`` (default) or
             ``"latest"``.
+        groups
+            Where an account reported under more than one group counts when ``by`` includes
+            ``group``: ``"each"`` (default: in every one of its groups, so group rows can sum to more
+            than the accounts in all; the definition says how many such accounts there are) or
+            ``"latest"`` (once, in the group of its latest request).
 
         Returns
         -------
@@ -264,7 +336,7 @@ class Cases:
         │ TTP   ┆ 411      ┆ 767137    ┆ 0.763183       │
         └───────┴──────────┴───────────┴────────────────┘
         """
-        return self._inner.reach(_by(by), followers)
+        return self._analysed().reach(_by(by), followers, groups)
 
     def trend(
         self,
@@ -325,7 +397,7 @@ class Cases:
         │ 2025-Q3      ┆ 228      ┆ 896          │
         └──────────────┴──────────┴──────────────┘
         """
-        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
+        return self._analysed().trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
                                  _spec(success, pending, unit, weight, ci, method, min_n))
 
     def crosstab(
@@ -358,7 +430,7 @@ class Cases:
         >>> td.sample().crosstab("group", "platform").columns
         ['group', 'facebook', 'instagram', 'telegram', 'tiktok', 'whatsapp', 'x', 'definition']
         """
-        return self._inner.crosstab(rows, columns, value, followers,
+        return self._analysed().crosstab(rows, columns, value, followers,
                                     _spec(success, pending, unit, weight, ci, method, min_n))
 
     def time_to_action(
@@ -408,7 +480,7 @@ class Cases:
         >>> t.select("platform", "median_days", "actioned_within_1d").row(0)
         ('facebook', 1.50625, 0.3396226415094339)
         """
-        return self._inner.time_to_action(_by(by), _as_micros(as_of), list(success), ci,
+        return self._analysed().time_to_action(_by(by), _as_micros(as_of), list(success), ci,
                                           [_hours(d) for d in deadlines], _hours(horizon) / 24.0, False)
 
     def survival(
@@ -425,12 +497,12 @@ class Cases:
         rejected, censored, survival (share still undecided) with survival_low/high, cif_action
         and cif_rejection with their bands, definition.
         """
-        return self._inner.time_to_action(_by(by), _as_micros(as_of), list(success), ci,
-                                          [24.0], 30.0, True)
+        return self._analysed().time_to_action(_by(by), _as_micros(as_of), list(success), ci,
+                                               [24.0], 30.0, True)
 
     def summary(self) -> pl.DataFrame:
         """The headline numbers as a one-row DataFrame (definitions in the docs)."""
-        return self._inner.summary()
+        return self._analysed().summary()
 
     def headline(self) -> str:
         """One plain-English sentence for a memo.
@@ -441,7 +513,7 @@ class Cases:
         >>> print(td.sample().headline())
         Between 3 February and 29 August 2025, NCCIA and PTA reported 850 accounts linked to BLA, BLF and TTP (combined following 2.1 million) to Facebook, Instagram, Telegram, TikTok, WhatsApp and X in 896 requests; 586 of those accounts (68.9%, 95% CI 65.8%–72.0%) were removed or restricted.
         """
-        return self._inner.headline()
+        return self._analysed().headline()
 
     # --- display ----------------------------------------------------------------------------
     def _facts(self) -> dict[str, Any]:

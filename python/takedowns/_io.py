@@ -10,6 +10,7 @@ import polars as pl
 
 from takedowns import _core
 from takedowns._cases import Cases
+from takedowns.errors import SchemaError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -194,19 +195,60 @@ def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
     return {**_DEFAULTS, **kw}
 
 
+def _from_pandas(obj: Any) -> pl.DataFrame:
+    """A pandas frame as polars: duplicate column names are refused (which of two `status`
+    columns is the status?); an object column whose values mix types (ints and strings, as
+    spreadsheets give) is read as text, each value by ``str``, missing values kept missing."""
+    names = [str(c) for c in obj.columns]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise SchemaError(
+            f"<dataframe>: the column name(s) {', '.join(repr(d) for d in dupes)} appear more than once; "
+            "rename or drop the duplicates", dupes[0])
+    try:
+        return pl.from_pandas(obj)
+    except Exception:  # pyarrow refuses object columns of mixed types; read those as text
+        fixed = obj.copy()
+        fixed.columns = names
+        for name in names:
+            col = fixed[name]
+            if col.dtype == object:
+                fixed[name] = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in col]
+        try:
+            return pl.from_pandas(fixed)
+        except Exception as e:
+            raise SchemaError(f"<dataframe>: the pandas frame cannot be converted: {e}", "") from None
+
+
+# Arrow types the engine does not take as they are: read exactly as text, then parsed and
+# checked like any text column. (Decimal followers from a database stay exact this way.)
+_AS_TEXT = (pl.Decimal, pl.Time, pl.Int128, pl.UInt128, pl.Float16)
+
+
+def _engine_types(df: pl.DataFrame) -> pl.DataFrame:
+    """Casts the columns whose types the native engine lacks to text, and Enum to String."""
+    casts = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, _AS_TEXT) or dtype in _AS_TEXT:
+            casts.append(pl.col(name).cast(pl.String))
+        elif isinstance(dtype, pl.Enum):
+            casts.append(pl.col(name).cast(pl.String))
+    return df.with_columns(casts) if casts else df
+
+
 def _to_polars(obj: Any) -> pl.DataFrame:
     if isinstance(obj, pl.DataFrame):
-        return obj
+        return _engine_types(obj)
     if isinstance(obj, pl.LazyFrame):
-        return obj.collect()
+        return _engine_types(obj.collect())
     module = type(obj).__module__.split(".")[0]
     if module == "pandas":
-        return pl.from_pandas(obj)
+        return _engine_types(_from_pandas(obj))
     if hasattr(obj, "__arrow_c_stream__") or module == "pyarrow":
         out = pl.from_arrow(obj) if module == "pyarrow" else pl.DataFrame(obj)
         if isinstance(out, pl.Series):
-            return out.to_frame()
-        return out
+            return _engine_types(out.to_frame())
+        return _engine_types(out)
     raise TypeError(
         "from_frame takes a polars DataFrame or LazyFrame, a pandas DataFrame, or an object with "
         f"the Arrow PyCapsule stream interface (__arrow_c_stream__); got {type(obj).__name__}"

@@ -1,4 +1,9 @@
-"""The command line: ``takedowns report [INPUT] [--out DIR] [options]`` (also ``python -m takedowns``)."""
+"""The command line (also ``python -m takedowns``).
+
+- ``takedowns report [INPUT] [--out DIR] [options]``: the memo pack.
+- ``takedowns check INPUT [options]``: load and validate only; print the load report and the
+  rejects. Exit 0 when every row was accepted, 1 when rows were rejected, 2 on bad input.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from takedowns._cases import Cases
+from takedowns._cases import Cases, rejects_sentence
 from takedowns.errors import TakedownsError
+
+
+def _load_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--on-invalid", choices=["raise", "quarantine"], default="raise",
+                   help="fail on invalid rows (default) or set them aside and report them")
+    p.add_argument("--date-order", choices=["auto", "day-first", "month-first"], default="auto")
+    p.add_argument("--required", help="comma-separated required columns (default: case_id,platform,account,group,"
+                                      "reported_at,status; platform,status for an aggregate table with a count column)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,34 +29,83 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("report", help="write a memo pack: tables, figures and a methods note")
     r.add_argument("input", nargs="?", help="CSV, NDJSON, Parquet or Arrow file (default: the embedded sample)")
     r.add_argument("--out", default="takedowns-report", help="output directory (default: takedowns-report)")
-    r.add_argument("--on-invalid", choices=["raise", "quarantine"], default="raise",
-                   help="fail on invalid rows (default) or set them aside and report them")
-    r.add_argument("--date-order", choices=["auto", "day-first", "month-first"], default="auto")
-    r.add_argument("--required", help="comma-separated required columns (default: case_id,platform,account,group,reported_at,status)")
+    _load_options(r)
     r.add_argument("--pending", choices=["against", "exclude"], default="against", help="how pending requests count in rates")
     r.add_argument("--method", choices=["wilson", "jeffreys", "clopper-pearson"], default="wilson")
     r.add_argument("--ci", type=float, default=0.95, help="confidence level (default 0.95)")
+    r.add_argument("--max-rejects", type=float, default=0.05,
+                   help="refuse when more than this share of rows was rejected (default 0.05)")
+    r.add_argument("--force", action="store_true",
+                   help="write the pack even when the rejects exceed --max-rejects or remove a whole platform, "
+                        "group or outcome (they are stated at the top of every output)")
+    r.add_argument("--min-cell", type=int, default=None,
+                   help="suppress counts below this in the tables (shown as <N, with complementary suppression)")
+    r.add_argument("--pseudonymise-key-file", default=None,
+                   help="replace accounts and case ids with keyed pseudonyms (HMAC-SHA256) using the key in this file")
     r.add_argument("--quiet", action="store_true", help="no progress messages")
+    c = sub.add_parser("check", help="validate a file and print the load report and the rejects")
+    c.add_argument("input", help="CSV, NDJSON, Parquet or Arrow file")
+    _load_options(c)
+    c.set_defaults(on_invalid="quarantine")
+    c.add_argument("--rejects", type=int, default=20, help="how many rejected rows to print (default 20)")
     return p
 
 
+def _load(args: argparse.Namespace) -> Cases:
+    import takedowns as td
+
+    required = args.required.split(",") if args.required else None
+    return td.read(args.input, on_invalid=args.on_invalid, date_order=args.date_order, required=required)
+
+
+def _check(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    cases = _load(args)
+    r = cases.load_report
+    print(f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected")
+    sentence = rejects_sentence(r)
+    if sentence:
+        print(sentence)
+    for column, label, value, known, acc, rej in r["labels"]:
+        if known and label != value:
+            print(f"  {column} {label!r} read as {value!r} ({acc} rows)")
+        elif not known and column != "status":
+            print(f"  new {column} {label!r} kept as given ({acc} rows)")
+    if r["accounts_in_several_groups"]:
+        print(f"  {r['accounts_in_several_groups']} account(s) reported under more than one group")
+    if cases.rejects.height:
+        with pl.Config(tbl_rows=args.rejects, fmt_str_lengths=60, tbl_width_chars=160):
+            print(cases.rejects.head(args.rejects))
+        return 1
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line; returns the exit code (0 ok, 2 bad input or options)."""
+    """Runs the command line; returns the exit code (0 ok, 2 bad input, options or refused rejects;
+    ``check`` returns 1 when rows were rejected)."""
     args = _parser().parse_args(argv)
     import takedowns as td
     from takedowns import report
 
     try:
+        if args.command == "check":
+            return _check(args)
         if args.input is None:
             cases: Cases = td.sample()
         else:
             if not args.quiet:
                 print(f"loading {args.input} ...", file=sys.stderr, flush=True)
-            required = args.required.split(",") if args.required else None
-            cases = td.read(args.input, on_invalid=args.on_invalid, date_order=args.date_order, required=required)
+            cases = _load(args)
+        if args.pseudonymise_key_file:
+            cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
         options = {"pending": args.pending, "method": args.method, "ci": args.ci}
-        report.build(cases, args.out, input_path=args.input, options=options, quiet=args.quiet)
+        report.build(cases, args.out, input_path=args.input, options=options, quiet=args.quiet,
+                     max_rejects=args.max_rejects, force=args.force, min_cell=args.min_cell)
     except TakedownsError as e:
+        print(f"takedowns: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the output folder or the key file
         print(f"takedowns: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -11,7 +11,14 @@ expect: file problems are ``OSError``, bad data and bad arguments are ``ValueErr
   polars DataFrame (file, row, column, value, rule, message) and ``.total`` the number of problems.
 - :class:`InvalidArgumentError` (``ValueError``): an option or argument is not valid.
 - :class:`EmptySelectionError` (``ValueError``): nothing to compute on (e.g. a trend with no dates).
+- :class:`RejectsError` (``ValueError``): the report pack refuses to show numbers that the rows
+  rejected at load would bias (too large a share rejected, or a whole platform, group or outcome
+  rejected); ``.lost`` lists what was lost.
 - :class:`ComputeError` (``RuntimeError``): an unexpected failure inside the engine.
+
+One warning: :class:`RejectedRowsWarning` (a ``UserWarning``), issued once per ``Cases`` by the
+first analytic on cases whose load rejected rows. Filter it or turn it into an error with the
+``warnings`` module (``warnings.simplefilter("error", td.RejectedRowsWarning)``).
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ __all__ = [
     "InvalidArgumentError",
     "EmptySelectionError",
     "ComputeError",
+    "RejectsError",
+    "RejectedRowsWarning",
 ]
 
 
@@ -84,3 +93,16 @@ class EmptySelectionError(TakedownsError, ValueError):
 
 class ComputeError(TakedownsError, RuntimeError):
     """An unexpected failure inside the engine."""
+
+
+class RejectsError(TakedownsError, ValueError):
+    """The rows rejected at load would bias the report: more than the allowed share, or every row
+    of a platform, group or outcome. ``.lost`` lists (column, value, rows rejected)."""
+
+    def __init__(self, message: str, lost: list[tuple[str, str, int]]) -> None:
+        super().__init__(message)
+        self.lost = lost
+
+
+class RejectedRowsWarning(UserWarning):
+    """An analytic ran on cases whose load rejected rows: its numbers leave those rows out."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -37,6 +38,8 @@ PLATFORM_COLOURS = {
 }
 OUTCOME_COLOURS = {"actioned": "#009E73", "live": "#D55E00", "rejected": "#D55E00", "pending": "#999999"}
 WIDTH_IN = 6.5  # a memo's single text column
+# Where a trend's definition turns from counts to rates (src/metrics/trend.rs, RATE_CLAUSE).
+_RATE_CLAUSE = "; each period's rate: "
 DISPLAY = {"facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok", "x": "X",
            "telegram": "Telegram", "whatsapp": "WhatsApp", "youtube": "YouTube"}
 
@@ -57,7 +60,8 @@ def label(key: Any) -> str:
     """How a platform or other key is written in a figure (``x`` -> X, ``None`` -> (none))."""
     if key is None:
         return "(none)"
-    return DISPLAY.get(str(key), str(key))
+    # "$" would start matplotlib's math mode: a label is text, never markup.
+    return DISPLAY.get(str(key), str(key)).replace("$", r"\$")
 
 
 def _plt() -> Any:
@@ -234,7 +238,17 @@ def trend(
     if by is not None and len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or f"{value.replace('_', ' ').capitalize()} per {every}", loc="left")
-    footnote(fig, str(t["definition"][0]), cases)
+    definition = str(t["definition"][0])
+    if value not in ("rate", "ci_low", "ci_high"):
+        # The figure draws counts: its footnote states how they are counted, not the rate.
+        definition = definition.split(_RATE_CLAUSE)[0]
+        if by is not None:
+            # Each row states its own group's undated requests; the figure states them all.
+            on = options.get("on", "reported_at")
+            frame = cases.to_polars()
+            undated = int(frame.filter(pl.col(on).is_null()).get_column("count").sum())
+            definition = re.sub(r"\d+ request\(s\) of this group without", f"{undated} request(s) without", definition)
+    footnote(fig, definition, cases)
     return fig, ax
 
 

@@ -1,16 +1,21 @@
-"""The memo pack: every table (CSV and Markdown), every figure (PNG, SVG, PDF) and a methods note.
+"""The memo pack: every table (CSV and Markdown), every figure (PNG, SVG, PDF), a methods note and
+a report that opens with what the load rejected.
 
 >>> import takedowns as td, tempfile
 >>> out = tempfile.mkdtemp()
 >>> files = td.report.build(td.sample(), out, quiet=True)
 >>> sorted(p.name for p in files if p.suffix == ".csv")[:3]
 ['compliance_group_platform.csv', 'compliance_platform.csv', 'crosstab_group_platform_cases.csv']
+
+Before anything is computed, :func:`check_rejects` refuses data whose rejected rows would bias the
+numbers: more than ``max_rejects`` of the rows read (default 5%), or every row of a platform, a
+group or an outcome. ``force=True`` writes the pack anyway, with the rejects stated first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import os
 import pathlib
 import platform as _platform
 import sys
@@ -19,43 +24,95 @@ from typing import Any
 
 import polars as pl
 
-from takedowns import _core, plot
-from takedowns._cases import Cases
+from takedowns import _core, disclosure, plot
+from takedowns._cases import Cases, rejects_sentence
+from takedowns._escape import csv_safe, md_cell, md_text
+from takedowns.errors import EmptySelectionError, InvalidArgumentError, RejectsError
 
 TableFn = Callable[[Cases], pl.DataFrame]
 
+#: The largest share of rows read that may be rejected before the report refuses (``--max-rejects``).
+DEFAULT_MAX_REJECTS = 0.05
+#: Figures with more categories than this (platforms, groups) are left out: they cannot be read.
+MAX_FIGURE_CATEGORIES = 30
+#: Crosstabs with more columns than this are left out (the long tables carry the same numbers).
+MAX_CROSSTAB_COLUMNS = 100
 
-def tables(cases: Cases, options: dict[str, Any] | None = None) -> dict[str, pl.DataFrame]:
+
+def check_rejects(cases: Cases, max_rejects: float = DEFAULT_MAX_REJECTS) -> None:
+    """Raises :class:`~takedowns.errors.RejectsError` when the rows rejected at load would bias the
+    report: a larger share of the rows read than ``max_rejects``, or every row of a platform, a
+    group or an outcome (status label) rejected, so that a table would lack it without a word.
+
+    >>> import takedowns as td
+    >>> check_rejects(td.sample())  # nothing rejected: passes
+    """
+    if not 0 <= max_rejects <= 1:
+        raise InvalidArgumentError(f"max_rejects is a share between 0 and 1, not {max_rejects}", "max_rejects")
+    r = cases.load_report
+    sentence = rejects_sentence(r)
+    if sentence is None:
+        return
+    lost = [(c, v, int(n)) for c, v, n in r["lost"]]
+    share = r["rows_rejected"] / r["rows_read"]
+    reasons = []
+    if share > max_rejects:
+        reasons.append(f"more than {100 * max_rejects:g}% of the rows were rejected")
+    if lost:
+        reasons.append("whole categories were rejected: " + ", ".join(f'{c} "{v}" ({n} rows)' for c, v, n in lost))
+    if reasons:
+        raise RejectsError(
+            f"refusing to report: {'; and '.join(reasons)}. {sentence} Every number would leave these rows out. "
+            "Fix the input (see the rejects: `takedowns check` or cases.rejects), add the missing labels to the "
+            "load options, or write the pack anyway with --force (report.build(force=True)), which states the "
+            "rejects at the top of every output; --max-rejects sets the threshold.",
+            lost,
+        )
+
+
+def _platforms_and_groups(cases: Cases) -> tuple[int, int]:
+    df = cases.to_polars()
+    return df.get_column("platform").n_unique(), df.get_column("group").drop_nulls().n_unique()
+
+
+def tables(cases: Cases, options: dict[str, Any] | None = None,
+           skipped: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
-    (``pending``, ``method``, ``ci``, ``unit`` ...)."""
+    (``pending``, ``method``, ``ci``, ``unit`` ...). A table the data cannot give (no dates for a
+    trend, no follower counts for reach) is left out, with the reason in ``skipped``."""
     o = dict(options or {})
-    out: dict[str, pl.DataFrame] = {
-        "summary": cases.summary(),
-        "compliance_platform": cases.compliance(by="platform", **o),
-        "compliance_group_platform": cases.compliance(by=["group", "platform"], **o),
-        "reach_group": cases.reach(by="group"),
-        "reach_platform": cases.reach(by="platform"),
-        "trend_month": cases.trend("month", **o),
-        "trend_month_platform": cases.trend("month", by="platform", **o),
-        "crosstab_group_platform_cases": cases.crosstab("group", "platform"),
-        "crosstab_group_platform_rate": cases.crosstab("group", "platform", value="rate", **o),
-        "time_to_action_platform": cases.time_to_action(by="platform"),
+    skipped = {} if skipped is None else skipped
+    n_platforms, n_groups = _platforms_and_groups(cases)
+    makers: dict[str, Callable[[], pl.DataFrame]] = {
+        "summary": cases.summary,
+        "compliance_platform": lambda: cases.compliance(by="platform", **o),
+        "compliance_group_platform": lambda: cases.compliance(by=["group", "platform"], **o),
+        "reach_group": lambda: cases.reach(by="group"),
+        "reach_platform": lambda: cases.reach(by="platform"),
+        "trend_month": lambda: cases.trend("month", **o),
+        "trend_month_platform": lambda: cases.trend("month", by="platform", **o),
+        "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),
+        "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
+        "time_to_action_platform": lambda: cases.time_to_action(by="platform"),
     }
+    out: dict[str, pl.DataFrame] = {}
+    for name, make in makers.items():
+        if name.startswith("crosstab") and n_platforms > MAX_CROSSTAB_COLUMNS:
+            skipped[name] = (f"{n_platforms} platforms would make {n_platforms} columns; "
+                             "compliance_group_platform has the same numbers in long form")
+            continue
+        try:
+            out[name] = make()
+        except EmptySelectionError as e:
+            skipped[name] = str(e)
     if cases.rejects.height:
         out["rejects"] = cases.rejects
     return out
 
 
-def _fmt(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v).replace("|", "\\|")
-
-
 def markdown(df: pl.DataFrame) -> str:
-    """A DataFrame as a Markdown table, its definition (if any) as a note under it.
+    """A DataFrame as a Markdown table, its definition (if any) as a note under it. Every cell is
+    escaped, so a label cannot break the table or inject a heading, link or image.
 
     >>> print(markdown(pl.DataFrame({"a": [1, 2], "rate": [0.5, None], "definition": ["d", "d"]})))
     | a | rate |
@@ -66,49 +123,80 @@ def markdown(df: pl.DataFrame) -> str:
     Definition: d
     """
     cols = [c for c in df.columns if c != "definition"]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for row in df.select(cols).iter_rows():
-        lines.append("| " + " | ".join(_fmt(v) for v in row) + " |")
+        lines.append("| " + " | ".join(md_cell(v) for v in row) + " |")
     if "definition" in df.columns and df.height:
-        lines += ["", f"Definition: {df['definition'][0]}"]
+        defs = df.get_column("definition").unique(maintain_order=True).to_list()
+        if len(defs) == 1:
+            lines += ["", f"Definition: {md_text(str(defs[0]))}"]
+        else:
+            lines += ["", "Definitions (each row has its own):"] + [f"- {md_text(str(d))}" for d in defs]
     return "\n".join(lines)
 
 
-def _figures(cases: Cases, options: dict[str, Any]) -> dict[str, Callable[[], Any]]:
+def _figures(cases: Cases, options: dict[str, Any], made: dict[str, pl.DataFrame],
+             skipped: dict[str, str]) -> dict[str, Callable[[], Any]]:
     o = dict(options)
-    return {
-        "compliance_platform": lambda: plot.compliance(cases, "platform", **o),
-        "trend_month_platform": lambda: plot.trend(cases, "month", by="platform"),
-        "reach_group": lambda: plot.reach(cases, "group"),
-        "heatmap_group_platform": lambda: plot.heatmap(cases, "group", "platform", value="rate", **o),
-        "time_to_action_platform": lambda: plot.time_to_action(cases, "platform", max_days=60),
+    n_platforms, n_groups = _platforms_and_groups(cases)
+    figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
+        "compliance_platform": (lambda: plot.compliance(cases, "platform", **o), ["platform"], None),
+        "trend_month_platform": (lambda: plot.trend(cases, "month", by="platform"), ["platform"], "trend_month"),
+        "reach_group": (lambda: plot.reach(cases, "group"), ["group"], "reach_group"),
+        "heatmap_group_platform": (lambda: plot.heatmap(cases, "group", "platform", value="rate", **o),
+                                   ["group", "platform"], None),
+        "time_to_action_platform": (lambda: plot.time_to_action(cases, "platform", max_days=60), ["platform"],
+                                    "time_to_action_platform"),
     }
+    counts = {"platform": n_platforms, "group": n_groups}
+    out: dict[str, Callable[[], Any]] = {}
+    for name, (draw, dims, needs) in figures.items():
+        too_many = [d for d in dims if counts[d] > MAX_FIGURE_CATEGORIES]
+        if too_many:
+            skipped[f"figure {name}"] = (f"{', '.join(f'{counts[d]} {d}s' for d in too_many)}: more than "
+                                         f"{MAX_FIGURE_CATEGORIES} cannot be read in a figure; see the tables")
+        elif needs is not None and needs not in made:
+            skipped[f"figure {name}"] = f"its table was left out ({skipped.get(needs, 'no data')})"
+        else:
+            out[name] = draw
+    return out
 
 
-def _checksum(input_path: pathlib.Path | None) -> str:
-    h = hashlib.sha256()
-    if input_path is None:
-        h.update(_core.SAMPLE_CSV.encode())
-    else:
-        with open(input_path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
+def _safe_path(out: pathlib.Path, relative: str) -> pathlib.Path:
+    """``out / relative``, refusing a path that resolves outside ``out`` (a symlinked ``tables``
+    folder, say): the pack writes only inside the folder it is given."""
+    root = out.resolve()
+    path = (out / relative).resolve()
+    if path != root and root not in path.parents:
+        raise InvalidArgumentError(
+            f"{out / relative} resolves to {path}, outside the output folder {root}; remove the link", "out")
+    return out / relative
 
 
-def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathlib.Path | None) -> str:
-    """The methods note: source and checksum, load report, definitions, versions."""
+def _prepare_out(out: pathlib.Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"--out {out} is a file, not a folder; name a folder for the pack", "out")
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("tables", "figures"):
+        _safe_path(out, sub).mkdir(exist_ok=True)
+
+
+def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathlib.Path | None,
+                 skipped: dict[str, str] | None = None, min_cell: int | None = None) -> str:
+    """The methods note: source and checksum of the bytes read, load report (rejects, labels
+    mapped, new labels, accounts in several groups), definitions, suppression, versions."""
     import matplotlib
 
     r = cases.load_report
-    src = "the embedded synthetic sample (fake handles)" if input_path is None else f"`{input_path}`"
+    src = "the embedded synthetic sample (fake handles)" if input_path is None else f"`{md_cell(str(input_path))}`"
+    sha = r.get("sha256")
     lines = [
         "# Methods",
         "",
         f"Made {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC} by takedowns {_core.__version__}.",
         "",
         "## Data",
-        f"- Input: {src}; SHA-256 `{_checksum(input_path)}`.",
+        f"- Input: {src}" + (f"; SHA-256 of the bytes read `{sha}`." if sha else " (a frame in memory: no checksum)."),
         f"- Rows read: {r['rows_read']}; accepted: {r['rows_accepted']}; rejected: {r['rows_rejected']} "
         f"(rows read = accepted + rejected).",
     ]
@@ -116,20 +204,40 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
         lines.append(f"  - `{rule}`: {n} problem(s)")
     if r["rows_rejected"]:
         lines.append("- The rejected rows, with row, column, value and rule, are in `tables/rejects.csv`.")
-    for label_, status, n in r["status_labels"]:
-        lines.append(f"- Status label `{label_}` read as `{status}` ({n} rows).")
+    for c, v, n in r["lost"]:
+        lines.append(f"- Every row with {c} `{md_cell(v)}` was rejected ({n} rows): no table shows it.")
+    if r.get("aggregate"):
+        lines.append("- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were "
+                     "required.")
+    for column, label, value, known, acc, rej in r["labels"]:
+        if known and label != value:
+            lines.append(f"- {column} label `{md_cell(label)}` read as `{md_cell(value)}` ({acc} rows"
+                         + (f", {rej} rejected" if rej else "") + ").")
+    for column, label, value, known, acc, rej in r["labels"]:
+        if not known and column != "status":
+            lines.append(f"- New {column} `{md_cell(label)}` ({acc} rows): not in the vocabulary, kept as given; "
+                         "if it is another name of a known one, add an alias.")
+    if r["accounts_in_several_groups"]:
+        lines.append(f"- {r['accounts_in_several_groups']} account(s) were reported under more than one group; reach "
+                     "by group counts each in every one of its groups (`groups=\"latest\"` counts it once).")
     if r["columns_filled"]:
         lines.append(f"- Columns absent from the input and left empty: {', '.join(r['columns_filled'])}.")
+    if r["columns_dropped"]:
+        lines.append(f"- Input columns not kept: {', '.join(r['columns_dropped'])} (derived again from `account`).")
+    if r.get("pseudonymised"):
+        lines.append("- Accounts and case ids are keyed pseudonyms (HMAC-SHA256); the key is not part of the pack.")
     lines += ["", "## Definitions", ""]
     for name, df in made.items():
         if "definition" in df.columns and df.height:
-            lines.append(f"- **{name}**: {df['definition'][0]}")
+            defs = df.get_column("definition").unique(maintain_order=True).to_list()
+            lines.append(f"- **{name}**: {md_text(str(defs[0]))}" + (" (each row states its own counts; see the table)"
+                                                                      if len(defs) > 1 else ""))
+    lines += ["", "Rates are null where the denominator is 0; `low_n` marks rates on fewer than 30 units."]
+    if skipped:
+        lines += ["", "## Left out", ""] + [f"- {name}: {md_text(why)}" for name, why in skipped.items()]
+    if min_cell:
+        lines += ["", "## Small cells", "", disclosure.describe(min_cell)]
     lines += [
-        "- **summary**: accounts are distinct platform + account; accounts actioned are those whose "
-        "latest request was removed or restricted; rates with 95% Wilson intervals; followers "
-        "counted once per account at the largest reported value.",
-        "",
-        "Rates are null where the denominator is 0; `low_n` marks rates on fewer than 30 units.",
         "",
         "## Software",
         f"- takedowns {_core.__version__}, polars {pl.__version__}, matplotlib {matplotlib.__version__}, "
@@ -145,9 +253,26 @@ def build(
     input_path: str | pathlib.Path | None = None,
     options: dict[str, Any] | None = None,
     quiet: bool = False,
+    max_rejects: float = DEFAULT_MAX_REJECTS,
+    force: bool = False,
+    min_cell: int | None = None,
 ) -> list[pathlib.Path]:
     """Writes the memo pack under ``out`` (``tables/``, ``figures/``, ``methods.md``,
-    ``report.md``) and returns every file written."""
+    ``report.md``) and returns every file written.
+
+    Parameters
+    ----------
+    max_rejects, force
+        The pack is refused (:class:`~takedowns.errors.RejectsError`) when more than
+        ``max_rejects`` of the rows read were rejected, or every row of a platform, group or
+        outcome was; ``force=True`` writes it anyway. Either way the rejects open ``report.md``
+        and are printed first.
+    min_cell
+        Suppress small cells in the exported tables: counts from 1 to ``min_cell - 1`` show as
+        ``<min_cell``, with complementary suppression so that no total reveals them
+        (:mod:`takedowns.disclosure`). Figures are left out when it is set, since they draw the
+        exact values.
+    """
     import matplotlib.pyplot as plt
 
     out = pathlib.Path(out)
@@ -158,36 +283,71 @@ def build(
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
+    sentence = rejects_sentence(cases.load_report)
+    if not force:
+        check_rejects(cases, max_rejects)
+    if sentence:
+        say(f"WARNING: {sentence}")
+    if min_cell is not None and min_cell < 2:
+        raise InvalidArgumentError(f"min_cell is at least 2, not {min_cell}", "min_cell")
+    _prepare_out(out)
     written: list[pathlib.Path] = []
-    (out / "tables").mkdir(parents=True, exist_ok=True)
     say("computing tables ...")
-    made = tables(cases, o)
-    for i, (name, df) in enumerate(made.items(), 1):
-        csv = out / "tables" / f"{name}.csv"
-        df.write_csv(csv)
-        md = out / "tables" / f"{name}.md"
-        md.write_text(markdown(df) + "\n")
-        written += [csv, md]
-        say(f"  [{i}/{len(made)}] tables/{name}")
-    figs = _figures(cases, o)
-    say("drawing figures ...")
-    for i, (name, draw) in enumerate(figs.items(), 1):
-        fig, _ = draw()
-        written += plot.save(fig, out / "figures" / name)
-        plt.close(fig)
-        say(f"  [{i}/{len(figs)}] figures/{name}")
-    methods = out / "methods.md"
-    methods.write_text(methods_note(cases, made, src))
+    skipped: dict[str, str] = {}
+    import warnings
+
+    from takedowns.errors import RejectedRowsWarning
+
+    with warnings.catch_warnings():
+        # The rejects are stated at the top of every output instead.
+        warnings.simplefilter("ignore", RejectedRowsWarning)
+        made = tables(cases, o, skipped)
+        shown = disclosure.apply(made, min_cell) if min_cell else made
+        for i, (name, df) in enumerate(shown.items(), 1):
+            csv = _safe_path(out, f"tables/{name}.csv")
+            csv_safe(df).write_csv(csv)
+            md = _safe_path(out, f"tables/{name}.md")
+            md.write_text(markdown(df) + "\n")
+            written += [csv, md]
+            say(f"  [{i}/{len(shown)}] tables/{name}")
+        figs: dict[str, Callable[[], Any]] = {}
+        if min_cell:
+            skipped["figures"] = "small-cell suppression is on, and figures draw exact values"
+        else:
+            figs = _figures(cases, o, made, skipped)
+        say("drawing figures ...")
+        for i, (name, draw) in enumerate(figs.items(), 1):
+            fig, _ = draw()
+            written += plot.save(fig, _safe_path(out, f"figures/{name}"))
+            plt.close(fig)
+            say(f"  [{i}/{len(figs)}] figures/{name}")
+        headline = cases.headline()
+    methods = _safe_path(out, "methods.md")
+    methods.write_text(methods_note(cases, made, src, skipped, min_cell))
     written.append(methods)
-    index = out / "report.md"
-    body = ["# Takedown requests: memo pack", "", cases.headline(), ""]
-    body += [f"![{n}](figures/{n}.png)" for n in figs]
-    body += ["", "## Tables", ""] + [f"- [{n}](tables/{n}.md) ([CSV](tables/{n}.csv))" for n in made]
+    index = _safe_path(out, "report.md")
+    body = ["# Takedown requests: memo pack", ""]
+    if sentence:
+        body += [f"**Rejected rows.** {md_text(sentence)} They are listed in [tables/rejects.csv](tables/rejects.csv).",
+                 ""]
+    body += [md_text(headline), ""]
+    body += [f"![{name}](figures/{name}.png)" for name in figs]
+    body += ["", "## Tables", ""] + [f"- [{n}](tables/{n}.md) ([CSV](tables/{n}.csv))" for n in shown]
+    if skipped:
+        body += ["", "## Left out", ""] + [f"- {n}: {md_text(why)}" for n, why in skipped.items()]
     body += ["", "See [methods.md](methods.md) for definitions, rejected rows and versions.", ""]
     index.write_text("\n".join(body))
     written.append(index)
     say(f"wrote {len(written)} files to {out}")
     if not quiet:
-        print(cases.headline())
+        if sentence:
+            print(f"Rejected rows: {sentence}")
+        print(headline)
         print(f"Memo pack: {index}")
     return written
+
+
+def read_key(path: str | os.PathLike[str]) -> bytes:
+    """A pseudonymisation key from a file: its bytes, without a trailing line break."""
+    with open(path, "rb") as f:
+        return f.read().rstrip(b"\r\n")

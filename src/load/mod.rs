@@ -20,7 +20,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-pub use report::LoadReport;
+pub use report::{LabelUse, LoadReport, Lost};
 
 use crate::cases::Cases;
 use crate::dates::DateOrder;
@@ -67,17 +67,23 @@ pub struct LoadOptions {
     pub date_order: DateOrder,
     /// Strict or quarantine.
     pub on_invalid: OnInvalid,
-    /// Canonical columns that must be present and filled. `platform` and `status` are always
-    /// required. Default: `case_id`, `platform`, `account`, `group`, `reported_at`, `status`.
-    pub required: Vec<String>,
+    /// Canonical columns that must be present and filled; `platform` and `status` always are.
+    /// `None` (the default) decides from the input: a case log needs [`DEFAULT_REQUIRED`]; an
+    /// aggregate table (a `count` column and no `case_id`) needs only [`AGGREGATE_REQUIRED`].
+    pub required: Option<Vec<String>>,
     /// How many problems a strict-mode error lists (the total is always given). Default 50.
     pub max_problems: usize,
     /// Longest accepted field in bytes (CSV and NDJSON). Default 1 MiB.
     pub max_field_bytes: usize,
+    /// Most columns a CSV header (or distinct NDJSON keys) may have. Default 1,000: a wider
+    /// "header" is almost always the wrong file, and would make every display of it enormous.
+    pub max_columns: usize,
 }
 
-/// The columns required by default.
+/// The columns a case log must have (one row per request).
 pub const DEFAULT_REQUIRED: [&str; 6] = [CASE_ID, PLATFORM, ACCOUNT, GROUP, REPORTED_AT, STATUS];
+/// The columns an aggregate table must have (rows of `count` requests, as platforms publish).
+pub const AGGREGATE_REQUIRED: [&str; 2] = [PLATFORM, STATUS];
 
 impl Default for LoadOptions {
     fn default() -> Self {
@@ -88,9 +94,10 @@ impl Default for LoadOptions {
             group_aliases: Vec::new(),
             date_order: DateOrder::Auto,
             on_invalid: OnInvalid::Raise,
-            required: DEFAULT_REQUIRED.iter().map(|s| s.to_string()).collect(),
+            required: None,
             max_problems: 50,
             max_field_bytes: 1 << 20,
+            max_columns: 1000,
         }
     }
 }
@@ -128,8 +135,26 @@ impl LoadOptions {
     }
     /// Sets the required columns (`platform` and `status` are added if missing).
     pub fn with_required(mut self, cols: &[&str]) -> Self {
-        self.required = cols.iter().map(|s| s.to_string()).collect();
+        self.required = Some(cols.iter().map(|s| s.to_string()).collect());
         self
+    }
+
+    /// The canonical columns required of an input whose canonical columns are `present`, and
+    /// whether it is read as an aggregate table (see [`LoadOptions::required`]).
+    pub fn required_for(&self, present: &dyn Fn(&str) -> bool) -> (Vec<String>, bool) {
+        let mut out: Vec<String> = match &self.required {
+            Some(r) => r.clone(),
+            None if present(COUNT) && !present(CASE_ID) => {
+                return (AGGREGATE_REQUIRED.iter().map(|s| s.to_string()).collect(), true)
+            }
+            None => DEFAULT_REQUIRED.iter().map(|s| s.to_string()).collect(),
+        };
+        for c in [PLATFORM, STATUS] {
+            if !out.iter().any(|r| r == c) {
+                out.push(c.to_string());
+            }
+        }
+        (out, false)
     }
 
     /// Adds group aliases from a CSV file with a header and two columns: alias, group.
@@ -176,7 +201,16 @@ pub fn problems_frame(problems: &[crate::error::Problem]) -> Result<DataFrame> {
 
 /// Reads CSV text from memory; `name` stands for the file in problems and reports.
 pub fn read_csv_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
-    validate::validate(readers::csv_from(bytes, name, opts)?, opts)
+    let mut raw = readers::csv_bytes(bytes, name, opts)?;
+    raw.sha256 = Some(readers::sha256_hex(bytes));
+    validate::validate(raw, opts)
+}
+
+/// Reads NDJSON text from memory; `name` stands for the file in problems and reports.
+pub fn read_ndjson_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+    let mut raw = readers::ndjson_from(bytes, name, opts)?;
+    raw.sha256 = Some(readers::sha256_hex(bytes));
+    validate::validate(raw, opts)
 }
 
 /// Reads a newline-delimited JSON file: one object a line.

@@ -26,8 +26,52 @@ pub struct LoadReport {
     pub columns_filled: Vec<String>,
     /// Input columns kept unchanged after the canonical ones.
     pub extra_columns: Vec<String>,
-    /// Status labels met and the outcome each was mapped to, with row counts.
-    pub status_labels: Vec<(String, String, u64)>,
+    /// Input columns not kept: an `account_key` column (as `Cases::frame` writes it), which is
+    /// derived from `account` again.
+    pub columns_dropped: Vec<String>,
+    /// Every distinct label of `platform`, `group` and `status` as it was in the input, the
+    /// value it became, whether the vocabulary knew it, and how many rows had it.
+    pub labels: Vec<LabelUse>,
+    /// Accounts (platform + `account_key`) whose accepted requests name more than one group: reach
+    /// by group counts them in each group unless told otherwise ([`crate::ReachSpec`]).
+    pub accounts_in_several_groups: u64,
+    /// True when the input was read as an aggregate table (a `count` column, no `case_id`, and
+    /// no `required` set): only platform and status were required.
+    pub aggregate: bool,
+    /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
+    pub sha256: Option<String>,
+    /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
+    pub pseudonymised: bool,
+}
+
+/// One distinct label of a categorical column and what the load made of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LabelUse {
+    /// `platform`, `group` or `status`.
+    pub column: String,
+    /// The label as it was in the input (trimmed).
+    pub label: String,
+    /// The value it became (for an unknown status label, the label itself: those rows are rejected).
+    pub value: String,
+    /// True when the vocabulary knew the label (built in or added by the load options); false for
+    /// a new platform or group kept as given, or an unknown status label.
+    pub known: bool,
+    /// Accepted rows with this label.
+    pub rows_accepted: u64,
+    /// Rejected rows with this label.
+    pub rows_rejected: u64,
+}
+
+/// A value of `platform`, `group` or `status` that only rejected rows had: the rejects removed it
+/// from every table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Lost {
+    /// `platform`, `group` or `status`.
+    pub column: String,
+    /// The value (canonical where known, else as given).
+    pub value: String,
+    /// Rejected rows that had it.
+    pub rows_rejected: u64,
 }
 
 impl LoadReport {
@@ -45,8 +89,59 @@ impl LoadReport {
             columns_matched: Vec::new(),
             columns_filled: Vec::new(),
             extra_columns: Vec::new(),
-            status_labels: Vec::new(),
+            columns_dropped: Vec::new(),
+            labels: Vec::new(),
+            accounts_in_several_groups: 0,
+            aggregate: false,
+            sha256: None,
+            pseudonymised: false,
         }
+    }
+
+    /// Share of the rows read that were rejected (null when nothing was read).
+    pub fn rejected_share(&self) -> Option<f64> {
+        (self.rows_read > 0).then(|| self.rows_rejected as f64 / self.rows_read as f64)
+    }
+
+    /// Labels that the load changed (an alias mapped to its canonical value), with row counts.
+    pub fn mapped_labels(&self) -> impl Iterator<Item = &LabelUse> {
+        self.labels.iter().filter(|l| l.known && l.label != l.value)
+    }
+
+    /// Platforms and groups the vocabulary did not know, kept as given.
+    pub fn new_labels(&self) -> impl Iterator<Item = &LabelUse> {
+        self.labels.iter().filter(|l| !l.known && l.column != "status")
+    }
+
+    /// Values of platform, group or status that the rejects removed entirely: every row that had
+    /// them was rejected. A table computed without them is missing a whole category.
+    pub fn lost(&self) -> Vec<Lost> {
+        let mut by: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+        for l in &self.labels {
+            let e = by.entry((l.column.as_str(), l.value.as_str())).or_default();
+            e.0 += l.rows_accepted;
+            e.1 += l.rows_rejected;
+        }
+        by.into_iter()
+            .filter(|(_, (acc, rej))| *acc == 0 && *rej > 0)
+            .map(|((c, v), (_, rej))| Lost { column: c.to_string(), value: v.to_string(), rows_rejected: rej })
+            .collect()
+    }
+
+    /// One sentence on the rejects for the `definition` of a table computed on these cases, or
+    /// `None` when no row was rejected.
+    pub fn rejects_note(&self) -> Option<String> {
+        if self.rows_rejected == 0 {
+            return None;
+        }
+        let rules: Vec<String> = self.problems_by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        Some(format!(
+            "{} of {} rows read ({:.1}%) were rejected at load and are not counted (problems: {})",
+            self.rows_rejected,
+            self.rows_read,
+            100.0 * self.rejected_share().unwrap_or(0.0),
+            rules.join(", ")
+        ))
     }
 
     /// The report as a two-column frame: `item`, `value` (rows read/accepted/rejected, then one row

@@ -1,18 +1,23 @@
 //! Raw columns to canonical cases: column matching, label mapping, parsing and every rule.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 
 use polars::prelude::*;
 
 use super::readers::{clip, Raw, Rows};
-use super::{LoadOptions, LoadReport, OnInvalid};
+use super::{LabelUse, LoadOptions, LoadReport, OnInvalid};
 use crate::cases::Cases;
-use crate::dates::{infer_order, parse_datetime, DateOrder, MICROS_PER_DAY};
+use crate::dates::{infer_order, parse_datetime, DateOrder, MAX_MICROS, MICROS_PER_DAY, MIN_MICROS};
 use crate::error::{Error, Problem, Result, Rule};
 use crate::labels::Vocabulary;
 use crate::schema::{account_key, col_names::*, Status, INPUT_COLUMNS, OPTIONAL_TEXT};
 use crate::slices::{ByHash, Slices};
+
+/// The largest `followers` accepted: 10^10, more than there are people.
+pub const MAX_FOLLOWERS: i64 = 10_000_000_000;
+/// The largest `count` accepted: 10^12 requests in one row.
+pub const MAX_COUNT: i64 = 1_000_000_000_000;
 
 /// Folds a header for matching: trimmed, lower case, spaces and `-` as `_`.
 fn header_key(name: &str) -> String {
@@ -23,6 +28,8 @@ pub(crate) struct Matched {
     /// canonical name → input column name
     pub canon: HashMap<&'static str, String>,
     pub extras: Vec<String>,
+    /// Input columns not kept: an `account_key`, which is derived from `account` again.
+    pub dropped: Vec<String>,
     report: Vec<(String, String)>,
 }
 
@@ -51,6 +58,7 @@ pub(crate) fn match_columns(names: &[String], opts: &LoadOptions) -> Result<Matc
         report.push((from.clone(), c.to_string()));
     }
     let mut extras = Vec::new();
+    let mut dropped = Vec::new();
     for n in names {
         if taken.contains(&n.as_str()) {
             continue;
@@ -68,15 +76,110 @@ pub(crate) fn match_columns(names: &[String], opts: &LoadOptions) -> Result<Matc
                 report.push((n.clone(), c.to_string()));
             }
         } else if key == ACCOUNT_KEY {
-            return Err(Error::invalid_arg(
-                "columns",
-                format!("the input column `{n}` has the reserved name `account_key` (derived from `account`); rename it"),
-            ));
+            // What `Cases::frame` writes reads back: the key is derived from `account` again.
+            dropped.push(n.clone());
         } else {
             extras.push(n.clone());
         }
     }
-    Ok(Matched { canon, extras, report })
+    Ok(Matched { canon, extras, dropped, report })
+}
+
+/// The canonical columns this input must have (see [`LoadOptions::required_for`]) and whether it
+/// is an aggregate table; fails naming every required column that is absent.
+pub(crate) fn check_required(m: &Matched, names: &[String], opts: &LoadOptions, source: &str) -> Result<(Vec<String>, bool)> {
+    if let Some(req) = &opts.required {
+        for r in req {
+            if !INPUT_COLUMNS.contains(&r.as_str()) {
+                return Err(Error::invalid_arg(
+                    "required",
+                    format!("`{r}` is not a canonical column; use some of {}", INPUT_COLUMNS.join(", ")),
+                ));
+            }
+        }
+    }
+    let (required, aggregate) = opts.required_for(&|c| m.canon.contains_key(c));
+    let missing: Vec<String> =
+        INPUT_COLUMNS.iter().filter(|c| required.iter().any(|r| r == *c) && !m.canon.contains_key(*c)).map(|c| c.to_string()).collect();
+    if let Some(first) = missing.first() {
+        return Err(Error::MissingColumn {
+            file: source.to_string(),
+            name: first.clone(),
+            found: clip_list(names, 1000),
+            missing,
+        });
+    }
+    Ok((required, aggregate))
+}
+
+/// Names joined with ", ", cut short (with a count of the rest) past `max` characters, so that a
+/// header of a million columns does not make a message of megabytes.
+pub(crate) fn clip_list(names: &[String], max: usize) -> String {
+    let mut out = String::new();
+    for (i, n) in names.iter().enumerate() {
+        if out.len() + n.len() > max {
+            out.push_str(&format!("… and {} more", names.len() - i));
+            break;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&clip(n));
+    }
+    out
+}
+
+/// Fails when a canonical column has a type that no value of it can have: nested (struct, list,
+/// array) or binary. Cast to text, such a column would be read as something it is not.
+fn check_types(frame: &DataFrame, m: &Matched, source: &str) -> Result<()> {
+    for (canon, name) in &m.canon {
+        let dtype = frame.column(name)?.dtype();
+        if dtype.is_nested() || matches!(dtype, DataType::Binary | DataType::BinaryOffset) {
+            let expected = match *canon {
+                REPORTED_AT | ACTIONED_AT => "dates, datetimes or text",
+                FOLLOWERS | COUNT => "whole numbers or text",
+                _ => "text, numbers or categories",
+            };
+            return Err(Error::ColumnType {
+                file: source.to_string(),
+                column: clip(name),
+                canonical: canon.to_string(),
+                dtype: dtype.to_string(),
+                expected: expected.into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Rejects the rows that would push a total past `i64::MAX`: of `count` (requests), of
+/// `followers`, and of followers × count (the undeduplicated reach). Values on accepted rows are
+/// at least 0, so every sum an analytic takes is at most one of these totals and none can wrap.
+fn totals(count: Option<&Int64Chunked>, followers: Option<&Int64Chunked>, bad: &[bool], ctx: &Ctx, names: (&str, &str)) -> Found {
+    let n = bad.len() as i128;
+    let max_c = count.and_then(|c| c.max()).unwrap_or(1).max(1) as i128;
+    let max_f = followers.and_then(|f| f.max()).unwrap_or(0).max(1) as i128;
+    if n * max_c * max_f <= i64::MAX as i128 {
+        return Vec::new();
+    }
+    let (mut sum_c, mut sum_f, mut sum_fc) = (0i64, 0i64, 0i64);
+    let mut found = Vec::new();
+    for (i, b) in bad.iter().enumerate() {
+        if *b {
+            continue;
+        }
+        let c = count.and_then(|c| c.get(i)).unwrap_or(1);
+        let f = followers.and_then(|f| f.get(i)).unwrap_or(0);
+        let next = (sum_c.checked_add(c), sum_f.checked_add(f), f.checked_mul(c).and_then(|fc| sum_fc.checked_add(fc)));
+        match next {
+            (Some(a), Some(b), Some(c)) => (sum_c, sum_f, sum_fc) = (a, b, c),
+            (None, _, _) => found.push(ctx.problem(i, names.0, &c.to_string(), Rule::ValueTooLarge,
+                "with this row the total of `count` would pass 2^63 - 1, more than a 64-bit sum holds".into())),
+            _ => found.push(ctx.problem(i, names.1, &f.to_string(), Rule::ValueTooLarge,
+                "with this row the total of followers (or followers x count) would pass 2^63 - 1, more than a 64-bit sum holds".into())),
+        }
+    }
+    found
 }
 
 /// Where problems are reported from: the source and its row numbers.
@@ -168,21 +271,76 @@ fn from_codes(name: &str, codes: &[u32], mapped: &[&str]) -> StringChunked {
     ca.with_name(name.into())
 }
 
-/// Maps every distinct label with `f`; returns the column as it is when nothing changes.
-fn map_labels(ca: StringChunked, f: &dyn Fn(&str) -> String) -> StringChunked {
-    let (codes, values) = distinct_codes(&ca);
-    let mapped: Vec<String> = values.iter().map(|s| f(s)).collect();
-    if values.iter().zip(&mapped).all(|(a, b)| *a == b.as_str()) {
-        drop(values);
-        return ca;
+/// How the labels of one categorical column were mapped: each distinct label as given, the value
+/// it became and whether the vocabulary knew it, and each row's label (`u32::MAX` for null).
+pub(crate) struct LabelMap {
+    column: &'static str,
+    codes: Vec<u32>,
+    labels: Vec<(String, String, bool)>,
+}
+
+impl LabelMap {
+    /// Each label with its rows accepted and rejected (`bad` marks the rejected frame rows).
+    fn uses(&self, bad: &[bool]) -> Vec<LabelUse> {
+        let mut acc = vec![0u64; self.labels.len()];
+        let mut rej = vec![0u64; self.labels.len()];
+        for (&c, &b) in self.codes.iter().zip(bad) {
+            if c != u32::MAX {
+                if b { rej[c as usize] += 1 } else { acc[c as usize] += 1 }
+            }
+        }
+        self.labels
+            .iter()
+            .zip(acc.into_iter().zip(rej))
+            .filter(|(_, (a, r))| a + r > 0)
+            .map(|((label, value, known), (a, r))| LabelUse {
+                column: self.column.to_string(),
+                label: label.clone(),
+                value: value.clone(),
+                known: *known,
+                rows_accepted: a,
+                rows_rejected: r,
+            })
+            .collect()
     }
-    let mapped: Vec<&str> = mapped.iter().map(String::as_str).collect();
-    from_codes(ca.name().as_str(), &codes, &mapped)
+}
+
+/// Maps the labels of an open set (platforms, groups): a label the vocabulary knows becomes its
+/// canonical value; an unknown one is kept exactly as given (trimmed), and the load report lists
+/// it as new. Unknown labels are not merged with each other (`WhatsApp channel` and
+/// `whatsapp-channel` stay two values, both listed) and never lower-cased or re-spelled; an alias
+/// in the load options merges them. Returns the column as it is when nothing changes.
+fn map_open_labels(ca: StringChunked, column: &'static str, known: &dyn Fn(&str) -> Option<String>) -> (StringChunked, LabelMap) {
+    let (codes, values) = distinct_codes(&ca);
+    let labels: Vec<(String, String, bool)> = values
+        .iter()
+        .map(|v| match known(v) {
+            Some(canon) => (v.to_string(), canon, true),
+            None => (v.to_string(), v.to_string(), false),
+        })
+        .collect();
+    let out = if labels.iter().all(|(l, v, _)| l == v) {
+        drop(values);
+        ca
+    } else {
+        let targets: Vec<&str> = labels.iter().map(|(_, v, _)| v.as_str()).collect();
+        from_codes(ca.name().as_str(), &codes, &targets)
+    };
+    (out, LabelMap { column, codes, labels })
+}
+
+/// How a whole-number column is read: the largest value it can hold, and whether NaN means
+/// missing (pandas writes a column of integers with gaps as floats with NaN; true for `followers`,
+/// not for `count`, where every row must say how many requests it stands for).
+struct IntRule {
+    max: i64,
+    nan_is_missing: bool,
 }
 
 /// Parses a whole-number column. Integers pass; floats with no fraction pass (pandas writes a
-/// column of integers with gaps as floats); strings are parsed the same way.
-fn int_column(col: &Column, ctx: &Ctx, name: &str) -> Result<(Int64Chunked, Found)> {
+/// column of integers with gaps as floats); strings are parsed the same way. A value over
+/// `rule.max` is `value_too_large`; NaN is missing or `invalid_integer` as `rule` says.
+fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(Int64Chunked, Found)> {
     let mut found = Vec::new();
     let msg = "not a whole number";
     let out: Int64Chunked = match col.dtype() {
@@ -194,7 +352,7 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str) -> Result<(Int64Chunked, Foun
                 let raw = col.as_materialized_series();
                 for (i, v) in ca.iter().enumerate() {
                     if v.is_none() && !raw.get(i).map(|a| a.is_null()).unwrap_or(true) {
-                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::InvalidInteger, "too large for a 64-bit integer".into()));
+                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
                     }
                 }
             }
@@ -208,10 +366,9 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str) -> Result<(Int64Chunked, Foun
                 .map(|(i, v)| match v {
                     None => None,
                     Some(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+                    Some(f) if f.is_nan() && rule.nan_is_missing => None,
                     Some(f) => {
-                        if !f.is_nan() {
-                            found.push(ctx.problem(i, name, &f.to_string(), Rule::InvalidInteger, msg.into()));
-                        }
+                        found.push(ctx.problem(i, name, &f.to_string(), Rule::InvalidInteger, msg.into()));
                         None
                     }
                 })
@@ -234,6 +391,16 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str) -> Result<(Int64Chunked, Foun
                 .collect()
         }
     };
+    if out.max().is_some_and(|m| m > rule.max) {
+        for (i, v) in out.iter().enumerate() {
+            if v.is_some_and(|v| v > rule.max) {
+                found.push(ctx.problem(i, name, &value_text(col, i), Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
+            }
+        }
+        found.sort_by_key(|(i, _)| *i);
+        let out: Int64Chunked = out.iter().map(|v| v.filter(|v| *v <= rule.max)).collect();
+        return Ok((out.with_name(name.into()), found));
+    }
     Ok((out.with_name(name.into()), found))
 }
 
@@ -256,22 +423,45 @@ fn value_text(col: &Column, i: usize) -> String {
     }
 }
 
+const DATE_RANGE: &str = "outside the accepted range, 1900-01-01 to 2199-12-31: check the year, and for numbers the unit";
+
 /// Parses a date column to microseconds since the epoch: Date and Datetime dtypes directly (zoned
-/// values are already UTC instants), strings with [`parse_datetime`]. Checks `required`.
+/// values are already UTC instants), strings with [`parse_datetime`]. Checks `required` and the
+/// range ([`MIN_MICROS`], [`MAX_MICROS`]).
 fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: Option<&str>) -> Result<(Int64Chunked, Found)> {
     let mut found = Vec::new();
+    let in_range = |us: i64| (MIN_MICROS..MAX_MICROS).contains(&us);
     let out: Int64Chunked = match col.dtype() {
-        DataType::Date => {
-            let days = col.cast(&DataType::Int64)?;
-            days.i64()? * MICROS_PER_DAY
-        }
-        DataType::Datetime(tu, _) => {
-            let phys = col.to_physical_repr();
+        dt @ (DataType::Date | DataType::Datetime(_, _)) => {
+            // Microseconds per stored unit; nanoseconds are divided instead.
+            let (per, unit) = match dt {
+                DataType::Date => (MICROS_PER_DAY, "days"),
+                DataType::Datetime(TimeUnit::Milliseconds, _) => (1000, "milliseconds"),
+                DataType::Datetime(TimeUnit::Microseconds, _) => (1, "microseconds"),
+                _ => (0, "nanoseconds"),
+            };
+            let phys = col.to_physical_repr().cast(&DataType::Int64)?;
             let ca = phys.i64()?;
-            match tu {
-                TimeUnit::Microseconds => ca.clone(),
-                TimeUnit::Nanoseconds => ca.apply_values(|v| v.div_euclid(1000)),
-                TimeUnit::Milliseconds => ca * 1000,
+            let to_us = |v: i64| if per == 0 { Some(v.div_euclid(1000)) } else { v.checked_mul(per) };
+            let ok = |v: Option<i64>| v.and_then(to_us).is_some_and(in_range);
+            if ca.null_count() == ca.len() || (ok(ca.min()) && ok(ca.max())) {
+                match per {
+                    0 => ca.apply_values(|v| v.div_euclid(1000)),
+                    1 => ca.clone(),
+                    _ => ca * per,
+                }
+            } else {
+                ca.iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let v = v?;
+                        let us = to_us(v).filter(|u| in_range(*u));
+                        if us.is_none() {
+                            found.push(ctx.problem(i, name, &format!("{v} {unit} since 1970-01-01"), Rule::DateOutOfRange, DATE_RANGE.into()));
+                        }
+                        us
+                    })
+                    .collect()
             }
         }
         _ => {
@@ -287,7 +477,11 @@ fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: 
                         None
                     }
                     Some(s) => match parse_datetime(s, order) {
-                        Ok(us) => Some(us),
+                        Ok(us) if in_range(us) => Some(us),
+                        Ok(_) => {
+                            found.push(ctx.problem(i, name, s, Rule::DateOutOfRange, DATE_RANGE.into()));
+                            None
+                        }
                         Err(rule) => {
                             let message = if rule == Rule::AmbiguousDate {
                                 "day and month could each be either; set date_order to day-first or month-first".to_string()
@@ -306,11 +500,17 @@ fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: 
     };
     if let Some(c) = required {
         if out.null_count() > 0 {
+            let flagged: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+            let mut flagged = flagged.into_iter().peekable();
             for (i, v) in out.iter().enumerate() {
-                if v.is_none() {
+                while flagged.peek().is_some_and(|f| *f < i) {
+                    flagged.next();
+                }
+                if v.is_none() && flagged.peek() != Some(&i) {
                     found.push(ctx.problem(i, name, "", Rule::Required, format!("`{c}` is required and empty")));
                 }
             }
+            found.sort_by_key(|(i, _)| *i);
         }
     }
     Ok((out, found))
@@ -373,11 +573,11 @@ fn exact_duplicates(ids: &StringChunked, rows: &[u32]) -> Vec<(u32, u32)> {
 }
 
 /// The status column: each distinct label looked up once. Returns the canonical column, each
-/// row's outcome, the count of each source label and the problems.
+/// row's outcome, the label map and the problems.
 struct StatusOut {
     column: StringChunked,
     pending: Vec<bool>,
-    labels: BTreeMap<String, (Status, u64)>,
+    labels: LabelMap,
     found: Found,
 }
 
@@ -385,25 +585,23 @@ fn status_column(col: &Column, vocab: &Vocabulary, ctx: &Ctx, name: &str) -> Res
     let ca = clean_text(col)?;
     let (codes, values) = distinct_codes(&ca);
     let statuses: Vec<Option<Status>> = values.iter().map(|s| vocab.status(s)).collect();
-    let mut per_code = vec![0u64; values.len()];
     let mut found = Vec::new();
     let unknown = "not a known status label; canonical outcomes are removed, restricted, rejected, pending: add this label to the status mapping";
     for (i, &c) in codes.iter().enumerate() {
         if c == u32::MAX {
             found.push(ctx.problem(i, name, "", Rule::Required, "`status` is required and empty".into()));
-        } else {
-            per_code[c as usize] += 1;
-            if statuses[c as usize].is_none() {
-                found.push(ctx.problem(i, name, values[c as usize], Rule::UnknownStatus, unknown.into()));
-            }
+        } else if statuses[c as usize].is_none() {
+            found.push(ctx.problem(i, name, values[c as usize], Rule::UnknownStatus, unknown.into()));
         }
     }
-    let mut labels: BTreeMap<String, (Status, u64)> = BTreeMap::new();
-    for ((v, st), k) in values.iter().zip(&statuses).zip(&per_code) {
-        if let Some(st) = st {
-            labels.entry(v.to_string()).or_insert((*st, 0)).1 += k;
-        }
-    }
+    let labels: Vec<(String, String, bool)> = values
+        .iter()
+        .zip(&statuses)
+        .map(|(v, st)| match st {
+            Some(st) => (v.to_string(), st.as_str().to_string(), true),
+            None => (v.to_string(), v.to_string(), false),
+        })
+        .collect();
     let pending_code: Vec<bool> = statuses.iter().map(|s| *s == Some(Status::Pending)).collect();
     let pending = codes.iter().map(|&c| c != u32::MAX && pending_code[c as usize]).collect();
     let canonical = values.iter().zip(&statuses).all(|(v, s)| s.map(|s| s.as_str()) == Some(*v));
@@ -417,7 +615,7 @@ fn status_column(col: &Column, vocab: &Vocabulary, ctx: &Ctx, name: &str) -> Res
         ca.rename(STATUS.into());
         ca
     };
-    Ok(StatusOut { column, pending, labels, found })
+    Ok(StatusOut { column, pending, labels: LabelMap { column: STATUS, codes, labels }, found })
 }
 
 /// Folds an account the way [`account_key`] does, without allocating for ASCII input.
@@ -453,7 +651,7 @@ fn run<'s, T: Send>(s: &rayon::Scope<'s>, slot: &'s mut Option<Result<T>>, f: im
 }
 
 fn take<T>(slot: Option<Result<T>>) -> Result<T> {
-    slot.unwrap_or_else(|| Err(Error::invalid_arg("load", "a validation task did not run")))
+    slot.unwrap_or_else(|| Err(Error::Internal("a validation task did not run".into())))
 }
 
 type TextOut = Option<(StringChunked, Found)>;
@@ -476,24 +674,12 @@ pub(crate) enum Scope {
 pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Result<Cases> {
     let check_ids = scope == Scope::Load;
     let derive_keys = !matches!(scope, Scope::Batch { keys: false });
-    let Raw { source, frame, rows, rows_read, problems: read_problems } = raw;
-    for r in &opts.required {
-        if !INPUT_COLUMNS.contains(&r.as_str()) {
-            return Err(Error::invalid_arg(
-                "required",
-                format!("`{r}` is not a canonical column; use some of {}", INPUT_COLUMNS.join(", ")),
-            ));
-        }
-    }
+    let Raw { source, frame, rows, rows_read, problems: read_problems, sha256 } = raw;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts)?;
-    let required = |c: &str| c == PLATFORM || c == STATUS || opts.required.iter().any(|r| r == c);
-    for c in INPUT_COLUMNS {
-        if required(c) && !m.canon.contains_key(c) {
-            let found: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
-            return Err(Error::MissingColumn { file: source, name: c.to_string(), found: found.join(", ") });
-        }
-    }
+    let (required_cols, aggregate) = check_required(&m, &names, opts, &source)?;
+    let required = |c: &str| required_cols.iter().any(|r| r == c);
+    check_types(&frame, &m, &source)?;
     let n = frame.height();
     if n >= u32::MAX as usize {
         return Err(Error::invalid_arg("input", format!("{n} rows is more than one load takes (under 2^32); split the input")));
@@ -518,17 +704,20 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     };
 
     // One task per column, run in parallel: each returns its column and its problems.
-    let text = |c: &'static str, map: Option<&(dyn Fn(&str) -> String + Sync)>| -> Result<TextOut> {
+    let text = |c: &'static str| -> Result<TextOut> {
         let Some((name, col)) = get(c) else { return Ok(None) };
-        let mut ca = clean_text(col)?;
-        if let Some(f) = map {
-            ca = map_labels(ca, f);
-        }
+        let ca = clean_text(col)?;
         let found = if required(c) { ctx.required(&ca, name, c) } else { Vec::new() };
         Ok(Some((ca.with_name(c.into()), found)))
     };
-    let platform_map = |s: &str| vocab.platform(s);
-    let group_map = |s: &str| vocab.group(s);
+    let labelled = |c: &'static str, known: &(dyn Fn(&str) -> Option<String> + Sync)| -> Result<Option<(StringChunked, Found, LabelMap)>> {
+        let Some((name, col)) = get(c) else { return Ok(None) };
+        let (ca, map) = map_open_labels(clean_text(col)?, c, known);
+        let found = if required(c) { ctx.required(&ca, name, c) } else { Vec::new() };
+        Ok(Some((ca.with_name(c.into()), found, map)))
+    };
+    let platform_map = |s: &str| vocab.platform_alias(s);
+    let group_map = |s: &str| vocab.group_alias(s);
     let date = |c: &'static str| -> Result<Option<(Int64Chunked, Found)>> {
         let Some((name, col)) = get(c) else { return Ok(None) };
         date_column(col, order, &ctx, name, required(c).then_some(c)).map(Some)
@@ -537,35 +726,40 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         (None, None, None, None, None, None, None);
     let (mut t_status, mut t_followers, mut t_count, mut t_reported, mut t_actioned) = (None, None, None, None, None);
     rayon::scope(|s| {
-        run(s, &mut t_case, || text(CASE_ID, None));
+        run(s, &mut t_case, || text(CASE_ID));
         run(s, &mut t_dup, || {
             let Some((name, col)) = get(CASE_ID).filter(|_| check_ids) else { return Ok(Vec::new()) };
             Ok(duplicate_ids(&clean_text(col)?, &ctx, name))
         });
-        run(s, &mut t_platform, || text(PLATFORM, Some(&platform_map)));
+        run(s, &mut t_platform, || labelled(PLATFORM, &platform_map));
         run(s, &mut t_account, || {
-            Ok(match text(ACCOUNT, None)? {
-                Some((ca, found)) => {
-                    let keys = if derive_keys {
-                        account_keys(&ca)
-                    } else {
-                        StringChunked::full_null(ACCOUNT_KEY.into(), ca.len())
-                    };
-                    Some((keys, ca, found))
+            let Some((ca, mut found)) = text(ACCOUNT)? else { return Ok(None) };
+            // Keys are always derived to check that each account names one; a batch of a scan
+            // that does not count accounts then drops them.
+            let keys = account_keys(&ca);
+            if keys.iter().zip(ca.iter()).any(|(k, a)| a.is_some() && k.is_some_and(str::is_empty)) {
+                let name = get(ACCOUNT).map_or(ACCOUNT, |(n, _)| n);
+                for (i, (k, a)) in keys.iter().zip(ca.iter()).enumerate() {
+                    if let (Some(a), Some("")) = (a, k) {
+                        found.push(ctx.problem(i, name, a, Rule::InvalidAccount,
+                            "names no account once the URL, `@` and slashes are taken off; give the handle, id or profile URL".into()));
+                    }
                 }
-                None => None,
-            })
+                found.sort_by_key(|(i, _)| *i);
+            }
+            let keys = if derive_keys { keys } else { StringChunked::full_null(ACCOUNT_KEY.into(), ca.len()) };
+            Ok(Some((keys, ca, found)))
         });
-        run(s, &mut t_group, || text(GROUP, Some(&group_map)));
-        run(s, &mut t_agency, || text(AGENCY, None));
-        run(s, &mut t_optional, || OPTIONAL_TEXT.iter().filter_map(|c| text(c, None).transpose()).collect::<Result<Vec<_>>>());
+        run(s, &mut t_group, || labelled(GROUP, &group_map));
+        run(s, &mut t_agency, || text(AGENCY));
+        run(s, &mut t_optional, || OPTIONAL_TEXT.iter().filter_map(|c| text(c).transpose()).collect::<Result<Vec<_>>>());
         run(s, &mut t_status, || {
             let (name, col) = get(STATUS).ok_or_else(|| Error::invalid_arg("status", "missing"))?;
             status_column(col, &vocab, &ctx, name)
         });
         run(s, &mut t_followers, || {
             let Some((name, col)) = get(FOLLOWERS) else { return Ok(None) };
-            let (v, mut found) = int_column(col, &ctx, name)?;
+            let (v, mut found) = int_column(col, &ctx, name, &IntRule { max: MAX_FOLLOWERS, nan_is_missing: true })?;
             if v.min().is_some_and(|m| m < 0) {
                 for (i, f) in v.iter().enumerate() {
                     if matches!(f, Some(x) if x < 0) {
@@ -577,22 +771,20 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         });
         run(s, &mut t_count, || {
             let Some((name, col)) = get(COUNT) else { return Ok(None) };
-            let (v, mut found) = int_column(col, &ctx, name)?;
-            if v.null_count() == 0 && v.min().is_none_or(|m| m >= 1) {
+            let (v, mut found) = int_column(col, &ctx, name, &IntRule { max: MAX_COUNT, nan_is_missing: false })?;
+            if v.null_count() == 0 && v.min().is_none_or(|m| m >= 0) {
                 return Ok(Some((v, found)));
             }
-            let v: Int64Chunked = v
-                .iter()
-                .enumerate()
-                .map(|(i, c)| match c {
-                    None => Some(1),
-                    Some(x) if x >= 1 => Some(x),
-                    Some(x) => {
-                        found.push(ctx.problem(i, name, &x.to_string(), Rule::InvalidCount, "count must be a whole number of at least 1".into()));
-                        Some(1)
-                    }
-                })
-                .collect();
+            let flagged: std::collections::HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
+            for (i, c) in v.iter().enumerate() {
+                match c {
+                    None if !flagged.contains(&i) => found.push(ctx.problem(i, name, "", Rule::Required,
+                        "`count` is empty: every row must say how many requests it stands for (0 for an empty cell of a published table)".into())),
+                    Some(x) if x < 0 => found.push(ctx.problem(i, name, &x.to_string(), Rule::InvalidCount, "count must be a whole number of at least 0".into())),
+                    _ => {}
+                }
+            }
+            found.sort_by_key(|(i, _)| *i);
             Ok(Some((v, found)))
         });
         run(s, &mut t_reported, || date(REPORTED_AT));
@@ -637,16 +829,19 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         add(f);
         ca
     });
-    let platform = platform.map(|(ca, f)| {
+    let mut label_maps: Vec<LabelMap> = Vec::new();
+    let platform = platform.map(|(ca, f, m)| {
         add(f);
+        label_maps.push(m);
         ca
     });
     let account = account.map(|(key, ca, f)| {
         add(f);
         (ca, key)
     });
-    let group = group.map(|(ca, f)| {
+    let group = group.map(|(ca, f, m)| {
         add(f);
+        label_maps.push(m);
         ca
     });
     let agency = agency.map(|(ca, f)| {
@@ -661,6 +856,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         })
         .collect();
     add(status.found);
+    label_maps.push(status.labels);
     let followers = followers.map(|(v, f)| {
         add(f);
         v
@@ -692,6 +888,11 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         bad[i] = true;
         all.push(p);
     }
+    let col_name = |c: &'static str| get(c).map_or(c, |(name, _)| name);
+    for (i, p) in totals(count.as_ref(), followers.as_ref(), &bad, &ctx, (col_name(COUNT), col_name(FOLLOWERS))) {
+        bad[i] = true;
+        all.push(p);
+    }
     all.sort_by_key(|x| x.row);
     if opts.on_invalid == OnInvalid::Raise && !all.is_empty() {
         let total = all.len();
@@ -701,6 +902,9 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     let n_bad = bad.iter().filter(|b| **b).count();
     let rejected = rejected_on_read + n_bad as u64;
     let mut report = LoadReport::new(&source, rows_read, &all, rejected);
+    report.labels = label_maps.iter().flat_map(|m| m.uses(&bad)).collect();
+    report.aggregate = aggregate;
+    report.sha256 = sha256;
 
     let mut filled = |c: &str| report.columns_filled.push(c.to_string());
     let null_text = |c: &str| StringChunked::full_null(c.into(), n).into_column();
@@ -764,9 +968,11 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     };
 
     report.columns_matched = m.report;
+    report.columns_dropped = m.dropped;
     report.extra_columns = m.extras;
-    report.status_labels =
-        status.labels.into_iter().map(|(label, (st, k))| (label, st.as_str().to_string(), k)).collect();
+    if check_ids {
+        report.accounts_in_several_groups = crate::metrics::reach::accounts_in_several_groups(&df)?;
+    }
     let rejects = rejects_frame(&all)?;
     Ok(Cases::from_parts(df, report, rejects))
 }
@@ -816,9 +1022,18 @@ mod tests {
         assert!(same.downcast_iter().zip(ca.downcast_iter()).all(|(x, y)| std::ptr::eq(x.views().as_ptr(), y.views().as_ptr())));
         let messy: StringChunked = [Some(" Twitter "), Some(""), None, Some("FB"), Some("x")].into_iter().collect();
         let v = Vocabulary::default();
-        let mapped = map_labels(clean_text(&messy.into_column()).unwrap(), &|s| v.platform(s));
+        let (mapped, map) = map_open_labels(clean_text(&messy.into_column()).unwrap(), PLATFORM, &|s| v.platform_alias(s));
         let got: Vec<Option<&str>> = mapped.iter().collect();
         assert_eq!(got, [Some("x"), None, None, Some("facebook"), Some("x")]);
+        let uses = map.uses(&[false, false, false, true, false]);
+        let row = |l: &str| uses.iter().find(|u| u.label == l).map(|u| (u.value.as_str(), u.known, u.rows_accepted, u.rows_rejected));
+        assert_eq!(row("Twitter"), Some(("x", true, 1, 0)));
+        assert_eq!(row("FB"), Some(("facebook", true, 0, 1)));
+        // An unknown label is kept exactly as given and listed as new.
+        let odd: StringChunked = [Some("WhatsApp channel"), Some("whatsapp-channel")].into_iter().collect();
+        let (kept, map) = map_open_labels(odd, PLATFORM, &|s| v.platform_alias(s));
+        assert_eq!(kept.iter().collect::<Vec<_>>(), [Some("WhatsApp channel"), Some("whatsapp-channel")]);
+        assert!(map.uses(&[false, false]).iter().all(|u| !u.known && u.rows_accepted == 1));
     }
 
     #[test]

@@ -300,7 +300,7 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
 
 /// Compliance per `by` group. See the module docs for the definition.
 pub fn compliance(cases: &Cases, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
-    compliance_on(&Source::of(cases), by, spec)
+    super::note_rejects(compliance_on(&Source::of(cases), by, spec)?, cases)
 }
 
 pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {

@@ -12,8 +12,9 @@ use std::collections::{BTreeSet, HashMap};
 use polars::prelude::*;
 
 use super::compliance::{compliance, ComplianceSpec};
-use super::reach::{reach, ReachSpec};
-use super::{check_by, const_str};
+use super::reach::{reach, reach_on, ReachSpec};
+use super::{check_by, const_str, Source};
+use crate::schema::col_names::COUNT;
 use crate::cases::Cases;
 use crate::error::{Error, Result};
 
@@ -67,15 +68,18 @@ pub fn crosstab(
     let by = vec![rows.to_string(), columns.to_string()];
     check_by(cases.frame().schema(), &by)?;
     let (long, field, definition) = match value {
-        CrossValue::Cases | CrossValue::Accounts | CrossValue::Followers => {
+        CrossValue::Cases => {
+            let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+            let r = cases.frame().clone().lazy().group_by(keys).agg([col(COUNT).sum().alias("cases")]).collect()?;
+            (r, "cases", "cell = requests (rows x count), including requests that name no account; empty cells 0".to_string())
+        }
+        CrossValue::Accounts => {
+            let r = reach_on(&Source::of(cases), &by, reach_spec)?;
+            (r, "accounts", "cell = distinct accounts (platform + account) with a request in the cell; an account in several cells counts in each; empty cells 0".to_string())
+        }
+        CrossValue::Followers => {
             let r = reach(cases, &by, reach_spec)?;
-            let def = reach_spec.describe();
-            let field = match value {
-                CrossValue::Cases => "cases",
-                CrossValue::Accounts => "accounts",
-                _ => "followers",
-            };
-            (r, field, format!("cell = {field}; {def}"))
+            (r, "followers", format!("cell = followers; {}; empty cells 0", reach_spec.describe()))
         }
         CrossValue::Rate => (compliance(cases, &by, compliance_spec)?, "rate", format!("cell = compliance {}", compliance_spec.describe())),
     };
@@ -116,5 +120,5 @@ pub fn crosstab(
     let mut df = DataFrame::new(row_list.len(), out)?;
     let h = df.height();
     df.with_column(const_str("definition", &definition, h))?;
-    Ok(df)
+    super::note_rejects(df, cases)
 }

@@ -96,6 +96,23 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
     )
 }
 
+/// Adds to every `definition` of a table computed on `cases` what the load left out: the rows
+/// rejected (with the rules), so that a number is never shown without its rejects. The note goes
+/// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
+/// part of the definition, which a count figure quotes, carries it too.
+pub(crate) fn note_rejects(mut df: DataFrame, cases: &crate::Cases) -> Result<DataFrame> {
+    let Some(note) = cases.load_report().rejects_note() else { return Ok(df) };
+    let add = |v: &str| match v.find(trend::RATE_CLAUSE) {
+        Some(at) => format!("{}; {note}; {}", &v[..at].trim_end_matches("; "), &v[at..]),
+        None => format!("{v}; {note}"),
+    };
+    if let Ok(d) = df.column("definition") {
+        let text: StringChunked = d.str()?.iter().map(|v| v.map(add)).collect();
+        df.with_column(text.with_name("definition".into()).into_column())?;
+    }
+    Ok(df)
+}
+
 /// Runs a query on polars' streaming engine: partitioned, parallel hash aggregation, far faster
 /// than the in-memory engine when there are millions of groups (accounts); polars falls back to
 /// the in-memory engine for any step the streaming engine does not support.
@@ -104,6 +121,6 @@ pub(crate) fn run(lf: LazyFrame) -> Result<DataFrame> {
     let mut dfs = LazyFrame::collect_all_with_engine(vec![lf.logical_plan], Engine::Streaming, opt)?;
     match dfs.len() {
         1 => Ok(dfs.remove(0)),
-        n => Err(Error::invalid_arg("query", format!("expected one result, got {n}"))),
+        n => Err(Error::Internal(format!("a query gave {n} results, not one"))),
     }
 }

@@ -55,19 +55,107 @@ impl FollowersRule {
     }
 }
 
+/// Where an account reported under more than one group is counted when reach is split by group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRule {
+    /// In every group it was reported under (default): group rows then sum to more than the
+    /// accounts in all, and the definition says by how many accounts.
+    #[default]
+    Each,
+    /// Once, in the group of its latest request (latest `reported_at`, then input order).
+    Latest,
+}
+
+impl GroupRule {
+    /// Parses `each` or `latest`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "each" => Ok(Self::Each),
+            "latest" => Ok(Self::Latest),
+            other => Err(Error::invalid_arg("groups", format!("unknown rule {other:?}; use each or latest"))),
+        }
+    }
+}
+
 /// The definition of a reach table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReachSpec {
     /// Which value an account's followers take.
     pub followers: FollowersRule,
+    /// Where an account reported under several groups counts, when `by` includes `group`.
+    pub groups: GroupRule,
 }
 
 /// How many of the largest accounts `top10_share` covers.
 pub const TOP_K: usize = 10;
 
 /// Reach per `by` group. See the module docs for the definition.
+///
+/// Fails when no case has a follower count: a table of zero followers would read as a finding.
+/// When `by` includes `group`, the definition states how many accounts were reported under more
+/// than one group and where they were counted ([`GroupRule`]).
 pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
-    reach_on(&Source::of(cases), by, spec)
+    check_by(cases.frame().schema(), by)?;
+    let frame = cases.frame();
+    if frame.height() > 0 && frame.column(FOLLOWERS)?.null_count() == frame.height() {
+        return Err(Error::Empty(
+            "reach needs follower counts, and no case has one (the `followers` column is missing or empty); for counts of accounts use crosstab(value=\"accounts\") or compliance(unit=\"account\")".into(),
+        ));
+    }
+    if !by.iter().any(|b| b == GROUP) {
+        return super::note_rejects(reach_on(&Source::of(cases), by, spec)?, cases);
+    }
+    let several = accounts_in_several_groups(frame)?;
+    let (mut df, note) = match spec.groups {
+        GroupRule::Each if several == 0 => (reach_on(&Source::of(cases), by, spec)?, "no account was reported under more than one group".to_string()),
+        GroupRule::Each => (
+            reach_on(&Source::of(cases), by, spec)?,
+            format!("{several} account(s) were reported under more than one group and are counted in each of their groups, so group rows can sum to more than the accounts in all"),
+        ),
+        GroupRule::Latest => {
+            let regrouped = frame.clone().lazy().with_column(latest_group()?).collect()?;
+            (
+                reach_on(&Source::of(&cases.with_frame(regrouped)?), by, spec)?,
+                format!("each account counted once, in the group of its latest request ({several} account(s) were reported under more than one group)"),
+            )
+        }
+    };
+    if let Ok(d) = df.column("definition") {
+        let text: StringChunked = d.str()?.iter().map(|v| v.map(|v| format!("{v}; {note}"))).collect();
+        df.with_column(text.with_name("definition".into()).into_column())?;
+    }
+    super::note_rejects(df, cases)
+}
+
+/// Accounts (platform + `account_key`) whose rows name more than one group.
+pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
+    let (g, k) = (df.column(GROUP)?, df.column(ACCOUNT_KEY)?);
+    if g.null_count() == g.len() || k.null_count() == k.len() {
+        return Ok(0);
+    }
+    let out = df
+        .clone()
+        .lazy()
+        .select([col(PLATFORM), col(ACCOUNT_KEY), col(GROUP)])
+        .filter(col(ACCOUNT_KEY).is_not_null().and(col(GROUP).is_not_null()))
+        .group_by([col(PLATFORM), col(ACCOUNT_KEY)])
+        .agg([col(GROUP).n_unique().alias("groups")])
+        .filter(col("groups").gt(lit(1u32)))
+        .select([len().alias("n")])
+        .collect()?;
+    Ok(out.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
+}
+
+/// `group` replaced, for rows with an account, by the group of the account's latest request that
+/// names one (latest `reported_at`, ties to the later row).
+fn latest_group() -> Result<Expr> {
+    let latest = col(GROUP)
+        .filter(col(GROUP).is_not_null())
+        .sort_by([col(REPORTED_AT)], SortMultipleOptions::default().with_maintain_order(true).with_nulls_last(false))
+        .last()
+        .over([col(PLATFORM), col(ACCOUNT_KEY)])?;
+    Ok(when(col(ACCOUNT_KEY).is_null()).then(col(GROUP)).otherwise(latest).alias(GROUP))
 }
 
 pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
@@ -256,7 +344,7 @@ impl ReachSpec {
             FollowersRule::Latest => "latest reported value",
         };
         format!(
-            "accounts = distinct platform + account; followers counted once per account ({rule}); actioned = latest request removed or restricted; top10_share = 10 largest accounts / followers"
+            "accounts = distinct platform + account; followers counted once per account ({rule}); actioned = latest request removed or restricted; top10_share = 10 largest accounts / followers; accounts without a follower count add 0 and are counted in accounts_missing_followers"
         )
     }
 }

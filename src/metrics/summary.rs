@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::compliance::{compliance, ComplianceSpec};
-use super::reach::{reach, ReachSpec};
+use super::reach::{reach_on, ReachSpec};
 use crate::cases::Cases;
 use crate::dates::date_of;
 use crate::error::Result;
@@ -67,7 +67,12 @@ pub struct Summary {
     pub account_ci_high: Option<f64>,
     /// Combined following, each account once at its largest reported value.
     pub followers: u64,
+    /// What the load rejected, in one sentence (`None` when nothing was): the headline ends with it.
+    pub rejects: Option<String>,
 }
+
+/// The summary's definitions, as its `definition` column states them.
+pub const DEFINITION: &str = "requests = rows x count; accounts = distinct platform + account; accounts actioned = latest request removed or restricted; account_rate and rate (requests, pending counted as not complied) with 95% Wilson intervals; followers counted once per account at the largest reported value";
 
 fn distinct(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series().unique_stable()?;
@@ -84,7 +89,8 @@ fn u(v: Option<i64>) -> u64 {
 pub fn summary(cases: &Cases) -> Result<Summary> {
     let df = cases.frame();
     let c = compliance(cases, &[], &ComplianceSpec::default())?;
-    let r = reach(cases, &[], &ReachSpec::default())?;
+    // Without follower counts the summary still counts accounts (followers are then 0).
+    let r = reach_on(&super::Source::of(cases), &[], &ReachSpec::default())?;
     let geti = |df: &DataFrame, n: &str| -> Result<Option<i64>> { Ok(df.column(n)?.cast(&DataType::Int64)?.i64()?.get(0)) };
     let getf = |n: &str| -> Result<Option<f64>> { Ok(c.column(n)?.f64()?.get(0)) };
     let accounts = u(geti(&r, "accounts")?);
@@ -119,6 +125,7 @@ pub fn summary(cases: &Cases) -> Result<Summary> {
         account_ci_low: acc_ci.map(|x| x.0),
         account_ci_high: acc_ci.map(|x| x.1),
         followers: u(geti(&r, "followers")?),
+        rejects: cases.load_report().rejects_note(),
     })
 }
 
@@ -132,13 +139,8 @@ pub fn platform_display(id: &str) -> String {
         "telegram" => "Telegram".into(),
         "whatsapp" => "WhatsApp".into(),
         "youtube" => "YouTube".into(),
-        other => {
-            let mut c = other.replace('_', " ").chars().collect::<Vec<_>>();
-            if let Some(f) = c.first_mut() {
-                *f = f.to_ascii_uppercase();
-            }
-            c.into_iter().collect()
-        }
+        // A platform the vocabulary does not know is kept as the input wrote it.
+        other => other.to_string(),
     }
 }
 
@@ -175,6 +177,13 @@ fn pct(x: f64) -> String {
 impl Summary {
     /// One plain-English sentence for a memo, stating the unit and interval it uses.
     pub fn headline(&self) -> String {
+        match &self.rejects {
+            Some(note) => format!("{} Note: {note}.", self.sentence()),
+            None => self.sentence(),
+        }
+    }
+
+    fn sentence(&self) -> String {
         if self.rows == 0 {
             return "No cases match this selection.".into();
         }
@@ -258,6 +267,13 @@ impl Summary {
             s("agencies", &self.agencies),
             date_col("first_reported", self.first_reported)?,
             date_col("last_reported", self.last_reported)?,
+            Column::new(
+                "definition".into(),
+                [match &self.rejects {
+                    Some(note) => format!("{DEFINITION}; {note}"),
+                    None => DEFINITION.to_string(),
+                }],
+            ),
         ])?)
     }
 }

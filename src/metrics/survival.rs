@@ -31,7 +31,7 @@
 
 use polars::prelude::*;
 
-use super::{check_by, const_str, group_agg, sort_by};
+use super::{check_by, group_agg, sort_by};
 use crate::cases::Cases;
 use crate::dates::MICROS_PER_DAY;
 use crate::error::{Error, Result};
@@ -312,7 +312,8 @@ struct Prepared {
     keys: DataFrame,
     groups: Vec<Vec<Obs>>,
     as_of: i64,
-    left_out: u64,
+    /// Requests of each group left out (no usable dates, or reported after as-of).
+    left_out: Vec<u64>,
 }
 
 fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
@@ -342,46 +343,46 @@ fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared
         None => rep.iter().chain(act.iter()).flatten().max().ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
     };
     let status = df.column(STATUS)?.str()?.clone();
-    let count = df.column(COUNT)?.i64()?.clone();
     let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
-    let (mut t, mut kind, mut keep) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
-    let mut left_out = 0u64;
+    let (mut t, mut kind) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
     for i in 0..df.height() {
         let (r, a, s) = (rep.get(i), act.get(i), status.get(i).unwrap_or("pending"));
-        let w = count.get(i).unwrap_or(1) as u64;
-        let Some(r) = r else { left_out += w; keep.push(false); t.push(0.0); kind.push(0u8); continue };
-        if r > as_of || (s != "pending" && a.is_none()) {
-            left_out += w;
-            keep.push(false);
+        // Kind 3 marks a request left out; it stays in its group so that the group's count of
+        // left-out requests can be stated (a group with every request left out still shows).
+        if r.is_none_or(|r| r > as_of) || (s != "pending" && a.is_none()) {
             t.push(0.0);
-            kind.push(0);
+            kind.push(LEFT_OUT);
             continue;
         }
+        let r = r.unwrap_or(0);
         let (end, k) = match a {
             Some(a) if s != "pending" && a <= as_of => (a, if success.contains(&s) { 1 } else { 2 }),
             _ => (as_of, 0),
         };
-        keep.push(true);
         t.push((end - r) as f64 / MICROS_PER_DAY as f64);
         kind.push(k);
     }
     let mut work = df.clone();
     work.with_column(Column::new("__t".into(), t))?;
     work.with_column(Column::new("__k".into(), kind.iter().map(|k| *k as i32).collect::<Vec<i32>>()))?;
-    let mask: BooleanChunked = keep.into_iter().collect();
-    let work = work.filter(&mask)?;
     let agg = group_agg(work.lazy(), by, vec![col("__t"), col("__k"), col(COUNT)]).collect()?;
+    let split = |obs: Vec<Obs>| -> (Vec<Obs>, u64) {
+        let out = obs.iter().filter(|o| o.kind == LEFT_OUT).map(|o| o.w as u64).sum();
+        (obs.into_iter().filter(|o| o.kind != LEFT_OUT).collect(), out)
+    };
     let agg = if by.is_empty() {
         // select() with bare columns keeps every row; wrap into one group.
         let t: Vec<f64> = agg.column("__t")?.f64()?.iter().flatten().collect();
         let k: Vec<i32> = agg.column("__k")?.i32()?.iter().flatten().collect();
         let w: Vec<i64> = agg.column(COUNT)?.i64()?.iter().flatten().collect();
         let obs = t.iter().zip(&k).zip(&w).map(|((t, k), w)| Obs { t: *t, kind: *k as u8, w: *w as f64 }).collect();
-        return Ok(Prepared { keys: DataFrame::new(1, vec![])?, groups: vec![obs], as_of, left_out });
+        let (obs, out) = split(obs);
+        return Ok(Prepared { keys: DataFrame::new(1, vec![])?, groups: vec![obs], as_of, left_out: vec![out] });
     } else {
         sort_by(agg, by)?
     };
     let mut groups = Vec::with_capacity(agg.height());
+    let mut left_out = Vec::with_capacity(agg.height());
     let (lt, lk, lw) = (agg.column("__t")?.list()?.clone(), agg.column("__k")?.list()?.clone(), agg.column(COUNT)?.list()?.clone());
     for i in 0..agg.height() {
         let get = |l: &ListChunked| l.get_as_series(i).ok_or_else(|| Error::Empty("empty group".into()));
@@ -389,19 +390,26 @@ fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared
         let obs = ts.f64()?.iter().zip(ks.i32()?.iter()).zip(ws.i64()?.iter())
             .map(|((t, k), w)| Obs { t: t.unwrap_or(0.0), kind: k.unwrap_or(0) as u8, w: w.unwrap_or(1) as f64 })
             .collect();
+        let (obs, out) = split(obs);
         groups.push(obs);
+        left_out.push(out);
     }
     let keys = agg.select(by.iter().map(|s| s.as_str()))?;
     Ok(Prepared { keys, groups, as_of, left_out })
 }
 
-fn definition(spec: &SurvivalSpec, p: &Prepared) -> String {
+/// Marks an observation left out of the estimates (kept only to be counted).
+const LEFT_OUT: u8 = 3;
+
+/// The definition of group `g`'s rows: each group states its own requests left out.
+fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
     let as_of = crate::dates::date_of(p.as_of);
+    let out = p.left_out.get(g).copied().unwrap_or(0);
+    let whose = if p.left_out.len() > 1 { "of this group " } else { "" };
     format!(
-        "Kaplan-Meier time from reported_at to decision in days, pending censored at {as_of}; action = {}, rejection a competing outcome (Aalen-Johansen); {:.0}% log(-log) bands; {} request(s) without usable dates left out",
+        "Kaplan-Meier time from reported_at to decision in days, pending censored at {as_of}; action = {}, rejection a competing outcome (Aalen-Johansen); {:.0}% log(-log) bands; {out} request(s) {whose}left out (no reported_at, a decision without actioned_at, or reported after {as_of})",
         spec.success.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" + "),
         spec.level * 100.0,
-        p.left_out
     )
 }
 
@@ -429,9 +437,9 @@ pub fn time_to_action(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
         cols.push(if j < 4 { c.cast(&DataType::Int64)? } else { c });
     }
     let mut df = DataFrame::new(p.groups.len(), cols)?;
-    let h = df.height();
-    df.with_column(const_str("definition", &definition(spec, &p), h))?;
-    Ok(df)
+    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, &p, g)).collect();
+    df.with_column(Column::new("definition".into(), defs))?;
+    super::note_rejects(df, cases)
 }
 
 /// The step table per `by` group: time, at_risk, events, actioned, rejected, censored, survival
@@ -446,6 +454,7 @@ pub fn survival_table(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
             all.push(s);
         }
     }
+    let idx_of_rows = idx.clone();
     let mut cols: Vec<Column> = if by.is_empty() { Vec::new() } else { p.keys.take(&IdxCa::from_vec("idx".into(), idx))?.columns().to_vec() };
     let f = |name: &str, g: fn(&Step) -> f64| Column::new(name.into(), all.iter().map(g).collect::<Vec<f64>>());
     cols.push(f("time", |s| s.time));
@@ -464,7 +473,8 @@ pub fn survival_table(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
     cols.push(f("cif_rejection_low", |s| s.cif_rejection_low));
     cols.push(f("cif_rejection_high", |s| s.cif_rejection_high));
     let mut df = DataFrame::new(all.len(), cols)?;
-    let h = df.height();
-    df.with_column(const_str("definition", &definition(spec, &p), h))?;
-    Ok(df)
+    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, &p, g)).collect();
+    let per_row: Vec<&str> = idx_of_rows.iter().map(|g| defs[*g as usize].as_str()).collect();
+    df.with_column(Column::new("definition".into(), per_row))?;
+    super::note_rejects(df, cases)
 }

@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use super::compliance::{complete_aggs, compliance_aggs, finish_rates, units_of, ComplianceSpec};
 use super::period::{check_year_start, key_of, key_start, period_label, periods, with_period_key, Every};
-use super::{check_by, const_str, run, Source};
+use super::{check_by, run, Source};
 use crate::cases::Cases;
 use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
 use crate::error::{Error, Result};
@@ -82,12 +82,17 @@ impl Default for TrendSpec {
 
 const PERIOD: &str = "period";
 const KEY: &str = "__period_key";
+/// Where a trend's definition turns from the counts to each period's rate: a figure that draws
+/// counts states only what comes before it.
+pub const RATE_CLAUSE: &str = "each period's rate: ";
+const UNDATED: &str = "__undated";
+
 /// The period key of cases outside `start`..`end`.
 const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
-    trend_on(&Source::of(cases), by, spec)
+    super::note_rejects(trend_on(&Source::of(cases), by, spec)?, cases)
 }
 
 pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
@@ -116,20 +121,13 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     }
     let mut keys: Vec<String> = by.to_vec();
     keys.push(KEY.into());
-    let mut aggs = compliance_aggs(&spec.compliance, "requests");
-    if src.frame.is_none() {
-        // A scan counts its undated rows here (the cases in memory know them already).
-        aggs.push(len().alias("__rows"));
-    }
+    let aggs = compliance_aggs(&spec.compliance, "requests");
     let units = units_of(src, keyed, &keys, &spec.compliance)?;
     let all_keys = run(complete_aggs(super::group_agg(units, &keys, aggs), &spec.compliance, "requests"))?;
-    let undated = match src.frame {
-        Some(df) => df.column(on)?.null_count() as u64,
-        None => {
-            let rows = all_keys.clone().lazy().filter(col(KEY).is_null()).select([col("__rows").sum()]).collect()?;
-            rows.column("__rows")?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0) as u64
-        }
-    };
+    // Requests without a date, per by-combination: each row's definition states its own.
+    let mut undated_sel: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+    undated_sel.push(col("requests").alias(UNDATED));
+    let undated = all_keys.clone().lazy().filter(col(KEY).is_null()).select(undated_sel);
     // By-combinations in the order of their values (missing last).
     let combos = if by.is_empty() {
         None
@@ -139,9 +137,6 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         Some(super::sort_by(c, by)?)
     };
     let mut agg = all_keys.lazy().filter(col(KEY).is_not_null().and(col(KEY).neq(lit(OUTSIDE)))).collect()?;
-    if agg.column("__rows").is_ok() {
-        agg.drop_in_place("__rows")?;
-    }
 
     // The full range of periods.
     let k = agg.column(KEY)?.i64()?;
@@ -173,6 +168,13 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     let counts = ["requests", "removed", "restricted", "rejected", "pending", "successes", "denominator", "n"];
     let mut fills: Vec<Expr> = counts.iter().map(|c| col(*c).fill_null(lit(0i64))).collect();
     fills.push(col("__w2").fill_null(lit(0.0)));
+    let grid = if by.is_empty() {
+        grid.cross_join(undated.select([col(UNDATED).sum()]), None)
+    } else {
+        let by_keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+        grid.join(undated, by_keys.clone(), by_keys, args.clone())
+    };
+    fills.push(col(UNDATED).fill_null(lit(0i64)));
     let mut out = grid
         .join(agg, on_keys.clone(), on_keys, args)
         .with_columns(fills)
@@ -222,17 +224,26 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     if spec.compliance.weight == super::compliance::Weight::Followers {
         order.push("missing_weight".into());
     }
+    let whose = if by.is_empty() { "" } else { "of this group " };
+    let definitions: StringChunked = out
+        .column(UNDATED)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .map(|u| {
+            Some(format!(
+                "requests per {} by {}{}; {} request(s) {whose}without {} left out; {}{}",
+                spec.every.as_str(),
+                on,
+                if spec.year_start != 1 { format!(", years starting in month {}", spec.year_start) } else { String::new() },
+                u.unwrap_or(0),
+                on,
+                RATE_CLAUSE,
+                spec.compliance.describe()
+            ))
+        })
+        .collect();
     let mut out = out.select(order)?;
-    let h = out.height();
-    let definition = format!(
-        "cases per {} by {}{}; {} case(s) without {} left out; {}",
-        spec.every.as_str(),
-        on,
-        if spec.year_start != 1 { format!(", years starting in month {}", spec.year_start) } else { String::new() },
-        undated,
-        on,
-        spec.compliance.describe()
-    );
-    out.with_column(const_str("definition", &definition, h))?;
+    out.with_column(definitions.with_name("definition".into()).into_column())?;
     Ok(out)
 }

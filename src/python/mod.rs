@@ -24,7 +24,7 @@ use crate::load::{self, LoadOptions, OnInvalid};
 use crate::metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
 use crate::metrics::crosstab::CrossValue;
 use crate::metrics::period::Every;
-use crate::metrics::reach::{FollowersRule, ReachSpec};
+use crate::metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 use crate::metrics::survival::SurvivalSpec;
 use crate::metrics::trend::{DateOn, TrendSpec};
 use crate::schema::Status;
@@ -110,9 +110,7 @@ impl LoadArgs {
         for (label, st) in pairs(self.status_labels) {
             o.status_labels.push((label, status_of(py, &st)?));
         }
-        if let Some(r) = self.required {
-            o.required = r;
-        }
+        o.required = self.required;
         if let Some(p) = self.group_aliases_csv {
             o = arg(py, o.with_group_aliases_csv(p))?;
         }
@@ -144,7 +142,20 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("columns_matched", r.columns_matched.clone())?;
     d.set_item("columns_filled", r.columns_filled.clone())?;
     d.set_item("extra_columns", r.extra_columns.clone())?;
-    d.set_item("status_labels", r.status_labels.clone())?;
+    d.set_item("columns_dropped", r.columns_dropped.clone())?;
+    let labels: Vec<(String, String, String, bool, u64, u64)> = r
+        .labels
+        .iter()
+        .map(|l| (l.column.clone(), l.label.clone(), l.value.clone(), l.known, l.rows_accepted, l.rows_rejected))
+        .collect();
+    d.set_item("labels", labels)?;
+    let lost: Vec<(String, String, u64)> = r.lost().into_iter().map(|l| (l.column, l.value, l.rows_rejected)).collect();
+    d.set_item("lost", lost)?;
+    d.set_item("accounts_in_several_groups", r.accounts_in_several_groups)?;
+    d.set_item("aggregate", r.aggregate)?;
+    d.set_item("sha256", r.sha256.clone())?;
+    d.set_item("pseudonymised", r.pseudonymised)?;
+    d.set_item("rejected_share", r.rejected_share())?;
     Ok(d)
 }
 
@@ -213,9 +224,9 @@ impl PyCases {
         run(py, move || crate::metrics::compliance::compliance(&c, &by, &spec)).map(PyDataFrame)
     }
 
-    #[pyo3(signature = (by, followers))]
-    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str) -> PyResult<PyDataFrame> {
-        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+    #[pyo3(signature = (by, followers, groups))]
+    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, groups: &str) -> PyResult<PyDataFrame> {
+        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, groups: arg(py, GroupRule::parse(groups))? };
         let c = self.inner.clone();
         run(py, move || crate::metrics::reach::reach(&c, &by, &spec)).map(PyDataFrame)
     }
@@ -247,7 +258,7 @@ impl PyCases {
         spec: SpecArgs,
     ) -> PyResult<PyDataFrame> {
         let value = arg(py, CrossValue::parse(value))?;
-        let reach = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+        let reach = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, ..Default::default() };
         let spec = spec.spec(py)?;
         let c = self.inner.clone();
         run(py, move || crate::metrics::crosstab::crosstab(&c, &rows, &columns, value, &spec, &reach)).map(PyDataFrame)
@@ -316,6 +327,16 @@ impl PyCases {
         run(py, move || c.filter(&f)).map(wrap)
     }
 
+    /// Accounts and case ids replaced by keyed pseudonyms; extra columns not in `keep` dropped.
+    fn pseudonymise(&self, py: Python<'_>, key: Vec<u8>, keep: Vec<String>) -> PyResult<PyCases> {
+        let c = self.inner.clone();
+        run(py, move || {
+            let keep: Vec<&str> = keep.iter().map(String::as_str).collect();
+            crate::privacy::pseudonymise(&c, &key, &keep)
+        })
+        .map(wrap)
+    }
+
     /// Replaces the cases with a subset of rows of the same frame (used by Python-side filters).
     fn with_frame(&self, py: Python<'_>, df: PyDataFrame) -> PyResult<PyCases> {
         let c = self.inner.clone();
@@ -375,7 +396,7 @@ impl PyScan {
 
     #[pyo3(signature = (by, followers, passes))]
     fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, passes: Option<u32>) -> PyResult<PyDataFrame> {
-        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))? };
+        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, ..Default::default() };
         let s = self.inner.clone();
         run(py, move || {
             let by: Vec<&str> = by.iter().map(String::as_str).collect();
