@@ -202,6 +202,16 @@ pub enum Error {
         /// What is accepted.
         expected: String,
     },
+    /// Two input columns would both be one canonical column (`reported_at` and `Reported At`).
+    #[error("{file}: the columns {} would both be the canonical column `{canonical}`; rename or drop one, or map one with `columns`", .columns.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(" and "))]
+    AmbiguousColumn {
+        /// The source.
+        file: String,
+        /// The canonical column.
+        canonical: String,
+        /// The input columns that fold to it.
+        columns: Vec<String>,
+    },
     /// An argument or option is not valid (an unknown column in `by`, a level outside (0, 1) ...).
     #[error("invalid argument `{name}`: {message}")]
     InvalidArgument {

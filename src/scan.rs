@@ -83,7 +83,7 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let mut base = LazyFrame::scan_parquet(PlRefPath::new(source.as_str()), args).map_err(read_err)?;
     let schema = base.collect_schema().map_err(read_err)?;
     let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).filter(|n| n != ROW && n != FILE).collect();
-    let m = match_columns(&names, opts)?;
+    let m = match_columns(&names, opts, &source)?;
     check_required(&m, &names, opts, &source)?;
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;

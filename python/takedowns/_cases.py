@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 import datetime as dt
 from typing import Any, Union, cast
@@ -80,9 +80,9 @@ def _as_days(d: date | None) -> int | None:
     return (d - _EPOCH.date()).days
 
 
-def rejects_sentence(report: dict[str, Any]) -> str | None:
+def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambda v: f'"{v}"') -> str | None:
     """What a load rejected, in one sentence for wherever a number is shown; ``None`` when nothing
-    was rejected.
+    was rejected. ``quote`` writes a label from the data (for Markdown, a code span).
 
     >>> rejects_sentence({"rows_read": 896, "rows_rejected": 115, "lost": [("status", "Awaiting", 115)],
     ...                   "problems_by_rule": {"unknown_status": 115}})
@@ -96,7 +96,7 @@ def rejects_sentence(report: dict[str, Any]) -> str | None:
             f"left out of every number ({rules})")
     lost = report.get("lost") or []
     if lost:
-        text += "; every row with " + ", ".join(f'{c} "{v}"' for c, v, _ in lost) + " was rejected"
+        text += "; every row with " + ", ".join(f"{c} {quote(v)}" for c, v, _ in lost) + " was rejected"
     return text + "."
 
 

@@ -77,7 +77,20 @@ _OPTIONS_DOC = """
 
 
 def _read(path: PathLike, fmt: str, **kw: Any) -> Cases:
-    return Cases._wrap(_core.read(os.fspath(path), fmt, _options(**kw)))
+    name = os.fspath(path)
+    try:
+        return Cases._wrap(_core.read(name, fmt, _options(**kw)))
+    except SchemaError as e:
+        if "Parquet decimals" not in str(e):
+            raise
+    # Decimal columns: the Rust reader lacks them, polars' Python reader has them; the frame is
+    # then loaded like any other, decimals exactly as text, and still named by its file.
+    import hashlib
+
+    with open(name, "rb") as f:
+        data = f.read()
+    df = _engine_types(pl.read_parquet(data), kw.get("columns"))
+    return Cases._wrap(_core.from_frame(df, _options(**kw), name, hashlib.sha256(data).hexdigest()))
 
 
 def read(
@@ -223,32 +236,48 @@ def _from_pandas(obj: Any) -> pl.DataFrame:
 # Arrow types the engine does not take as they are: read exactly as text, then parsed and
 # checked like any text column. (Decimal followers from a database stay exact this way.)
 _AS_TEXT = (pl.Decimal, pl.Time, pl.Int128, pl.UInt128, pl.Float16)
+# Nested types the engine is not built with: a canonical column of such a type is an error; an
+# extra column is carried as the text of each value.
+_NESTED = (pl.Struct, pl.Array, pl.Object)
+_CANONICAL = ("case_id", "platform", "account", "group", "followers", "reported_at", "actioned_at", "status",
+              "agency", "content_type", "reason", "jurisdiction", "source", "count")
 
 
-def _engine_types(df: pl.DataFrame) -> pl.DataFrame:
-    """Casts the columns whose types the native engine lacks to text, and Enum to String."""
+def _fold(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _engine_types(df: pl.DataFrame, columns: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """Casts the columns whose types the native engine lacks to text (Enum to String too); a
+    canonical column of a nested type fails by name, as the engine's own type check does."""
+    mapped = dict(columns or {})
     casts = []
     for name, dtype in df.schema.items():
-        if isinstance(dtype, _AS_TEXT) or dtype in _AS_TEXT:
-            casts.append(pl.col(name).cast(pl.String))
-        elif isinstance(dtype, pl.Enum):
+        if isinstance(dtype, _NESTED) or dtype in _NESTED:
+            canonical = mapped.get(name, _fold(name))
+            if canonical in _CANONICAL:
+                raise SchemaError(
+                    f"<dataframe>: column `{name}` has type {dtype}, which `{canonical}` cannot take; convert or "
+                    "drop the column, or map another one", canonical)
+            casts.append(pl.col(name).map_elements(lambda v: None if v is None else str(v), return_dtype=pl.String))
+        elif isinstance(dtype, _AS_TEXT) or dtype in _AS_TEXT or isinstance(dtype, pl.Enum):
             casts.append(pl.col(name).cast(pl.String))
     return df.with_columns(casts) if casts else df
 
 
 def _to_polars(obj: Any) -> pl.DataFrame:
     if isinstance(obj, pl.DataFrame):
-        return _engine_types(obj)
+        return obj
     if isinstance(obj, pl.LazyFrame):
-        return _engine_types(obj.collect())
+        return obj.collect()
     module = type(obj).__module__.split(".")[0]
     if module == "pandas":
-        return _engine_types(_from_pandas(obj))
+        return _from_pandas(obj)
     if hasattr(obj, "__arrow_c_stream__") or module == "pyarrow":
         out = pl.from_arrow(obj) if module == "pyarrow" else pl.DataFrame(obj)
         if isinstance(out, pl.Series):
-            return _engine_types(out.to_frame())
-        return _engine_types(out)
+            return out.to_frame()
+        return out
     raise TypeError(
         "from_frame takes a polars DataFrame or LazyFrame, a pandas DataFrame, or an object with "
         f"the Arrow PyCapsule stream interface (__arrow_c_stream__); got {type(obj).__name__}"
@@ -286,7 +315,8 @@ def from_frame(obj: Any, **kw: Any) -> Cases:
     └──────────┴──────────┴───────────┴──────────┘
     """
     opts = _defaults(kw)
-    return Cases._wrap(_core.from_frame(_to_polars(obj), _options(**opts)))
+    df = _engine_types(_to_polars(obj), opts["columns"])
+    return Cases._wrap(_core.from_frame(df, _options(**opts)))
 
 
 def sample() -> Cases:

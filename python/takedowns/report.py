@@ -26,7 +26,7 @@ import polars as pl
 
 from takedowns import _core, disclosure, plot
 from takedowns._cases import Cases, rejects_sentence
-from takedowns._escape import csv_safe, md_cell, md_text
+from takedowns._escape import csv_safe, md_cell, md_code, md_text
 from takedowns.errors import EmptySelectionError, InvalidArgumentError, RejectsError
 
 TableFn = Callable[[Cases], pl.DataFrame]
@@ -110,6 +110,21 @@ def tables(cases: Cases, options: dict[str, Any] | None = None,
     return out
 
 
+def _plain(text: str) -> str:
+    """Library text (a definition, a reason) for Markdown: one line; it holds no labels."""
+    return " ".join(str(text).split())
+
+
+def _short(v: Any) -> Any:
+    """A number that suppression turned into text, shown as the numbers beside it are (4 digits)."""
+    if isinstance(v, str) and "." in v:
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    return v
+
+
 def markdown(df: pl.DataFrame) -> str:
     """A DataFrame as a Markdown table, its definition (if any) as a note under it. Every cell is
     escaped, so a label cannot break the table or inject a heading, link or image.
@@ -125,13 +140,13 @@ def markdown(df: pl.DataFrame) -> str:
     cols = [c for c in df.columns if c != "definition"]
     lines = ["| " + " | ".join(md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for row in df.select(cols).iter_rows():
-        lines.append("| " + " | ".join(md_cell(v) for v in row) + " |")
+        lines.append("| " + " | ".join(md_cell(_short(v)) for v in row) + " |")
     if "definition" in df.columns and df.height:
         defs = df.get_column("definition").unique(maintain_order=True).to_list()
         if len(defs) == 1:
-            lines += ["", f"Definition: {md_text(str(defs[0]))}"]
+            lines += ["", f"Definition: {_plain(defs[0])}"]
         else:
-            lines += ["", "Definitions (each row has its own):"] + [f"- {md_text(str(d))}" for d in defs]
+            lines += ["", "Definitions (each row has its own):"] + [f"- {_plain(d)}" for d in defs]
     return "\n".join(lines)
 
 
@@ -188,7 +203,7 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     import matplotlib
 
     r = cases.load_report
-    src = "the embedded synthetic sample (fake handles)" if input_path is None else f"`{md_cell(str(input_path))}`"
+    src = "the embedded synthetic sample (fake handles)" if input_path is None else md_code(input_path)
     sha = r.get("sha256")
     lines = [
         "# Methods",
@@ -205,17 +220,17 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     if r["rows_rejected"]:
         lines.append("- The rejected rows, with row, column, value and rule, are in `tables/rejects.csv`.")
     for c, v, n in r["lost"]:
-        lines.append(f"- Every row with {c} `{md_cell(v)}` was rejected ({n} rows): no table shows it.")
+        lines.append(f"- Every row with {c} {md_code(v)} was rejected ({n} rows): no table shows it.")
     if r.get("aggregate"):
         lines.append("- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were "
                      "required.")
     for column, label, value, known, acc, rej in r["labels"]:
         if known and label != value:
-            lines.append(f"- {column} label `{md_cell(label)}` read as `{md_cell(value)}` ({acc} rows"
+            lines.append(f"- {column} label {md_code(label)} read as {md_code(value)} ({acc} rows"
                          + (f", {rej} rejected" if rej else "") + ").")
     for column, label, value, known, acc, rej in r["labels"]:
         if not known and column != "status":
-            lines.append(f"- New {column} `{md_cell(label)}` ({acc} rows): not in the vocabulary, kept as given; "
+            lines.append(f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "
                          "if it is another name of a known one, add an alias.")
     if r["accounts_in_several_groups"]:
         lines.append(f"- {r['accounts_in_several_groups']} account(s) were reported under more than one group; reach "
@@ -230,11 +245,11 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     for name, df in made.items():
         if "definition" in df.columns and df.height:
             defs = df.get_column("definition").unique(maintain_order=True).to_list()
-            lines.append(f"- **{name}**: {md_text(str(defs[0]))}" + (" (each row states its own counts; see the table)"
+            lines.append(f"- **{name}**: {_plain(defs[0])}" + (" (each row states its own counts; see the table)"
                                                                       if len(defs) > 1 else ""))
     lines += ["", "Rates are null where the denominator is 0; `low_n` marks rates on fewer than 30 units."]
     if skipped:
-        lines += ["", "## Left out", ""] + [f"- {name}: {md_text(why)}" for name, why in skipped.items()]
+        lines += ["", "## Left out", ""] + [f"- {name}: {_plain(why)}" for name, why in skipped.items()]
     if min_cell:
         lines += ["", "## Small cells", "", disclosure.describe(min_cell)]
     lines += [
@@ -328,13 +343,16 @@ def build(
     index = _safe_path(out, "report.md")
     body = ["# Takedown requests: memo pack", ""]
     if sentence:
-        body += [f"**Rejected rows.** {md_text(sentence)} They are listed in [tables/rejects.csv](tables/rejects.csv).",
-                 ""]
-    body += [md_text(headline), ""]
+        body += [f"**Rejected rows.** {rejects_sentence(cases.load_report, md_code)} They are listed in "
+                 "[tables/rejects.csv](tables/rejects.csv).", ""]
+    if min_cell:
+        body += ["The headline is left out: small-cell suppression is on and a sentence cannot show `<10`.", ""]
+    else:
+        body += [md_text(headline), ""]
     body += [f"![{name}](figures/{name}.png)" for name in figs]
     body += ["", "## Tables", ""] + [f"- [{n}](tables/{n}.md) ([CSV](tables/{n}.csv))" for n in shown]
     if skipped:
-        body += ["", "## Left out", ""] + [f"- {n}: {md_text(why)}" for n, why in skipped.items()]
+        body += ["", "## Left out", ""] + [f"- {n}: {_plain(why)}" for n, why in skipped.items()]
     body += ["", "See [methods.md](methods.md) for definitions, rejected rows and versions.", ""]
     index.write_text("\n".join(body))
     written.append(index)

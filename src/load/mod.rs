@@ -12,6 +12,7 @@
 //! record reader reads the file otherwise. Parquet and Arrow IPC are typed formats read by polars; a
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
+mod checksums;
 pub(crate) mod readers;
 mod report;
 pub(crate) mod validate;
@@ -188,6 +189,18 @@ impl LoadOptions {
     }
 }
 
+/// A message cut to at most 1,000 bytes (on a character boundary), for errors that quote input.
+pub fn clip_message(s: &str) -> String {
+    if s.len() <= 1000 {
+        return s.to_string();
+    }
+    let mut end = 1000;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &s[..end], s.len())
+}
+
 /// Reads a CSV file (header row required, comma-separated, UTF-8).
 pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
     validate::validate(readers::csv(path.as_ref(), opts)?, opts)
@@ -251,6 +264,14 @@ pub fn read_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
 /// Loads cases from a polars DataFrame (any dtypes; strings are parsed, typed columns checked).
 pub fn from_frame(df: DataFrame, opts: &LoadOptions) -> Result<Cases> {
     validate::validate(readers::frame(df, "<dataframe>"), opts)
+}
+
+/// Loads cases from a frame read from `source` (a file name for problems and the report), with the
+/// SHA-256 of the bytes it was read from when known.
+pub fn from_frame_named(df: DataFrame, source: &str, sha256: Option<String>, opts: &LoadOptions) -> Result<Cases> {
+    let mut raw = readers::frame(df, source);
+    raw.sha256 = sha256;
+    validate::validate(raw, opts)
 }
 
 /// Loads cases from a polars LazyFrame (collected first).

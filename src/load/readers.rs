@@ -228,6 +228,17 @@ fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>, file: &str, opts: &LoadOpt
     if !rdr.read_byte_record(&mut rec).map_err(|e| read_err(e.to_string()))? {
         return Err(read_err("the file is empty: no header row".into()));
     }
+    if rec.iter().all(|f| f.iter().all(|b| b.is_ascii_whitespace())) {
+        return Err(read_err("no header row: the first line is blank".into()));
+    }
+    if let Some((i, f)) = rec.iter().enumerate().find(|(_, f)| f.len() > opts.max_field_bytes) {
+        return Err(read_err(format!(
+            "header field {} is {} bytes long, over max_field_bytes ({}); is the first line the header?",
+            i + 1,
+            f.len(),
+            opts.max_field_bytes
+        )));
+    }
     if rec.len() > opts.max_columns {
         return Err(read_err(format!(
             "the header has {} fields, more than max_columns ({}); is this the right file, and is its first line the header?",
@@ -505,9 +516,8 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
     Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems, sha256: None })
 }
 
-fn typed(path: &Path, format: &str, read: impl FnOnce(std::io::Cursor<&[u8]>) -> PolarsResult<DataFrame> + Send) -> Result<Raw> {
+fn typed(path: &Path, bytes: Vec<u8>, format: &str, read: impl FnOnce(std::io::Cursor<&[u8]>) -> PolarsResult<DataFrame> + Send) -> Result<Raw> {
     let file = path.display().to_string();
-    let bytes = read_file(path)?;
     let (sha, df) = rayon::join(|| sha256_hex(&bytes), || read(std::io::Cursor::new(&bytes[..])));
     let df = df.map_err(|e| Error::Read { file: file.clone(), format: format.into(), message: clip(&e.to_string()) })?;
     let mut raw = frame(df, &file);
@@ -515,14 +525,33 @@ fn typed(path: &Path, format: &str, read: impl FnOnce(std::io::Cursor<&[u8]>) ->
     Ok(raw)
 }
 
-/// Reads a Parquet file with polars (from memory: see [`read_file`]).
+/// Reads a Parquet file with polars (from memory: see [`read_file`]), after checking the page
+/// checksums the writer stored ([`super::checksums`]).
 pub(crate) fn parquet(path: &Path) -> Result<Raw> {
-    typed(path, "Parquet", |c| ParquetReader::new(c).finish())
+    let bytes = read_file(path)?;
+    if let Some(column) = super::checksums::decimal_columns(&bytes).into_iter().next() {
+        return Err(Error::ColumnType {
+            file: path.display().to_string(),
+            column: clip(&column),
+            canonical: column.trim().to_lowercase(),
+            dtype: "decimal".into(),
+            expected: "integers, floats or text; the Rust reader does not read Parquet decimals: cast the column, or load the file with the Python package (td.read_parquet), which reads decimals exactly".into(),
+        });
+    }
+    typed(path, bytes, "Parquet", |c| {
+        let bytes: &[u8] = c.get_ref();
+        if let Some((column, group, offset)) = super::checksums::verify_parquet(bytes).mismatch {
+            return Err(PolarsError::ComputeError(
+                format!("the page at byte {offset} (column `{column}`, row group {group}) fails its CRC-32 checksum: the file is corrupt").into(),
+            ));
+        }
+        ParquetReader::new(c).finish()
+    })
 }
 
 /// Reads an Arrow IPC file with polars (from memory: see [`read_file`]).
 pub(crate) fn ipc(path: &Path) -> Result<Raw> {
-    typed(path, "Arrow IPC", |c| IpcReader::new(c).finish())
+    typed(path, read_file(path)?, "Arrow IPC", |c| IpcReader::new(c).finish())
 }
 
 /// Wraps an in-memory frame.

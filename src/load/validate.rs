@@ -33,7 +33,7 @@ pub(crate) struct Matched {
     report: Vec<(String, String)>,
 }
 
-pub(crate) fn match_columns(names: &[String], opts: &LoadOptions) -> Result<Matched> {
+pub(crate) fn match_columns(names: &[String], opts: &LoadOptions, source: &str) -> Result<Matched> {
     let canonical = |s: &str| INPUT_COLUMNS.iter().copied().find(|c| *c == s);
     let mut canon: HashMap<&'static str, String> = HashMap::new();
     let mut report = Vec::new();
@@ -66,10 +66,7 @@ pub(crate) fn match_columns(names: &[String], opts: &LoadOptions) -> Result<Matc
         let key = header_key(n);
         if let Some(c) = canonical(&key) {
             if let Some(prev) = canon.get(c) {
-                return Err(Error::invalid_arg(
-                    "columns",
-                    format!("both `{prev}` and `{n}` would be the canonical column `{c}`; map or drop one"),
-                ));
+                return Err(Error::AmbiguousColumn { file: source.to_string(), canonical: c.to_string(), columns: vec![clip(prev), clip(n)] });
             }
             canon.insert(c, n.clone());
             if n != c {
@@ -381,9 +378,13 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(In
                 .map(|(i, v)| match trimmed(v) {
                     None => None,
                     Some(s) => match parse_int(s) {
-                        Some(x) => Some(x),
-                        None => {
-                            found.push(ctx.problem(i, name, s, Rule::InvalidInteger, msg.into()));
+                        Ok(x) => Some(x),
+                        Err(Rule::ValueTooLarge) => {
+                            found.push(ctx.problem(i, name, s, Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
+                            None
+                        }
+                        Err(r) => {
+                            found.push(ctx.problem(i, name, s, r, msg.into()));
                             None
                         }
                     },
@@ -404,13 +405,26 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(In
     Ok((out.with_name(name.into()), found))
 }
 
-fn parse_int(s: &str) -> Option<i64> {
+/// A whole number written as text: `7`, `+7`, `7.0`. Digits beyond what 64 bits hold are
+/// `value_too_large` (a number, just too big), anything else that is no whole number
+/// `invalid_integer`.
+fn parse_int(s: &str) -> std::result::Result<i64, Rule> {
     let s = s.strip_prefix('+').unwrap_or(s);
     if let Ok(v) = s.parse::<i64>() {
-        return Some(v);
+        return Ok(v);
     }
-    let f: f64 = s.parse().ok()?;
-    (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 && !s.contains(['e', 'E', 'i', 'n', 'N'])).then_some(f as i64)
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Rule::ValueTooLarge);
+    }
+    let f: f64 = s.parse().map_err(|_| Rule::InvalidInteger)?;
+    if s.contains(['e', 'E', 'i', 'n', 'N']) || !f.is_finite() || f.fract() != 0.0 {
+        return Err(Rule::InvalidInteger);
+    }
+    if f.abs() >= 9.0e15 {
+        return Err(Rule::ValueTooLarge);
+    }
+    Ok(f as i64)
 }
 
 /// A value of any dtype as text for a problem report.
@@ -676,7 +690,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     let derive_keys = !matches!(scope, Scope::Batch { keys: false });
     let Raw { source, frame, rows, rows_read, problems: read_problems, sha256 } = raw;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
-    let m = match_columns(&names, opts)?;
+    let m = match_columns(&names, opts, &source)?;
     let (required_cols, aggregate) = check_required(&m, &names, opts, &source)?;
     let required = |c: &str| required_cols.iter().any(|r| r == c);
     check_types(&frame, &m, &source)?;

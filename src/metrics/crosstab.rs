@@ -114,7 +114,8 @@ pub fn crosstab(
                 None => Some(0.0),
             })
             .collect();
-        let col = Column::new(ck.as_str().into(), vals);
+        // A column name travels as a C string through Arrow: a NUL in a label would end it.
+        let col = Column::new(ck.replace('\0', "\u{2400}").as_str().into(), vals);
         out.push(if value == CrossValue::Rate { col } else { col.cast(&DataType::Int64)? });
     }
     let mut df = DataFrame::new(row_list.len(), out)?;

@@ -263,6 +263,12 @@ fn group_summary(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
     let n: f64 = obs.iter().map(|o| o.w).sum();
     let count = |k: u8| obs.iter().filter(|o| o.kind == k).map(|o| o.w).sum::<f64>();
     let mut v = vec![Some(n), Some(count(1)), Some(count(2)), Some(count(0))];
+    if n == 0.0 {
+        // Every request of the group was left out: no estimate (0/0 is null, never 0).
+        let per_deadline = 3 * spec.deadlines_hours.len();
+        v.extend(std::iter::repeat_n(None, 3 + per_deadline + 3));
+        return v;
+    }
     v.push(first_at_or_below(&st, 0.5, |s| s.survival));
     v.push(first_at_or_below(&st, 0.5, |s| s.survival_low));
     v.push(first_at_or_below(&st, 0.5, |s| s.survival_high));

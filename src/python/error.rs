@@ -27,7 +27,7 @@ pub fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
         Error::Io { path, .. } => raise(py, "FileError", (msg, path)),
         Error::Read { file, .. } => raise(py, "FileFormatError", (msg, file)),
         Error::MissingColumn { name, .. } => raise(py, "SchemaError", (msg, name)),
-        Error::ColumnType { canonical, .. } => raise(py, "SchemaError", (msg, canonical)),
+        Error::ColumnType { canonical, .. } | Error::AmbiguousColumn { canonical, .. } => raise(py, "SchemaError", (msg, canonical)),
         Error::Validation { problems, total } => match problems_frame(&problems) {
             Ok(df) => raise(py, "ValidationError", (msg, PyDataFrame(df), total)),
             Err(e) => PyRuntimeError::new_err(format!("{msg} (and the problems table failed: {e})")),

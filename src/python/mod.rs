@@ -47,14 +47,19 @@ fn run<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send +
         rx = back;
         match got {
             Ok(Ok(result)) => return result.map_err(|e| error::to_pyerr(py, e)),
-            Ok(Err(_)) => {
-                return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                    "internal error in takedowns (a Rust panic); please report it with the input that caused it",
-                ))
+            Ok(Err(payload)) => {
+                // A panic is a bug, but the caller still gets a takedowns error (ComputeError), not
+                // pyo3's PanicException, a BaseException that `except Exception` misses.
+                let what = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("a Rust panic");
+                return Err(error::to_pyerr(py, Error::Internal(crate::load::clip_message(what))));
             }
             Err(mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(pyo3::exceptions::PyRuntimeError::new_err("takedowns worker thread vanished"))
+                return Err(error::to_pyerr(py, Error::Internal("the worker thread vanished".into())))
             }
         }
     }
@@ -358,10 +363,13 @@ fn read(py: Python<'_>, path: std::path::PathBuf, format: &str, options: LoadArg
     .map(wrap)
 }
 
+/// `source` and `sha256` name a file the frame was read from (by the Python layer, for types the
+/// Rust readers lack), so that problems and the load report name the file, not `<dataframe>`.
 #[pyfunction]
-fn from_frame(py: Python<'_>, df: PyDataFrame, options: LoadArgs) -> PyResult<PyCases> {
+#[pyo3(signature = (df, options, source=None, sha256=None))]
+fn from_frame(py: Python<'_>, df: PyDataFrame, options: LoadArgs, source: Option<String>, sha256: Option<String>) -> PyResult<PyCases> {
     let o = options.options(py)?;
-    run(py, move || load::from_frame(df.0, &o)).map(wrap)
+    run(py, move || load::from_frame_named(df.0, source.as_deref().unwrap_or("<dataframe>"), sha256, &o)).map(wrap)
 }
 
 /// A lazily scanned Parquet source (`takedowns.Scan` wraps this).
