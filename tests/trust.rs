@@ -13,14 +13,7 @@ fn quarantine() -> LoadOptions {
     LoadOptions::default().with_on_invalid(OnInvalid::Quarantine)
 }
 
-/// Loads CSV text in quarantine mode and checks rows read = accepted + rejected.
-fn q(csv: &str) -> Cases {
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &quarantine()).unwrap();
-    let r = cases.load_report();
-    assert_eq!(r.rows_read, r.rows_accepted + r.rows_rejected, "{r}");
-    assert_eq!(r.rows_accepted as usize, cases.len());
-    cases
-}
+use common::quarantined as q;
 
 fn rules(c: &Cases) -> Vec<String> {
     str_col(c.rejects(), "rule").into_iter().flatten().collect()

@@ -224,10 +224,15 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     if r.get("aggregate"):
         lines.append("- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were "
                      "required.")
+    case_only = []
     for column, label, value, known, acc, rej in r["labels"]:
-        if known and label != value:
-            lines.append(f"- {column} label {md_code(label)} read as {md_code(value)} ({acc} rows"
-                         + (f", {rej} rejected" if rej else "") + ").")
+        counted = f"{acc} rows" + (f", {rej} rejected" if rej else "")
+        if known and label != value and label.lower() == value.lower():
+            case_only.append(f"{md_code(label)} ({counted})")
+        elif known and label != value:
+            lines.append(f"- {column} label {md_code(label)} read as {md_code(value)} ({counted}).")
+    if case_only:
+        lines.append("- Labels read in lower case, otherwise unchanged: " + ", ".join(case_only) + ".")
     for column, label, value, known, acc, rej in r["labels"]:
         if not known and column != "status":
             lines.append(f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "

@@ -147,8 +147,12 @@ fn header_names(file: &str, fields: Vec<String>) -> Result<Vec<String>> {
 /// ([`read_file`]) and hashed while it is parsed.
 pub(crate) fn csv(path: &Path, opts: &LoadOptions) -> Result<Raw> {
     let file = path.display().to_string();
-    let bytes = read_file(path)?;
-    let (sha, raw) = rayon::join(|| sha256_hex(&bytes), || csv_bytes(&bytes, &file, opts));
+    hashed(&read_file(path)?, |bytes| csv_bytes(bytes, &file, opts))
+}
+
+/// Parses `bytes` with `parse` while hashing them on another thread; the hash goes in the result.
+fn hashed(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Result<Raw> + Send) -> Result<Raw> {
+    let (sha, raw) = rayon::join(|| sha256_hex(bytes), || parse(bytes));
     let mut raw = raw?;
     raw.sha256 = Some(sha);
     Ok(raw)
@@ -368,11 +372,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
 /// JSON object, not UTF-8, names a key twice, or has an over-long value rejects that row only.
 pub(crate) fn ndjson(path: &Path, opts: &LoadOptions) -> Result<Raw> {
     let file = path.display().to_string();
-    let bytes = read_file(path)?;
-    let (sha, raw) = rayon::join(|| sha256_hex(&bytes), || ndjson_from(&bytes, &file, opts));
-    let mut raw = raw?;
-    raw.sha256 = Some(sha);
-    Ok(raw)
+    hashed(&read_file(path)?, |bytes| ndjson_from(bytes, &file, opts))
 }
 
 /// The members of one JSON object in their order, duplicates kept (serde_json's map would keep
@@ -518,11 +518,10 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
 
 fn typed(path: &Path, bytes: Vec<u8>, format: &str, read: impl FnOnce(std::io::Cursor<&[u8]>) -> PolarsResult<DataFrame> + Send) -> Result<Raw> {
     let file = path.display().to_string();
-    let (sha, df) = rayon::join(|| sha256_hex(&bytes), || read(std::io::Cursor::new(&bytes[..])));
-    let df = df.map_err(|e| Error::Read { file: file.clone(), format: format.into(), message: clip(&e.to_string()) })?;
-    let mut raw = frame(df, &file);
-    raw.sha256 = Some(sha);
-    Ok(raw)
+    hashed(&bytes, |b| {
+        let df = read(std::io::Cursor::new(b)).map_err(|e| Error::Read { file: file.clone(), format: format.into(), message: clip(&e.to_string()) })?;
+        Ok(frame(df, &file))
+    })
 }
 
 /// Reads a Parquet file with polars (from memory: see [`read_file`]), after checking the page

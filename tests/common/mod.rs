@@ -27,6 +27,16 @@ pub fn fixture() -> Cases {
     takedowns::load::read_csv_bytes(FIXTURE.as_bytes(), "fixture.csv", &opts).expect("fixture loads")
 }
 
+/// Loads CSV text in quarantine mode and checks rows read = accepted + rejected.
+pub fn quarantined(csv: &str) -> Cases {
+    let opts = LoadOptions::default().with_on_invalid(takedowns::OnInvalid::Quarantine);
+    let cases = takedowns::load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let r = cases.load_report();
+    assert_eq!(r.rows_read, r.rows_accepted + r.rows_rejected, "{r}");
+    assert_eq!(r.rows_accepted as usize, cases.len());
+    cases
+}
+
 /// Writes `content` to a fresh file named `name` in a temporary directory.
 pub fn write_file(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> PathBuf {
     let p = dir.path().join(name);

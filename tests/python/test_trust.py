@@ -242,3 +242,24 @@ def test_a_file_without_dates_gives_a_pack_without_the_dated_sections(tmp_path: 
     for name in ("trend_month", "time_to_action_platform", "reach_group"):
         assert f"- {name}:" in left_out
     assert (out / "tables" / "compliance_platform.csv").exists()
+
+
+def test_min_cell_suppresses_the_exported_tables(tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "pack"
+    done = run_cli("report", "--out", str(out), "--quiet", "--min-cell", "10")
+    assert done.returncode == 0, done.stderr
+    t = pl.read_csv(out / "tables" / "compliance_group_platform.csv", infer_schema_length=0)
+    counts = ["removed", "restricted", "rejected", "pending"]
+    hidden = t.select(pl.any_horizontal(pl.col(c).is_in(["<10", "suppressed"]) for c in counts)).to_series()
+    assert hidden.any()
+    for row in t.iter_rows(named=True):
+        # No row of outcomes can be completed by subtraction from its total.
+        n_hidden = sum(row[c] in ("<10", "suppressed") for c in counts)
+        assert n_hidden != 1, row
+        if row["successes"] in ("<10", "suppressed") or row["denominator"] in ("<10", "suppressed"):
+            assert row["rate"] == row["ci_low"] == row["ci_high"] == "suppressed", row
+    # The exact figures are not drawn, and the memo sentence (which cannot show "<10") is left out.
+    assert not list((out / "figures").glob("*.png"))
+    report_md = (out / "report.md").read_text()
+    assert "headline is left out" in report_md and "Between" not in report_md
+    assert "## Small cells" in (out / "methods.md").read_text()
