@@ -1,4 +1,5 @@
-//! The published figures of DOMAIN.md, from aggregate tables (platform x status x count).
+//! Published figures (PTA's snapshot of 22 Sep 2022; TikTok's Pakistan report, Jul-Dec 2025), from aggregate
+//! tables (platform x status x count).
 
 mod common;
 use common::*;

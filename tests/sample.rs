@@ -1,4 +1,4 @@
-//! The embedded sample reproduces the public figures of Pakistan's 2025 campaign (DOMAIN.md),
+//! The embedded sample reproduces the public figures of Pakistan's 2025 campaign (see the README),
 //! and the committed data file is exactly what the documented generator writes.
 
 mod common;
