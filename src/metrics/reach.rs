@@ -129,22 +129,46 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
 }
 
 /// Accounts (platform + `account_key`) whose rows name more than one group.
+///
+/// Hash-sliced like the duplicate-id check: each account is hashed once, the rows are split into
+/// cache-sized slices by hash, and each slice keeps, per account, the first row's group; an
+/// account seen again with another group is counted once. Equal hashes are confirmed by comparing
+/// the values.
 pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
-    let (g, k) = (df.column(GROUP)?, df.column(ACCOUNT_KEY)?);
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let (g, k, p) = (df.column(GROUP)?.str()?, df.column(ACCOUNT_KEY)?.str()?, df.column(PLATFORM)?.str()?);
     if g.null_count() == g.len() || k.null_count() == k.len() {
         return Ok(0);
     }
-    let out = df
-        .clone()
-        .lazy()
-        .select([col(PLATFORM), col(ACCOUNT_KEY), col(GROUP)])
-        .filter(col(ACCOUNT_KEY).is_not_null().and(col(GROUP).is_not_null()))
-        .group_by([col(PLATFORM), col(ACCOUNT_KEY)])
-        .agg([col(GROUP).n_unique().alias("groups")])
-        .filter(col("groups").gt(lit(1u32)))
-        .select([len().alias("n")])
-        .collect()?;
-    Ok(out.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0))
+    let state = PlRandomState::default();
+    let present = |i: usize| k.get(i).is_some() && g.get(i).is_some();
+    let hashes: Vec<u64> = (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
+    let slices = crate::slices::Slices::new(&hashes, present);
+    let counted: u64 = (0..slices.len())
+        .into_par_iter()
+        .map(|s| {
+            // Per account hash: (first row, whether a second group was seen).
+            let mut first: crate::slices::ByHash<Vec<(u32, bool)>> = Default::default();
+            let mut several = 0u64;
+            for &i in slices.get(s) {
+                let i = i as usize;
+                let entries = first.entry(hashes[i]).or_default();
+                let same = |j: u32| p.get(j as usize) == p.get(i) && k.get(j as usize) == k.get(i);
+                match entries.iter_mut().find(|(j, _)| same(*j)) {
+                    Some((j, seen)) => {
+                        if !*seen && g.get(*j as usize) != g.get(i) {
+                            *seen = true;
+                            several += 1;
+                        }
+                    }
+                    None => entries.push((i as u32, false)),
+                }
+            }
+            several
+        })
+        .sum();
+    Ok(counted)
 }
 
 /// `group` replaced, for rows with an account, by the group of the account's latest request that
