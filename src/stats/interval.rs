@@ -195,8 +195,16 @@ mod tests {
     fn no_interval_without_denominator() {
         for m in [IntervalMethod::Wilson, IntervalMethod::Jeffreys, IntervalMethod::ClopperPearson] {
             assert_eq!(binomial_interval(0.0, 0.0, m, 0.95), None);
+        }
+        // 5 of 5 at 95%: the lower bounds by scipy (Wilson n/(n+z^2); Jeffreys Beta(0.025; 5.5,
+        // 0.5); Clopper-Pearson 0.025^(1/5)); every upper bound is 1.
+        for (m, want) in [
+            (IntervalMethod::Wilson, 0.5655175352168252),
+            (IntervalMethod::Jeffreys, 0.6206228577009606),
+            (IntervalMethod::ClopperPearson, 0.4781762498950185),
+        ] {
             let (l, h) = binomial_interval(5.0, 5.0, m, 0.95).unwrap();
-            assert!(l > 0.4 && l < 1.0 && h == 1.0 || (m == IntervalMethod::Wilson && h <= 1.0));
+            assert!((l - want).abs() < 1e-9 && h == 1.0, "{m:?}: ({l}, {h})");
         }
     }
 

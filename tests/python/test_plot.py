@@ -43,7 +43,10 @@ def test_renders_on_sample_with_footnote(sample, name: str) -> None:  # type: ig
 
 @pytest.mark.parametrize("name", sorted(DRAW))
 def test_one_platform(sample, name: str) -> None:  # type: ignore[no-untyped-def]
-    fig, _ = DRAW[name](sample.filter(platform="x"))
+    fig, ax = DRAW[name](sample.filter(platform="x"))
+    assert ax.has_data() or ax.images
+    note = footnote_text(fig).replace("\n", " ")
+    assert "n = 210 requests" in note, note  # X's 210 requests in the sample, and nothing else
     plt.close(fig)
 
 
