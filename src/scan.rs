@@ -151,7 +151,7 @@ impl Scan {
     fn analyse(&self, by: &[String], accounts: bool, partitions: u32, f: impl FnOnce(&Source) -> Result<DataFrame>) -> Result<DataFrame> {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
         let (src, tally) = self.plan(by, keys, partitions)?;
-        let mut df = f(&src)?;
+        let df = f(&src)?;
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
@@ -177,10 +177,7 @@ impl Scan {
             "; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
             self.source
         );
-        if let Ok(d) = df.column("definition") {
-            let text: StringChunked = d.str()?.iter().map(|v| v.map(|v| format!("{v}{note}"))).collect();
-            df.with_column(text.with_name("definition".into()).into_column())?;
-        }
+        let df = metrics::map_definitions(df, |v| format!("{v}{note}"))?;
         // Later passes meet the same problems again.
         let mut problems = t.problems.clone();
         problems.sort_by(|a, b| (a.row, &a.column, a.rule).cmp(&(b.row, &b.column, b.rule)));

@@ -100,14 +100,19 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
 /// rejected (with the rules), so that a number is never shown without its rejects. The note goes
 /// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
 /// part of the definition, which a count figure quotes, carries it too.
-pub(crate) fn note_rejects(mut df: DataFrame, cases: &crate::Cases) -> Result<DataFrame> {
+pub(crate) fn note_rejects(df: DataFrame, cases: &crate::Cases) -> Result<DataFrame> {
     let Some(note) = cases.load_report().rejects_note() else { return Ok(df) };
-    let add = |v: &str| match v.find(trend::RATE_CLAUSE) {
+    map_definitions(df, |v| match v.find(trend::RATE_CLAUSE) {
         Some(at) => format!("{}; {note}; {}", &v[..at].trim_end_matches("; "), &v[at..]),
         None => format!("{v}; {note}"),
-    };
+    })
+}
+
+/// Rewrites every value of a table's `definition` column with `f` (a table without one is
+/// returned as it is).
+pub(crate) fn map_definitions(mut df: DataFrame, f: impl Fn(&str) -> String) -> Result<DataFrame> {
     if let Ok(d) = df.column("definition") {
-        let text: StringChunked = d.str()?.iter().map(|v| v.map(add)).collect();
+        let text: StringChunked = d.str()?.iter().map(|v| v.map(&f)).collect();
         df.with_column(text.with_name("definition".into()).into_column())?;
     }
     Ok(df)

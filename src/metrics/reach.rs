@@ -107,7 +107,7 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
         return super::note_rejects(reach_on(&Source::of(cases), by, spec)?, cases);
     }
     let several = accounts_in_several_groups(frame)?;
-    let (mut df, note) = match spec.groups {
+    let (df, note) = match spec.groups {
         GroupRule::Each if several == 0 => (reach_on(&Source::of(cases), by, spec)?, "no account was reported under more than one group".to_string()),
         GroupRule::Each => (
             reach_on(&Source::of(cases), by, spec)?,
@@ -121,10 +121,7 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
             )
         }
     };
-    if let Ok(d) = df.column("definition") {
-        let text: StringChunked = d.str()?.iter().map(|v| v.map(|v| format!("{v}; {note}"))).collect();
-        df.with_column(text.with_name("definition".into()).into_column())?;
-    }
+    let df = super::map_definitions(df, |v| format!("{v}; {note}"))?;
     super::note_rejects(df, cases)
 }
 

@@ -51,6 +51,8 @@ from typing import Any
 
 import pytest
 
+from hostile_probe import _rss_mb  # the probe and the harness watch memory the same way
+
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "hostile"
 PROBE = HERE / "hostile_probe.py"
@@ -274,17 +276,6 @@ class Run:
 
     def panicked(self) -> bool:
         return "panicked at" in self.stderr or "PanicException" in self.stderr
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
 
 
 def run_guarded(cmd: list[str], timeout: float, max_rss_mb: float, env: dict[str, str] | None = None) -> Run:
