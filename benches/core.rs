@@ -22,7 +22,8 @@ fn compliance_by_hand(df: &DataFrame) -> DataFrame {
     let (x, n) = (col("successes").cast(DataType::Float64), col("requests").cast(DataType::Float64));
     let p = x.clone() / n.clone();
     let centre = (p.clone() + lit(z * z) / (lit(2.0) * n.clone())) / (lit(1.0) + lit(z * z) / n.clone());
-    let half = lit(z) * (p.clone() * (lit(1.0) - p.clone()) / n.clone() + lit(z * z) / (lit(4.0) * n.clone() * n.clone())).sqrt()
+    let half = lit(z)
+        * (p.clone() * (lit(1.0) - p.clone()) / n.clone() + lit(z * z) / (lit(4.0) * n.clone() * n.clone())).sqrt()
         / (lit(1.0) + lit(z * z) / n.clone());
     df.clone()
         .lazy()
@@ -35,7 +36,11 @@ fn compliance_by_hand(df: &DataFrame) -> DataFrame {
             when(is("pending")).then(col("count")).otherwise(lit(0i64)).sum().alias("pending"),
             when(is("removed").or(is("restricted"))).then(col("count")).otherwise(lit(0i64)).sum().alias("successes"),
         ])
-        .with_columns([p.alias("rate"), (centre.clone() - half.clone()).alias("ci_low"), (centre + half).alias("ci_high")])
+        .with_columns([
+            p.alias("rate"),
+            (centre.clone() - half.clone()).alias("ci_low"),
+            (centre + half).alias("ci_high"),
+        ])
         .sort(["platform"], Default::default())
         .collect_with_engine(Engine::Streaming)
         .expect("compliance by hand")
@@ -65,7 +70,10 @@ fn reach_by_hand(df: &DataFrame) -> DataFrame {
             f().sum().alias("followers"),
             when(acc().and(col("a"))).then(col("f")).otherwise(lit(0i64)).sum().alias("followers_actioned"),
             f().cast(DataType::Float64).median().alias("median_followers"),
-            f().sort(SortOptions::default().with_order_descending(true).with_nulls_last(true)).head(Some(10)).sum().alias("top"),
+            f().sort(SortOptions::default().with_order_descending(true).with_nulls_last(true))
+                .head(Some(10))
+                .sum()
+                .alias("top"),
             col("naive").sum().alias("followers_undeduplicated"),
         ])
         .sort(["group"], Default::default())
@@ -79,7 +87,10 @@ fn trend_by_hand(df: &DataFrame) -> DataFrame {
     let t = || col("reported_at");
     df.clone()
         .lazy()
-        .group_by([col("platform"), (t().dt().year().cast(DataType::Int64) * lit(12i64) + t().dt().month().cast(DataType::Int64)).alias("m")])
+        .group_by([
+            col("platform"),
+            (t().dt().year().cast(DataType::Int64) * lit(12i64) + t().dt().month().cast(DataType::Int64)).alias("m"),
+        ])
         .agg(
             ["removed", "restricted", "rejected", "pending"]
                 .iter()
@@ -108,20 +119,35 @@ fn benches(c: &mut Criterion) {
     let hand = compliance_by_hand(cases.frame());
     for col_name in ["requests", "successes", "rate", "ci_low"] {
         let values = |df: &DataFrame| -> Vec<f64> {
-            df.column(col_name).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+            df.column(col_name)
+                .unwrap()
+                .cast(&DataType::Float64)
+                .unwrap()
+                .f64()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or(f64::NAN))
+                .collect()
         };
         let diff = values(&ours).iter().zip(values(&hand)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(diff < 1e-9, "compliance {col_name} differs by {diff}");
     }
     let ours = cases.reach(&["group"], &ReachSpec::default()).expect("reach");
     let hand = reach_by_hand(cases.frame());
-    for col_name in ["cases", "accounts", "followers", "followers_actioned", "median_followers", "followers_undeduplicated"] {
-        assert!(ours.column(col_name).unwrap().equals_missing(hand.column(col_name).unwrap()), "reach {col_name} differs");
+    for col_name in
+        ["cases", "accounts", "followers", "followers_actioned", "median_followers", "followers_undeduplicated"]
+    {
+        assert!(
+            ours.column(col_name).unwrap().equals_missing(hand.column(col_name).unwrap()),
+            "reach {col_name} differs"
+        );
     }
 
     let mut g = c.benchmark_group("load");
     g.sample_size(10).throughput(Throughput::Elements(n as u64));
-    g.bench_function("from_frame", |b| b.iter(|| load::from_frame(frame.clone(), &LoadOptions::default()).expect("load")));
+    g.bench_function("from_frame", |b| {
+        b.iter(|| load::from_frame(frame.clone(), &LoadOptions::default()).expect("load"))
+    });
     g.bench_function("parquet", |b| b.iter(|| load::read_parquet(&pq, &LoadOptions::default()).expect("load")));
     g.bench_function("csv", |b| b.iter(|| load::read_csv(&csv, &LoadOptions::default()).expect("load")));
     g.finish();
@@ -143,7 +169,9 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("trend");
     g.sample_size(10).throughput(Throughput::Elements(n as u64));
-    g.bench_function("month_by_platform", |b| b.iter(|| cases.trend(&["platform"], &TrendSpec::default()).expect("trend")));
+    g.bench_function("month_by_platform", |b| {
+        b.iter(|| cases.trend(&["platform"], &TrendSpec::default()).expect("trend"))
+    });
     g.bench_function("month_by_platform_hand_written_polars", |b| b.iter(|| trend_by_hand(cases.frame())));
     g.finish();
 

@@ -17,10 +17,44 @@ fn main() -> takedowns::Result<()> {
     println!("{}", cases.load_report());
     println!("\n{}", cases.summary()?.headline());
     let c = cases.compliance(&["platform"], &ComplianceSpec::default())?;
-    show("Compliance by platform", &c, &["platform", "requests", "removed", "restricted", "rejected", "pending", "rate", "ci_low", "ci_high", "low_n"])?;
+    show(
+        "Compliance by platform",
+        &c,
+        &["platform", "requests", "removed", "restricted", "rejected", "pending", "rate", "ci_low", "ci_high", "low_n"],
+    )?;
     let r = cases.reach(&["group"], &ReachSpec::default())?;
-    show("Reach by group", &r, &["group", "cases", "accounts", "followers", "followers_actioned", "followers_live", "share_actioned", "median_followers", "top10_share"])?;
+    show(
+        "Reach by group",
+        &r,
+        &[
+            "group",
+            "cases",
+            "accounts",
+            "followers",
+            "followers_actioned",
+            "followers_live",
+            "share_actioned",
+            "median_followers",
+            "top10_share",
+        ],
+    )?;
     let t = cases.trend(&[], &TrendSpec::default())?;
-    show("Monthly trend (by reported_at)", &t, &["period_label", "requests", "removed", "restricted", "rejected", "pending", "cum_requests", "cum_actioned", "rate", "ci_low", "ci_high"])?;
+    show(
+        "Monthly trend (by reported_at)",
+        &t,
+        &[
+            "period_label",
+            "requests",
+            "removed",
+            "restricted",
+            "rejected",
+            "pending",
+            "cum_requests",
+            "cum_actioned",
+            "rate",
+            "ci_low",
+            "ci_high",
+        ],
+    )?;
     Ok(())
 }

@@ -57,8 +57,7 @@ impl Cases {
     pub fn from_records(records: &[CaseRecord], opts: &LoadOptions) -> Result<Cases> {
         let text = |f: &dyn Fn(&CaseRecord) -> Option<String>| records.iter().map(f).collect::<Vec<_>>();
         let dt = |f: &dyn Fn(&CaseRecord) -> Option<NaiveDateTime>| -> Result<Column> {
-            let v: Int64Chunked =
-                records.iter().map(|r| f(r).map(|d| d.and_utc().timestamp_micros())).collect();
+            let v: Int64Chunked = records.iter().map(|r| f(r).map(|d| d.and_utc().timestamp_micros())).collect();
             Ok(v.into_column().cast(&crate::schema::datetime_dtype())?)
         };
         let mut cols = vec![
@@ -100,16 +99,15 @@ impl Cases {
         let opt: Vec<Option<StringChunked>> = OPTIONAL_TEXT.iter().map(|c| s(c)).collect::<Result<_>>()?;
         let fol = df.column(FOLLOWERS)?.i64()?.clone();
         let cnt = df.column(COUNT)?.i64()?.clone();
-        let dt = |name: &str| -> Result<Int64Chunked> {
-            Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.clone())
-        };
+        let dt = |name: &str| -> Result<Int64Chunked> { Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.clone()) };
         let (rep, act) = (dt(REPORTED_AT)?, dt(ACTIONED_AT)?);
-        let to_dt = |v: Option<i64>| v.and_then(|us| chrono::DateTime::from_timestamp_micros(us).map(|d| d.naive_utc()));
+        let to_dt =
+            |v: Option<i64>| v.and_then(|us| chrono::DateTime::from_timestamp_micros(us).map(|d| d.naive_utc()));
         (0..df.height())
             .map(|i| {
-                let status = get(&stat, i).and_then(|s| Status::parse(&s)).ok_or_else(|| {
-                    Error::invalid_arg("status", format!("row {i} has no canonical status"))
-                })?;
+                let status = get(&stat, i)
+                    .and_then(|s| Status::parse(&s))
+                    .ok_or_else(|| Error::invalid_arg("status", format!("row {i} has no canonical status")))?;
                 Ok(CaseRecord {
                     case_id: get(&ids, i).unwrap_or_default(),
                     platform: get(&plat, i).unwrap_or_default(),

@@ -114,7 +114,11 @@ fn time_of_day(c: &mut Cursor) -> Option<i64> {
 /// Parses a zone suffix, returning its offset from UTC in seconds.
 fn zone(c: &mut Cursor) -> Option<i64> {
     let rest = c.rest();
-    if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b" utc") || rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b" z") {
+    if rest.eq_ignore_ascii_case(b"z")
+        || rest.eq_ignore_ascii_case(b" utc")
+        || rest.eq_ignore_ascii_case(b"utc")
+        || rest.eq_ignore_ascii_case(b" z")
+    {
         c.i = c.b.len();
         return Some(0);
     }
@@ -274,13 +278,7 @@ mod tests {
     use super::*;
 
     fn us(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, mi, s)
-            .unwrap()
-            .and_utc()
-            .timestamp()
-            * 1_000_000
+        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, s).unwrap().and_utc().timestamp() * 1_000_000
     }
 
     #[test]
@@ -290,10 +288,7 @@ mod tests {
         assert_eq!(parse_datetime(" 2025/3/4 ", a), Ok(us(2025, 3, 4, 0, 0, 0)));
         assert_eq!(parse_datetime("2025-03-14T09:30", a), Ok(us(2025, 3, 14, 9, 30, 0)));
         assert_eq!(parse_datetime("2025-03-14 09:30:05", a), Ok(us(2025, 3, 14, 9, 30, 5)));
-        assert_eq!(
-            parse_datetime("2025-03-14T09:30:05.25", a),
-            Ok(us(2025, 3, 14, 9, 30, 5) + 250_000)
-        );
+        assert_eq!(parse_datetime("2025-03-14T09:30:05.25", a), Ok(us(2025, 3, 14, 9, 30, 5) + 250_000));
         // Zones convert to UTC.
         assert_eq!(parse_datetime("2025-03-14T09:30:00Z", a), Ok(us(2025, 3, 14, 9, 30, 0)));
         assert_eq!(parse_datetime("2025-03-14T09:30:00+05:00", a), Ok(us(2025, 3, 14, 4, 30, 0)));
@@ -304,8 +299,17 @@ mod tests {
 
     #[test]
     fn rejects_invalid() {
-        for bad in ["", "2025-02-30", "2025-13-01", "14th March", "2025-03-14T25:00", "2025-03-14x",
-            "20250314", "03/14/25", "2025-03-14T09:30+99:00"] {
+        for bad in [
+            "",
+            "2025-02-30",
+            "2025-13-01",
+            "14th March",
+            "2025-03-14T25:00",
+            "2025-03-14x",
+            "20250314",
+            "03/14/25",
+            "2025-03-14T09:30+99:00",
+        ] {
             assert_eq!(parse_datetime(bad, DateOrder::Auto), Err(Rule::InvalidDate), "{bad}");
         }
     }

@@ -135,26 +135,18 @@ pub struct Vocabulary {
 
 impl Vocabulary {
     /// Builds the tables from the built-in entries plus the user's (user entries win).
-    pub fn new(
-        status: &[(String, Status)],
-        platform: &[(String, String)],
-        group: &[(String, String)],
-    ) -> Self {
+    pub fn new(status: &[(String, Status)], platform: &[(String, String)], group: &[(String, String)]) -> Self {
         let mut s: HashMap<String, Status> =
             DEFAULT_STATUS_LABELS.iter().map(|(k, v)| (normalize_label(k), *v)).collect();
         for st in Status::ALL {
             s.insert(st.as_str().to_string(), st);
         }
         s.extend(status.iter().map(|(k, v)| (normalize_label(k), *v)));
-        let mut p: HashMap<String, String> = DEFAULT_PLATFORM_ALIASES
-            .iter()
-            .map(|(k, v)| (normalize_label(k), v.to_string()))
-            .collect();
+        let mut p: HashMap<String, String> =
+            DEFAULT_PLATFORM_ALIASES.iter().map(|(k, v)| (normalize_label(k), v.to_string())).collect();
         p.extend(platform.iter().map(|(k, v)| (normalize_label(k), v.clone())));
-        let mut g: HashMap<String, String> = DEFAULT_GROUP_ALIASES
-            .iter()
-            .map(|(k, v)| (normalize_label(k), v.to_string()))
-            .collect();
+        let mut g: HashMap<String, String> =
+            DEFAULT_GROUP_ALIASES.iter().map(|(k, v)| (normalize_label(k), v.to_string())).collect();
         g.extend(group.iter().map(|(k, v)| (normalize_label(k), v.clone())));
         Vocabulary { status: s, platform: p, group: g }
     }

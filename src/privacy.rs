@@ -40,7 +40,10 @@ fn check_key(key: &[u8]) -> Result<()> {
     if key.len() < MIN_KEY_BYTES {
         return Err(Error::invalid_arg(
             "key",
-            format!("a pseudonymisation key needs at least {MIN_KEY_BYTES} bytes (128 bits); this one has {}", key.len()),
+            format!(
+                "a pseudonymisation key needs at least {MIN_KEY_BYTES} bytes (128 bits); this one has {}",
+                key.len()
+            ),
         ));
     }
     Ok(())
@@ -81,7 +84,11 @@ pub fn pseudonymise(cases: &Cases, key: &[u8], keep: &[&str]) -> Result<Cases> {
         .get_column_names()
         .iter()
         .map(|s| s.to_string())
-        .filter(|n| !canonical.contains(&n.as_str()) && !crate::schema::OPTIONAL_TEXT.contains(&n.as_str()) && !keep.contains(&n.as_str()))
+        .filter(|n| {
+            !canonical.contains(&n.as_str())
+                && !crate::schema::OPTIONAL_TEXT.contains(&n.as_str())
+                && !keep.contains(&n.as_str())
+        })
         .collect();
     let out = out.drop_many(drop.iter().map(String::as_str));
 
@@ -93,7 +100,8 @@ pub fn pseudonymise(cases: &Cases, key: &[u8], keep: &[&str]) -> Result<Cases> {
     };
     let (acct_col, case_col) = (input_name(ACCOUNT), input_name(CASE_ID));
     let rej = cases.rejects();
-    let (columns, values, rules) = (rej.column("column")?.str()?, rej.column("value")?.str()?, rej.column("rule")?.str()?);
+    let (columns, values, rules) =
+        (rej.column("column")?.str()?, rej.column("value")?.str()?, rej.column("rule")?.str()?);
     let new_values: Vec<Option<String>> = columns
         .iter()
         .zip(values.iter())

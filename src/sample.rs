@@ -115,7 +115,9 @@ pub fn generate_sample_csv() -> String {
                 let reported = start
                     + Duration::days(rng.below(span_days) as i64)
                     + Duration::minutes(9 * 60 + rng.below(10 * 60) as i64);
-                let delay = |rng: &mut Rng, scale: f64| Duration::minutes((-(rng.unit().ln()) * plan.mean_hours * scale * 60.0) as i64 + 5);
+                let delay = |rng: &mut Rng, scale: f64| {
+                    Duration::minutes((-(rng.unit().ln()) * plan.mean_hours * scale * 60.0) as i64 + 5)
+                };
                 let agency = if rng.unit() < 0.6 { "NCCIA" } else { "PTA" };
                 let other_agency = if agency == "NCCIA" { "PTA" } else { "NCCIA" };
                 let no_followers = content_type == "group";
@@ -147,8 +149,16 @@ pub fn generate_sample_csv() -> String {
                     rows.push(Row { actioned: Some(first_dec), status: 2, ..base });
                     weights.push((rows.len(), if no_followers { -1.0 } else { w * 1.03 }));
                     rows.push(Row {
-                        platform: plan.label, account, group: group_label, followers: None, reported: second,
-                        actioned: second_dec, status, agency, content_type, language,
+                        platform: plan.label,
+                        account,
+                        group: group_label,
+                        followers: None,
+                        reported: second,
+                        actioned: second_dec,
+                        status,
+                        agency,
+                        content_type,
+                        language,
                     });
                 } else if is_dup {
                     // Reported by both agencies within two days; one decision covers both.
@@ -158,8 +168,16 @@ pub fn generate_sample_csv() -> String {
                     rows.push(Row { actioned: dec, ..base });
                     weights.push((rows.len(), if no_followers { -1.0 } else { w * 1.03 }));
                     rows.push(Row {
-                        platform: plan.label, account, group: group_label, followers: None, reported: second,
-                        actioned: dec, status, agency: other_agency, content_type, language,
+                        platform: plan.label,
+                        account,
+                        group: group_label,
+                        followers: None,
+                        reported: second,
+                        actioned: dec,
+                        status,
+                        agency: other_agency,
+                        content_type,
+                        language,
                     });
                 } else {
                     let dec = decide(&mut rng, reported, status);
@@ -177,7 +195,9 @@ pub fn generate_sample_csv() -> String {
         }
     }
     rows.sort_by(|a, b| a.reported.cmp(&b.reported).then(a.account.cmp(&b.account)));
-    let mut out = String::from("case_id,platform,account,group,followers,reported_at,actioned_at,status,agency,content_type,language\n");
+    let mut out = String::from(
+        "case_id,platform,account,group,followers,reported_at,actioned_at,status,agency,content_type,language\n",
+    );
     for (i, r) in rows.iter().enumerate() {
         out.push_str(&format!(
             "SYN-{:04},{},{},{},{},{},{},{},{},{},{}\n",

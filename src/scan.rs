@@ -72,9 +72,13 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let path = path.as_ref();
     let source = path.display().to_string();
     if !path.exists() && !source.contains(['*', '?', '[']) {
-        return Err(Error::Io { path: source, source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory") });
+        return Err(Error::Io {
+            path: source,
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+        });
     }
-    let read_err = |e: PolarsError| Error::Read { file: source.clone(), format: "Parquet".into(), message: e.to_string() };
+    let read_err =
+        |e: PolarsError| Error::Read { file: source.clone(), format: "Parquet".into(), message: e.to_string() };
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
         include_file_paths: Some(FILE.into()),
@@ -137,7 +141,10 @@ impl Scan {
         let (opts, t) = (self.opts.clone(), tally.clone());
         let s2 = schema.clone();
         let lf = input.map(
-            move |df: DataFrame| validate_batch(df, &opts, keys, partitions, &t).map_err(|e| PolarsError::ComputeError(e.to_string().into())),
+            move |df: DataFrame| {
+                validate_batch(df, &opts, keys, partitions, &t)
+                    .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+            },
             OptFlags::STREAMING,
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
@@ -148,7 +155,13 @@ impl Scan {
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
     /// `accounts`: whether the analytic counts accounts. The others leave `account_key` null
     /// (unless a `by` names it) rather than derive it for nothing.
-    fn analyse(&self, by: &[String], accounts: bool, partitions: u32, f: impl FnOnce(&Source) -> Result<DataFrame>) -> Result<DataFrame> {
+    fn analyse(
+        &self,
+        by: &[String],
+        accounts: bool,
+        partitions: u32,
+        f: impl FnOnce(&Source) -> Result<DataFrame>,
+    ) -> Result<DataFrame> {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
         let (src, tally) = self.plan(by, keys, partitions)?;
         let df = f(&src)?;
@@ -238,14 +251,27 @@ impl Scan {
 
 /// Validates one batch: the same rules as a load (duplicate ids aside), invalid rows dropped and
 /// tallied; adds the reach partition of each row.
-fn validate_batch(mut df: DataFrame, opts: &LoadOptions, keys: bool, partitions: u32, tally: &Mutex<Tally>) -> Result<DataFrame> {
+fn validate_batch(
+    mut df: DataFrame,
+    opts: &LoadOptions,
+    keys: bool,
+    partitions: u32,
+    tally: &Mutex<Tally>,
+) -> Result<DataFrame> {
     let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
     let files = df.column(FILE)?.str()?.clone();
     let first_file = if files.is_empty() { String::new() } else { files.get(0).unwrap_or("").to_string() };
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
     let n = rows.len() as u64;
-    let raw = Raw { source: first_file, frame: df, rows: Rows::listed(rows.clone()), rows_read: n, problems: Vec::new(), sha256: None };
+    let raw = Raw {
+        source: first_file,
+        frame: df,
+        rows: Rows::listed(rows.clone()),
+        rows_read: n,
+        problems: Vec::new(),
+        sha256: None,
+    };
     let cases = validate_with(raw, opts, Scope::Batch { keys })?;
     {
         let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
@@ -263,8 +289,13 @@ fn validate_batch(mut df: DataFrame, opts: &LoadOptions, keys: bool, partitions:
         let room = opts.max_problems.saturating_sub(t.problems.len());
         if room > 0 && r.rows_rejected > 0 {
             let rej = cases.rejects();
-            let (row, column, value, rule, message) =
-                (rej.column("row")?.u64()?, rej.column("column")?.str()?, rej.column("value")?.str()?, rej.column("rule")?.str()?, rej.column("message")?.str()?);
+            let (row, column, value, rule, message) = (
+                rej.column("row")?.u64()?,
+                rej.column("column")?.str()?,
+                rej.column("value")?.str()?,
+                rej.column("rule")?.str()?,
+                rej.column("message")?.str()?,
+            );
             for i in 0..rej.height().min(room) {
                 let r = row.get(i).unwrap_or(0);
                 let file = rows.iter().position(|x| *x == r).and_then(|j| files.get(j)).unwrap_or("").to_string();

@@ -85,8 +85,20 @@ use col_names::*;
 
 /// Canonical input columns (everything but the derived `account_key`), in schema order.
 pub const INPUT_COLUMNS: [&str; 14] = [
-    CASE_ID, PLATFORM, ACCOUNT, GROUP, FOLLOWERS, REPORTED_AT, ACTIONED_AT, STATUS, AGENCY,
-    CONTENT_TYPE, REASON, JURISDICTION, SOURCE, COUNT,
+    CASE_ID,
+    PLATFORM,
+    ACCOUNT,
+    GROUP,
+    FOLLOWERS,
+    REPORTED_AT,
+    ACTIONED_AT,
+    STATUS,
+    AGENCY,
+    CONTENT_TYPE,
+    REASON,
+    JURISDICTION,
+    SOURCE,
+    COUNT,
 ];
 
 /// Optional text columns, kept only when the input has them.

@@ -38,9 +38,15 @@ pub fn synthetic_rows(n: usize, seed: u64, start: usize, len: usize) -> Result<D
     let accounts = (n as f64 * 0.8).max(1.0) as u64;
     let end = (start + len).min(n.max(start));
     let len = end - start;
-    let (mut case_id, mut platform, mut account, mut group) = (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
-    let (mut followers, mut reported, mut actioned, mut status, mut agency) =
-        (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
+    let (mut case_id, mut platform, mut account, mut group) =
+        (Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len), Vec::with_capacity(len));
+    let (mut followers, mut reported, mut actioned, mut status, mut agency) = (
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+        Vec::with_capacity(len),
+    );
     for i in start..end {
         let mut rng = Rng(seed ^ 0x5EED ^ (i as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
         rng.next_u64();
@@ -56,7 +62,15 @@ pub fn synthetic_rows(n: usize, seed: u64, start: usize, len: usize) -> Result<D
         reported.push(rep);
         let u = rng.unit();
         let [pr, pq, pj] = OUTCOMES[p];
-        let s = if u < pr { "removed" } else if u < pr + pq { "restricted" } else if u < pr + pq + pj { "rejected" } else { "pending" };
+        let s = if u < pr {
+            "removed"
+        } else if u < pr + pq {
+            "restricted"
+        } else if u < pr + pq + pj {
+            "rejected"
+        } else {
+            "pending"
+        };
         status.push(s);
         actioned.push(if s == "pending" { None } else { Some(rep + (-(rng.unit().ln()) * 3.0 * day as f64) as i64) });
         agency.push(AGENCIES[(rng.next_u64() % 2) as usize]);
@@ -65,17 +79,20 @@ pub fn synthetic_rows(n: usize, seed: u64, start: usize, len: usize) -> Result<D
         let ca: Int64Chunked = v.into_iter().collect();
         Ok(ca.with_name(name.into()).into_column().cast(&crate::schema::datetime_dtype())?)
     };
-    Ok(DataFrame::new(len, vec![
-        Column::new("case_id".into(), case_id),
-        Column::new("platform".into(), platform),
-        Column::new("account".into(), account),
-        Column::new("group".into(), group),
-        Column::new("followers".into(), followers),
-        dt("reported_at", reported.into_iter().map(Some).collect())?,
-        dt("actioned_at", actioned)?,
-        Column::new("status".into(), status),
-        Column::new("agency".into(), agency),
-    ])?)
+    Ok(DataFrame::new(
+        len,
+        vec![
+            Column::new("case_id".into(), case_id),
+            Column::new("platform".into(), platform),
+            Column::new("account".into(), account),
+            Column::new("group".into(), group),
+            Column::new("followers".into(), followers),
+            dt("reported_at", reported.into_iter().map(Some).collect())?,
+            dt("actioned_at", actioned)?,
+            Column::new("status".into(), status),
+            Column::new("agency".into(), agency),
+        ],
+    )?)
 }
 
 /// File formats [`write_synthetic`] writes.
@@ -93,7 +110,9 @@ impl Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "parquet" => Ok(Format::Parquet),
             "csv" => Ok(Format::Csv),
-            other => Err(crate::error::Error::invalid_arg("format", format!("unknown format {other:?}; use parquet or csv"))),
+            other => {
+                Err(crate::error::Error::invalid_arg("format", format!("unknown format {other:?}; use parquet or csv")))
+            }
         }
     }
 }
@@ -106,9 +125,16 @@ const CHUNK: usize = 1 << 17;
 /// Parquet row group) at a time, so any size fits in memory. With `files` = 1, `path` is the file; with more, `path` is a
 /// directory that gets `part-00000.parquet` (or `.csv`) ... each with an equal share of the rows.
 /// Returns the files written.
-pub fn write_synthetic(path: &std::path::Path, n: usize, seed: u64, format: Format, files: usize) -> Result<Vec<std::path::PathBuf>> {
+pub fn write_synthetic(
+    path: &std::path::Path,
+    n: usize,
+    seed: u64,
+    format: Format,
+    files: usize,
+) -> Result<Vec<std::path::PathBuf>> {
     let files = files.max(1);
-    let io = |p: &std::path::Path, e: std::io::Error| crate::error::Error::Io { path: p.display().to_string(), source: e };
+    let io =
+        |p: &std::path::Path, e: std::io::Error| crate::error::Error::Io { path: p.display().to_string(), source: e };
     let targets: Vec<std::path::PathBuf> = if files == 1 {
         vec![path.to_path_buf()]
     } else {
@@ -157,10 +183,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = write_synthetic(&dir.path().join("d"), 5_000, 3, Format::Parquet, 3).unwrap();
         assert_eq!(files.len(), 3);
-        let back = LazyFrame::scan_parquet(PlRefPath::new(dir.path().join("d/*.parquet").to_str().unwrap()), Default::default())
-            .unwrap()
-            .collect()
-            .unwrap();
+        let back = LazyFrame::scan_parquet(
+            PlRefPath::new(dir.path().join("d/*.parquet").to_str().unwrap()),
+            Default::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
         assert!(back.equals_missing(&whole));
         let csv = write_synthetic(&dir.path().join("c.csv"), 2_500, 3, Format::Csv, 1).unwrap();
         let cases = crate::load::read_csv(&csv[0], &crate::LoadOptions::default()).unwrap();

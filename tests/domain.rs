@@ -30,7 +30,8 @@ fn pta_pending_rule_swings_the_rate() {
 #[test]
 fn tiktok_pakistan_h2_2025() {
     let csv = "platform,status,count\nTikTok,actioned,6515\nTikTok,not actioned,6039\n";
-    let opts = LoadOptions::default().with_required(&["platform", "status"]).with_status_label("actioned", Status::Removed);
+    let opts =
+        LoadOptions::default().with_required(&["platform", "status"]).with_status_label("actioned", Status::Removed);
     let c = load::read_csv_bytes(csv.as_bytes(), "tiktok.csv", &opts).unwrap();
     let r = c.compliance(&[], &ComplianceSpec::default()).unwrap();
     assert_eq!(i64_col(&r, "requests"), [Some(12_554)]);

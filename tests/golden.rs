@@ -12,16 +12,32 @@ fn tables() -> Vec<(&'static str, DataFrame)> {
     let c = Cases::sample().unwrap();
     let cs = ComplianceSpec::default();
     let rs = ReachSpec::default();
-    let decided_jeffreys = ComplianceSpec { pending: PendingRule::Exclude, method: IntervalMethod::Jeffreys, level: 0.9, ..Default::default() };
-    let accounts_followers = ComplianceSpec { unit: Unit::Account, weight: Weight::Followers, method: IntervalMethod::ClopperPearson, ..Default::default() };
+    let decided_jeffreys = ComplianceSpec {
+        pending: PendingRule::Exclude,
+        method: IntervalMethod::Jeffreys,
+        level: 0.9,
+        ..Default::default()
+    };
+    let accounts_followers = ComplianceSpec {
+        unit: Unit::Account,
+        weight: Weight::Followers,
+        method: IntervalMethod::ClopperPearson,
+        ..Default::default()
+    };
     let half_actioned = TrendSpec { every: Every::HalfYear, on: DateOn::Actioned, ..Default::default() };
     vec![
         ("compliance_platform", c.compliance(&["platform"], &cs).unwrap()),
-        ("compliance_group_platform_decided_jeffreys90", c.compliance(&["group", "platform"], &decided_jeffreys).unwrap()),
+        (
+            "compliance_group_platform_decided_jeffreys90",
+            c.compliance(&["group", "platform"], &decided_jeffreys).unwrap(),
+        ),
         ("compliance_platform_accounts_followers_cp", c.compliance(&["platform"], &accounts_followers).unwrap()),
         ("compliance_language", c.compliance(&["language"], &cs).unwrap()),
         ("reach_group", c.reach(&["group"], &rs).unwrap()),
-        ("reach_platform_latest", c.reach(&["platform"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap()),
+        (
+            "reach_platform_latest",
+            c.reach(&["platform"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap(),
+        ),
         ("trend_month", c.trend(&[], &TrendSpec::default()).unwrap()),
         ("trend_halfyear_actioned_platform", c.trend(&["platform"], &half_actioned).unwrap()),
         ("crosstab_group_platform_cases", c.crosstab("group", "platform", CrossValue::Cases, &cs, &rs).unwrap()),
@@ -47,7 +63,8 @@ fn golden_tables_match() {
             std::fs::write(&path, &text).unwrap();
             continue;
         }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
         assert_eq!(text, want, "{name} differs from {}", path.display());
     }
 }

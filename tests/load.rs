@@ -28,14 +28,29 @@ fn each_rule_is_caught_with_row_column_and_value() {
         ("b1,Facebook,@x,TTP,10,2025-01-01,,sometimes,PTA\n", "unknown_status", "status", "sometimes"),
         ("b1,Facebook,@x,TTP,-5,2025-01-01,,pending,PTA\n", "negative_followers", "followers", "-5"),
         ("b1,Facebook,@x,TTP,lots,2025-01-01,,pending,PTA\n", "invalid_integer", "followers", "lots"),
-        ("b1,Facebook,@x,TTP,10,2025-01-05,2025-01-02,removed,PTA\n", "actioned_before_reported", "actioned_at", "2025-01-02"),
-        ("b1,Facebook,@x,TTP,10,2025-01-01,2025-01-02,pending,PTA\n", "pending_with_actioned_at", "actioned_at", "2025-01-02"),
+        (
+            "b1,Facebook,@x,TTP,10,2025-01-05,2025-01-02,removed,PTA\n",
+            "actioned_before_reported",
+            "actioned_at",
+            "2025-01-02",
+        ),
+        (
+            "b1,Facebook,@x,TTP,10,2025-01-01,2025-01-02,pending,PTA\n",
+            "pending_with_actioned_at",
+            "actioned_at",
+            "2025-01-02",
+        ),
         ("g1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA\n", "duplicate_case_id", "case_id", "g1"),
         ("b1,Facebook,@x,TTP,10,2025-02-30,,pending,PTA\n", "invalid_date", "reported_at", "2025-02-30"),
         ("b1,Facebook,@x,TTP,10,03/04/2025,,pending,PTA\n", "ambiguous_date", "reported_at", "03/04/2025"),
         ("b1,,@x,TTP,10,2025-01-01,,pending,PTA\n", "required", "platform", ""),
         ("b1,Facebook,@x,TTP,10,2025-01-01\n", "malformed_row", "", "b1,Facebook,@x,TTP,10,2025-01-01"),
-        ("b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra\n", "malformed_row", "", "b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra"),
+        (
+            "b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra\n",
+            "malformed_row",
+            "",
+            "b1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA,extra",
+        ),
     ];
     for (row, rule, column, value) in cases {
         let c = q(&format!("{GOOD}{row}"));
@@ -97,7 +112,10 @@ fn empty_and_header_only_files() {
     let dir = tempfile::tempdir().unwrap();
     let empty = write_file(&dir, "empty.csv", b"");
     let e = load::read_csv(&empty, &LoadOptions::default()).unwrap_err();
-    assert!(matches!(e, Error::Read { .. }) && e.to_string().contains("empty.csv") && e.to_string().contains("no header"), "{e}");
+    assert!(
+        matches!(e, Error::Read { .. }) && e.to_string().contains("empty.csv") && e.to_string().contains("no header"),
+        "{e}"
+    );
     let header = write_file(&dir, "header.csv", HEADER.as_bytes());
     let c = load::read_csv(&header, &LoadOptions::default()).unwrap();
     assert_eq!((c.len(), c.load_report().rows_read), (0, 0));
@@ -134,7 +152,10 @@ fn aggregate_tables_load_without_required() {
     assert_eq!(i64_col(&t, "rejected"), [Some(0), Some(0)]);
     // The same table with a case_id column is a case log and needs the usual columns.
     let csv = "case_id,platform,status,count\n1,Twitter,withheld,12\n";
-    assert!(matches!(load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()), Err(Error::MissingColumn { .. })));
+    assert!(matches!(
+        load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()),
+        Err(Error::MissingColumn { .. })
+    ));
 }
 
 #[test]
@@ -193,20 +214,24 @@ fn dates_with_zones_and_explicit_order() {
 
 fn typed_frame() -> DataFrame {
     let rep: Int64Chunked = [Some(1_736_000_000_000_000i64), Some(1_736_100_000_000_000)].into_iter().collect();
-    let rep = rep.into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)).into_column().with_name("reported_at".into());
+    let rep =
+        rep.into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)).into_column().with_name("reported_at".into());
     let act: Int32Chunked = [Some(20100), None].into_iter().collect();
     let act = act.into_date().into_column().with_name("actioned_at".into());
-    DataFrame::new(2, vec![
-        Column::new("case_id".into(), [1i64, 2]),
-        Column::new("platform".into(), ["TikTok", "telegram"]),
-        Column::new("account".into(), ["@a", "@b"]),
-        Column::new("group".into(), ["BLA", "BLF"]),
-        Column::new("followers".into(), [Some(10.0f64), None]),
-        rep,
-        act,
-        Column::new("status".into(), ["removed", "pending"]),
-        Column::new("region".into(), ["north", "south"]),
-    ])
+    DataFrame::new(
+        2,
+        vec![
+            Column::new("case_id".into(), [1i64, 2]),
+            Column::new("platform".into(), ["TikTok", "telegram"]),
+            Column::new("account".into(), ["@a", "@b"]),
+            Column::new("group".into(), ["BLA", "BLF"]),
+            Column::new("followers".into(), [Some(10.0f64), None]),
+            rep,
+            act,
+            Column::new("status".into(), ["removed", "pending"]),
+            Column::new("region".into(), ["north", "south"]),
+        ],
+    )
     .unwrap()
 }
 

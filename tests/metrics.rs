@@ -177,11 +177,15 @@ fn trend_on_actioned_and_aligned_years() {
     assert!(str_col(&t, "definition")[0].as_ref().unwrap().contains("; 5 request(s) without actioned_at left out"));
     let by = fixture().trend(&["platform"], &spec).unwrap();
     for (platform, undated) in [("facebook", 1), ("telegram", 0), ("whatsapp", 3), ("x", 1)] {
-        let rows: Vec<usize> = (0..by.height()).filter(|&i| str_col(&by, "platform")[i].as_deref() == Some(platform)).collect();
+        let rows: Vec<usize> =
+            (0..by.height()).filter(|&i| str_col(&by, "platform")[i].as_deref() == Some(platform)).collect();
         assert!(!rows.is_empty() || platform == "whatsapp", "{platform}");
         for i in rows {
             let d = str_col(&by, "definition")[i].clone().unwrap();
-            assert!(d.contains(&format!("; {undated} request(s) of this group without actioned_at left out")), "{platform}: {d}");
+            assert!(
+                d.contains(&format!("; {undated} request(s) of this group without actioned_at left out")),
+                "{platform}: {d}"
+            );
         }
     }
     let spec = TrendSpec { every: Every::Year, year_start: 12, ..Default::default() };
@@ -198,12 +202,16 @@ fn trend_on_actioned_and_aligned_years() {
 #[test]
 fn crosstab_group_by_platform() {
     let cases = fixture();
-    let x = cases.crosstab("group", "platform", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    let x = cases
+        .crosstab("group", "platform", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default())
+        .unwrap();
     assert_eq!(str_col(&x, "group"), ["BLA", "BLF", "TTP"].map(|s| Some(s.to_string())));
     assert_eq!(i64_col(&x, "facebook"), [Some(2), Some(0), Some(2)]);
     assert_eq!(i64_col(&x, "whatsapp"), [Some(0), Some(3), Some(0)]);
     assert_eq!(i64_col(&x, "x"), [Some(0), Some(1), Some(2)]);
-    let r = cases.crosstab("group", "platform", CrossValue::Rate, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    let r = cases
+        .crosstab("group", "platform", CrossValue::Rate, &ComplianceSpec::default(), &ReachSpec::default())
+        .unwrap();
     assert_eq!(f64_col(&r, "telegram")[0], None, "no BLA cases on telegram: no rate");
     assert!(close(f64_col(&r, "facebook")[2], 1.0));
 }
@@ -218,7 +226,12 @@ fn summary_and_headline() {
     assert_eq!(s.agencies, ["NCCIA", "PTA"]);
     assert!(close(s.rate, 4.0 / 11.0));
     let h = s.headline();
-    assert!(h.starts_with("Between 5 January and 25 March 2025, NCCIA and PTA reported 7 accounts linked to BLA, BLF and TTP"), "{h}");
+    assert!(
+        h.starts_with(
+            "Between 5 January and 25 March 2025, NCCIA and PTA reported 7 accounts linked to BLA, BLF and TTP"
+        ),
+        "{h}"
+    );
     assert!(h.contains("4 of those accounts (57.1%"), "{h}");
     assert_eq!(s.to_frame().unwrap().height(), 1);
 }
@@ -269,7 +282,8 @@ fn latest_means_latest_date_not_input_order() {
     let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&c, "successes"), [Some(1)]);
-    let latest = cases.reach(&["group"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap();
+    let latest =
+        cases.reach(&["group"], &ReachSpec { followers: FollowersRule::Latest, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&latest, "followers"), [Some(700)]);
     assert_eq!(i64_col(&latest, "followers_actioned"), [Some(700)]);
     let max = cases.reach(&["group"], &ReachSpec::default()).unwrap();
@@ -314,7 +328,13 @@ fn latest_outcome_without_sorting_matches_the_definition_under_ties() {
         let f = next(1000);
         let day = |d: u64| if d == 0 { String::new() } else { format!("2025-01-0{d}") };
         let act_text = if act == 0 { String::new() } else { format!("2025-01-0{}", act + 3) };
-        csv.push_str(&format!("{i},{},@u{a},{},{f},{},{act_text},{}\n", ["x", "tiktok"][p as usize], ["TTP", "BLA"][g as usize], day(rep), statuses[st]));
+        csv.push_str(&format!(
+            "{i},{},@u{a},{},{f},{},{act_text},{}\n",
+            ["x", "tiktok"][p as usize],
+            ["TTP", "BLA"][g as usize],
+            day(rep),
+            statuses[st]
+        ));
         rows.push((p, a, g, rep, act, st, f));
     }
     let opts = LoadOptions::default().with_required(&["platform", "status"]);

@@ -60,7 +60,12 @@ fn scan_of_a_file_matches_a_load() {
     assert!(without_definition(got.clone()).equals_missing(&without_definition(want.clone())));
     let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
     let rejected = cases.load_report().rows_rejected;
-    assert!(def.ends_with(&format!("20000 rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)")), "{def}");
+    assert!(
+        def.ends_with(&format!(
+            "20000 rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)"
+        )),
+        "{def}"
+    );
 
     let report = scan.last_report().unwrap();
     assert_eq!(report.rows_read, 20_000);
@@ -70,7 +75,10 @@ fn scan_of_a_file_matches_a_load() {
     let rejects = scan.last_rejects().unwrap();
     assert_eq!(rejects.height(), 50, "the first max_problems problems");
     let first = cases.rejects().head(Some(1));
-    assert_eq!(rejects.column("row").unwrap().u64().unwrap().get(0), first.column("row").unwrap().u64().unwrap().get(0));
+    assert_eq!(
+        rejects.column("row").unwrap().u64().unwrap().get(0),
+        first.column("row").unwrap().u64().unwrap().get(0)
+    );
     assert_eq!(rejects.column("file").unwrap().str().unwrap().get(0), Some(path.to_str().unwrap()));
 
     let ts = TrendSpec::default();
@@ -141,7 +149,8 @@ fn passes_and_tie_breaks_do_not_inflate_the_report() {
     let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.parquet");
-    let raw = CsvReadOptions::default().into_reader_with_file_handle(std::io::Cursor::new(csv.as_bytes())).finish().unwrap();
+    let raw =
+        CsvReadOptions::default().into_reader_with_file_handle(std::io::Cursor::new(csv.as_bytes())).finish().unwrap();
     write(&raw, &path);
     let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap().with_partitions(2);
     let got = without_definition(scan.reach(&[], &ReachSpec::default()).unwrap());

@@ -59,7 +59,10 @@ fn step_table_by_hand() {
 fn summary_by_hand() {
     let s = five().time_to_action(&[], &spec()).unwrap();
     assert_eq!(i64_col(&s, "requests"), [Some(5)]);
-    assert_eq!((i64_col(&s, "actioned")[0], i64_col(&s, "rejected")[0], i64_col(&s, "censored")[0]), (Some(2), Some(1), Some(2)));
+    assert_eq!(
+        (i64_col(&s, "actioned")[0], i64_col(&s, "rejected")[0], i64_col(&s, "censored")[0]),
+        (Some(2), Some(1), Some(2))
+    );
     assert_eq!(f64_col(&s, "median_days"), [Some(3.0)]);
     assert!(close(f64_col(&s, "actioned_within_1d")[0], 0.2));
     assert!(close(f64_col(&s, "decided_within_1d")[0], 0.2));
@@ -120,5 +123,8 @@ fn as_of_snapshot_and_bad_options() {
     assert_eq!(i64_col(&s, "requests"), [Some(4)]);
     assert_eq!(i64_col(&s, "censored"), [Some(2)]);
     let hours = SurvivalSpec { deadlines_hours: vec![1.0], ..Default::default() };
-    assert!(matches!(five().time_to_action(&[], &hours), Err(Error::InvalidArgument { .. })), "hour deadlines need times");
+    assert!(
+        matches!(five().time_to_action(&[], &hours), Err(Error::InvalidArgument { .. })),
+        "hour deadlines need times"
+    );
 }

@@ -84,7 +84,10 @@ fn every_label_mapping_is_reported_and_new_labels_are_kept_as_given() {
     // The unknown status rejected its row; its label is reported with the rejected count.
     let l = find("status", "maybe");
     assert_eq!((l.known, l.rows_accepted, l.rows_rejected), (false, 0, 1));
-    assert_eq!(str_col(c.frame(), "platform"), [Some("x".into()), Some("WhatsApp channel".into()), Some("WhatsApp channel".into())]);
+    assert_eq!(
+        str_col(c.frame(), "platform"),
+        [Some("x".into()), Some("WhatsApp channel".into()), Some("WhatsApp channel".into())]
+    );
     assert!(c.summary().unwrap().headline().contains("WhatsApp channel"));
 }
 
@@ -103,7 +106,10 @@ fn accounts_in_several_groups_are_flagged_and_counted_as_asked() {
     assert_eq!(i64_col(&each, "accounts"), [Some(2), Some(1), Some(1)], "counted in each group: 4 > 3 accounts");
     // Within a group an account counts with the reports of that group (TTP saw it at 100).
     assert_eq!(i64_col(&each, "followers"), [Some(200), Some(10), Some(100)]);
-    assert!(str_col(&each, "definition")[0].clone().unwrap().contains("1 account(s) were reported under more than one group"));
+    assert!(str_col(&each, "definition")[0]
+        .clone()
+        .unwrap()
+        .contains("1 account(s) were reported under more than one group"));
     let latest = c.reach(&["group"], &ReachSpec { groups: GroupRule::Latest, ..Default::default() }).unwrap();
     assert_eq!(str_col(&latest, "group"), [Some("BLA".into()), Some("BLF".into())]);
     assert_eq!(i64_col(&latest, "accounts"), [Some(2), Some(1)], "once, in its latest group (BLA)");
@@ -134,7 +140,8 @@ fn definitions_describe_their_own_rows() {
     assert_eq!(f64_col(&t, "actioned_within_1d")[1], None);
     assert_eq!(f64_col(&t, "median_days")[1], None);
     // A crosstab of cases does not carry reach's definition.
-    let x = c.crosstab("group", "platform", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    let x =
+        c.crosstab("group", "platform", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
     let d = str_col(&x, "definition")[0].clone().unwrap();
     assert!(d.starts_with("cell = requests") && !d.contains("followers"), "{d}");
 }
@@ -146,7 +153,9 @@ fn reach_without_followers_is_an_error_not_zeros() {
     let e = c.reach(&["group"], &ReachSpec::default()).unwrap_err();
     assert!(matches!(e, Error::Empty(_)) && e.to_string().contains("follower counts"), "{e}");
     // Accounts can still be counted, and the summary still works.
-    let x = c.crosstab("group", "platform", CrossValue::Accounts, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    let x = c
+        .crosstab("group", "platform", CrossValue::Accounts, &ComplianceSpec::default(), &ReachSpec::default())
+        .unwrap();
     assert_eq!(i64_col(&x, "x"), [Some(1)]);
     assert_eq!(c.summary().unwrap().accounts, 1);
 }
@@ -227,11 +236,10 @@ fn dates_out_of_range_are_rejected_as_text_and_as_typed_values() {
     assert_eq!(rules(&c), ["date_out_of_range", "date_out_of_range", "date_out_of_range"]);
     // A Date 108 million days after 1970, as a corrupt Parquet file can hold.
     let dates = Int32Chunked::new("reported_at".into(), [Some(108_000_000), Some(20_000)]).into_date().into_column();
-    let df = DataFrame::new(2, vec![
-        Column::new("platform".into(), ["X", "X"]),
-        Column::new("status".into(), ["pending", "pending"]),
-        dates,
-    ])
+    let df = DataFrame::new(
+        2,
+        vec![Column::new("platform".into(), ["X", "X"]), Column::new("status".into(), ["pending", "pending"]), dates],
+    )
     .unwrap();
     let c = load::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap();
     assert_eq!(rules(&c), ["date_out_of_range"]);
@@ -254,12 +262,16 @@ fn ndjson_bom_duplicate_keys_and_number_forms() {
 
 #[test]
 fn columns_of_impossible_types_fail_by_name() {
-    let followers = Series::new("followers".into(), [Series::new("".into(), [1i64, 2]), Series::new("".into(), [3i64])]);
-    let df = DataFrame::new(2, vec![
-        Column::new("platform".into(), ["X", "X"]),
-        Column::new("status".into(), ["removed", "removed"]),
-        followers.into_column(),
-    ])
+    let followers =
+        Series::new("followers".into(), [Series::new("".into(), [1i64, 2]), Series::new("".into(), [3i64])]);
+    let df = DataFrame::new(
+        2,
+        vec![
+            Column::new("platform".into(), ["X", "X"]),
+            Column::new("status".into(), ["removed", "removed"]),
+            followers.into_column(),
+        ],
+    )
     .unwrap();
     let e = load::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap_err();
     assert!(matches!(e, Error::ColumnType { ref canonical, .. } if canonical == "followers"), "{e}");
@@ -320,7 +332,10 @@ fn pseudonyms_keep_every_number_and_no_handle() {
     let p = privacy::pseudonymise(&c, key, &[]).unwrap();
     let spec = ComplianceSpec::default();
     assert!(p.compliance(&["platform"], &spec).unwrap().equals_missing(&c.compliance(&["platform"], &spec).unwrap()));
-    assert!(p.reach(&["group"], &ReachSpec::default()).unwrap().equals_missing(&c.reach(&["group"], &ReachSpec::default()).unwrap()));
+    assert!(p
+        .reach(&["group"], &ReachSpec::default())
+        .unwrap()
+        .equals_missing(&c.reach(&["group"], &ReachSpec::default()).unwrap()));
     let accounts = str_col(p.frame(), "account");
     assert!(accounts.iter().flatten().all(|a| a.starts_with("acct_") && a.len() == 29));
     assert!(str_col(p.frame(), "case_id").iter().flatten().all(|a| a.starts_with("case_")));

@@ -40,7 +40,11 @@ pub(crate) fn verify_parquet(bytes: &[u8]) -> Checked {
             let mut pos = start;
             while pos < end {
                 let mut cur = Cursor::new(&bytes[pos as usize..end as usize]);
-                let Ok(header) = PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut cur, MAX_THRIFT)) else { break };
+                let Ok(header) =
+                    PageHeader::read_from_in_protocol(&mut TCompactInputProtocol::new(&mut cur, MAX_THRIFT))
+                else {
+                    break;
+                };
                 let body_start = pos + cur.position();
                 let Ok(size) = u64::try_from(header.compressed_page_size) else { break };
                 let body_end = body_start.saturating_add(size);
@@ -70,7 +74,8 @@ pub(crate) fn decimal_columns(bytes: &[u8]) -> Vec<String> {
     let mut i = 1;
     while i < meta.schema.len() {
         let e = &meta.schema[i];
-        let decimal = e.converted_type == Some(ConvertedType::DECIMAL) || matches!(e.logical_type, Some(LogicalType::DECIMAL(_)));
+        let decimal =
+            e.converted_type == Some(ConvertedType::DECIMAL) || matches!(e.logical_type, Some(LogicalType::DECIMAL(_)));
         if decimal {
             out.push(e.name.clone());
         }

@@ -45,10 +45,7 @@ impl OnInvalid {
         match s.trim().to_ascii_lowercase().as_str() {
             "raise" | "strict" => Ok(Self::Raise),
             "quarantine" => Ok(Self::Quarantine),
-            other => Err(Error::invalid_arg(
-                "on_invalid",
-                format!("unknown mode {other:?}; use raise or quarantine"),
-            )),
+            other => Err(Error::invalid_arg("on_invalid", format!("unknown mode {other:?}; use raise or quarantine"))),
         }
     }
 }
@@ -162,10 +159,11 @@ impl LoadOptions {
     pub fn with_group_aliases_csv(mut self, path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_path(path)
-            .map_err(|e| Error::Read { file: name.clone(), format: "CSV".into(), message: e.to_string() })?;
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_path(path).map_err(|e| Error::Read {
+            file: name.clone(),
+            format: "CSV".into(),
+            message: e.to_string(),
+        })?;
         for (i, rec) in rdr.records().enumerate() {
             let rec = rec.map_err(|e| Error::Read {
                 file: name.clone(),

@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::LoadOptions;
-use crate::error::{Error, Problem, Rule, Result};
+use crate::error::{Error, Problem, Result, Rule};
 
 /// What a reader hands to validation.
 pub(crate) struct Raw {
@@ -75,7 +75,10 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
-        return Err(io_err(path, std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}; give the path of a file"))));
+        return Err(io_err(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}; give the path of a file")),
+        ));
     }
     let f = File::open(path).map_err(|e| io_err(path, e))?;
     let len = f.metadata().map_err(|e| io_err(path, e))?.len();
@@ -170,7 +173,14 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
     };
     if let Some(frame) = csv_fast(bytes, &names, opts) {
         let n = frame.height() as u64;
-        return Ok(Raw { source: file.to_string(), frame, rows: Rows::Sequential, rows_read: n, problems: Vec::new(), sha256: None });
+        return Ok(Raw {
+            source: file.to_string(),
+            frame,
+            rows: Rows::Sequential,
+            rows_read: n,
+            problems: Vec::new(),
+            sha256: None,
+        });
     }
     csv_from(bytes, file, opts)
 }
@@ -215,7 +225,11 @@ fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Option<DataFr
             return None;
         }
         // A zero-length view is a missing value or an empty string; only the latter is changed.
-        let ca = if zero && ca.iter().any(|v| v == Some("")) { ca.iter().map(|v| v.filter(|s| !s.is_empty())).collect::<StringChunked>() } else { ca };
+        let ca = if zero && ca.iter().any(|v| v == Some("")) {
+            ca.iter().map(|v| v.filter(|s| !s.is_empty())).collect::<StringChunked>()
+        } else {
+            ca
+        };
         columns.push(ca.with_name(name.as_str().into()).into_column());
     }
     if columns.last()?.null_count() > 0 {
@@ -266,7 +280,8 @@ fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>, file: &str, opts: &LoadOpt
 /// or a line inside the record (neither its first nor its last, which carry the fields around the
 /// quoted one) has as many delimiters as a record of its own.
 fn stray_quote(span: &[u8], fields: usize, ncol: usize) -> bool {
-    let lines: Vec<&[u8]> = span.split(|b| *b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).collect();
+    let lines: Vec<&[u8]> =
+        span.split(|b| *b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).collect();
     if lines.len() < 2 {
         return false;
     }
@@ -436,7 +451,11 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
             message,
         };
         let Ok(text) = std::str::from_utf8(line) else {
-            problems.push(problem(Rule::InvalidUtf8, "line is not valid UTF-8".into(), String::from_utf8_lossy(line).into_owned()));
+            problems.push(problem(
+                Rule::InvalidUtf8,
+                "line is not valid UTF-8".into(),
+                String::from_utf8_lossy(line).into_owned(),
+            ));
             continue;
         };
         let obj = match serde_json::from_str::<Members>(text) {
@@ -451,7 +470,8 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
         let mut seen: Vec<&str> = Vec::with_capacity(obj.len());
         for (k, _) in &obj {
             if seen.contains(&k.as_str()) {
-                let mut p = problem(Rule::MalformedRow, format!("the key {k:?} appears twice in this object"), text.into());
+                let mut p =
+                    problem(Rule::MalformedRow, format!("the key {k:?} appears twice in this object"), text.into());
                 p.column = k.clone();
                 bad = Some(p);
                 break;
@@ -516,10 +536,19 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
     Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems, sha256: None })
 }
 
-fn typed(path: &Path, bytes: Vec<u8>, format: &str, read: impl FnOnce(std::io::Cursor<&[u8]>) -> PolarsResult<DataFrame> + Send) -> Result<Raw> {
+fn typed(
+    path: &Path,
+    bytes: Vec<u8>,
+    format: &str,
+    read: impl FnOnce(std::io::Cursor<&[u8]>) -> PolarsResult<DataFrame> + Send,
+) -> Result<Raw> {
     let file = path.display().to_string();
     hashed(&bytes, |b| {
-        let df = read(std::io::Cursor::new(b)).map_err(|e| Error::Read { file: file.clone(), format: format.into(), message: clip(&e.to_string()) })?;
+        let df = read(std::io::Cursor::new(b)).map_err(|e| Error::Read {
+            file: file.clone(),
+            format: format.into(),
+            message: clip(&e.to_string()),
+        })?;
         Ok(frame(df, &file))
     })
 }
@@ -556,7 +585,14 @@ pub(crate) fn ipc(path: &Path) -> Result<Raw> {
 /// Wraps an in-memory frame.
 pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
     let n = df.height() as u64;
-    Raw { source: source.to_string(), frame: df, rows: Rows::Sequential, rows_read: n, problems: Vec::new(), sha256: None }
+    Raw {
+        source: source.to_string(),
+        frame: df,
+        rows: Rows::Sequential,
+        rows_read: n,
+        problems: Vec::new(),
+        sha256: None,
+    }
 }
 
 #[cfg(test)]

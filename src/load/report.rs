@@ -165,8 +165,7 @@ impl std::fmt::Display for LoadReport {
             self.source, self.rows_read, self.rows_accepted, self.rows_rejected
         )?;
         if !self.problems_by_rule.is_empty() {
-            let parts: Vec<String> =
-                self.problems_by_rule.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+            let parts: Vec<String> = self.problems_by_rule.iter().map(|(r, n)| format!("{r}: {n}")).collect();
             write!(f, " ({})", parts.join(", "))?;
         }
         Ok(())

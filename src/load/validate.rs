@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-
 use polars::prelude::*;
 
 use super::readers::{clip, Raw, Rows};
@@ -66,7 +65,11 @@ pub(crate) fn match_columns(names: &[String], opts: &LoadOptions, source: &str) 
         let key = header_key(n);
         if let Some(c) = canonical(&key) {
             if let Some(prev) = canon.get(c) {
-                return Err(Error::AmbiguousColumn { file: source.to_string(), canonical: c.to_string(), columns: vec![clip(prev), clip(n)] });
+                return Err(Error::AmbiguousColumn {
+                    file: source.to_string(),
+                    canonical: c.to_string(),
+                    columns: vec![clip(prev), clip(n)],
+                });
             }
             canon.insert(c, n.clone());
             if n != c {
@@ -84,7 +87,12 @@ pub(crate) fn match_columns(names: &[String], opts: &LoadOptions, source: &str) 
 
 /// The canonical columns this input must have (see [`LoadOptions::required_for`]) and whether it
 /// is an aggregate table; fails naming every required column that is absent.
-pub(crate) fn check_required(m: &Matched, names: &[String], opts: &LoadOptions, source: &str) -> Result<(Vec<String>, bool)> {
+pub(crate) fn check_required(
+    m: &Matched,
+    names: &[String],
+    opts: &LoadOptions,
+    source: &str,
+) -> Result<(Vec<String>, bool)> {
     if let Some(req) = &opts.required {
         for r in req {
             if !INPUT_COLUMNS.contains(&r.as_str()) {
@@ -96,8 +104,11 @@ pub(crate) fn check_required(m: &Matched, names: &[String], opts: &LoadOptions, 
         }
     }
     let (required, aggregate) = opts.required_for(&|c| m.canon.contains_key(c));
-    let missing: Vec<String> =
-        INPUT_COLUMNS.iter().filter(|c| required.iter().any(|r| r == *c) && !m.canon.contains_key(*c)).map(|c| c.to_string()).collect();
+    let missing: Vec<String> = INPUT_COLUMNS
+        .iter()
+        .filter(|c| required.iter().any(|r| r == *c) && !m.canon.contains_key(*c))
+        .map(|c| c.to_string())
+        .collect();
     if let Some(first) = missing.first() {
         return Err(Error::MissingColumn {
             file: source.to_string(),
@@ -152,7 +163,13 @@ fn check_types(frame: &DataFrame, m: &Matched, source: &str) -> Result<()> {
 /// Rejects the rows that would push a total past `i64::MAX`: of `count` (requests), of
 /// `followers`, and of followers × count (the undeduplicated reach). Values on accepted rows are
 /// at least 0, so every sum an analytic takes is at most one of these totals and none can wrap.
-fn totals(count: Option<&Int64Chunked>, followers: Option<&Int64Chunked>, bad: &[bool], ctx: &Ctx, names: (&str, &str)) -> Found {
+fn totals(
+    count: Option<&Int64Chunked>,
+    followers: Option<&Int64Chunked>,
+    bad: &[bool],
+    ctx: &Ctx,
+    names: (&str, &str),
+) -> Found {
     let n = bad.len() as i128;
     let max_c = count.and_then(|c| c.max()).unwrap_or(1).max(1) as i128;
     let max_f = followers.and_then(|f| f.max()).unwrap_or(0).max(1) as i128;
@@ -283,7 +300,11 @@ impl LabelMap {
         let mut rej = vec![0u64; self.labels.len()];
         for (&c, &b) in self.codes.iter().zip(bad) {
             if c != u32::MAX {
-                if b { rej[c as usize] += 1 } else { acc[c as usize] += 1 }
+                if b {
+                    rej[c as usize] += 1
+                } else {
+                    acc[c as usize] += 1
+                }
             }
         }
         self.labels
@@ -307,7 +328,11 @@ impl LabelMap {
 /// it as new. Unknown labels are not merged with each other (`WhatsApp channel` and
 /// `whatsapp-channel` stay two values, both listed) and never lower-cased or re-spelled; an alias
 /// in the load options merges them. Returns the column as it is when nothing changes.
-fn map_open_labels(ca: StringChunked, column: &'static str, known: &dyn Fn(&str) -> Option<String>) -> (StringChunked, LabelMap) {
+fn map_open_labels(
+    ca: StringChunked,
+    column: &'static str,
+    known: &dyn Fn(&str) -> Option<String>,
+) -> (StringChunked, LabelMap) {
     let (codes, values) = distinct_codes(&ca);
     let labels: Vec<(String, String, bool)> = values
         .iter()
@@ -349,7 +374,13 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(In
                 let raw = col.as_materialized_series();
                 for (i, v) in ca.iter().enumerate() {
                     if v.is_none() && !raw.get(i).map(|a| a.is_null()).unwrap_or(true) {
-                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
+                        found.push(ctx.problem(
+                            i,
+                            name,
+                            &value_text(col, i),
+                            Rule::ValueTooLarge,
+                            format!("over the largest accepted value, {}", rule.max),
+                        ));
                     }
                 }
             }
@@ -380,7 +411,13 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(In
                     Some(s) => match parse_int(s) {
                         Ok(x) => Some(x),
                         Err(Rule::ValueTooLarge) => {
-                            found.push(ctx.problem(i, name, s, Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
+                            found.push(ctx.problem(
+                                i,
+                                name,
+                                s,
+                                Rule::ValueTooLarge,
+                                format!("over the largest accepted value, {}", rule.max),
+                            ));
                             None
                         }
                         Err(r) => {
@@ -395,7 +432,13 @@ fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) -> Result<(In
     if out.max().is_some_and(|m| m > rule.max) {
         for (i, v) in out.iter().enumerate() {
             if v.is_some_and(|v| v > rule.max) {
-                found.push(ctx.problem(i, name, &value_text(col, i), Rule::ValueTooLarge, format!("over the largest accepted value, {}", rule.max)));
+                found.push(ctx.problem(
+                    i,
+                    name,
+                    &value_text(col, i),
+                    Rule::ValueTooLarge,
+                    format!("over the largest accepted value, {}", rule.max),
+                ));
             }
         }
         found.sort_by_key(|(i, _)| *i);
@@ -437,12 +480,19 @@ fn value_text(col: &Column, i: usize) -> String {
     }
 }
 
-const DATE_RANGE: &str = "outside the accepted range, 1900-01-01 to 2199-12-31: check the year, and for numbers the unit";
+const DATE_RANGE: &str =
+    "outside the accepted range, 1900-01-01 to 2199-12-31: check the year, and for numbers the unit";
 
 /// Parses a date column to microseconds since the epoch: Date and Datetime dtypes directly (zoned
 /// values are already UTC instants), strings with [`parse_datetime`]. Checks `required` and the
 /// range ([`MIN_MICROS`], [`MAX_MICROS`]).
-fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: Option<&str>) -> Result<(Int64Chunked, Found)> {
+fn date_column(
+    col: &Column,
+    order: DateOrder,
+    ctx: &Ctx,
+    name: &str,
+    required: Option<&str>,
+) -> Result<(Int64Chunked, Found)> {
     let mut found = Vec::new();
     let in_range = |us: i64| (MIN_MICROS..MAX_MICROS).contains(&us);
     let out: Int64Chunked = match col.dtype() {
@@ -471,7 +521,13 @@ fn date_column(col: &Column, order: DateOrder, ctx: &Ctx, name: &str, required: 
                         let v = v?;
                         let us = to_us(v).filter(|u| in_range(*u));
                         if us.is_none() {
-                            found.push(ctx.problem(i, name, &format!("{v} {unit} since 1970-01-01"), Rule::DateOutOfRange, DATE_RANGE.into()));
+                            found.push(ctx.problem(
+                                i,
+                                name,
+                                &format!("{v} {unit} since 1970-01-01"),
+                                Rule::DateOutOfRange,
+                                DATE_RANGE.into(),
+                            ));
                         }
                         us
                     })
@@ -540,7 +596,8 @@ fn duplicate_ids(ids: &StringChunked, ctx: &Ctx, name: &str) -> Found {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
     let state = PlRandomState::default();
-    let (hashes, present): (Vec<u64>, Vec<bool>) = ids.iter().map(|v| (v.map_or(0, |s| state.hash_one(s)), v.is_some())).unzip();
+    let (hashes, present): (Vec<u64>, Vec<bool>) =
+        ids.iter().map(|v| (v.map_or(0, |s| state.hash_one(s)), v.is_some())).unzip();
     let slices = Slices::new(&hashes, |i| present[i]);
     let pairs: Vec<(u32, u32)> = (0..slices.len())
         .into_par_iter()
@@ -640,7 +697,8 @@ fn account_keys(ca: &StringChunked) -> StringChunked {
             return;
         }
         let mut t = s.trim();
-        let lower_starts = |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        let lower_starts =
+            |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
         for scheme in ["https://", "http://"] {
             if lower_starts(t, scheme) {
                 t = &t[scheme.len()..];
@@ -696,7 +754,10 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     check_types(&frame, &m, &source)?;
     let n = frame.height();
     if n >= u32::MAX as usize {
-        return Err(Error::invalid_arg("input", format!("{n} rows is more than one load takes (under 2^32); split the input")));
+        return Err(Error::invalid_arg(
+            "input",
+            format!("{n} rows is more than one load takes (under 2^32); split the input"),
+        ));
     }
     let vocab = Vocabulary::new(&opts.status_labels, &opts.platform_aliases, &opts.group_aliases);
     let ctx = Ctx { file: &source, rows: &rows };
@@ -724,7 +785,9 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         let found = if required(c) { ctx.required(&ca, name, c) } else { Vec::new() };
         Ok(Some((ca.with_name(c.into()), found)))
     };
-    let labelled = |c: &'static str, known: &(dyn Fn(&str) -> Option<String> + Sync)| -> Result<Option<(StringChunked, Found, LabelMap)>> {
+    let labelled = |c: &'static str,
+                    known: &(dyn Fn(&str) -> Option<String> + Sync)|
+     -> Result<Option<(StringChunked, Found, LabelMap)>> {
         let Some((name, col)) = get(c) else { return Ok(None) };
         let (ca, map) = map_open_labels(clean_text(col)?, c, known);
         let found = if required(c) { ctx.required(&ca, name, c) } else { Vec::new() };
@@ -766,7 +829,9 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         });
         run(s, &mut t_group, || labelled(GROUP, &group_map));
         run(s, &mut t_agency, || text(AGENCY));
-        run(s, &mut t_optional, || OPTIONAL_TEXT.iter().filter_map(|c| text(c).transpose()).collect::<Result<Vec<_>>>());
+        run(s, &mut t_optional, || {
+            OPTIONAL_TEXT.iter().filter_map(|c| text(c).transpose()).collect::<Result<Vec<_>>>()
+        });
         run(s, &mut t_status, || {
             let (name, col) = get(STATUS).ok_or_else(|| Error::invalid_arg("status", "missing"))?;
             status_column(col, &vocab, &ctx, name)
@@ -777,7 +842,13 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
             if v.min().is_some_and(|m| m < 0) {
                 for (i, f) in v.iter().enumerate() {
                     if matches!(f, Some(x) if x < 0) {
-                        found.push(ctx.problem(i, name, &value_text(col, i), Rule::NegativeFollowers, "followers cannot be negative".into()));
+                        found.push(ctx.problem(
+                            i,
+                            name,
+                            &value_text(col, i),
+                            Rule::NegativeFollowers,
+                            "followers cannot be negative".into(),
+                        ));
                     }
                 }
             }
@@ -825,13 +896,23 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
             let Some(a) = a else { continue };
             if let Some(r) = rep.and_then(|r| r.get(i)) {
                 if a < r {
-                    cross.push(ctx.problem(i, act_name, &value_text(act_col, i), Rule::ActionedBeforeReported,
-                        "actioned_at is earlier than reported_at".into()));
+                    cross.push(ctx.problem(
+                        i,
+                        act_name,
+                        &value_text(act_col, i),
+                        Rule::ActionedBeforeReported,
+                        "actioned_at is earlier than reported_at".into(),
+                    ));
                 }
             }
             if status.pending[i] {
-                cross.push(ctx.problem(i, act_name, &value_text(act_col, i), Rule::PendingWithActionedAt,
-                    "a pending case has no actioned_at; set its status or clear the date".into()));
+                cross.push(ctx.problem(
+                    i,
+                    act_name,
+                    &value_text(act_col, i),
+                    Rule::PendingWithActionedAt,
+                    "a pending case has no actioned_at; set its status or clear the date".into(),
+                ));
             }
         }
     }
@@ -1016,9 +1097,23 @@ mod tests {
     #[test]
     fn column_keys_match_the_row_by_row_fold() {
         let inputs = [
-            "@Fake_Handle", " https://x.com/Fake_Handle/ ", "HTTP://WWW.facebook.com/fake.page", "www.tiktok.com",
-            "t.me/fakechannel", "@@double@", "https://", "Ünïcode_FAKE", " @İstanbul_fake ", "https://t.me/Ωmega",
-            "", "   ", "/", "WWW.", "HTTPS://www.x.com", "@fake_😀", "plain",
+            "@Fake_Handle",
+            " https://x.com/Fake_Handle/ ",
+            "HTTP://WWW.facebook.com/fake.page",
+            "www.tiktok.com",
+            "t.me/fakechannel",
+            "@@double@",
+            "https://",
+            "Ünïcode_FAKE",
+            " @İstanbul_fake ",
+            "https://t.me/Ωmega",
+            "",
+            "   ",
+            "/",
+            "WWW.",
+            "HTTPS://www.x.com",
+            "@fake_😀",
+            "plain",
         ];
         let ca: StringChunked = inputs.iter().map(|s| Some(*s)).chain([None]).collect();
         let keys = account_keys(&ca);
@@ -1033,14 +1128,20 @@ mod tests {
         let ca: StringChunked = ["a", "b", "a"].iter().map(|s| Some(*s)).collect();
         let col = ca.clone().into_column();
         let same = clean_text(&col).unwrap();
-        assert!(same.downcast_iter().zip(ca.downcast_iter()).all(|(x, y)| std::ptr::eq(x.views().as_ptr(), y.views().as_ptr())));
+        assert!(same
+            .downcast_iter()
+            .zip(ca.downcast_iter())
+            .all(|(x, y)| std::ptr::eq(x.views().as_ptr(), y.views().as_ptr())));
         let messy: StringChunked = [Some(" Twitter "), Some(""), None, Some("FB"), Some("x")].into_iter().collect();
         let v = Vocabulary::default();
-        let (mapped, map) = map_open_labels(clean_text(&messy.into_column()).unwrap(), PLATFORM, &|s| v.platform_alias(s));
+        let (mapped, map) =
+            map_open_labels(clean_text(&messy.into_column()).unwrap(), PLATFORM, &|s| v.platform_alias(s));
         let got: Vec<Option<&str>> = mapped.iter().collect();
         assert_eq!(got, [Some("x"), None, None, Some("facebook"), Some("x")]);
         let uses = map.uses(&[false, false, false, true, false]);
-        let row = |l: &str| uses.iter().find(|u| u.label == l).map(|u| (u.value.as_str(), u.known, u.rows_accepted, u.rows_rejected));
+        let row = |l: &str| {
+            uses.iter().find(|u| u.label == l).map(|u| (u.value.as_str(), u.known, u.rows_accepted, u.rows_rejected))
+        };
         assert_eq!(row("Twitter"), Some(("x", true, 1, 0)));
         assert_eq!(row("FB"), Some(("facebook", true, 0, 1)));
         // An unknown label is kept exactly as given and listed as new.
@@ -1052,12 +1153,12 @@ mod tests {
 
     #[test]
     fn duplicates_found_by_partition_agree_with_the_exact_check() {
-        let ids: StringChunked = (0..5000u32)
-            .map(|i| if i % 97 == 0 { None } else { Some(format!("id{}", (i * 7919) % 3001)) })
-            .collect();
+        let ids: StringChunked =
+            (0..5000u32).map(|i| if i % 97 == 0 { None } else { Some(format!("id{}", (i * 7919) % 3001)) }).collect();
         let rows = Rows::Sequential;
         let ctx = Ctx { file: "f", rows: &rows };
-        let got: Vec<(u64, String)> = duplicate_ids(&ids, &ctx, "case_id").into_iter().map(|(_, p)| (p.row, p.message)).collect();
+        let got: Vec<(u64, String)> =
+            duplicate_ids(&ids, &ctx, "case_id").into_iter().map(|(_, p)| (p.row, p.message)).collect();
         let all: Vec<u32> = (0..ids.len() as u32).collect();
         let want: Vec<(u64, String)> = exact_duplicates(&ids, &all)
             .into_iter()

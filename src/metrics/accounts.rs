@@ -24,8 +24,8 @@
 
 use std::hash::BuildHasher;
 
-use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars::prelude::*;
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
 
 use super::reach::TOP_K;
@@ -45,11 +45,21 @@ impl<'a, A: Array> Chunks<'a, A> {
     fn new(arrs: impl Iterator<Item = &'a A>) -> Self {
         let arrs: Vec<&A> = arrs.collect();
         let mut end = 0;
-        let ends = arrs.iter().map(|a| { end += a.len(); end }).collect();
+        let ends = arrs
+            .iter()
+            .map(|a| {
+                end += a.len();
+                end
+            })
+            .collect();
         Chunks { arrs, ends }
     }
     fn start(&self, c: usize) -> usize {
-        if c == 0 { 0 } else { self.ends[c - 1] }
+        if c == 0 {
+            0
+        } else {
+            self.ends[c - 1]
+        }
     }
     /// Row `i` when rows are visited in increasing order; `cur` (from 0) remembers the array.
     #[inline]
@@ -124,7 +134,8 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
         return Ok(None);
     }
     let n = df.height();
-    let str_col = |name: &str| -> Result<StringChunked> { Ok(df.column(name)?.as_materialized_series().str()?.clone()) };
+    let str_col =
+        |name: &str| -> Result<StringChunked> { Ok(df.column(name)?.as_materialized_series().str()?.clone()) };
     let mut label_cols: Vec<StringChunked> = by.iter().map(|b| str_col(b)).collect::<Result<_>>()?;
     label_cols.push(str_col(PLATFORM)?);
     let Some(labels) = Labels::new(&label_cols, n) else { return Ok(None) };
@@ -170,7 +181,14 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
     drop(valid);
 
     let codes = status_codes(&str_col(STATUS)?);
-    let rows = Rows { cell: &labels.cell, key: keys, followers: ints(&followers), reported: ints(&reported), actioned: ints(&actioned), codes: &codes };
+    let rows = Rows {
+        cell: &labels.cell,
+        key: keys,
+        followers: ints(&followers),
+        reported: ints(&reported),
+        actioned: ints(&actioned),
+        codes: &codes,
+    };
     let done: Vec<Vec<Done>> = (0..slices.len())
         .into_par_iter()
         .map(|s| by_hash(&rows, &hashes, slices.get(s)).unwrap_or_else(|| by_value(&rows, &hashes, slices.get(s))))
@@ -200,7 +218,8 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
         cols.push(df.column(b)?.take(&take)?);
     }
     let (median, top): (Vec<Option<f64>>, Vec<i64>) = groups.iter_mut().map(|g| median_and_top(&mut g.values)).unzip();
-    let int = |name: &str, f: &dyn Fn(&Group) -> i64| Column::new(name.into(), groups.iter().map(f).collect::<Vec<i64>>());
+    let int =
+        |name: &str, f: &dyn Fn(&Group) -> i64| Column::new(name.into(), groups.iter().map(f).collect::<Vec<i64>>());
     cols.push(int("cases", &|g| g.cases));
     cols.push(int("accounts", &|g| g.accounts));
     cols.push(int("followers", &|g| g.followers));
@@ -454,7 +473,8 @@ mod tests {
         let mut rng = crate::rng::Rng(0x9E37_79B9_7F4A_7C15);
         let mut next = |m: u64| rng.below(m);
         let statuses = ["removed", "restricted", "rejected", "pending"];
-        let mut csv = String::from("case_id,platform,account,group,agency,followers,reported_at,actioned_at,status,count\n");
+        let mut csv =
+            String::from("case_id,platform,account,group,agency,followers,reported_at,actioned_at,status,count\n");
         for i in 0..4000 {
             let account = match next(10) {
                 0 => String::new(),
@@ -527,17 +547,27 @@ mod tests {
     #[test]
     fn accounts_keyed_by_value_agree_with_accounts_keyed_by_hash() {
         // The path taken on a hash collision, over every row as one slice.
-        let cases = load::from_frame(crate::synth::synthetic_frame(20_000, 7).unwrap(), &LoadOptions::default()).unwrap();
+        let cases =
+            load::from_frame(crate::synth::synthetic_frame(20_000, 7).unwrap(), &LoadOptions::default()).unwrap();
         let df = cases.frame();
         let col = |c: &str| df.column(c).unwrap().as_materialized_series().str().unwrap().clone();
         let labels = Labels::new(&[col(GROUP), col(PLATFORM)], df.height()).unwrap();
         let key = col(ACCOUNT_KEY);
-        let i64s: Vec<Int64Chunked> = [FOLLOWERS, REPORTED_AT, ACTIONED_AT].iter().map(|c| as_i64(df.column(c).unwrap()).unwrap()).collect();
+        let i64s: Vec<Int64Chunked> =
+            [FOLLOWERS, REPORTED_AT, ACTIONED_AT].iter().map(|c| as_i64(df.column(c).unwrap()).unwrap()).collect();
         let codes = status_codes(&col(STATUS));
-        let rows = Rows { cell: &labels.cell, key: text(&key), followers: ints(&i64s[0]), reported: ints(&i64s[1]), actioned: ints(&i64s[2]), codes: &codes };
+        let rows = Rows {
+            cell: &labels.cell,
+            key: text(&key),
+            followers: ints(&i64s[0]),
+            reported: ints(&i64s[1]),
+            actioned: ints(&i64s[2]),
+            codes: &codes,
+        };
         let slice: Vec<u32> = key.iter().enumerate().filter(|(_, k)| k.is_some()).map(|(i, _)| i as u32).collect();
         let state = PlRandomState::default();
-        let hashes: Vec<u64> = key.iter().enumerate().map(|(i, k)| state.hash_one((labels.cell[i], k.unwrap_or("")))).collect();
+        let hashes: Vec<u64> =
+            key.iter().enumerate().map(|(i, k)| state.hash_one((labels.cell[i], k.unwrap_or("")))).collect();
         let mut a = by_hash(&rows, &hashes, &slice).unwrap();
         let mut b = by_value(&rows, &hashes, &slice);
         assert!(a.len() > 100);
@@ -552,7 +582,8 @@ mod tests {
             let mut v: Vec<i64> = (0..n as i64).map(|i| (i * 7919) % 101).collect();
             let mut sorted = v.clone();
             sorted.sort_unstable();
-            let median = if n % 2 == 1 { sorted[n / 2] as f64 } else { (sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0 };
+            let median =
+                if n % 2 == 1 { sorted[n / 2] as f64 } else { (sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0 };
             let top: i64 = sorted.iter().rev().take(TOP_K).sum();
             assert_eq!(median_and_top(&mut v), (Some(median), top), "n = {n}");
         }

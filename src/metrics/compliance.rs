@@ -163,7 +163,11 @@ impl ComplianceSpec {
 /// A confidence level as a percentage without needless decimals (0.95 → "95", 0.975 → "97.5").
 fn fmt_level(level: f64) -> String {
     let pct = (level * 1000.0).round() / 10.0;
-    if pct.fract() == 0.0 { format!("{pct:.0}") } else { format!("{pct}") }
+    if pct.fract() == 0.0 {
+        format!("{pct:.0}")
+    } else {
+        format!("{pct}")
+    }
 }
 
 /// The rows and unit count column for a spec: request rows, or one row per account (its latest
@@ -196,7 +200,9 @@ pub(crate) fn units_of(src: &Source, lf: LazyFrame, by: &[String], spec: &Compli
             if spec.weight == Weight::Requests {
                 // Only the outcome is needed: found without sorting (see `latest`).
                 let df = latest::aggregate_with_latest(lf, &key, vec![])?;
-                return Ok(df.lazy().with_columns([latest::status_of(col("__code")).alias(STATUS), lit(1i64).alias(COUNT)]));
+                return Ok(df
+                    .lazy()
+                    .with_columns([latest::status_of(col("__code")).alias(STATUS), lit(1i64).alias(COUNT)]));
             }
             let key: Vec<Expr> = key.iter().map(|k| col(k.as_str())).collect();
             Ok(chronological(lf)
@@ -221,7 +227,9 @@ pub(crate) fn compliance_aggs(spec: &ComplianceSpec, unit_name: &str) -> Vec<Exp
         Weight::Requests => (cnt(), cnt().cast(DataType::Float64), lit(true)),
         Weight::Followers => (
             col(FOLLOWERS) * cnt(),
-            col(FOLLOWERS).cast(DataType::Float64) * col(FOLLOWERS).cast(DataType::Float64) * cnt().cast(DataType::Float64),
+            col(FOLLOWERS).cast(DataType::Float64)
+                * col(FOLLOWERS).cast(DataType::Float64)
+                * cnt().cast(DataType::Float64),
             col(FOLLOWERS).is_not_null(),
         ),
     };
@@ -265,7 +273,8 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
     let w2 = df.column("__w2")?.cast(&DataType::Float64)?;
     let (succ, den, n, w2) = (succ.f64()?, den.f64()?, n.i64()?, w2.f64()?);
     let h = df.height();
-    let (mut rate, mut lo, mut hi, mut low) = (Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h));
+    let (mut rate, mut lo, mut hi, mut low) =
+        (Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h));
     for i in 0..h {
         let (x, d) = (succ.get(i).unwrap_or(0.0), den.get(i).unwrap_or(0.0));
         let units = n.get(i).unwrap_or(0);
@@ -307,7 +316,10 @@ pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) 
     spec.check()?;
     check_by(&src.schema, by)?;
     if let Some(frame) = src.frame {
-        if spec.weight == Weight::Followers && frame.column(FOLLOWERS)?.null_count() == frame.height() && frame.height() > 0 {
+        if spec.weight == Weight::Followers
+            && frame.column(FOLLOWERS)?.null_count() == frame.height()
+            && frame.height() > 0
+        {
             return Err(Error::invalid_arg("weight", "weight=followers needs follower counts; every case lacks one"));
         }
     }

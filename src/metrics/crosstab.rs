@@ -14,9 +14,9 @@ use polars::prelude::*;
 use super::compliance::{compliance, ComplianceSpec};
 use super::reach::{reach, reach_on, ReachSpec};
 use super::{check_by, const_str, Source};
-use crate::schema::col_names::COUNT;
 use crate::cases::Cases;
 use crate::error::{Error, Result};
+use crate::schema::col_names::COUNT;
 
 /// What a crosstab cell holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -41,7 +41,10 @@ impl CrossValue {
             "accounts" => Ok(Self::Accounts),
             "followers" | "reach" => Ok(Self::Followers),
             "rate" | "compliance" => Ok(Self::Rate),
-            other => Err(Error::invalid_arg("value", format!("unknown value {other:?}; use cases, accounts, followers or rate"))),
+            other => Err(Error::invalid_arg(
+                "value",
+                format!("unknown value {other:?}; use cases, accounts, followers or rate"),
+            )),
         }
     }
 }
@@ -71,7 +74,11 @@ pub fn crosstab(
         CrossValue::Cases => {
             let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
             let r = cases.frame().clone().lazy().group_by(keys).agg([col(COUNT).sum().alias("cases")]).collect()?;
-            (r, "cases", "cell = requests (rows x count), including requests that name no account; empty cells 0".to_string())
+            (
+                r,
+                "cases",
+                "cell = requests (rows x count), including requests that name no account; empty cells 0".to_string(),
+            )
         }
         CrossValue::Accounts => {
             let r = reach_on(&Source::of(cases), &by, reach_spec)?;
@@ -81,7 +88,11 @@ pub fn crosstab(
             let r = reach(cases, &by, reach_spec)?;
             (r, "followers", format!("cell = followers; {}; empty cells 0", reach_spec.describe()))
         }
-        CrossValue::Rate => (compliance(cases, &by, compliance_spec)?, "rate", format!("cell = compliance {}", compliance_spec.describe())),
+        CrossValue::Rate => (
+            compliance(cases, &by, compliance_spec)?,
+            "rate",
+            format!("cell = compliance {}", compliance_spec.describe()),
+        ),
     };
     let r = text_of(long.column(rows)?)?;
     let c = text_of(long.column(columns)?)?;
@@ -104,7 +115,10 @@ pub fn crosstab(
     let mut out = vec![Column::new(rows.into(), row_list.clone())];
     for ck in &col_keys {
         if ck == rows || ck == "definition" {
-            return Err(Error::invalid_arg("columns", format!("a value of `{columns}` is named `{ck}`, which clashes with another column")));
+            return Err(Error::invalid_arg(
+                "columns",
+                format!("a value of `{columns}` is named `{ck}`, which clashes with another column"),
+            ));
         }
         let vals: Vec<Option<f64>> = row_list
             .iter()

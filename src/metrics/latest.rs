@@ -64,9 +64,8 @@ pub(crate) fn aggregate_with_latest(lf: LazyFrame, keys: &[String], mut aggs: Ve
     aggs.push((col("__k4") + lit(3i64) - col("__c")).max().alias("__lo"));
     let hi = || col("__hi") % lit(4i64);
     let lo = || lit(3i64) - col("__lo") % lit(4i64);
-    let df = run(group_agg(keyed, keys, aggs).with_column(
-        when(hi().eq(lo())).then(hi()).otherwise(lit(NULL).cast(DataType::Int64)).alias("__code"),
-    ))?;
+    let df = run(group_agg(keyed, keys, aggs)
+        .with_column(when(hi().eq(lo())).then(hi()).otherwise(lit(NULL).cast(DataType::Int64)).alias("__code")))?;
     let df = df.drop_many(["__hi", "__lo"]);
     let ambiguous = df.column("__code")?.null_count();
     if ambiguous == 0 {
@@ -80,7 +79,11 @@ pub(crate) fn aggregate_with_latest(lf: LazyFrame, keys: &[String], mut aggs: Ve
     let which = df.clone().lazy().filter(col("__code").is_null()).select(on.clone());
     let rows = run(lf.with_row_index("__i", None).join(which, on.clone(), on.clone(), args))?;
     let order = SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true);
-    let exact = group_agg(rows.lazy().sort([REPORTED_AT, ACTIONED_AT, "__i"], order), keys, vec![status_code().last().alias("__exact")]);
+    let exact = group_agg(
+        rows.lazy().sort([REPORTED_AT, ACTIONED_AT, "__i"], order),
+        keys,
+        vec![status_code().last().alias("__exact")],
+    );
     let mut left = JoinArgs::new(JoinType::Left);
     left.nulls_equal = true;
     Ok(df

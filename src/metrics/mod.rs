@@ -90,10 +90,7 @@ pub(crate) fn const_str(name: &str, value: &str, height: usize) -> Column {
 
 /// Stable sort by first report (then decision, then input order) so that "last" means latest.
 pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
-    lf.sort(
-        [REPORTED_AT, ACTIONED_AT],
-        SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true),
-    )
+    lf.sort([REPORTED_AT, ACTIONED_AT], SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true))
 }
 
 /// Adds to every `definition` of a table computed on `cases` what the load left out: the rows

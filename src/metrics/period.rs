@@ -81,7 +81,8 @@ pub fn with_period_key(lf: LazyFrame, on: &str, every: Every, year_start: u32, n
         // 1970-01-01 was a Thursday, so Mondays are the days d with (d + 3) mod 7 = 0.
         Every::Week => (col(on).cast(DataType::Date).cast(DataType::Int64), 7, -3, SHIFT_DAYS),
         _ => (
-            col(on).dt().year().cast(DataType::Int64) * lit(12i64) + col(on).dt().month().cast(DataType::Int64) - lit(1i64),
+            col(on).dt().year().cast(DataType::Int64) * lit(12i64) + col(on).dt().month().cast(DataType::Int64)
+                - lit(1i64),
             every.months().unwrap_or(1) as i64,
             year_start as i64 - 1,
             SHIFT_MONTHS,
@@ -107,7 +108,9 @@ pub fn key_of(d: NaiveDate, every: Every, year_start: u32) -> i64 {
 /// The first day of the period with key `key` (None outside chrono's dates).
 pub fn key_start(key: i64, every: Every) -> Option<NaiveDate> {
     match every {
-        Every::Day | Every::Week => NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::try_days(key)?),
+        Every::Day | Every::Week => {
+            NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::try_days(key)?)
+        }
         _ => NaiveDate::from_ymd_opt(i32::try_from(key.div_euclid(12)).ok()?, key.rem_euclid(12) as u32 + 1, 1),
     }
 }
@@ -132,8 +135,7 @@ pub fn period_start(d: NaiveDate, every: Every, year_start: u32) -> NaiveDate {
             let idx = d.year() * 12 + d.month0() as i32;
             let offset = (idx - (year_start as i32 - 1)).rem_euclid(len);
             let start = idx - offset;
-            NaiveDate::from_ymd_opt(start.div_euclid(12), start.rem_euclid(12) as u32 + 1, 1)
-                .unwrap_or(d)
+            NaiveDate::from_ymd_opt(start.div_euclid(12), start.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
         }
     }
 }
@@ -210,9 +212,12 @@ mod tests {
     fn column_keys_agree_with_period_start() {
         let day = crate::dates::MICROS_PER_DAY;
         let us: Vec<i64> = (-800i64..800).map(|k| k * 37 * day + (k * 7_919_000_003) % day).collect();
-        let df = DataFrame::new(us.len(), vec![Int64Chunked::from_vec("t".into(), us.clone())
-            .into_datetime(TimeUnit::Microseconds, None)
-            .into_column()])
+        let df = DataFrame::new(
+            us.len(),
+            vec![Int64Chunked::from_vec("t".into(), us.clone())
+                .into_datetime(TimeUnit::Microseconds, None)
+                .into_column()],
+        )
         .unwrap();
         for every in [Every::Day, Every::Week, Every::Month, Every::Quarter, Every::HalfYear, Every::Year] {
             for ys in [1, 3, 12] {

@@ -140,7 +140,8 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     }
     let state = PlRandomState::default();
     let present = |i: usize| k.get(i).is_some() && g.get(i).is_some();
-    let hashes: Vec<u64> = (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
+    let hashes: Vec<u64> =
+        (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
     let slices = crate::slices::Slices::new(&hashes, present);
     let counted: u64 = (0..slices.len())
         .into_par_iter()
@@ -213,9 +214,19 @@ pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<
         .collect()?;
     let mut order: Vec<String> = by.to_vec();
     order.extend(
-        ["cases", "accounts", "followers", "followers_actioned", "followers_live", "share_actioned",
-         "median_followers", "top10_share", "accounts_missing_followers", "followers_undeduplicated"]
-            .map(String::from),
+        [
+            "cases",
+            "accounts",
+            "followers",
+            "followers_actioned",
+            "followers_live",
+            "share_actioned",
+            "median_followers",
+            "top10_share",
+            "accounts_missing_followers",
+            "followers_undeduplicated",
+        ]
+        .map(String::from),
     );
     let df = sort_by(df.select(order)?, by)?;
     let mut df = df;
@@ -245,7 +256,8 @@ fn per_account(lf: LazyFrame, by: &[String], spec: &ReachSpec) -> Result<LazyFra
         }
         // Latest value: needs the rows in order.
         FollowersRule::Latest => {
-            let actioned = col(STATUS).eq(lit(Status::Removed.as_str())).or(col(STATUS).eq(lit(Status::Restricted.as_str())));
+            let actioned =
+                col(STATUS).eq(lit(Status::Removed.as_str())).or(col(STATUS).eq(lit(Status::Restricted.as_str())));
             let mut aggs = stage1;
             aggs.push(col(FOLLOWERS).drop_nulls().last().alias("__f"));
             aggs.push(actioned.last().alias("__actioned"));
@@ -294,8 +306,10 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
             f.group_by(keys).agg([acc_f().alias("__v")]).collect()?
         };
         for i in 0..lists.height() {
-            let row: Vec<AnyValue<'static>> =
-                by.iter().map(|b| lists.column(b).and_then(|c| c.get(i)).map(|v| v.into_static())).collect::<PolarsResult<_>>()?;
+            let row: Vec<AnyValue<'static>> = by
+                .iter()
+                .map(|b| lists.column(b).and_then(|c| c.get(i)).map(|v| v.into_static()))
+                .collect::<PolarsResult<_>>()?;
             let label = row.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join("\u{1f}");
             let AnyValue::List(s) = lists.column("__v")?.get(i)? else { continue };
             let entry = values.entry(label).or_insert_with(|| (row, Vec::new()));
@@ -311,7 +325,11 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
     }
     let total = match total {
         Some(t) if by.is_empty() => t.lazy().select(additive_totals()).collect()?,
-        Some(t) => t.lazy().group_by(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>()).agg(additive_totals()).collect()?,
+        Some(t) => t
+            .lazy()
+            .group_by(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
+            .agg(additive_totals())
+            .collect()?,
         None => return Err(crate::error::Error::invalid_arg("partitions", "no partitions")),
     };
     // Median (mean of the two middle values for an even count, as polars computes it) and top 10.
@@ -323,7 +341,13 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
         }
         v.sort_unstable();
         let n = v.len();
-        median.push((n > 0).then(|| if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0 }));
+        median.push((n > 0).then(|| {
+            if n % 2 == 1 {
+                v[n / 2] as f64
+            } else {
+                (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
+            }
+        }));
         top.push(v.iter().rev().take(TOP_K).sum::<i64>());
     }
     let mut cols: Vec<Column> = Vec::new();
@@ -338,7 +362,11 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
         let mut out = total;
         let h = out.height();
         let pick = |name: &str| -> Result<Column> {
-            Ok(if stats.height() == 1 { stats.column(name)?.clone() } else { Column::full_null(name.into(), h, stats.column(name)?.dtype()) })
+            Ok(if stats.height() == 1 {
+                stats.column(name)?.clone()
+            } else {
+                Column::full_null(name.into(), h, stats.column(name)?.dtype())
+            })
         };
         out.with_column(pick("median_followers")?)?;
         out.with_column(pick("__top")?)?;
@@ -351,10 +379,18 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
 }
 
 fn additive_totals() -> Vec<Expr> {
-    ["cases", "accounts", "followers", "followers_actioned", "followers_live", "accounts_missing_followers", "followers_undeduplicated"]
-        .iter()
-        .map(|c| col(*c).sum())
-        .collect()
+    [
+        "cases",
+        "accounts",
+        "followers",
+        "followers_actioned",
+        "followers_live",
+        "accounts_missing_followers",
+        "followers_undeduplicated",
+    ]
+    .iter()
+    .map(|c| col(*c).sum())
+    .collect()
 }
 
 impl ReachSpec {

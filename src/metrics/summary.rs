@@ -91,7 +91,8 @@ pub fn summary(cases: &Cases) -> Result<Summary> {
     let c = compliance(cases, &[], &ComplianceSpec::default())?;
     // Without follower counts the summary still counts accounts (followers are then 0).
     let r = reach_on(&super::Source::of(cases), &[], &ReachSpec::default())?;
-    let geti = |df: &DataFrame, n: &str| -> Result<Option<i64>> { Ok(df.column(n)?.cast(&DataType::Int64)?.i64()?.get(0)) };
+    let geti =
+        |df: &DataFrame, n: &str| -> Result<Option<i64>> { Ok(df.column(n)?.cast(&DataType::Int64)?.i64()?.get(0)) };
     let getf = |n: &str| -> Result<Option<f64>> { Ok(c.column(n)?.f64()?.get(0)) };
     let accounts = u(geti(&r, "accounts")?);
     // Accounts actioned: one row per account with its latest outcome, over all cases.
@@ -196,8 +197,13 @@ impl Summary {
         };
         let who = if self.agencies.is_empty() { String::new() } else { format!("{} ", and_list(&self.agencies)) };
         let platforms: Vec<String> = self.platforms.iter().map(|p| platform_display(p)).collect();
-        let groups = if self.groups.is_empty() { String::new() } else { format!(" linked to {}", and_list(&self.groups)) };
-        let reach = if self.followers > 0 { format!(" (combined following {})", human_count(self.followers)) } else { String::new() };
+        let groups =
+            if self.groups.is_empty() { String::new() } else { format!(" linked to {}", and_list(&self.groups)) };
+        let reach = if self.followers > 0 {
+            format!(" (combined following {})", human_count(self.followers))
+        } else {
+            String::new()
+        };
         if self.accounts > 0 {
             let ci = match (self.account_ci_low, self.account_ci_high) {
                 (Some(l), Some(h)) => format!(", 95% CI {}–{}", pct(l), pct(h)),
@@ -220,7 +226,9 @@ impl Summary {
             )
         } else {
             let rate = match (self.rate, self.ci_low, self.ci_high) {
-                (Some(r), Some(l), Some(h)) => format!(" ({}, 95% CI {}–{}, pending counted as not complied)", pct(r), pct(l), pct(h)),
+                (Some(r), Some(l), Some(h)) => {
+                    format!(" ({}, 95% CI {}–{}, pending counted as not complied)", pct(r), pct(l), pct(h))
+                }
                 _ => String::new(),
             };
             format!(
@@ -245,35 +253,38 @@ impl Summary {
         let s = |name: &str, v: &[String]| Column::new(name.into(), [v.join(", ")]);
         let i = |name: &str, v: u64| Column::new(name.into(), [v as i64]);
         let f = |name: &str, v: Option<f64>| Column::new(name.into(), [v]);
-        Ok(DataFrame::new(1, vec![
-            i("rows", self.rows),
-            i("requests", self.requests),
-            i("accounts", self.accounts),
-            i("accounts_actioned", self.accounts_actioned),
-            f("account_rate", self.account_rate),
-            f("account_ci_low", self.account_ci_low),
-            f("account_ci_high", self.account_ci_high),
-            i("requests_actioned", self.requests_actioned),
-            i("requests_rejected", self.requests_rejected),
-            i("requests_pending", self.requests_pending),
-            f("rate", self.rate),
-            f("ci_low", self.ci_low),
-            f("ci_high", self.ci_high),
-            i("followers", self.followers),
-            i("n_platforms", self.platforms.len() as u64),
-            s("platforms", &self.platforms),
-            i("n_groups", self.groups.len() as u64),
-            s("groups", &self.groups),
-            s("agencies", &self.agencies),
-            date_col("first_reported", self.first_reported)?,
-            date_col("last_reported", self.last_reported)?,
-            Column::new(
-                "definition".into(),
-                [match &self.rejects {
-                    Some(note) => format!("{DEFINITION}; {note}"),
-                    None => DEFINITION.to_string(),
-                }],
-            ),
-        ])?)
+        Ok(DataFrame::new(
+            1,
+            vec![
+                i("rows", self.rows),
+                i("requests", self.requests),
+                i("accounts", self.accounts),
+                i("accounts_actioned", self.accounts_actioned),
+                f("account_rate", self.account_rate),
+                f("account_ci_low", self.account_ci_low),
+                f("account_ci_high", self.account_ci_high),
+                i("requests_actioned", self.requests_actioned),
+                i("requests_rejected", self.requests_rejected),
+                i("requests_pending", self.requests_pending),
+                f("rate", self.rate),
+                f("ci_low", self.ci_low),
+                f("ci_high", self.ci_high),
+                i("followers", self.followers),
+                i("n_platforms", self.platforms.len() as u64),
+                s("platforms", &self.platforms),
+                i("n_groups", self.groups.len() as u64),
+                s("groups", &self.groups),
+                s("agencies", &self.agencies),
+                date_col("first_reported", self.first_reported)?,
+                date_col("last_reported", self.last_reported)?,
+                Column::new(
+                    "definition".into(),
+                    [match &self.rejects {
+                        Some(note) => format!("{DEFINITION}; {note}"),
+                        None => DEFINITION.to_string(),
+                    }],
+                ),
+            ],
+        )?)
     }
 }

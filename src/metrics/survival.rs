@@ -365,12 +365,20 @@ fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared
     if spec.deadlines_hours.iter().any(|h| h % 24.0 != 0.0) {
         let has_times = rep.iter().chain(act.iter()).flatten().any(|us| us.rem_euclid(MICROS_PER_DAY) != 0);
         if !has_times {
-            return Err(Error::invalid_arg("deadlines", "deadlines in hours need timestamps with times; these cases carry dates only"));
+            return Err(Error::invalid_arg(
+                "deadlines",
+                "deadlines in hours need timestamps with times; these cases carry dates only",
+            ));
         }
     }
     let as_of = match spec.as_of {
         Some(a) => a,
-        None => rep.iter().chain(act.iter()).flatten().max().ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
+        None => rep
+            .iter()
+            .chain(act.iter())
+            .flatten()
+            .max()
+            .ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
     };
     let status = df.column(STATUS)?.str()?.clone();
     let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
@@ -413,11 +421,16 @@ fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared
     };
     let mut groups = Vec::with_capacity(agg.height());
     let mut left_out = Vec::with_capacity(agg.height());
-    let (lt, lk, lw) = (agg.column("__t")?.list()?.clone(), agg.column("__k")?.list()?.clone(), agg.column(COUNT)?.list()?.clone());
+    let (lt, lk, lw) =
+        (agg.column("__t")?.list()?.clone(), agg.column("__k")?.list()?.clone(), agg.column(COUNT)?.list()?.clone());
     for i in 0..agg.height() {
         let get = |l: &ListChunked| l.get_as_series(i).ok_or_else(|| Error::Empty("empty group".into()));
         let (ts, ks, ws) = (get(&lt)?, get(&lk)?, get(&lw)?);
-        let obs = ts.f64()?.iter().zip(ks.i32()?.iter()).zip(ws.i64()?.iter())
+        let obs = ts
+            .f64()?
+            .iter()
+            .zip(ks.i32()?.iter())
+            .zip(ws.i64()?.iter())
             .map(|((t, k), w)| Obs { t: t.unwrap_or(0.0), kind: k.unwrap_or(0) as u8, w: w.unwrap_or(1) as f64 })
             .collect();
         let (obs, out) = split(obs);
@@ -447,9 +460,10 @@ fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
 /// decided / rejected within each deadline, restricted mean, and the naive statistics.
 pub fn time_to_action(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
     let p = prepare(cases, by, spec)?;
-    let mut names: Vec<String> = ["requests", "actioned", "rejected", "censored", "median_days", "median_ci_low", "median_ci_high"]
-        .map(String::from)
-        .to_vec();
+    let mut names: Vec<String> =
+        ["requests", "actioned", "rejected", "censored", "median_days", "median_ci_low", "median_ci_high"]
+            .map(String::from)
+            .to_vec();
     for h in &spec.deadlines_hours {
         let d = deadline_name(*h);
         names.push(format!("actioned_within_{d}"));
@@ -485,7 +499,8 @@ pub fn survival_table(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
         }
     }
     let idx_of_rows = idx.clone();
-    let mut cols: Vec<Column> = if by.is_empty() { Vec::new() } else { p.keys.take(&IdxCa::from_vec("idx".into(), idx))?.columns().to_vec() };
+    let mut cols: Vec<Column> =
+        if by.is_empty() { Vec::new() } else { p.keys.take(&IdxCa::from_vec("idx".into(), idx))?.columns().to_vec() };
     let f = |name: &str, g: fn(&Step) -> f64| Column::new(name.into(), all.iter().map(g).collect::<Vec<f64>>());
     cols.push(f("time", |s| s.time));
     cols.push(f("at_risk", |s| s.at_risk));
@@ -566,7 +581,12 @@ mod tests {
             let slow = quadratic_bands(&obs, 0.95);
             assert_eq!(fast.len(), slow.len());
             for (f, (a_lo, a_hi, r_lo, r_hi)) in fast.iter().zip(slow) {
-                for (x, y) in [(f.cif_action_low, a_lo), (f.cif_action_high, a_hi), (f.cif_rejection_low, r_lo), (f.cif_rejection_high, r_hi)] {
+                for (x, y) in [
+                    (f.cif_action_low, a_lo),
+                    (f.cif_action_high, a_hi),
+                    (f.cif_rejection_low, r_lo),
+                    (f.cif_rejection_high, r_hi),
+                ] {
                     assert!((x - y).abs() <= 1e-12 || (x.is_nan() && y.is_nan()), "case {case}: {x} vs {y}");
                 }
             }

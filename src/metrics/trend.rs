@@ -76,7 +76,14 @@ pub struct TrendSpec {
 
 impl Default for TrendSpec {
     fn default() -> Self {
-        TrendSpec { every: Every::Month, on: DateOn::Reported, year_start: 1, start: None, end: None, compliance: ComplianceSpec::default() }
+        TrendSpec {
+            every: Every::Month,
+            on: DateOn::Reported,
+            year_start: 1,
+            start: None,
+            end: None,
+            compliance: ComplianceSpec::default(),
+        }
     }
 }
 
@@ -114,10 +121,14 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     let (every, ys) = (spec.every, spec.year_start);
     let mut keyed = with_period_key(src.lf.clone(), on, every, ys, KEY);
     if let Some(s) = spec.start {
-        keyed = keyed.with_column(when(col(KEY).lt(lit(key_of(s, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY));
+        keyed = keyed.with_column(
+            when(col(KEY).lt(lit(key_of(s, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY),
+        );
     }
     if let Some(e) = spec.end {
-        keyed = keyed.with_column(when(col(KEY).gt(lit(key_of(e, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY));
+        keyed = keyed.with_column(
+            when(col(KEY).gt(lit(key_of(e, every, ys)))).then(lit(OUTSIDE)).otherwise(col(KEY)).alias(KEY),
+        );
     }
     let mut keys: Vec<String> = by.to_vec();
     keys.push(KEY.into());
@@ -146,12 +157,15 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         return Err(Error::Empty(format!("no case has a `{on}` date in range, so there is no trend to show")));
     };
     let start_of = |key: i64| {
-        key_start(key, every).ok_or_else(|| Error::invalid_arg("on", format!("a `{on}` date is outside the calendar (period key {key})")))
+        key_start(key, every).ok_or_else(|| {
+            Error::invalid_arg("on", format!("a `{on}` date is outside the calendar (period key {key})"))
+        })
     };
     let all: Vec<NaiveDate> = periods(start_of(first)?, start_of(last)?, every, ys);
     let period_days: Int32Chunked = all.iter().map(|d| Some(days_since_epoch(*d))).collect();
     let period_frame = DataFrame::new(all.len(), vec![period_days.with_name(PERIOD.into()).into_date().into_column()])?;
-    let agg_days: Int32Chunked = k.iter().map(|v| v.map(|k| start_of(k).map(days_since_epoch)).transpose()).collect::<Result<_>>()?;
+    let agg_days: Int32Chunked =
+        k.iter().map(|v| v.map(|k| start_of(k).map(days_since_epoch)).transpose()).collect::<Result<_>>()?;
     agg.with_column(agg_days.with_name(PERIOD.into()).into_date().into_column())?;
     let agg = agg.drop(KEY)?.lazy();
     let mut keys: Vec<String> = by.to_vec();
@@ -217,9 +231,26 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     let out = finish_rates(out, &spec.compliance)?;
     let mut order: Vec<String> = by.to_vec();
     order.extend(
-        [PERIOD, "period_label", "requests", "removed", "restricted", "rejected", "pending", "actioned",
-         "cum_requests", "cum_actioned", "successes", "denominator", "n", "rate", "ci_low", "ci_high", "low_n"]
-            .map(String::from),
+        [
+            PERIOD,
+            "period_label",
+            "requests",
+            "removed",
+            "restricted",
+            "rejected",
+            "pending",
+            "actioned",
+            "cum_requests",
+            "cum_actioned",
+            "successes",
+            "denominator",
+            "n",
+            "rate",
+            "ci_low",
+            "ci_high",
+            "low_n",
+        ]
+        .map(String::from),
     );
     if spec.compliance.weight == super::compliance::Weight::Followers {
         order.push("missing_weight".into());
@@ -235,7 +266,11 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
                 "requests per {} by {}{}; {} request(s) {whose}without {} left out; {}{}",
                 spec.every.as_str(),
                 on,
-                if spec.year_start != 1 { format!(", years starting in month {}", spec.year_start) } else { String::new() },
+                if spec.year_start != 1 {
+                    format!(", years starting in month {}", spec.year_start)
+                } else {
+                    String::new()
+                },
                 u.unwrap_or(0),
                 on,
                 RATE_CLAUSE,

@@ -10,10 +10,7 @@ use crate::error::Error;
 use crate::load::problems_frame;
 
 fn raise(py: Python<'_>, class: &str, args: impl for<'a> pyo3::call::PyCallArgs<'a>) -> PyErr {
-    let built = py
-        .import("takedowns.errors")
-        .and_then(|m| m.getattr(class))
-        .and_then(|cls| cls.call1(args));
+    let built = py.import("takedowns.errors").and_then(|m| m.getattr(class)).and_then(|cls| cls.call1(args));
     match built {
         Ok(exc) => PyErr::from_value(exc),
         Err(e) => e,
@@ -27,7 +24,9 @@ pub fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
         Error::Io { path, .. } => raise(py, "FileError", (msg, path)),
         Error::Read { file, .. } => raise(py, "FileFormatError", (msg, file)),
         Error::MissingColumn { name, .. } => raise(py, "SchemaError", (msg, name)),
-        Error::ColumnType { canonical, .. } | Error::AmbiguousColumn { canonical, .. } => raise(py, "SchemaError", (msg, canonical)),
+        Error::ColumnType { canonical, .. } | Error::AmbiguousColumn { canonical, .. } => {
+            raise(py, "SchemaError", (msg, canonical))
+        }
         Error::Validation { problems, total } => match problems_frame(&problems) {
             Ok(df) => raise(py, "ValidationError", (msg, PyDataFrame(df), total)),
             Err(e) => PyRuntimeError::new_err(format!("{msg} (and the problems table failed: {e})")),

@@ -82,7 +82,13 @@ fn pairs(m: Option<HashMap<String, String>>) -> Vec<(String, String)> {
 
 fn status_of(py: Python<'_>, s: &str) -> PyResult<Status> {
     Status::parse(s.trim()).ok_or_else(|| {
-        error::to_pyerr(py, Error::invalid_arg("status", format!("{s:?} is not an outcome; use removed, restricted, rejected or pending")))
+        error::to_pyerr(
+            py,
+            Error::invalid_arg(
+                "status",
+                format!("{s:?} is not an outcome; use removed, restricted, rejected or pending"),
+            ),
+        )
     })
 }
 
@@ -124,7 +130,15 @@ impl LoadArgs {
 }
 
 /// A trend definition from the arguments `Cases.trend` and `Scan.trend` pass.
-fn trend_spec(py: Python<'_>, every: &str, on: &str, year_start: u32, start: Option<i32>, end: Option<i32>, spec: SpecArgs) -> PyResult<TrendSpec> {
+fn trend_spec(
+    py: Python<'_>,
+    every: &str,
+    on: &str,
+    year_start: u32,
+    start: Option<i32>,
+    end: Option<i32>,
+    spec: SpecArgs,
+) -> PyResult<TrendSpec> {
     Ok(TrendSpec {
         every: arg(py, Every::parse(every))?,
         on: arg(py, DateOn::parse(on))?,
@@ -231,7 +245,10 @@ impl PyCases {
 
     #[pyo3(signature = (by, followers, groups))]
     fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, groups: &str) -> PyResult<PyDataFrame> {
-        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, groups: arg(py, GroupRule::parse(groups))? };
+        let spec = ReachSpec {
+            followers: arg(py, FollowersRule::parse(followers))?,
+            groups: arg(py, GroupRule::parse(groups))?,
+        };
         let c = self.inner.clone();
         run(py, move || crate::metrics::reach::reach(&c, &by, &spec)).map(PyDataFrame)
     }
@@ -283,13 +300,7 @@ impl PyCases {
         steps: bool,
     ) -> PyResult<PyDataFrame> {
         let success = success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
-        let spec = SurvivalSpec {
-            as_of,
-            success,
-            level: ci,
-            deadlines_hours,
-            horizon_days,
-        };
+        let spec = SurvivalSpec { as_of, success, level: ci, deadlines_hours, horizon_days };
         let c = self.inner.clone();
         run(py, move || {
             if steps {
@@ -367,7 +378,13 @@ fn read(py: Python<'_>, path: std::path::PathBuf, format: &str, options: LoadArg
 /// Rust readers lack), so that problems and the load report name the file, not `<dataframe>`.
 #[pyfunction]
 #[pyo3(signature = (df, options, source=None, sha256=None))]
-fn from_frame(py: Python<'_>, df: PyDataFrame, options: LoadArgs, source: Option<String>, sha256: Option<String>) -> PyResult<PyCases> {
+fn from_frame(
+    py: Python<'_>,
+    df: PyDataFrame,
+    options: LoadArgs,
+    source: Option<String>,
+    sha256: Option<String>,
+) -> PyResult<PyCases> {
     let o = options.options(py)?;
     run(py, move || load::from_frame_named(df.0, source.as_deref().unwrap_or("<dataframe>"), sha256, &o)).map(wrap)
 }
@@ -452,7 +469,14 @@ fn scan_parquet(py: Python<'_>, path: String, options: LoadArgs) -> PyResult<PyS
 }
 
 #[pyfunction]
-fn write_synthetic(py: Python<'_>, path: std::path::PathBuf, n: usize, seed: u64, format: &str, files: usize) -> PyResult<Vec<String>> {
+fn write_synthetic(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    n: usize,
+    seed: u64,
+    format: &str,
+    files: usize,
+) -> PyResult<Vec<String>> {
     let format = arg(py, crate::synth::Format::parse(format))?;
     run(py, move || crate::synth::write_synthetic(&path, n, seed, format, files))
         .map(|v| v.into_iter().map(|p| p.display().to_string()).collect())

@@ -104,9 +104,8 @@ mod tests {
     fn binom_cdf(k: u32, n: u32, p: f64) -> f64 {
         (0..=k)
             .map(|j| {
-                let lc = libm::lgamma(n as f64 + 1.0)
-                    - libm::lgamma(j as f64 + 1.0)
-                    - libm::lgamma((n - j) as f64 + 1.0);
+                let lc =
+                    libm::lgamma(n as f64 + 1.0) - libm::lgamma(j as f64 + 1.0) - libm::lgamma((n - j) as f64 + 1.0);
                 (lc + j as f64 * p.ln() + (n - j) as f64 * (1.0 - p).ln()).exp()
             })
             .sum()
@@ -131,8 +130,7 @@ mod tests {
     fn clopper_pearson_satisfies_its_defining_tail_equations() {
         // Upper u solves P(X <= x | n, u) = α/2; lower l solves P(X >= x | n, l) = α/2.
         for &(x, n) in &[(1u32, 29u32), (81, 263), (15, 148), (7, 7), (0, 20), (12, 40)] {
-            let (l, u) =
-                binomial_interval(x as f64, n as f64, IntervalMethod::ClopperPearson, 0.95).unwrap();
+            let (l, u) = binomial_interval(x as f64, n as f64, IntervalMethod::ClopperPearson, 0.95).unwrap();
             if x < n {
                 assert!((binom_cdf(x, n, u) - 0.025).abs() < 1e-10, "{x}/{n} upper {u}");
             } else {

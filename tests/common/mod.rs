@@ -53,7 +53,15 @@ pub fn i64_col(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
 }
 
 pub fn str_col(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name).unwrap().cast(&DataType::String).unwrap().str().unwrap().iter().map(|s| s.map(String::from)).collect()
+    df.column(name)
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.map(String::from))
+        .collect()
 }
 
 pub fn bool_col(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
