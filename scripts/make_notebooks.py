@@ -1,11 +1,26 @@
-"""Writes notebooks/*.ipynb from the cells below (outputs empty: they are made when run)."""
+"""Writes notebooks/*.ipynb from the cells below (outputs empty: they are made when run).
 
+    python scripts/make_notebooks.py          # (re)write the notebooks
+    python scripts/make_notebooks.py --check  # write nothing; exit 1 naming each notebook that differs
+
+The cells here are the source of truth: tests/python/test_notebooks_source.py fails when a
+committed notebook is not byte for byte what this script writes, so edit the cells here and rerun
+the script rather than editing a notebook by hand. Cell ids are numbered (not nbformat's random
+ones) so that writing twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
 import pathlib
+import sys
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
 
 QUICKSTART = [
     new_markdown_cell("# takedowns: quick start\n\nLoad case records, then ask for compliance, reach, trends and time to action. "
@@ -60,11 +75,64 @@ MEMO = [
 ]
 
 
-def write(name: str, cells: list) -> None:
-    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    nbformat.write(nb, ROOT / "notebooks" / name)
+NOTEBOOKS = {"quickstart.ipynb": QUICKSTART, "policy_memo.ipynb": MEMO}
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def build() -> dict[str, nbformat.NotebookNode]:
+    """Every notebook this script writes, by file name, built in memory."""
+    out = {}
+    for name, cells in NOTEBOOKS.items():
+        numbered = []
+        for i, cell in enumerate(cells):
+            cell = copy.deepcopy(cell)
+            cell["id"] = f"cell-{i:02d}"
+            numbered.append(cell)
+        out[name] = new_notebook(cells=numbered, metadata={"kernelspec": dict(KERNELSPEC)})
+    return out
+
+
+def render(nb: nbformat.NotebookNode) -> str:
+    """The text of the file, exactly as written (nbformat.write's JSON and its final newline)."""
+    nbformat.validate(nb)
+    return nbformat.writes(nb) + "\n"
+
+
+def expected() -> dict[str, str]:
+    """The text of every notebook file, by name."""
+    return {name: render(nb) for name, nb in build().items()}
+
+
+def stale(directory: pathlib.Path = NOTEBOOK_DIR) -> list[str]:
+    """Names of the notebooks in ``directory`` that differ from what this script writes, that are
+    missing, or that it does not write at all (a notebook with no source here); [] if none."""
+    want = expected()
+    have = {p.name for p in directory.glob("*.ipynb")}
+    return [name for name in sorted(set(want) | have)
+            if name not in want or not (directory / name).is_file()
+            or (directory / name).read_bytes() != want[name].encode("utf-8")]
+
+
+def write_all(directory: pathlib.Path = NOTEBOOK_DIR) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in expected().items():
+        (directory / name).write_bytes(text.encode("utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if a notebook differs from what would be written")
+    ap.add_argument("--dir", type=pathlib.Path, default=NOTEBOOK_DIR, help="the notebooks folder (default: notebooks/)")
+    args = ap.parse_args(argv)
+    if args.check:
+        bad = stale(args.dir)
+        for name in bad:
+            print(f"{args.dir / name}: differs from what scripts/make_notebooks.py writes", file=sys.stderr)
+        return 1 if bad else 0
+    write_all(args.dir)
+    return 0
 
 
 if __name__ == "__main__":
-    write("quickstart.ipynb", QUICKSTART)
-    write("policy_memo.ipynb", MEMO)
+    sys.exit(main())
