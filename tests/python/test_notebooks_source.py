@@ -13,6 +13,7 @@ import difflib
 import importlib.util
 import pathlib
 import types
+from collections.abc import Callable
 
 import nbformat
 import pytest
@@ -69,10 +70,10 @@ def test_the_check_sees_a_hand_edit(gen: types.ModuleType, tmp_path: pathlib.Pat
     assert gen.stale(tmp_path) == []
     assert gen.main(["--check", "--dir", str(tmp_path)]) == 0
 
-    def edited(name: str, change: object) -> list[str]:
+    def edited(name: str, change: Callable[[nbformat.NotebookNode], None]) -> list[str]:
         gen.write_all(tmp_path)
         nb = nbformat.read(tmp_path / name, as_version=4)
-        change(nb)  # type: ignore[operator]
+        change(nb)
         nbformat.write(nb, tmp_path / name)
         return gen.stale(tmp_path)
 
