@@ -18,14 +18,22 @@ Four tests per case, named by the case id (``pytest -k unterminated_quote``):
 - ``test_quarantine[id]``: ``on_invalid="quarantine"`` gives the expected outcome, counts, rules
   and rows;
 - ``test_analytics[id]``: every analytic on every successful load returns, or raises a
-  ``TakedownsError``, within a few seconds, with no negative or infinite numbers; and nothing in
-  the probe's process panicked, not even a panic caught and turned into an exception;
+  ``TakedownsError``, with no negative or infinite numbers; and nothing in the probe's process
+  panicked, not even a panic caught and turned into an exception;
 - ``test_report[id]``: ``takedowns report FILE --out DIR --on-invalid quarantine --force`` exits 0
   or 2 without a traceback, and a pack it writes is safe to open (no image links, headings or
   broken tables from labels in the Markdown, no formulas in the CSV).
 
 ``test_zz_summary`` prints the counts (cases, errors by class, quarantines, panics). Set
 ``HOSTILE_RESULTS=/some/file.json`` to keep every raw result.
+
+No test asserts on how long something took: wall time depends on what else the machine is doing.
+A hang or a runaway (a read blocked on a FIFO, an endless /dev/zero, an analytic that never ends)
+is caught by the process guards instead, the case's ``timeout`` and ``max_rss_mb``: the process is
+killed and its tests fail as hung or as a memory blow-up; those limits are far above what a case
+needs, so they only ever stop a runaway. Being merely slow fails nothing: the manifest's
+``max_load_seconds`` and ``analytic_seconds`` are reported only, ``test_zz_summary`` listing the
+loads and analytics that took longer.
 """
 
 from __future__ import annotations
@@ -721,15 +729,14 @@ def check_data(case: dict[str, Any], got: dict[str, Any]) -> list[str]:
 
 def check_analytics(case: dict[str, Any], got: dict[str, Any], label: str) -> list[str]:
     bad: list[str] = []
-    limit = float(_limit(case, "analytic_seconds"))
     for name, rec in (got.get("analytics") or {}).items():
         where = f"{label} {name}"
         if not rec["ok"]:
             e = rec["error"]
             if not e["takedowns"]:
                 bad.append(f"{where} raised {e['module']}.{e['class']}: {e['message'][:200]}")
-        if rec["seconds"] > limit:
-            bad.append(f"{where} took {rec['seconds']:.1f}s (limit {limit:.0f}s)")
+        # How long it took is not checked here (see the module docstring): a hang is the probe's
+        # timeout, and slow_steps() reports what went over analytic_seconds.
         neg = {k: v for k, v in (rec.get("negative") or {}).items() if k not in SIGNED_COLUMNS}
         if neg:
             bad.append(f"{where} has negative numbers (a wrapped total?): {neg}")
@@ -748,6 +755,21 @@ def _await_package() -> None:
     r = subprocess.run([sys.executable, "-c", "import takedowns"], capture_output=True, text=True, timeout=120, check=False)
     if r.returncode != 0:
         pytest.fail(f"cannot import takedowns with {sys.executable}:\n{r.stderr[-2000:]}", pytrace=False)
+
+
+def slow_steps(case: dict[str, Any], probe: dict[str, Any]) -> list[str]:
+    """Loads over the case's ``max_load_seconds`` and analytics over its ``analytic_seconds``, for
+    the summary only: wall time on a loaded machine says little, so nothing fails on it."""
+    out = []
+    load_limit, analytic_limit = _limit(case, "max_load_seconds"), float(_limit(case, "analytic_seconds"))
+    for mode in ("strict", "quarantine"):
+        got = probe.get(mode) or {}
+        if load_limit is not None and got.get("load_seconds", 0) > load_limit:
+            out.append(f"{mode} load {got['load_seconds']:.2f}s (over {load_limit}s)")
+        for name, rec in (got.get("analytics") or {}).items():
+            if rec.get("seconds", 0) > analytic_limit:
+                out.append(f"{mode} {name} {rec['seconds']:.1f}s (over {analytic_limit:.0f}s)")
+    return out
 
 
 def _cost(case: dict[str, Any]) -> float:
@@ -823,9 +845,6 @@ def test_strict(case_id: str, hostile: dict[str, dict[str, Any]]) -> None:
     case, res = CASES[case_id], hostile[case_id]
     got = _probe(res, "strict")
     bad = invariants(got) + match_any(case["expect"]["strict"], got)
-    limit = _limit(case, "max_load_seconds")
-    if limit is not None and got["load_seconds"] > limit:
-        bad.append(f"load took {got['load_seconds']:.2f}s (limit {limit}s)")
     _fail(bad)
 
 
@@ -834,9 +853,6 @@ def test_quarantine(case_id: str, hostile: dict[str, dict[str, Any]]) -> None:
     case, res = CASES[case_id], hostile[case_id]
     got = _probe(res, "quarantine")
     bad = invariants(got) + match_any(case["expect"]["quarantine"], got)
-    limit = _limit(case, "max_load_seconds")
-    if limit is not None and got["load_seconds"] > limit:
-        bad.append(f"load took {got['load_seconds']:.2f}s (limit {limit}s)")
     if got.get("error") is None and not bad:
         bad += check_rows(case, got) + check_data(case, got)
     strict = res["probe"]["strict"]
@@ -927,7 +943,7 @@ def test_manifest_is_consistent() -> None:
 def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFixture[str]) -> None:
     """The counts the README quotes: cases, errors by class, quarantines, panics, signals."""
     strict, quarantine = Counter(), Counter()
-    panics, signals, hangs, foreign, tracebacks, report_exit = [], [], [], [], [], Counter()
+    panics, signals, hangs, foreign, tracebacks, report_exit, slow = [], [], [], [], [], Counter(), []
     harness = [cid for cid, res in hostile.items() if res.get("harness_error")]
     cpu = sum(run.cpu_seconds for res in hostile.values() for key in ("probe_run", "report_run", "report_no_force_run")
               if isinstance(run := res.get(key), Run))
@@ -946,6 +962,7 @@ def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFi
             tracebacks.append(cid)
         report_exit[str(res["report_run"].returncode) if not res["report_run"].killed else res["report_run"].killed] += 1
         probe = res["probe"] or {}
+        slow += [f"{cid} {what}" for what in slow_steps(CASES[cid], probe)]
         for mode, counter in (("strict", strict), ("quarantine", quarantine)):
             got = probe.get(mode)
             if got is None:
@@ -970,7 +987,7 @@ def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFi
     if harness:
         lines.append(f"  harness errors: {', '.join(sorted(harness))}")
     for name, items in (("panics", panics), ("signals", signals), ("hangs", hangs), ("non-takedowns exceptions", foreign),
-                        ("report tracebacks", tracebacks)):
+                        ("report tracebacks", tracebacks), ("slow (reported, not failed)", slow)):
         if items:
             lines.append(f"  {name}: " + "; ".join(sorted(set(items)))[:1500])
     with capsys.disabled():
