@@ -15,32 +15,19 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::error::Rule;
 
-/// The order of day and month in non-ISO dates such as `03/04/2025`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOrder {
-    /// Infer from the file: if some slash date has a first part above 12 the file is day-first, if
-    /// some has a second part above 12 it is month-first; otherwise ambiguous values are rejected.
-    #[default]
-    Auto,
-    /// `dd/mm/yyyy`.
-    DayFirst,
-    /// `mm/dd/yyyy`.
-    MonthFirst,
-}
-
-impl DateOrder {
-    /// Parses `auto`, `day-first` (`dmy`), `month-first` (`mdy`).
-    pub fn parse(s: &str) -> crate::Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "auto" => Ok(Self::Auto),
-            "day-first" | "dayfirst" | "dmy" => Ok(Self::DayFirst),
-            "month-first" | "monthfirst" | "mdy" => Ok(Self::MonthFirst),
-            other => Err(crate::Error::invalid_arg(
-                "date_order",
-                format!("unknown date order {other:?}; use auto, day-first or month-first"),
-            )),
-        }
+crate::vocabulary! {
+    /// The order of day and month in non-ISO dates such as `03/04/2025`.
+    #[derive(Default)]
+    pub enum DateOrder("date_order") {
+        /// Infer from the file: if some slash date has a first part above 12 the file is day-first,
+        /// if some has a second part above 12 it is month-first; otherwise ambiguous values are
+        /// rejected.
+        #[default]
+        Auto = "auto",
+        /// `dd/mm/yyyy`.
+        DayFirst = "day-first",
+        /// `mm/dd/yyyy`.
+        MonthFirst = "month-first",
     }
 }
 

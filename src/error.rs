@@ -7,101 +7,53 @@ use std::fmt;
 
 use polars::prelude::PolarsError;
 
-/// A validation rule a case record can break. `as_str` is the stable name used in rejects tables,
-/// load reports and error messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rule {
-    /// A required value is missing or empty.
-    Required,
-    /// A date or datetime that does not parse in any accepted form.
-    InvalidDate,
-    /// A slash date such as `03/04/2025` whose order (day or month first) is not set and cannot be
-    /// inferred from the file.
-    AmbiguousDate,
-    /// A value that should be a whole number is not one.
-    InvalidInteger,
-    /// A status label that is neither canonical nor in the label mapping.
-    UnknownStatus,
-    /// `followers` below zero.
-    NegativeFollowers,
-    /// `count` below zero (a zero cell is a fact of a published table, and is kept).
-    InvalidCount,
-    /// `actioned_at` earlier than `reported_at`.
-    ActionedBeforeReported,
-    /// A pending case that has an `actioned_at`.
-    PendingWithActionedAt,
-    /// A `case_id` seen on an earlier row.
-    DuplicateCaseId,
-    /// A row that cannot be read as a record (wrong number of fields, broken JSON).
-    MalformedRow,
-    /// Bytes that are not UTF-8.
-    InvalidUtf8,
-    /// A field longer than the configured maximum.
-    FieldTooLong,
-    /// A date before 1900 or after 2199: almost always a typing or unit error (year 0, days read as
-    /// microseconds), and beyond what dates in reports and figures can show.
-    DateOutOfRange,
-    /// An account that names no account once folded (`@`, `/`, `https://x.com/`): counting it
-    /// would merge every such row into one empty account.
-    InvalidAccount,
-    /// A number above the bounds a count can have (`followers` over 10^10, `count` over 10^12),
-    /// or one that would push the column's total past what a 64-bit sum holds.
-    ValueTooLarge,
+crate::vocabulary! {
+    /// A validation rule a case record can break. `as_str` is the stable name used in rejects
+    /// tables, load reports and error messages.
+    pub enum Rule("rule") {
+        /// A required value is missing or empty.
+        Required = "required",
+        /// A date or datetime that does not parse in any accepted form.
+        InvalidDate = "invalid_date",
+        /// A slash date such as `03/04/2025` whose order (day or month first) is not set and cannot be
+        /// inferred from the file.
+        AmbiguousDate = "ambiguous_date",
+        /// A value that should be a whole number is not one.
+        InvalidInteger = "invalid_integer",
+        /// A status label that is neither canonical nor in the label mapping.
+        UnknownStatus = "unknown_status",
+        /// `followers` below zero.
+        NegativeFollowers = "negative_followers",
+        /// `count` below zero (a zero cell is a fact of a published table, and is kept).
+        InvalidCount = "invalid_count",
+        /// `actioned_at` earlier than `reported_at`.
+        ActionedBeforeReported = "actioned_before_reported",
+        /// A pending case that has an `actioned_at`.
+        PendingWithActionedAt = "pending_with_actioned_at",
+        /// A `case_id` seen on an earlier row.
+        DuplicateCaseId = "duplicate_case_id",
+        /// A row that cannot be read as a record (wrong number of fields, broken JSON).
+        MalformedRow = "malformed_row",
+        /// Bytes that are not UTF-8.
+        InvalidUtf8 = "invalid_utf8",
+        /// A field longer than the configured maximum.
+        FieldTooLong = "field_too_long",
+        /// A date before 1900 or after 2199: almost always a typing or unit error (year 0, days read as
+        /// microseconds), and beyond what dates in reports and figures can show.
+        DateOutOfRange = "date_out_of_range",
+        /// An account that names no account once folded (`@`, `/`, `https://x.com/`): counting it
+        /// would merge every such row into one empty account.
+        InvalidAccount = "invalid_account",
+        /// A number above the bounds a count can have (`followers` over 10^10, `count` over 10^12),
+        /// or one that would push the column's total past what a 64-bit sum holds.
+        ValueTooLarge = "value_too_large",
+    }
 }
 
 impl Rule {
-    /// Every rule, in the order load reports list them.
-    pub const ALL: [Rule; 16] = [
-        Rule::Required,
-        Rule::InvalidDate,
-        Rule::AmbiguousDate,
-        Rule::InvalidInteger,
-        Rule::UnknownStatus,
-        Rule::NegativeFollowers,
-        Rule::InvalidCount,
-        Rule::ActionedBeforeReported,
-        Rule::PendingWithActionedAt,
-        Rule::DuplicateCaseId,
-        Rule::MalformedRow,
-        Rule::InvalidUtf8,
-        Rule::FieldTooLong,
-        Rule::DateOutOfRange,
-        Rule::InvalidAccount,
-        Rule::ValueTooLarge,
-    ];
-
     /// The rule with this stable name.
     pub fn parse(name: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-
-    /// The stable snake_case name of the rule.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Required => "required",
-            Rule::InvalidDate => "invalid_date",
-            Rule::AmbiguousDate => "ambiguous_date",
-            Rule::InvalidInteger => "invalid_integer",
-            Rule::UnknownStatus => "unknown_status",
-            Rule::NegativeFollowers => "negative_followers",
-            Rule::InvalidCount => "invalid_count",
-            Rule::ActionedBeforeReported => "actioned_before_reported",
-            Rule::PendingWithActionedAt => "pending_with_actioned_at",
-            Rule::DuplicateCaseId => "duplicate_case_id",
-            Rule::MalformedRow => "malformed_row",
-            Rule::InvalidUtf8 => "invalid_utf8",
-            Rule::FieldTooLong => "field_too_long",
-            Rule::DateOutOfRange => "date_out_of_range",
-            Rule::InvalidAccount => "invalid_account",
-            Rule::ValueTooLarge => "value_too_large",
-        }
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        name.parse().ok()
     }
 }
 
@@ -226,12 +178,48 @@ pub enum Error {
     /// An error from polars.
     #[error(transparent)]
     Polars(#[from] PolarsError),
+    /// The call was cancelled (its [`crate::cancel`] flag was set, as by Ctrl-C in Python).
+    #[error("cancelled")]
+    Cancelled,
     /// Something that should not happen did: a bug, to be reported with the input.
     #[error("internal error in takedowns: {0}; please report it with the input that caused it")]
     Internal(String),
 }
 
 impl Error {
+    /// Every kind of error, as [`Error::kind`] names them.
+    pub const KINDS: [&'static str; 11] = [
+        "io",
+        "read",
+        "missing_column",
+        "validation",
+        "column_type",
+        "ambiguous_column",
+        "invalid_argument",
+        "empty",
+        "polars",
+        "cancelled",
+        "internal",
+    ];
+
+    /// The kind of error, a stable name (the Python binding's tests check each maps to its
+    /// exception class).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Read { .. } => "read",
+            Error::MissingColumn { .. } => "missing_column",
+            Error::Validation { .. } => "validation",
+            Error::ColumnType { .. } => "column_type",
+            Error::AmbiguousColumn { .. } => "ambiguous_column",
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::Empty(_) => "empty",
+            Error::Polars(_) => "polars",
+            Error::Cancelled => "cancelled",
+            Error::Internal(_) => "internal",
+        }
+    }
+
     pub(crate) fn invalid_arg(name: &str, message: impl Into<String>) -> Self {
         Error::InvalidArgument { name: name.to_string(), message: message.into() }
     }

@@ -138,7 +138,7 @@ impl Vocabulary {
     pub fn new(status: &[(String, Status)], platform: &[(String, String)], group: &[(String, String)]) -> Self {
         let mut s: HashMap<String, Status> =
             DEFAULT_STATUS_LABELS.iter().map(|(k, v)| (normalize_label(k), *v)).collect();
-        for st in Status::ALL {
+        for &st in <Status as crate::vocab::Named>::ALL {
             s.insert(st.as_str().to_string(), st);
         }
         s.extend(status.iter().map(|(k, v)| (normalize_label(k), *v)));

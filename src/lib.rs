@@ -67,6 +67,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cancel;
 pub mod cases;
 pub mod dates;
 pub mod error;
@@ -83,6 +84,7 @@ pub mod schema;
 mod slices;
 pub mod stats;
 pub mod synth;
+pub mod vocab;
 
 #[cfg(feature = "python")]
 mod python;
@@ -99,6 +101,7 @@ pub use metrics::survival::SurvivalSpec;
 pub use metrics::trend::{DateOn, TrendSpec};
 pub use schema::{CaseRecord, Status};
 pub use stats::IntervalMethod;
+pub use vocab::Named;
 
 use polars::prelude::DataFrame;
 

@@ -216,6 +216,12 @@ impl Scan {
 
     /// Reach in `passes` passes (at least 1) over a partition of the accounts.
     pub fn reach_in_passes(&self, by: &[&str], spec: &ReachSpec, passes: u32) -> Result<DataFrame> {
+        if spec.groups == crate::GroupRule::Latest {
+            return Err(Error::invalid_arg(
+                "groups",
+                "groups=latest needs every account's requests at once, which a scan does not hold; read the data into memory for it",
+            ));
+        }
         let by = metrics::owned(by);
         self.analyse(&by, true, passes.max(1), |src| metrics::reach::reach_on(src, &by, spec))
     }

@@ -22,43 +22,24 @@
 
 use polars::prelude::*;
 
-/// The outcome of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Taken down everywhere.
-    Removed,
-    /// Withheld or geo-blocked in the requesting country only.
-    Restricted,
-    /// The platform declined to act.
-    Rejected,
-    /// No decision yet (PTA: "still accessible").
-    Pending,
+crate::vocabulary! {
+    /// The outcome of a request.
+    pub enum Status("status") {
+        /// Taken down everywhere.
+        Removed = "removed",
+        /// Withheld or geo-blocked in the requesting country only.
+        Restricted = "restricted",
+        /// The platform declined to act.
+        Rejected = "rejected",
+        /// No decision yet (PTA: "still accessible").
+        Pending = "pending",
+    }
 }
 
 impl Status {
-    /// The four outcomes in their canonical order.
-    pub const ALL: [Status; 4] = [Status::Removed, Status::Restricted, Status::Rejected, Status::Pending];
-
-    /// The canonical lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Removed => "removed",
-            Status::Restricted => "restricted",
-            Status::Rejected => "rejected",
-            Status::Pending => "pending",
-        }
-    }
-
     /// Parses a canonical name (exactly; for source labels use [`crate::labels::Vocabulary`]).
     pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
@@ -210,7 +191,7 @@ mod tests {
 
     #[test]
     fn status_names_round_trip() {
-        for s in Status::ALL {
+        for &s in <Status as crate::vocab::Named>::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
         assert_eq!(Status::parse("Removed"), None);

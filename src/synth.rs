@@ -95,25 +95,13 @@ pub fn synthetic_rows(n: usize, seed: u64, start: usize, len: usize) -> Result<D
     )?)
 }
 
-/// File formats [`write_synthetic`] writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Apache Parquet (zstd).
-    Parquet,
-    /// CSV with a header row; dates in ISO 8601.
-    Csv,
-}
-
-impl Format {
-    /// Parses `parquet` or `csv`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "parquet" => Ok(Format::Parquet),
-            "csv" => Ok(Format::Csv),
-            other => {
-                Err(crate::error::Error::invalid_arg("format", format!("unknown format {other:?}; use parquet or csv")))
-            }
-        }
+crate::vocabulary! {
+    /// File formats [`write_synthetic`] writes.
+    pub enum Format("format") {
+        /// Apache Parquet (zstd).
+        Parquet = "parquet",
+        /// CSV with a header row; dates in ISO 8601.
+        Csv = "csv",
     }
 }
 

@@ -15,7 +15,7 @@ fn tables() -> Vec<(&'static str, DataFrame)> {
     let decided_jeffreys = ComplianceSpec {
         pending: PendingRule::Exclude,
         method: IntervalMethod::Jeffreys,
-        level: 0.9,
+        ci: 0.9,
         ..Default::default()
     };
     let accounts_followers = ComplianceSpec {

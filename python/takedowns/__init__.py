@@ -18,6 +18,13 @@ check_polars()
 
 from takedowns import _core, disclosure, plot, report  # noqa: E402
 from takedowns._cases import Cases  # noqa: E402
+from takedowns._core import (  # noqa: E402
+    ComplianceSpec,
+    LoadOptions,
+    ReachSpec,
+    SurvivalSpec,
+    TrendSpec,
+)
 from takedowns._io import (  # noqa: E402
     from_frame,
     read,
@@ -46,6 +53,11 @@ __version__: str = _core.__version__
 
 __all__ = [
     "Cases",
+    "ComplianceSpec",
+    "ReachSpec",
+    "TrendSpec",
+    "SurvivalSpec",
+    "LoadOptions",
     "plot",
     "report",
     "read",

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
 import datetime as dt
-from typing import Any, Union, cast
+import html
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
 import polars as pl
 
-import warnings
-
 from takedowns import _core
-from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
+from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, SurvivalSpec, TrendSpec
+from takedowns._typing import CrossValue, Every, FollowersRule, Status
+from takedowns.errors import RejectedRowsWarning
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from takedowns._typing import ComplianceOptions, ReachOptions, SurvivalOptions, TrendOptions
 
 By = Union[str, Sequence[str], None]
-_SUCCESS = ("removed", "restricted")
+
+_Spec = TypeVar("_Spec", ComplianceSpec, ReachSpec, TrendSpec, SurvivalSpec, LoadOptions)
 
 
 def _by(by: By) -> list[str]:
@@ -27,48 +34,16 @@ def _by(by: By) -> list[str]:
     return list(by)
 
 
-def _spec(success: Sequence[str], pending: str, unit: str, weight: str, ci: float, method: str,
-          min_n: int) -> dict[str, Any]:
-    """A compliance definition as the native layer takes it."""
-    return {"success": list(success), "pending": pending, "unit": unit, "weight": weight,
-            "ci": ci, "method": method, "min_n": min_n}
-
-
-def _hours(d: str | float) -> float:
-    """A deadline as hours: ``"1h"`` -> 1, ``"7d"`` -> 168, a number is days.
-
-    >>> _hours("36h"), _hours("7d"), _hours(0.5)
-    (36.0, 168.0, 12.0)
-    """
-    if isinstance(d, str):
-        text = d.strip().lower()
-        unit = text[-1:]
-        if unit in ("h", "d") and text[:-1]:
-            try:
-                value = float(text[:-1])
-            except ValueError:
-                value = float("nan")
-            if value == value:
-                return value if unit == "h" else value * 24.0
-        raise InvalidArgumentError(
-            f"a deadline is like '1h', '24h' or '7d', or a number of days; got {d!r}", "deadlines")
-    return float(d) * 24.0
+def _spec(cls: type[_Spec], spec: _Spec | None, options: Mapping[str, Any]) -> _Spec:
+    """``spec`` with ``options`` changed, or the default of ``cls`` with them."""
+    if spec is None:
+        return cls(**options)
+    if not isinstance(spec, cls):
+        raise TypeError(f"spec must be a {cls.__name__}, got {type(spec).__name__}")
+    return spec.replace(**options) if options else spec
 
 
 _EPOCH = datetime(1970, 1, 1)
-
-
-def _as_micros(d: date | datetime | None) -> int | None:
-    """A date or datetime as microseconds since 1970-01-01 (zoned times as UTC, like the cases)."""
-    if d is None:
-        return None
-    if isinstance(d, datetime):
-        if d.tzinfo:
-            d = d.astimezone(timezone.utc).replace(tzinfo=None)
-    else:
-        d = datetime(d.year, d.month, d.day)
-    delta = d - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _as_days(d: date | None) -> int | None:
@@ -163,7 +138,7 @@ class Cases:
         *predicates: pl.Expr,
         platform: str | Sequence[str] | None = None,
         group: str | Sequence[str] | None = None,
-        status: str | Sequence[str] | None = None,
+        status: Status | Sequence[Status] | None = None,
         start: date | None = None,
         end: date | None = None,
         **equals: str | Sequence[str],
@@ -191,7 +166,7 @@ class Cases:
         86
         """
         inner = self._inner.filter(
-            _list(platform), _list(group), _list(status), _as_days(start), _as_days(end),
+            _list(platform), _list(group), cast("list[Status] | None", _list(status)), _as_days(start), _as_days(end),
             [(k, _list(v) or []) for k, v in equals.items()],
         )
         if predicates:
@@ -235,13 +210,8 @@ class Cases:
         self,
         by: By = "platform",
         *,
-        success: Sequence[str] = _SUCCESS,
-        pending: str = "against",
-        unit: str = "request",
-        weight: str = "requests",
-        ci: float = 0.95,
-        method: str = "wilson",
-        min_n: int = 30,
+        spec: ComplianceSpec | None = None,
+        **options: Unpack[ComplianceOptions],
     ) -> pl.DataFrame:
         """Compliance rate per group, with its interval and a small-n flag.
 
@@ -251,6 +221,9 @@ class Cases:
         ----------
         by
             Column(s) to group by: canonical or your own; ``None`` for one overall row.
+        spec
+            The whole definition as a :class:`~takedowns.ComplianceSpec` (default: PTA's); the
+            keywords below, given beside it, change it.
         success
             Outcomes that count as complied with (default removed and restricted).
         pending
@@ -293,9 +266,10 @@ class Cases:
         │ x         ┆ 210      ┆ 0.295238 ┆ 0.237668 ┆ 0.360165 │
         └───────────┴──────────┴──────────┴──────────┴──────────┘
         """
-        return self._analysed().compliance(_by(by), _spec(success, pending, unit, weight, ci, method, min_n))
+        return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
-    def reach(self, by: By = "group", *, followers: str = "max", groups: str = "each") -> pl.DataFrame:
+    def reach(self, by: By = "group", *, spec: ReachSpec | None = None,
+              **options: Unpack[ReachOptions]) -> pl.DataFrame:
         """Reach per group: accounts and followers, each account counted once.
 
         Raises :class:`~takedowns.errors.EmptySelectionError` when no case has a follower count.
@@ -304,6 +278,8 @@ class Cases:
         ----------
         by
             Column(s) to group by (default ``"group"``).
+        spec
+            The definition as a :class:`~takedowns.ReachSpec`; the keywords below change it.
         followers
             Which count an account reported more than once gets: ``"max"`` (default) or
             ``"latest"``.
@@ -336,37 +312,30 @@ class Cases:
         │ TTP   ┆ 411      ┆ 767137    ┆ 0.763183       │
         └───────┴──────────┴───────────┴────────────────┘
         """
-        return self._analysed().reach(_by(by), followers, groups)
+        return self._analysed().reach(_by(by), _spec(ReachSpec, spec, options))
 
     def trend(
         self,
-        every: str = "month",
+        every: Every | None = None,
         *,
-        on: str = "reported_at",
         by: By = None,
-        year_start: int = 1,
-        start: date | None = None,
-        end: date | None = None,
-        success: Sequence[str] = _SUCCESS,
-        pending: str = "against",
-        unit: str = "request",
-        weight: str = "requests",
-        ci: float = 0.95,
-        method: str = "wilson",
-        min_n: int = 30,
+        spec: TrendSpec | None = None,
+        **options: Unpack[TrendOptions],
     ) -> pl.DataFrame:
         """Cases per period, every period present and zero-filled.
 
         Parameters
         ----------
         every
-            ``"day"``, ``"week"`` (ISO, Monday start), ``"month"`` (default), ``"quarter"``,
-            ``"half-year"`` or ``"year"``.
+            ``"day"``, ``"week"`` (ISO, Monday start), ``"month"`` (the default, unless ``spec``
+            says otherwise), ``"quarter"``, ``"half-year"`` or ``"year"``.
         on
             ``"reported_at"`` (default: each period's cases with their current outcome) or
             ``"actioned_at"`` (decisions per period; pending cases drop out).
         by
             Column(s) to split by; every combination gets every period.
+        spec
+            The definition as a :class:`~takedowns.TrendSpec`; ``every`` and the keywords change it.
         year_start
             First month of quarters, half-years and years: 1 (default, calendar) or e.g. 12 for
             December-November years.
@@ -397,23 +366,20 @@ class Cases:
         │ 2025-Q3      ┆ 228      ┆ 896          │
         └──────────────┴──────────┴──────────────┘
         """
-        return self._analysed().trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
-                                 _spec(success, pending, unit, weight, ci, method, min_n))
+        spec = _spec(TrendSpec, spec, options)
+        if every is not None:
+            spec = spec.replace(every=every)
+        return self._analysed().trend(_by(by), spec)
 
     def crosstab(
         self,
         rows: str = "group",
         columns: str = "platform",
         *,
-        value: str = "cases",
-        followers: str = "max",
-        success: Sequence[str] = _SUCCESS,
-        pending: str = "against",
-        unit: str = "request",
-        weight: str = "requests",
-        ci: float = 0.95,
-        method: str = "wilson",
-        min_n: int = 30,
+        value: CrossValue = "cases",
+        followers: FollowersRule = "max",
+        spec: ComplianceSpec | None = None,
+        **options: Unpack[ComplianceOptions],
     ) -> pl.DataFrame:
         """A table with ``rows`` down and ``columns`` across.
 
@@ -430,18 +396,14 @@ class Cases:
         >>> td.sample().crosstab("group", "platform").columns
         ['group', 'facebook', 'instagram', 'telegram', 'tiktok', 'whatsapp', 'x', 'definition']
         """
-        return self._analysed().crosstab(rows, columns, value, followers,
-                                    _spec(success, pending, unit, weight, ci, method, min_n))
+        return self._analysed().crosstab(rows, columns, value, followers, _spec(ComplianceSpec, spec, options))
 
     def time_to_action(
         self,
         by: By = None,
         *,
-        as_of: date | datetime | None = None,
-        success: Sequence[str] = _SUCCESS,
-        ci: float = 0.95,
-        deadlines: Sequence[str | float] = ("1d", "7d", "30d"),
-        horizon: str | float = "30d",
+        spec: SurvivalSpec | None = None,
+        **options: Unpack[SurvivalOptions],
     ) -> pl.DataFrame:
         """How fast platforms decide, with pending requests counted honestly.
 
@@ -452,6 +414,8 @@ class Cases:
         ----------
         by
             Column(s) to group by; ``None`` for one overall row.
+        spec
+            The definition as a :class:`~takedowns.SurvivalSpec`; the keywords below change it.
         as_of
             When pending requests are censored (default: the latest date in the data). A decision
             after ``as_of`` counts as pending then.
@@ -480,25 +444,23 @@ class Cases:
         >>> t.select("platform", "median_days", "actioned_within_1d").row(0)
         ('facebook', 1.50625, 0.3396226415094339)
         """
-        return self._analysed().time_to_action(_by(by), _as_micros(as_of), list(success), ci,
-                                          [_hours(d) for d in deadlines], _hours(horizon) / 24.0, False)
+        return self._analysed().time_to_action(_by(by), _spec(SurvivalSpec, spec, options))
 
     def survival(
         self,
         by: By = None,
         *,
-        as_of: date | datetime | None = None,
-        success: Sequence[str] = _SUCCESS,
-        ci: float = 0.95,
+        spec: SurvivalSpec | None = None,
+        **options: Unpack[SurvivalOptions],
     ) -> pl.DataFrame:
         """The Kaplan-Meier and cumulative-incidence step table behind :meth:`time_to_action`.
 
         One row per distinct time (days, starting at 0) per group: at_risk, events, actioned,
         rejected, censored, survival (share still undecided) with survival_low/high, cif_action
-        and cif_rejection with their bands, definition.
+        and cif_rejection with their bands, definition. ``spec`` and the options are those of
+        :meth:`time_to_action` (deadlines and horizon aside).
         """
-        return self._analysed().time_to_action(_by(by), _as_micros(as_of), list(success), ci,
-                                               [24.0], 30.0, True)
+        return self._analysed().survival(_by(by), _spec(SurvivalSpec, spec, options))
 
     def summary(self) -> pl.DataFrame:
         """The headline numbers as a one-row DataFrame (definitions in the docs)."""

@@ -3,83 +3,41 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any, Union
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from takedowns import _core
-from takedowns._cases import Cases
+from takedowns._cases import Cases, _spec
+from takedowns._core import LoadOptions
+from takedowns._typing import PathLike
 from takedowns.errors import SchemaError
 
-PathLike = Union[str, "os.PathLike[str]"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-
-def _options(
-    columns: Mapping[str, str] | None,
-    status_labels: Mapping[str, str] | None,
-    platform_aliases: Mapping[str, str] | None,
-    group_aliases: Mapping[str, str] | PathLike | None,
-    date_order: str,
-    on_invalid: str,
-    required: Sequence[str] | None,
-    max_problems: int,
-) -> dict[str, Any]:
-    aliases_csv = None
-    aliases: dict[str, str] | None = None
-    if isinstance(group_aliases, (str, os.PathLike)):
-        aliases_csv = os.fspath(group_aliases)
-    elif group_aliases is not None:
-        aliases = dict(group_aliases)
-    return dict(
-        columns=dict(columns) if columns else None,
-        status_labels=dict(status_labels) if status_labels else None,
-        platform_aliases=dict(platform_aliases) if platform_aliases else None,
-        group_aliases=aliases,
-        group_aliases_csv=aliases_csv,
-        date_order=date_order,
-        on_invalid=on_invalid,
-        required=list(required) if required is not None else None,
-        max_problems=max_problems,
-    )
+    from takedowns._typing import LoadKeywords
 
 
 _OPTIONS_DOC = """
-    columns
-        The file's column names mapped to canonical ones, e.g. ``{"Handle": "account"}``. Headers
-        that already match a canonical name (ignoring case, spaces and hyphens) need no entry.
-    status_labels
-        Extra status labels mapped to an outcome (``removed``, ``restricted``, ``rejected``,
-        ``pending``), e.g. ``{"actioned": "removed"}``. Built-in labels (blocked, withheld,
-        geo-blocked, declined, still accessible, under review ...) apply too; a label in neither is
-        an ``unknown_status`` problem, never a guess.
-    platform_aliases
-        Extra platform aliases, e.g. ``{"Threads": "threads"}`` (built in: Twitter and
-        "X (formerly Twitter)" are ``x``, FB ``facebook``, IG ``instagram`` ...).
-    group_aliases
-        Extra group aliases as a mapping, or the path of a CSV file with two columns (alias,
-        group). Built in: TTP, BLA and BLF with their full names and common spellings.
-    date_order
-        ``"auto"`` (default), ``"day-first"`` or ``"month-first"``: the order of day and month in
-        dates such as ``03/04/2025``. ISO dates are always read. With ``"auto"`` a file whose
-        slash dates never show which part is the day rejects them as ``ambiguous_date``.
-    on_invalid
-        ``"raise"`` (default): any invalid row raises :class:`~takedowns.errors.ValidationError`
-        listing every problem; ``"quarantine"``: load the valid rows and keep the others in
-        ``Cases.rejects``.
-    required
-        Canonical columns that must be present and filled. Default: case_id, platform, account,
-        group, reported_at, status (platform and status are always required). For aggregate tables
-        (platform x status x count) pass ``["platform", "status"]``.
-    max_problems
-        How many problems a ValidationError lists (its ``total`` counts all).
+    options
+        A :class:`~takedowns.LoadOptions`; the keywords below, given beside it, change it.
+    columns, status_labels, platform_aliases, group_aliases, date_order, on_invalid, required, max_problems, max_field_bytes, max_columns
+        The options of :class:`~takedowns.LoadOptions`, which describes each. The ones most
+        often needed: ``columns={"Handle": "account"}`` maps your headers to canonical names;
+        ``status_labels={"actioned": "removed"}`` adds outcome labels; ``date_order="day-first"``
+        reads 03/04/2025 as 3 April; ``on_invalid="quarantine"`` loads the valid rows and keeps
+        the others in ``Cases.rejects`` (the default, ``"raise"``, raises
+        :class:`~takedowns.errors.ValidationError` listing every problem).
 """
 
 
-def _read(path: PathLike, fmt: str, **kw: Any) -> Cases:
+def _read(path: PathLike, fmt: str, options: LoadOptions | None, keywords: Mapping[str, Any]) -> Cases:
     name = os.fspath(path)
+    opts = _spec(LoadOptions, options, keywords)
     try:
-        return Cases._wrap(_core.read(name, fmt, _options(**kw)))
+        return Cases._wrap(_core.read(name, fmt, opts))
     except SchemaError as e:
         if "Parquet decimals" not in str(e):
             raise
@@ -89,45 +47,20 @@ def _read(path: PathLike, fmt: str, **kw: Any) -> Cases:
 
     with open(name, "rb") as f:
         data = f.read()
-    df = _engine_types(pl.read_parquet(data), kw.get("columns"))
-    return Cases._wrap(_core.from_frame(df, _options(**kw), name, hashlib.sha256(data).hexdigest()))
+    df = _engine_types(pl.read_parquet(data), opts.to_dict()["columns"])
+    return Cases._wrap(_core.from_frame(df, opts, name, hashlib.sha256(data).hexdigest()))
 
 
-def read(
-    path: PathLike,
-    *,
-    columns: Mapping[str, str] | None = None,
-    status_labels: Mapping[str, str] | None = None,
-    platform_aliases: Mapping[str, str] | None = None,
-    group_aliases: Mapping[str, str] | PathLike | None = None,
-    date_order: str = "auto",
-    on_invalid: str = "raise",
-    required: Sequence[str] | None = None,
-    max_problems: int = 50,
-) -> Cases:
+def read(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from a file, choosing the format by extension.
 
     ``.csv``, ``.ndjson``/``.jsonl``, ``.parquet``, ``.arrow``/``.ipc``/``.feather``. See
     :func:`read_csv` for the options.
     """
-    return _read(path, "auto", columns=columns, status_labels=status_labels,
-                 platform_aliases=platform_aliases, group_aliases=group_aliases,
-                 date_order=date_order, on_invalid=on_invalid, required=required,
-                 max_problems=max_problems)
+    return _read(path, "auto", options, keywords)
 
 
-def read_csv(
-    path: PathLike,
-    *,
-    columns: Mapping[str, str] | None = None,
-    status_labels: Mapping[str, str] | None = None,
-    platform_aliases: Mapping[str, str] | None = None,
-    group_aliases: Mapping[str, str] | PathLike | None = None,
-    date_order: str = "auto",
-    on_invalid: str = "raise",
-    required: Sequence[str] | None = None,
-    max_problems: int = 50,
-) -> Cases:
+def read_csv(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from a CSV file (header row, comma-separated, UTF-8).
 
     Each record is read on its own: a record with the wrong number of fields, invalid UTF-8 or a
@@ -138,10 +71,7 @@ def read_csv(
     path
         The file.
     """
-    return _read(path, "csv", columns=columns, status_labels=status_labels,
-                 platform_aliases=platform_aliases, group_aliases=group_aliases,
-                 date_order=date_order, on_invalid=on_invalid, required=required,
-                 max_problems=max_problems)
+    return _read(path, "csv", options, keywords)
 
 
 read_csv.__doc__ = (read_csv.__doc__ or "") + _OPTIONS_DOC + """
@@ -176,36 +106,23 @@ read_csv.__doc__ = (read_csv.__doc__ or "") + _OPTIONS_DOC + """
 """
 
 
-def read_ndjson(path: PathLike, **kw: Any) -> Cases:
+def read_ndjson(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from newline-delimited JSON (one object a line).
 
     Options as for :func:`read_csv`. A line that is not a JSON object is a problem of that row
     only.
     """
-    return _read(path, "ndjson", **_defaults(kw))
+    return _read(path, "ndjson", options, keywords)
 
 
-def read_parquet(path: PathLike, **kw: Any) -> Cases:
+def read_parquet(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from a Parquet file. Options as for :func:`read_csv`."""
-    return _read(path, "parquet", **_defaults(kw))
+    return _read(path, "parquet", options, keywords)
 
 
-def read_ipc(path: PathLike, **kw: Any) -> Cases:
+def read_ipc(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from an Arrow IPC (Feather v2) file. Options as for :func:`read_csv`."""
-    return _read(path, "ipc", **_defaults(kw))
-
-
-_DEFAULTS: dict[str, Any] = dict(
-    columns=None, status_labels=None, platform_aliases=None, group_aliases=None,
-    date_order="auto", on_invalid="raise", required=None, max_problems=50,
-)
-
-
-def _defaults(kw: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(kw) - set(_DEFAULTS)
-    if unknown:
-        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    return {**_DEFAULTS, **kw}
+    return _read(path, "ipc", options, keywords)
 
 
 def _from_pandas(obj: Any) -> pl.DataFrame:
@@ -284,7 +201,7 @@ def _to_polars(obj: Any) -> pl.DataFrame:
     )
 
 
-def from_frame(obj: Any, **kw: Any) -> Cases:
+def from_frame(obj: Any, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Load case records from a frame already in memory.
 
     Parameters
@@ -293,7 +210,7 @@ def from_frame(obj: Any, **kw: Any) -> Cases:
         A polars DataFrame or LazyFrame (collected), a pandas DataFrame, or any object with the
         Arrow PyCapsule stream interface (pyarrow tables, DuckDB results ...). String columns are
         parsed; typed columns (dates, datetimes with zones, integers) are checked as they are.
-    **kw
+    options, **keywords
         Options as for :func:`read_csv`.
 
     Examples
@@ -314,9 +231,9 @@ def from_frame(obj: Any, **kw: Any) -> Cases:
     │ x        ┆ 3        ┆ 3         ┆ 1.0      │
     └──────────┴──────────┴───────────┴──────────┘
     """
-    opts = _defaults(kw)
-    df = _engine_types(_to_polars(obj), opts["columns"])
-    return Cases._wrap(_core.from_frame(df, _options(**opts)))
+    opts = _spec(LoadOptions, options, keywords)
+    df = _engine_types(_to_polars(obj), opts.to_dict()["columns"])
+    return Cases._wrap(_core.from_frame(df, opts))
 
 
 def sample() -> Cases:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from datetime import date
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from takedowns import _core
-from takedowns._cases import _SUCCESS, By, _as_days, _by, _spec
-from takedowns._io import _options
+from takedowns._cases import By, _by, _spec
+from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, TrendSpec
+from takedowns._typing import Every, Format, PathLike
 
-PathLike = Union[str, "os.PathLike[str]"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from takedowns._typing import ComplianceOptions, ReachOptions, ScanOptions, TrendOptions
 
 
 class Scan:
@@ -63,49 +65,30 @@ class Scan:
         """The passes :meth:`reach` makes by default: one per 12.5 million rows."""
         return self._inner.passes()
 
-    def compliance(
-        self,
-        by: By = "platform",
-        *,
-        success: Sequence[str] = _SUCCESS,
-        pending: str = "against",
-        weight: str = "requests",
-        ci: float = 0.95,
-        method: str = "wilson",
-        min_n: int = 30,
-    ) -> pl.DataFrame:
+    def compliance(self, by: By = "platform", *, spec: ComplianceSpec | None = None,
+                   **options: Unpack[ComplianceOptions]) -> pl.DataFrame:
         """Compliance per group, as :meth:`takedowns.Cases.compliance` (unit = request)."""
-        return self._inner.compliance(_by(by), _spec(success, pending, "request", weight, ci, method, min_n))
+        return self._inner.compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
-    def reach(self, by: By = "group", *, followers: str = "max", passes: int | None = None) -> pl.DataFrame:
+    def reach(self, by: By = "group", *, passes: int | None = None, spec: ReachSpec | None = None,
+              **options: Unpack[ReachOptions]) -> pl.DataFrame:
         """Reach per group, as :meth:`takedowns.Cases.reach`, in ``passes`` passes over the accounts.
 
         Each pass reads the data again and holds about 1/``passes`` of the accounts; the result is
-        the same for any number of passes (median and top 10 included).
+        the same for any number of passes (median and top 10 included). ``groups="latest"`` is not
+        available in a scan.
         """
         if passes is not None and passes < 1:
             raise ValueError("passes must be >= 1")
-        return self._inner.reach(_by(by), followers, passes)
+        return self._inner.reach(_by(by), _spec(ReachSpec, spec, options), passes)
 
-    def trend(
-        self,
-        every: str = "month",
-        *,
-        on: str = "reported_at",
-        by: By = None,
-        year_start: int = 1,
-        start: date | None = None,
-        end: date | None = None,
-        success: Sequence[str] = _SUCCESS,
-        pending: str = "against",
-        weight: str = "requests",
-        ci: float = 0.95,
-        method: str = "wilson",
-        min_n: int = 30,
-    ) -> pl.DataFrame:
+    def trend(self, every: Every | None = None, *, by: By = None, spec: TrendSpec | None = None,
+              **options: Unpack[TrendOptions]) -> pl.DataFrame:
         """Cases per period, as :meth:`takedowns.Cases.trend` (unit = request)."""
-        return self._inner.trend(_by(by), every, on, year_start, _as_days(start), _as_days(end),
-                                 _spec(success, pending, "request", weight, ci, method, min_n))
+        spec = _spec(TrendSpec, spec, options)
+        if every is not None:
+            spec = spec.replace(every=every)
+        return self._inner.trend(_by(by), spec)
 
     def check(self) -> dict[str, Any]:
         """Read and validate every row once; return the report (rows read = accepted + rejected)."""
@@ -128,22 +111,13 @@ class Scan:
         return f"<takedowns.Scan: {self.source}, {self.rows:,} rows>"
 
 
-def scan_parquet(
-    path: PathLike,
-    *,
-    columns: Mapping[str, str] | None = None,
-    status_labels: Mapping[str, str] | None = None,
-    platform_aliases: Mapping[str, str] | None = None,
-    group_aliases: Mapping[str, str] | PathLike | None = None,
-    date_order: str = "auto",
-    required: Sequence[str] | None = None,
-    max_problems: int = 50,
-) -> Scan:
+def scan_parquet(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[ScanOptions]) -> Scan:
     """Scan Parquet data too large to load: a file, a glob or a directory (hive partitions too).
 
     ``data/year=2025/month=03/part-0.parquet`` gives columns ``year`` and ``month`` to use in
     ``by``. The columns are checked now; rows are read and validated when an analytic runs. The
-    options are those of :func:`takedowns.read_csv` (invalid rows are always quarantined).
+    options are those of :class:`takedowns.LoadOptions`, as ``options=`` or keywords; invalid rows
+    are always quarantined.
 
     Examples
     --------
@@ -158,12 +132,12 @@ def scan_parquet(
     >>> scan.last_report["rows_rejected"]
     0
     """
-    opts = _options(columns, status_labels, platform_aliases, group_aliases, date_order,
-                    "quarantine", required, max_problems)
-    return Scan._wrap(_core.scan_parquet(os.fspath(path), opts))
+    opts: dict[str, Any] = dict(keywords)
+    opts["on_invalid"] = "quarantine"
+    return Scan._wrap(_core.scan_parquet(os.fspath(path), _spec(LoadOptions, options, opts)))
 
 
-def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: str = "parquet",
+def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: Format = "parquet",
                     files: int = 1) -> list[str]:
     """Write ``n`` synthetic cases (as :func:`takedowns.synthetic`) to Parquet or CSV.
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import get_args
 
 from takedowns._cases import Cases, rejects_sentence
+from takedowns._typing import DateOrder, Method, OnInvalid, Pending
 from takedowns.errors import TakedownsError
 
 
 def _load_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--on-invalid", choices=["raise", "quarantine"], default="raise",
+    p.add_argument("--on-invalid", choices=get_args(OnInvalid), default="raise",
                    help="fail on invalid rows (default) or set them aside and report them")
-    p.add_argument("--date-order", choices=["auto", "day-first", "month-first"], default="auto")
+    p.add_argument("--date-order", choices=get_args(DateOrder), default="auto")
     p.add_argument("--required", help="comma-separated required columns (default: case_id,platform,account,group,"
                                       "reported_at,status; platform,status for an aggregate table with a count column)")
 
@@ -30,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("input", nargs="?", help="CSV, NDJSON, Parquet or Arrow file (default: the embedded sample)")
     r.add_argument("--out", default="takedowns-report", help="output directory (default: takedowns-report)")
     _load_options(r)
-    r.add_argument("--pending", choices=["against", "exclude"], default="against", help="how pending requests count in rates")
-    r.add_argument("--method", choices=["wilson", "jeffreys", "clopper-pearson"], default="wilson")
+    r.add_argument("--pending", choices=get_args(Pending), default="against", help="how pending requests count in rates")
+    r.add_argument("--method", choices=get_args(Method), default="wilson")
     r.add_argument("--ci", type=float, default=0.95, help="confidence level (default 0.95)")
     r.add_argument("--max-rejects", type=float, default=0.05,
                    help="refuse when more than this share of rows was rejected (default 0.05)")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import polars as pl
 
+from takedowns._typing import CrossValue, Every, FollowersRule
 from takedowns.errors import EmptySelectionError
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ def compliance(
 
 def trend(
     cases: Cases,
-    every: str = "month",
+    every: Every = "month",
     *,
     by: str | None = "platform",
     value: str = "requests",
@@ -258,7 +259,7 @@ def reach(
     *,
     ax: Axes | None = None,
     title: str | None = None,
-    followers: str = "max",
+    followers: FollowersRule = "max",
 ) -> tuple[Figure, Axes]:
     """Followers per group, split into accounts actioned and accounts still up."""
     r = cases.reach(by=by, followers=followers).sort("followers")
@@ -291,7 +292,7 @@ def heatmap(
     rows: str = "group",
     columns: str = "platform",
     *,
-    value: str = "rate",
+    value: CrossValue = "rate",
     ax: Axes | None = None,
     title: str | None = None,
     **options: Any,

@@ -28,25 +28,15 @@ use crate::dates::DateOrder;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
 
-/// What to do with invalid rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnInvalid {
-    /// Fail the load with every problem listed (up to the cap).
-    #[default]
-    Raise,
-    /// Load the valid rows; return the others as rejects.
-    Quarantine,
-}
-
-impl OnInvalid {
-    /// Parses `raise` or `quarantine`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "raise" | "strict" => Ok(Self::Raise),
-            "quarantine" => Ok(Self::Quarantine),
-            other => Err(Error::invalid_arg("on_invalid", format!("unknown mode {other:?}; use raise or quarantine"))),
-        }
+crate::vocabulary! {
+    /// What to do with invalid rows.
+    #[derive(Default)]
+    pub enum OnInvalid("on_invalid") {
+        /// Fail the load with every problem listed (up to the cap).
+        #[default]
+        Raise = "raise",
+        /// Load the valid rows; return the others as rejects.
+        Quarantine = "quarantine",
     }
 }
 

@@ -32,55 +32,41 @@ use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
 use crate::stats::interval::{binomial_interval, check_level, IntervalMethod};
 
-/// How pending requests count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PendingRule {
-    /// In the denominator, as not complied with (PTA, Tech Against Terrorism).
-    #[default]
-    Against,
-    /// Left out: decided cases only.
-    Exclude,
+crate::vocabulary! {
+    /// How pending requests count.
+    #[derive(Default)]
+    pub enum PendingRule("pending") {
+        /// In the denominator, as not complied with (PTA, Tech Against Terrorism).
+        #[default]
+        Against = "against",
+        /// Left out: decided cases only.
+        Exclude = "exclude",
+    }
 }
 
-/// What one unit of the rate is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// Each request (each row, times `count`).
-    #[default]
-    Request,
-    /// Each distinct account on a platform, with the outcome of its latest request.
-    Account,
+crate::vocabulary! {
+    /// What one unit of the rate is.
+    #[derive(Default)]
+    pub enum Unit("unit") {
+        /// Each request (each row, times `count`).
+        #[default]
+        Request = "request",
+        /// Each distinct account on a platform, with the outcome of its latest request.
+        Account = "account",
+    }
 }
 
-/// What each unit weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Weight {
-    /// Each unit counts 1.
-    #[default]
-    Requests,
-    /// Each unit counts its followers: the share of reach acted on.
-    Followers,
+crate::vocabulary! {
+    /// What each unit weighs.
+    #[derive(Default)]
+    pub enum Weight("weight") {
+        /// Each unit counts 1.
+        #[default]
+        Requests = "requests",
+        /// Each unit counts its followers: the share of reach acted on.
+        Followers = "followers",
+    }
 }
-
-macro_rules! parse_enum {
-    ($t:ty, $arg:literal, $($s:literal => $v:expr),+) => {
-        impl $t {
-            /// Parses the snake_case name.
-            pub fn parse(s: &str) -> Result<Self> {
-                match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-                    $($s => Ok($v),)+
-                    other => Err(Error::invalid_arg($arg, format!("unknown value {other:?}; use {}", [$($s),+].join(", ")))),
-                }
-            }
-        }
-    };
-}
-parse_enum!(PendingRule, "pending", "against" => PendingRule::Against, "exclude" => PendingRule::Exclude);
-parse_enum!(Unit, "unit", "request" => Unit::Request, "account" => Unit::Account);
-parse_enum!(Weight, "weight", "requests" => Weight::Requests, "followers" => Weight::Followers);
 
 /// The definition of a compliance rate. `Default` is PTA's: removed + restricted over all requests,
 /// pending counted against, each request weighing 1, 95% Wilson intervals, low n below 30.
@@ -97,7 +83,7 @@ pub struct ComplianceSpec {
     /// Interval method.
     pub method: IntervalMethod,
     /// Confidence level in (0, 1).
-    pub level: f64,
+    pub ci: f64,
     /// Below this many units a row is flagged `low_n`.
     pub min_n: u64,
 }
@@ -110,7 +96,7 @@ impl Default for ComplianceSpec {
             unit: Unit::Request,
             weight: Weight::Requests,
             method: IntervalMethod::Wilson,
-            level: 0.95,
+            ci: 0.95,
             min_n: 30,
         }
     }
@@ -125,7 +111,7 @@ impl ComplianceSpec {
         if self.success.contains(&Status::Pending) {
             return Err(Error::invalid_arg("success", "pending is no decision and cannot count as success"));
         }
-        check_level(self.level)
+        check_level(self.ci)
     }
 
     /// The definition in one citable sentence, e.g. "rate = (removed + restricted) / all
@@ -154,7 +140,7 @@ impl ComplianceSpec {
         };
         format!(
             "rate = {num} / {denom}; {weight}; {}% {method} interval; low_n when n < {}",
-            fmt_level(self.level),
+            fmt_level(self.ci),
             self.min_n
         )
     }
@@ -234,7 +220,7 @@ pub(crate) fn compliance_aggs(spec: &ComplianceSpec, unit_name: &str) -> Vec<Exp
         ),
     };
     let mut aggs = vec![cnt().sum().alias(unit_name)];
-    for s in Status::ALL {
+    for &s in <Status as crate::vocab::Named>::ALL {
         aggs.push(sum_if(is(s), cnt()).alias(s.as_str()));
     }
     // With each unit weighing 1, the rest follows from these counts (`complete_aggs`).
@@ -295,7 +281,7 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
                 (r * ne, ne)
             }
         };
-        let ci = binomial_interval(xe, ne, spec.method, spec.level);
+        let ci = binomial_interval(xe, ne, spec.method, spec.ci);
         lo.push(ci.map(|c| c.0));
         hi.push(ci.map(|c| c.1));
     }

@@ -18,34 +18,19 @@ use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::col_names::COUNT;
 
-/// What a crosstab cell holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CrossValue {
-    /// Requests (default).
-    #[default]
-    Cases,
-    /// Distinct accounts.
-    Accounts,
-    /// Followers, each account once.
-    Followers,
-    /// Compliance rate.
-    Rate,
-}
-
-impl CrossValue {
-    /// Parses `cases`, `accounts`, `followers`, `rate`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "cases" | "requests" => Ok(Self::Cases),
-            "accounts" => Ok(Self::Accounts),
-            "followers" | "reach" => Ok(Self::Followers),
-            "rate" | "compliance" => Ok(Self::Rate),
-            other => Err(Error::invalid_arg(
-                "value",
-                format!("unknown value {other:?}; use cases, accounts, followers or rate"),
-            )),
-        }
+crate::vocabulary! {
+    /// What a crosstab cell holds.
+    #[derive(Default)]
+    pub enum CrossValue("value") {
+        /// Requests (default).
+        #[default]
+        Cases = "cases",
+        /// Distinct accounts.
+        Accounts = "accounts",
+        /// Followers, each account once.
+        Followers = "followers",
+        /// Compliance rate.
+        Rate = "rate",
     }
 }
 

@@ -37,6 +37,8 @@ impl<'a> Source<'a> {
 
 /// Checks that every `by` column exists and is not one the metric computes from.
 pub(crate) fn check_by(schema: &Schema, by: &[String]) -> Result<()> {
+    // Every analytic starts here: a cancelled call stops before it begins.
+    crate::cancel::check()?;
     for b in by {
         if schema.get(b).is_none() {
             let names: Vec<String> = schema.iter_names().map(|s| s.to_string()).collect();
@@ -119,6 +121,7 @@ pub(crate) fn map_definitions(mut df: DataFrame, f: impl Fn(&str) -> String) -> 
 /// than the in-memory engine when there are millions of groups (accounts); polars falls back to
 /// the in-memory engine for any step the streaming engine does not support.
 pub(crate) fn run(lf: LazyFrame) -> Result<DataFrame> {
+    crate::cancel::check()?;
     let opt = lf.get_current_optimizations();
     let mut dfs = LazyFrame::collect_all_with_engine(vec![lf.logical_plan], Engine::Streaming, opt)?;
     match dfs.len() {

@@ -8,54 +8,27 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// The length of a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Every {
-    /// One day.
-    Day,
-    /// ISO week, starting Monday.
-    Week,
-    /// Calendar month (the default).
-    #[default]
-    Month,
-    /// Three months from the year start.
-    Quarter,
-    /// Six months from the year start.
-    HalfYear,
-    /// Twelve months from the year start.
-    Year,
+crate::vocabulary! {
+    /// The length of a period.
+    #[derive(Default)]
+    pub enum Every("every") {
+        /// One day.
+        Day = "day",
+        /// ISO week, starting Monday.
+        Week = "week",
+        /// Calendar month (the default).
+        #[default]
+        Month = "month",
+        /// Three months from the year start.
+        Quarter = "quarter",
+        /// Six months from the year start.
+        HalfYear = "half-year",
+        /// Twelve months from the year start.
+        Year = "year",
+    }
 }
 
 impl Every {
-    /// Parses `day`, `week`, `month`, `quarter`, `half-year` (`half_year`, `6mo`), `year`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "day" | "1d" => Ok(Every::Day),
-            "week" | "1w" => Ok(Every::Week),
-            "month" | "1mo" => Ok(Every::Month),
-            "quarter" | "3mo" => Ok(Every::Quarter),
-            "half_year" | "halfyear" | "6mo" => Ok(Every::HalfYear),
-            "year" | "1y" | "12mo" => Ok(Every::Year),
-            other => Err(Error::invalid_arg(
-                "every",
-                format!("unknown period {other:?}; use day, week, month, quarter, half-year or year"),
-            )),
-        }
-    }
-
-    /// The name used in definitions.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Every::Day => "day",
-            Every::Week => "week",
-            Every::Month => "month",
-            Every::Quarter => "quarter",
-            Every::HalfYear => "half-year",
-            Every::Year => "year",
-        }
-    }
-
     fn months(self) -> Option<u32> {
         match self {
             Every::Month => Some(1),

@@ -33,48 +33,28 @@ use crate::cases::Cases;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
 
-/// Which follower count an account gets when its reports disagree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FollowersRule {
-    /// The largest reported value (default).
-    #[default]
-    Max,
-    /// The value of the latest report that has one.
-    Latest,
-}
-
-impl FollowersRule {
-    /// Parses `max` or `latest`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "max" => Ok(Self::Max),
-            "latest" => Ok(Self::Latest),
-            other => Err(Error::invalid_arg("followers", format!("unknown rule {other:?}; use max or latest"))),
-        }
+crate::vocabulary! {
+    /// Which follower count an account gets when its reports disagree.
+    #[derive(Default)]
+    pub enum FollowersRule("followers") {
+        /// The largest reported value (default).
+        #[default]
+        Max = "max",
+        /// The value of the latest report that has one.
+        Latest = "latest",
     }
 }
 
-/// Where an account reported under more than one group is counted when reach is split by group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupRule {
-    /// In every group it was reported under (default): group rows then sum to more than the
-    /// accounts in all, and the definition says by how many accounts.
-    #[default]
-    Each,
-    /// Once, in the group of its latest request (latest `reported_at`, then input order).
-    Latest,
-}
-
-impl GroupRule {
-    /// Parses `each` or `latest`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "each" => Ok(Self::Each),
-            "latest" => Ok(Self::Latest),
-            other => Err(Error::invalid_arg("groups", format!("unknown rule {other:?}; use each or latest"))),
-        }
+crate::vocabulary! {
+    /// Where an account reported under more than one group is counted when reach is split by group.
+    #[derive(Default)]
+    pub enum GroupRule("groups") {
+        /// In every group it was reported under (default): group rows then sum to more than the
+        /// accounts in all, and the definition says by how many accounts.
+        #[default]
+        Each = "each",
+        /// Once, in the group of its latest request (latest `reported_at`, then input order).
+        Latest = "latest",
     }
 }
 

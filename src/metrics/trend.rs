@@ -29,26 +29,19 @@ use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
 use crate::error::{Error, Result};
 use crate::schema::col_names::*;
 
-/// Which date places a case in a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DateOn {
-    /// `reported_at` (default).
-    #[default]
-    Reported,
-    /// `actioned_at`.
-    Actioned,
+crate::vocabulary! {
+    /// Which date places a case in a period.
+    #[derive(Default)]
+    pub enum DateOn("on") {
+        /// `reported_at` (default).
+        #[default]
+        Reported = "reported_at",
+        /// `actioned_at`.
+        Actioned = "actioned_at",
+    }
 }
 
 impl DateOn {
-    /// Parses `reported` / `reported_at` or `actioned` / `actioned_at`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "reported" | "reported_at" => Ok(DateOn::Reported),
-            "actioned" | "actioned_at" => Ok(DateOn::Actioned),
-            other => Err(Error::invalid_arg("on", format!("unknown date {other:?}; use reported_at or actioned_at"))),
-        }
-    }
     fn column(self) -> &'static str {
         match self {
             DateOn::Reported => REPORTED_AT,

@@ -2,6 +2,7 @@
 //! result wrapping. No analytics here; the Python-facing API and its docs are in `python/takedowns`.
 
 mod error;
+mod specs;
 
 /// The extension uses mimalloc, as polars' own Python package uses its own allocator: the
 /// streaming engine's many short-lived buffers make the system allocator a bottleneck (a
@@ -10,6 +11,7 @@ mod error;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -18,26 +20,24 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_polars::PyDataFrame;
 
-use crate::dates::DateOrder;
 use crate::error::{Error, Result};
-use crate::load::{self, LoadOptions, OnInvalid};
-use crate::metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
+use crate::load;
 use crate::metrics::crosstab::CrossValue;
-use crate::metrics::period::Every;
-use crate::metrics::reach::{FollowersRule, GroupRule, ReachSpec};
-use crate::metrics::survival::SurvivalSpec;
-use crate::metrics::trend::{DateOn, TrendSpec};
+use crate::metrics::reach::{FollowersRule, ReachSpec};
 use crate::schema::Status;
-use crate::stats::IntervalMethod;
 use crate::{Cases, Filter};
+use specs::{PyComplianceSpec, PyLoadOptions, PyReachSpec, PySurvivalSpec, PyTrendSpec};
 
 /// Runs `f` on a worker thread with the GIL released, waking every 50 ms to let Python handle
-/// signals: Ctrl-C in Jupyter raises KeyboardInterrupt at once (the worker finishes in the
-/// background and its result is dropped).
+/// signals. On Ctrl-C (or any exception a signal handler raises) the call returns at once with
+/// that exception and sets the worker's cancel flag ([`crate::cancel`]): the worker stops at its
+/// next check (between batches, passes, groups) and frees what it holds.
 fn run<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send + 'static) -> PyResult<T> {
     let (tx, rx) = mpsc::channel();
+    let flag = Arc::new(AtomicBool::new(false));
+    let worker_flag = flag.clone();
     std::thread::spawn(move || {
-        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::cancel::with_flag(worker_flag, f)));
         let _ = tx.send(out);
     });
     let mut rx = rx;
@@ -57,7 +57,12 @@ fn run<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send +
                     .unwrap_or("a Rust panic");
                 return Err(error::to_pyerr(py, Error::Internal(crate::load::clip_message(what))));
             }
-            Err(mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if let Err(interrupt) = py.check_signals() {
+                    flag.store(true, Ordering::Relaxed);
+                    return Err(interrupt);
+                }
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(error::to_pyerr(py, Error::Internal("the worker thread vanished".into())))
             }
@@ -68,85 +73,6 @@ fn run<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send +
 /// A date passed from Python as days since 1970-01-01.
 fn day(days: i32) -> NaiveDate {
     crate::dates::date_of(days as i64 * crate::dates::MICROS_PER_DAY)
-}
-
-fn arg<T>(py: Python<'_>, r: Result<T>) -> PyResult<T> {
-    r.map_err(|e| error::to_pyerr(py, e))
-}
-
-fn pairs(m: Option<HashMap<String, String>>) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = m.unwrap_or_default().into_iter().collect();
-    v.sort();
-    v
-}
-
-fn status_of(py: Python<'_>, s: &str) -> PyResult<Status> {
-    Status::parse(s.trim()).ok_or_else(|| {
-        error::to_pyerr(
-            py,
-            Error::invalid_arg(
-                "status",
-                format!("{s:?} is not an outcome; use removed, restricted, rejected or pending"),
-            ),
-        )
-    })
-}
-
-/// The load options as the Python layer passes them: one dict, keys as in `takedowns.read_csv`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct LoadArgs {
-    columns: Option<HashMap<String, String>>,
-    status_labels: Option<HashMap<String, String>>,
-    platform_aliases: Option<HashMap<String, String>>,
-    group_aliases: Option<HashMap<String, String>>,
-    group_aliases_csv: Option<String>,
-    date_order: String,
-    on_invalid: String,
-    required: Option<Vec<String>>,
-    max_problems: usize,
-}
-
-impl LoadArgs {
-    fn options(self, py: Python<'_>) -> PyResult<LoadOptions> {
-        let mut o = LoadOptions {
-            columns: pairs(self.columns),
-            platform_aliases: pairs(self.platform_aliases),
-            group_aliases: pairs(self.group_aliases),
-            date_order: arg(py, DateOrder::parse(&self.date_order))?,
-            on_invalid: arg(py, OnInvalid::parse(&self.on_invalid))?,
-            max_problems: self.max_problems,
-            ..Default::default()
-        };
-        for (label, st) in pairs(self.status_labels) {
-            o.status_labels.push((label, status_of(py, &st)?));
-        }
-        o.required = self.required;
-        if let Some(p) = self.group_aliases_csv {
-            o = arg(py, o.with_group_aliases_csv(p))?;
-        }
-        Ok(o)
-    }
-}
-
-/// A trend definition from the arguments `Cases.trend` and `Scan.trend` pass.
-fn trend_spec(
-    py: Python<'_>,
-    every: &str,
-    on: &str,
-    year_start: u32,
-    start: Option<i32>,
-    end: Option<i32>,
-    spec: SpecArgs,
-) -> PyResult<TrendSpec> {
-    Ok(TrendSpec {
-        every: arg(py, Every::parse(every))?,
-        on: arg(py, DateOn::parse(on))?,
-        year_start,
-        start: start.map(day),
-        end: end.map(day),
-        compliance: spec.spec(py)?,
-    })
 }
 
 /// A load report as a dict.
@@ -188,37 +114,6 @@ fn wrap(c: Cases) -> PyCases {
     PyCases { inner: Arc::new(c) }
 }
 
-/// A compliance definition as the Python layer passes it: one dict, keys as in
-/// `Cases.compliance`.
-#[derive(FromPyObject)]
-#[pyo3(from_item_all)]
-struct SpecArgs {
-    success: Vec<String>,
-    pending: String,
-    unit: String,
-    weight: String,
-    method: String,
-    ci: f64,
-    min_n: u64,
-}
-
-impl SpecArgs {
-    fn spec(self, py: Python<'_>) -> PyResult<ComplianceSpec> {
-        let success = self.success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
-        let spec = ComplianceSpec {
-            success,
-            pending: arg(py, PendingRule::parse(&self.pending))?,
-            unit: arg(py, Unit::parse(&self.unit))?,
-            weight: arg(py, Weight::parse(&self.weight))?,
-            method: arg(py, IntervalMethod::parse(&self.method))?,
-            level: self.ci,
-            min_n: self.min_n,
-        };
-        arg(py, spec.check())?;
-        Ok(spec)
-    }
-}
-
 #[pymethods]
 impl PyCases {
     fn frame(&self) -> PyDataFrame {
@@ -237,36 +132,18 @@ impl PyCases {
         report_dict(py, self.inner.load_report())
     }
 
-    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: SpecArgs) -> PyResult<PyDataFrame> {
-        let spec = spec.spec(py)?;
-        let c = self.inner.clone();
+    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyComplianceSpec>) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::compliance::compliance(&c, &by, &spec)).map(PyDataFrame)
     }
 
-    #[pyo3(signature = (by, followers, groups))]
-    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, groups: &str) -> PyResult<PyDataFrame> {
-        let spec = ReachSpec {
-            followers: arg(py, FollowersRule::parse(followers))?,
-            groups: arg(py, GroupRule::parse(groups))?,
-        };
-        let c = self.inner.clone();
+    fn reach(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyReachSpec>) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0);
         run(py, move || crate::metrics::reach::reach(&c, &by, &spec)).map(PyDataFrame)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn trend(
-        &self,
-        py: Python<'_>,
-        by: Vec<String>,
-        every: &str,
-        on: &str,
-        year_start: u32,
-        start: Option<i32>,
-        end: Option<i32>,
-        spec: SpecArgs,
-    ) -> PyResult<PyDataFrame> {
-        let spec = trend_spec(py, every, on, year_start, start, end, spec)?;
-        let c = self.inner.clone();
+    fn trend(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::trend::trend(&c, &by, &spec)).map(PyDataFrame)
     }
 
@@ -275,41 +152,28 @@ impl PyCases {
         py: Python<'_>,
         rows: String,
         columns: String,
-        value: &str,
-        followers: &str,
-        spec: SpecArgs,
+        value: CrossValue,
+        followers: FollowersRule,
+        spec: PyRef<'_, PyComplianceSpec>,
     ) -> PyResult<PyDataFrame> {
-        let value = arg(py, CrossValue::parse(value))?;
-        let reach = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, ..Default::default() };
-        let spec = spec.spec(py)?;
-        let c = self.inner.clone();
+        let reach = ReachSpec { followers, ..Default::default() };
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::crosstab::crosstab(&c, &rows, &columns, value, &spec, &reach)).map(PyDataFrame)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (by, as_of, success, ci, deadlines_hours, horizon_days, steps))]
     fn time_to_action(
         &self,
         py: Python<'_>,
         by: Vec<String>,
-        as_of: Option<i64>,
-        success: Vec<String>,
-        ci: f64,
-        deadlines_hours: Vec<f64>,
-        horizon_days: f64,
-        steps: bool,
+        spec: PyRef<'_, PySurvivalSpec>,
     ) -> PyResult<PyDataFrame> {
-        let success = success.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?;
-        let spec = SurvivalSpec { as_of, success, level: ci, deadlines_hours, horizon_days };
-        let c = self.inner.clone();
-        run(py, move || {
-            if steps {
-                crate::metrics::survival::survival_table(&c, &by, &spec)
-            } else {
-                crate::metrics::survival::time_to_action(&c, &by, &spec)
-            }
-        })
-        .map(PyDataFrame)
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::survival::time_to_action(&c, &by, &spec)).map(PyDataFrame)
+    }
+
+    fn survival(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PySurvivalSpec>) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::survival::survival_table(&c, &by, &spec)).map(PyDataFrame)
     }
 
     fn summary(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
@@ -329,15 +193,11 @@ impl PyCases {
         py: Python<'_>,
         platforms: Option<Vec<String>>,
         groups: Option<Vec<String>>,
-        statuses: Option<Vec<String>>,
+        statuses: Option<Vec<Status>>,
         start: Option<i32>,
         end: Option<i32>,
         equals: Vec<(String, Vec<String>)>,
     ) -> PyResult<PyCases> {
-        let statuses = match statuses {
-            None => None,
-            Some(v) => Some(v.iter().map(|s| status_of(py, s)).collect::<PyResult<Vec<_>>>()?),
-        };
         let f = Filter { platforms, groups, statuses, start: start.map(day), end: end.map(day), equals };
         let c = self.inner.clone();
         run(py, move || c.filter(&f)).map(wrap)
@@ -361,8 +221,13 @@ impl PyCases {
 }
 
 #[pyfunction]
-fn read(py: Python<'_>, path: std::path::PathBuf, format: &str, options: LoadArgs) -> PyResult<PyCases> {
-    let o = options.options(py)?;
+fn read(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    format: &str,
+    options: PyRef<'_, PyLoadOptions>,
+) -> PyResult<PyCases> {
+    let o = options.0.clone();
     let format = format.to_string();
     run(py, move || match format.as_str() {
         "csv" => load::read_csv(&path, &o),
@@ -381,11 +246,11 @@ fn read(py: Python<'_>, path: std::path::PathBuf, format: &str, options: LoadArg
 fn from_frame(
     py: Python<'_>,
     df: PyDataFrame,
-    options: LoadArgs,
+    options: PyRef<'_, PyLoadOptions>,
     source: Option<String>,
     sha256: Option<String>,
 ) -> PyResult<PyCases> {
-    let o = options.options(py)?;
+    let o = options.0.clone();
     run(py, move || load::from_frame_named(df.0, source.as_deref().unwrap_or("<dataframe>"), sha256, &o)).map(wrap)
 }
 
@@ -413,16 +278,20 @@ impl PyScan {
         self.inner.passes()
     }
 
-    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: SpecArgs) -> PyResult<PyDataFrame> {
-        let spec = spec.spec(py)?;
-        let s = self.inner.clone();
+    fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyComplianceSpec>) -> PyResult<PyDataFrame> {
+        let (s, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || s.compliance(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
     }
 
-    #[pyo3(signature = (by, followers, passes))]
-    fn reach(&self, py: Python<'_>, by: Vec<String>, followers: &str, passes: Option<u32>) -> PyResult<PyDataFrame> {
-        let spec = ReachSpec { followers: arg(py, FollowersRule::parse(followers))?, ..Default::default() };
-        let s = self.inner.clone();
+    #[pyo3(signature = (by, spec, passes))]
+    fn reach(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        spec: PyRef<'_, PyReachSpec>,
+        passes: Option<u32>,
+    ) -> PyResult<PyDataFrame> {
+        let (s, spec) = (self.inner.clone(), spec.0);
         run(py, move || {
             let by: Vec<&str> = by.iter().map(String::as_str).collect();
             s.reach_in_passes(&by, &spec, passes.unwrap_or_else(|| s.passes()))
@@ -430,20 +299,8 @@ impl PyScan {
         .map(PyDataFrame)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn trend(
-        &self,
-        py: Python<'_>,
-        by: Vec<String>,
-        every: &str,
-        on: &str,
-        year_start: u32,
-        start: Option<i32>,
-        end: Option<i32>,
-        spec: SpecArgs,
-    ) -> PyResult<PyDataFrame> {
-        let spec = trend_spec(py, every, on, year_start, start, end, spec)?;
-        let s = self.inner.clone();
+    fn trend(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
+        let (s, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || s.trend(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
     }
 
@@ -463,8 +320,8 @@ impl PyScan {
 }
 
 #[pyfunction]
-fn scan_parquet(py: Python<'_>, path: String, options: LoadArgs) -> PyResult<PyScan> {
-    let o = options.options(py)?;
+fn scan_parquet(py: Python<'_>, path: String, options: PyRef<'_, PyLoadOptions>) -> PyResult<PyScan> {
+    let o = options.0.clone();
     run(py, move || crate::scan::scan_parquet(&path, &o)).map(|s| PyScan { inner: Arc::new(s) })
 }
 
@@ -474,10 +331,9 @@ fn write_synthetic(
     path: std::path::PathBuf,
     n: usize,
     seed: u64,
-    format: &str,
+    format: crate::synth::Format,
     files: usize,
 ) -> PyResult<Vec<String>> {
-    let format = arg(py, crate::synth::Format::parse(format))?;
     run(py, move || crate::synth::write_synthetic(&path, n, seed, format, files))
         .map(|v| v.into_iter().map(|p| p.display().to_string()).collect())
 }
@@ -492,9 +348,23 @@ fn sample(py: Python<'_>) -> PyResult<PyCases> {
     run(py, Cases::sample).map(wrap)
 }
 
+/// Raises the exception an [`Error`] of kind `kind` maps to (for the tests of the mapping).
+#[pyfunction]
+fn _raise(py: Python<'_>, kind: &str) -> PyResult<()> {
+    Err(error::to_pyerr(py, error::example(kind)?))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    error::resolve(m.py())?;
     m.add_class::<PyCases>()?;
+    m.add_class::<PyComplianceSpec>()?;
+    m.add_class::<PyReachSpec>()?;
+    m.add_class::<PyTrendSpec>()?;
+    m.add_class::<PySurvivalSpec>()?;
+    m.add_class::<PyLoadOptions>()?;
+    m.add_function(wrap_pyfunction!(specs::vocabularies, m)?)?;
+    m.add_function(wrap_pyfunction!(_raise, m)?)?;
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
@@ -504,5 +374,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write_synthetic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SAMPLE_CSV", crate::sample::SAMPLE_CSV)?;
+    m.add("ERROR_KINDS", Error::KINDS.to_vec())?;
     Ok(())
 }

@@ -16,40 +16,17 @@
 use super::special::{beta_ppf, normal_ppf};
 use crate::error::{Error, Result};
 
-/// How a confidence interval for a rate is computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IntervalMethod {
-    /// Wilson score interval (default): good coverage at every n, never outside [0, 1].
-    #[default]
-    Wilson,
-    /// Jeffreys equal-tailed Bayesian interval.
-    Jeffreys,
-    /// Clopper-Pearson exact interval (conservative).
-    ClopperPearson,
-}
-
-impl IntervalMethod {
-    /// The name used in definitions and accepted by [`IntervalMethod::parse`].
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IntervalMethod::Wilson => "wilson",
-            IntervalMethod::Jeffreys => "jeffreys",
-            IntervalMethod::ClopperPearson => "clopper-pearson",
-        }
-    }
-
-    /// Parses `wilson`, `jeffreys`, `clopper-pearson` (also `clopper_pearson`, `exact`).
-    pub fn parse(s: &str) -> Result<Self> {
-        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "wilson" => Ok(Self::Wilson),
-            "jeffreys" => Ok(Self::Jeffreys),
-            "clopper-pearson" | "exact" => Ok(Self::ClopperPearson),
-            other => Err(Error::invalid_arg(
-                "method",
-                format!("unknown interval method {other:?}; use wilson, jeffreys or clopper-pearson"),
-            )),
-        }
+crate::vocabulary! {
+    /// How a confidence interval for a rate is computed.
+    #[derive(Default)]
+    pub enum IntervalMethod("method") {
+        /// Wilson score interval (default): good coverage at every n, never outside [0, 1].
+        #[default]
+        Wilson = "wilson",
+        /// Jeffreys equal-tailed Bayesian interval.
+        Jeffreys = "jeffreys",
+        /// Clopper-Pearson exact interval (conservative).
+        ClopperPearson = "clopper-pearson",
     }
 }
 
