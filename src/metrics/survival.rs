@@ -29,6 +29,8 @@
 //!   they ignore pending requests and so understate the time platforms take. Do not cite them as
 //!   the time to action.
 
+use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
 use polars::prelude::*;
 
 use super::{check_by, group_agg, sort_by};
@@ -79,49 +81,110 @@ pub struct Obs {
     pub w: f64,
 }
 
-/// One row of the step table.
+/// The arithmetic of the step table and of what is read from it. `f64` is the only number type
+/// outside the tests; the tests run the same code on a type that counts its operations, to show
+/// that the work grows linearly with the number of distinct times (`work_is_linear_in_the_times`).
+trait Real:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+{
+    fn of(x: f64) -> Self;
+    fn value(self) -> f64;
+    fn ln(self) -> Self;
+    fn exp(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn abs(self) -> Self;
+    fn min(self, other: Self) -> Self;
+    fn max(self, other: Self) -> Self;
+}
+
+impl Real for f64 {
+    #[inline]
+    fn of(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn value(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    #[inline]
+    fn abs(self) -> Self {
+        f64::abs(self)
+    }
+    #[inline]
+    fn min(self, other: Self) -> Self {
+        f64::min(self, other)
+    }
+    #[inline]
+    fn max(self, other: Self) -> Self {
+        f64::max(self, other)
+    }
+}
+
+/// One row of the step table (numbers are `f64` outside the tests).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Step {
+pub struct Step<T = f64> {
     /// Time in days.
-    pub time: f64,
+    pub time: T,
     /// Requests at risk just before `time`.
-    pub at_risk: f64,
+    pub at_risk: T,
     /// Decisions at `time`.
-    pub events: f64,
+    pub events: T,
     /// Actions at `time`.
-    pub actioned: f64,
+    pub actioned: T,
     /// Rejections at `time`.
-    pub rejected: f64,
+    pub rejected: T,
     /// Censored at `time`.
-    pub censored: f64,
+    pub censored: T,
     /// Kaplan-Meier S(time).
-    pub survival: f64,
+    pub survival: T,
     /// Band of S.
-    pub survival_low: f64,
+    pub survival_low: T,
     /// Band of S.
-    pub survival_high: f64,
+    pub survival_high: T,
     /// Cumulative incidence of action.
-    pub cif_action: f64,
+    pub cif_action: T,
     /// Band of the cumulative incidence of action (null-like NaN where undefined).
-    pub cif_action_low: f64,
+    pub cif_action_low: T,
     /// Band of the cumulative incidence of action.
-    pub cif_action_high: f64,
+    pub cif_action_high: T,
     /// Cumulative incidence of rejection.
-    pub cif_rejection: f64,
+    pub cif_rejection: T,
     /// Band of the cumulative incidence of rejection.
-    pub cif_rejection_low: f64,
+    pub cif_rejection_low: T,
     /// Band of the cumulative incidence of rejection.
-    pub cif_rejection_high: f64,
+    pub cif_rejection_high: T,
 }
 
 /// Band for a survival probability S with Greenwood sum `v` (the variance of log S):
 /// exp(−exp(log(−log S) ± z √v / log S)). S = 1 gives (1, 1) and S = 0 gives (0, 0).
-fn survival_band(s: f64, v: f64, z: f64) -> (f64, f64) {
-    if s >= 1.0 {
-        return (1.0, 1.0);
+fn survival_band<T: Real>(s: T, v: T, z: T) -> (T, T) {
+    let (zero, one) = (T::of(0.0), T::of(1.0));
+    if s >= one {
+        return (one, one);
     }
-    if s <= 0.0 {
-        return (0.0, 0.0);
+    if s <= zero {
+        return (zero, zero);
     }
     let l = s.ln();
     let a = (-((-l).ln() - z * v.sqrt() / l).exp()).exp();
@@ -131,8 +194,8 @@ fn survival_band(s: f64, v: f64, z: f64) -> (f64, f64) {
 
 /// Band for a cumulative incidence F with variance `var` (of F itself), by the delta method on
 /// log(−log F): se = √var / (F |log F|). F = 0 or 1 gives (F, F).
-fn incidence_band(f: f64, var: f64, z: f64) -> (f64, f64) {
-    if !(f > 0.0 && f < 1.0) || !(var >= 0.0) {
+fn incidence_band<T: Real>(f: T, var: T, z: T) -> (T, T) {
+    if !(f > T::of(0.0) && f < T::of(1.0)) || !(var >= T::of(0.0)) {
         return (f, f);
     }
     let l = f.ln();
@@ -151,21 +214,26 @@ fn incidence_band(f: f64, var: f64, z: f64) -> (f64, f64) {
 /// Var = F² Σg − 2F Σ(Fᵢ g) + Σ(Fᵢ² g) + Σh − 2F Σk + 2 Σ(Fᵢ k), with g = dᵢ / (nᵢ (nᵢ − dᵢ))
 /// (0 when nᵢ = dᵢ), h = Sᵢ₋² dₖᵢ (nᵢ − dₖᵢ) / nᵢ³ and k = Sᵢ₋ dₖᵢ / nᵢ². (Summing the terms
 /// afresh at every step, as the formula reads, is quadratic in the number of distinct times.)
-#[derive(Default, Clone, Copy)]
-struct CollettSums {
-    g: f64,
-    fg: f64,
-    ffg: f64,
-    h: f64,
-    k: f64,
-    fk: f64,
+#[derive(Clone, Copy)]
+struct CollettSums<T> {
+    g: T,
+    fg: T,
+    ffg: T,
+    h: T,
+    k: T,
+    fk: T,
 }
 
-impl CollettSums {
+impl<T: Real> CollettSums<T> {
+    fn new() -> Self {
+        let z = T::of(0.0);
+        CollettSums { g: z, fg: z, ffg: z, h: z, k: z, fk: z }
+    }
+
     /// Adds distinct time i: lagged survival, events of this outcome, all events, at risk, and
     /// this outcome's incidence after the time.
-    fn add(&mut self, lag: f64, dk: f64, d: f64, n: f64, f: f64) {
-        let g = if n > d { d / (n * (n - d)) } else { 0.0 };
+    fn add(&mut self, lag: T, dk: T, d: T, n: T, f: T) {
+        let g = if n > d { d / (n * (n - d)) } else { T::of(0.0) };
         let k = lag * dk / (n * n);
         self.g += g;
         self.fg += f * g;
@@ -175,15 +243,21 @@ impl CollettSums {
         self.fk += f * k;
     }
 
-    fn variance(&self, f: f64) -> f64 {
-        f * f * self.g - 2.0 * f * self.fg + self.ffg + self.h - 2.0 * f * self.k + 2.0 * self.fk
+    fn variance(&self, f: T) -> T {
+        let two = T::of(2.0);
+        f * f * self.g - two * f * self.fg + self.ffg + self.h - two * f * self.k + two * self.fk
     }
 }
 
 /// The Kaplan-Meier and Aalen-Johansen step table of one group. `obs` need not be sorted.
 /// The table starts with a row at time 0.
 pub fn steps(obs: &[Obs], level: f64) -> Vec<Step> {
-    let z = normal_ppf(1.0 - (1.0 - level) / 2.0);
+    steps_of(obs, level)
+}
+
+/// [`steps`] in any number type.
+fn steps_of<T: Real>(obs: &[Obs], level: f64) -> Vec<Step<T>> {
+    let z = T::of(normal_ppf(1.0 - (1.0 - level) / 2.0));
     let mut o: Vec<Obs> = obs.iter().copied().filter(|x| x.w > 0.0).collect();
     o.sort_by(|a, b| a.t.total_cmp(&b.t));
     let total: f64 = o.iter().map(|x| x.w).sum();
@@ -204,22 +278,24 @@ pub fn steps(obs: &[Obs], level: f64) -> Vec<Step> {
         }
     }
     let mut out = Vec::with_capacity(rows.len());
-    let (mut at_risk, mut s, mut greenwood) = (total, 1.0f64, 0.0f64);
+    let (zero, one) = (T::of(0.0), T::of(1.0));
+    let (mut at_risk, mut s, mut greenwood) = (T::of(total), one, zero);
     // Running sums of Collett's variance terms, one set per outcome (action, rejection).
-    let mut sums = [CollettSums::default(), CollettSums::default()];
-    let (mut f1, mut f2) = (0.0f64, 0.0f64);
+    let mut sums = [CollettSums::new(), CollettSums::new()];
+    let (mut f1, mut f2) = (zero, zero);
     for &(t, a, r, c) in &rows {
+        let (t, a, r, c) = (T::of(t), T::of(a), T::of(r), T::of(c));
         let d = a + r;
         let lag = s;
-        if at_risk > 0.0 {
-            s *= 1.0 - d / at_risk;
+        if at_risk > zero {
+            s *= one - d / at_risk;
             if at_risk > d {
                 greenwood += d / (at_risk * (at_risk - d));
             }
             f1 += lag * a / at_risk;
             f2 += lag * r / at_risk;
         }
-        if at_risk > 0.0 {
+        if at_risk > zero {
             sums[0].add(lag, a, d, at_risk, f1);
             sums[1].add(lag, r, d, at_risk, f2);
         }
@@ -249,7 +325,7 @@ pub fn steps(obs: &[Obs], level: f64) -> Vec<Step> {
 }
 
 /// The value of a right-continuous step function at `t` (the last step at or before t).
-fn at(steps: &[Step], t: f64, f: impl Fn(&Step) -> f64) -> f64 {
+fn at<T: Real>(steps: &[Step<T>], t: T, f: impl Fn(&Step<T>) -> T) -> T {
     let mut v = f(&steps[0]);
     for s in steps {
         if s.time <= t {
@@ -264,13 +340,19 @@ fn at(steps: &[Step], t: f64, f: impl Fn(&Step) -> f64) -> f64 {
 /// The first time a curve is at or below `q` (None if never). A curve that is `q` exactly in
 /// arithmetic (150 of 300 still undecided) can land a rounding error above it after a long
 /// product, so values within 1e-12 of `q` count as reaching it.
-fn first_at_or_below(steps: &[Step], q: f64, f: impl Fn(&Step) -> f64) -> Option<f64> {
-    steps.iter().find(|s| f(s) <= q + 1e-12).map(|s| s.time)
+fn first_at_or_below<T: Real>(steps: &[Step<T>], q: T, f: impl Fn(&Step<T>) -> T) -> Option<T> {
+    let q = q + T::of(1e-12);
+    steps.iter().find(|s| f(s) <= q).map(|s| s.time)
 }
 
 /// ∫₀^τ S(t) dt for the step function S.
 pub fn restricted_mean(steps: &[Step], tau: f64) -> f64 {
-    let mut area = 0.0;
+    restricted_mean_of(steps, tau)
+}
+
+/// [`restricted_mean`] in any number type.
+fn restricted_mean_of<T: Real>(steps: &[Step<T>], tau: T) -> T {
+    let mut area = T::of(0.0);
     for (i, s) in steps.iter().enumerate() {
         if s.time >= tau {
             break;
@@ -283,7 +365,6 @@ pub fn restricted_mean(steps: &[Step], tau: f64) -> f64 {
 
 /// Per-group summary values, in output column order.
 fn group_summary(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
-    let st = steps(obs, spec.level);
     let n: f64 = obs.iter().map(|o| o.w).sum();
     let count = |k: u8| obs.iter().filter(|o| o.kind == k).map(|o| o.w).sum::<f64>();
     let mut v = vec![Some(n), Some(count(1)), Some(count(2)), Some(count(0))];
@@ -293,16 +374,7 @@ fn group_summary(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
         v.extend(std::iter::repeat_n(None, 3 + per_deadline + 3));
         return v;
     }
-    v.push(first_at_or_below(&st, 0.5, |s| s.survival));
-    v.push(first_at_or_below(&st, 0.5, |s| s.survival_low));
-    v.push(first_at_or_below(&st, 0.5, |s| s.survival_high));
-    for h in &spec.deadlines_hours {
-        let d = h / 24.0;
-        v.push(Some(at(&st, d, |s| s.cif_action)));
-        v.push(Some(1.0 - at(&st, d, |s| s.survival)));
-        v.push(Some(at(&st, d, |s| s.cif_rejection)));
-    }
-    v.push(Some(restricted_mean(&st, spec.horizon_days)));
+    v.extend(curve_summary::<f64>(obs, spec));
     // Naive statistics over actioned requests only (weights as replication counts).
     let mut acted: Vec<(f64, f64)> = obs.iter().filter(|o| o.kind == 1).map(|o| (o.t, o.w)).collect();
     acted.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -325,6 +397,25 @@ fn group_summary(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
         v.push(None);
         v.push(None);
     }
+    v
+}
+
+/// The values read from the step table: median days with its interval, the shares actioned,
+/// decided and rejected within each deadline, and the restricted mean.
+fn curve_summary<T: Real>(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
+    let st = steps_of::<T>(obs, spec.level);
+    let half = T::of(0.5);
+    let mut v = Vec::with_capacity(4 + 3 * spec.deadlines_hours.len());
+    v.push(first_at_or_below(&st, half, |s| s.survival).map(T::value));
+    v.push(first_at_or_below(&st, half, |s| s.survival_low).map(T::value));
+    v.push(first_at_or_below(&st, half, |s| s.survival_high).map(T::value));
+    for h in &spec.deadlines_hours {
+        let d = T::of(h / 24.0);
+        v.push(Some(at(&st, d, |s| s.cif_action).value()));
+        v.push(Some((T::of(1.0) - at(&st, d, |s| s.survival)).value()));
+        v.push(Some(at(&st, d, |s| s.cif_rejection).value()));
+    }
+    v.push(Some(restricted_mean_of(&st, T::of(spec.horizon_days)).value()));
     v
 }
 
@@ -527,6 +618,145 @@ pub fn survival_table(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::cmp::Ordering;
+
+    thread_local! {
+        /// Operations done by [`Counted`] numbers on this thread.
+        static OPS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    fn tick() {
+        OPS.with(|c| c.set(c.get() + 1));
+    }
+
+    /// An f64 that counts every arithmetic operation, comparison and function applied to it.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Counted(f64);
+
+    impl PartialOrd for Counted {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            tick();
+            self.0.partial_cmp(&other.0)
+        }
+    }
+
+    macro_rules! counted_op {
+        ($tr:ident, $m:ident, $op:tt, $tra:ident, $ma:ident) => {
+            impl $tr for Counted {
+                type Output = Counted;
+                fn $m(self, o: Counted) -> Counted {
+                    tick();
+                    Counted(self.0 $op o.0)
+                }
+            }
+            impl $tra for Counted {
+                fn $ma(&mut self, o: Counted) {
+                    tick();
+                    self.0 = self.0 $op o.0;
+                }
+            }
+        };
+    }
+    counted_op!(Add, add, +, AddAssign, add_assign);
+    counted_op!(Sub, sub, -, SubAssign, sub_assign);
+    counted_op!(Mul, mul, *, MulAssign, mul_assign);
+
+    impl Div for Counted {
+        type Output = Counted;
+        fn div(self, o: Counted) -> Counted {
+            tick();
+            Counted(self.0 / o.0)
+        }
+    }
+
+    impl Neg for Counted {
+        type Output = Counted;
+        fn neg(self) -> Counted {
+            tick();
+            Counted(-self.0)
+        }
+    }
+
+    impl Real for Counted {
+        fn of(x: f64) -> Self {
+            Counted(x)
+        }
+        fn value(self) -> f64 {
+            self.0
+        }
+        fn ln(self) -> Self {
+            tick();
+            Counted(self.0.ln())
+        }
+        fn exp(self) -> Self {
+            tick();
+            Counted(self.0.exp())
+        }
+        fn sqrt(self) -> Self {
+            tick();
+            Counted(self.0.sqrt())
+        }
+        fn abs(self) -> Self {
+            tick();
+            Counted(self.0.abs())
+        }
+        fn min(self, o: Self) -> Self {
+            tick();
+            Counted(self.0.min(o.0))
+        }
+        fn max(self, o: Self) -> Self {
+            tick();
+            Counted(self.0.max(o.0))
+        }
+    }
+
+    /// `k` requests at `k` distinct times (0.01 days apart, shuffled), actions, rejections and
+    /// censored requests mixed, weights 1 to 3.
+    fn distinct_times(k: usize) -> Vec<Obs> {
+        let mut rng = crate::rng::Rng(11);
+        let mut obs: Vec<Obs> = (0..k)
+            .map(|i| Obs {
+                t: (i + 1) as f64 * 0.01,
+                kind: (rng.unit() * 3.0) as u8,
+                w: 1.0 + (rng.unit() * 3.0).floor(),
+            })
+            .collect();
+        for i in (1..k).rev() {
+            obs.swap(i, (rng.unit() * (i + 1) as f64) as usize % (i + 1));
+        }
+        obs
+    }
+
+    /// Operations on the numbers of the step table and of the values read from it (median,
+    /// deadlines, restricted mean), for `obs`; checks the values equal the f64 computation's.
+    fn ops(obs: &[Obs], spec: &SurvivalSpec) -> u64 {
+        OPS.with(|c| c.set(0));
+        let counted = curve_summary::<Counted>(obs, spec);
+        let n = OPS.with(|c| c.get());
+        let plain = curve_summary::<f64>(obs, spec);
+        assert_eq!(counted, plain, "the counted run computes the same numbers");
+        n
+    }
+
+    /// Linear time without a clock: every operation on the numbers of the step table, the
+    /// variances and bands, and the values read from the table is counted, for k and 2k distinct
+    /// times. Summing any term over all earlier times at every time (as Collett's formula reads,
+    /// and as the variance once did) is about k²/2 terms of several operations each: the count
+    /// at k = 10,000 would be over 10⁸ (here it must stay under 1,000 per time) and would
+    /// quadruple from k to 2k (here it must at most about double). The sort of the observations
+    /// is on f64 and not counted; it is O(k log k).
+    #[test]
+    fn work_is_linear_in_the_times() {
+        let spec = SurvivalSpec { horizon_days: 1_000.0, ..Default::default() };
+        let k = 10_000;
+        let (small, large) = (distinct_times(k), distinct_times(2 * k));
+        assert_eq!(steps(&small, 0.95).len(), k + 1, "k distinct times and time 0");
+        let (a, b) = (ops(&small, &spec), ops(&large, &spec));
+        assert!(a <= 1_000 * k as u64, "{a} operations for {k} distinct times: more than linear");
+        assert!(b * 10 <= a * 22, "{a} operations for {k} times, {b} for {}: grows faster than k", 2 * k);
+        assert!(b * 10 >= a * 18, "{a} operations for {k} times, {b} for {}: the count misses work", 2 * k);
+    }
 
     /// Collett's variance summed afresh over every earlier time, as the formula reads (the
     /// quadratic computation the running sums replaced).
