@@ -1,10 +1,13 @@
 //! Criterion benches for the Rust core: loading, each aggregation, and each of the three
 //! benchmark aggregations beside the same numbers computed by hand-written polars.
-//! Fixtures are built outside the timed closures. Rows: `TD_BENCH_ROWS` (default 1,000,000).
+//! Fixtures are built outside the timed closures. Rows: `TD_BENCH_ROWS` (default 1,000,000),
+//! except for time to action, which runs at 1M and 10M rows whatever `TD_BENCH_ROWS` says.
 //!
 //! The bench binary uses mimalloc, the allocator of the Python package (src/python/mod.rs).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use polars::prelude::*;
 use takedowns::*;
 
@@ -188,5 +191,58 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(core, benches);
+/// `n` synthetic cases, loaded, checked to exercise the survival path: decided requests with
+/// their own `actioned_at` (the synthetic decisions come a random number of microseconds after
+/// the report, so nearly every duration is a distinct time of the step table), pending ones
+/// censored, and a median reached.
+fn survival_fixture(n: usize) -> Cases {
+    let cases = load::from_frame(synth::synthetic_frame(n, 1).expect("synthetic frame"), &LoadOptions::default())
+        .expect("loads");
+    let durations = cases
+        .frame()
+        .clone()
+        .lazy()
+        .select([
+            col("actioned_at").is_not_null().sum().alias("decided"),
+            (col("actioned_at") - col("reported_at")).drop_nulls().n_unique().alias("distinct"),
+        ])
+        .collect()
+        .expect("durations");
+    let get = |name: &str| durations.column(name).unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().get(0);
+    let (decided, distinct) = (get("decided").unwrap_or(0), get("distinct").unwrap_or(0));
+    let t = cases.time_to_action(&[], &SurvivalSpec::default()).expect("time to action");
+    let count = |name: &str| t.column(name).unwrap().i64().unwrap().get(0).unwrap_or(0);
+    assert!(decided as f64 > 0.5 * n as f64 && distinct as f64 > 0.9 * decided as f64, "{decided} {distinct}");
+    assert!(count("actioned") > 0 && count("rejected") > 0 && count("censored") > 0);
+    assert!(t.column("median_days").unwrap().f64().unwrap().get(0).is_some(), "median reached");
+    eprintln!(
+        "time_to_action fixture: {n} requests, {} actioned, {} rejected, {} pending (censored), {distinct} distinct decision times",
+        count("actioned"),
+        count("rejected"),
+        count("censored")
+    );
+    cases
+}
+
+/// Time to action over all requests (no `by`) at 1M and 10M synthetic requests. Each fixture is
+/// built on the first call of its bench (untimed), so a filtered run that skips it does not
+/// build it, and dropped when its bench is done (10M cases take over 2 GB loaded). Ten samples
+/// each, flat sampling: at 10M an iteration takes seconds, so that run is about eleven of them
+/// (criterion warns that 10 s is too short for 10 samples, and takes them anyway).
+fn survival_benches(c: &mut Criterion) {
+    let spec = SurvivalSpec::default();
+    let mut g = c.benchmark_group("time_to_action");
+    g.sample_size(10).sampling_mode(SamplingMode::Flat).warm_up_time(Duration::from_secs(1));
+    for (n, seconds) in [(1_000_000usize, 5), (10_000_000, 10)] {
+        g.throughput(Throughput::Elements(n as u64)).measurement_time(Duration::from_secs(seconds));
+        let mut fixture: Option<Cases> = None;
+        g.bench_function(BenchmarkId::new("all_requests", n), |b| {
+            let cases = fixture.get_or_insert_with(|| survival_fixture(n));
+            b.iter(|| cases.time_to_action(&[], &spec).expect("time to action"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(core, benches, survival_benches);
 criterion_main!(core);
