@@ -110,7 +110,7 @@ fn trend_by_hand(df: &DataFrame) -> DataFrame {
 fn benches(c: &mut Criterion) {
     let n = rows();
     let frame = synth::synthetic_frame(n, 1).expect("synthetic frame");
-    let cases = load::from_frame(frame.clone(), &LoadOptions::default()).expect("loads");
+    let cases = Cases::from_frame(frame.clone(), &LoadOptions::default()).expect("loads");
     let dir = tempfile::tempdir().expect("tempdir");
     let pq = dir.path().join("cases.parquet");
     ParquetWriter::new(std::fs::File::create(&pq).expect("create")).finish(&mut frame.clone()).expect("write parquet");
@@ -149,10 +149,10 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.sample_size(10).throughput(Throughput::Elements(n as u64));
     g.bench_function("from_frame", |b| {
-        b.iter(|| load::from_frame(frame.clone(), &LoadOptions::default()).expect("load"))
+        b.iter(|| Cases::from_frame(frame.clone(), &LoadOptions::default()).expect("load"))
     });
-    g.bench_function("parquet", |b| b.iter(|| load::read_parquet(&pq, &LoadOptions::default()).expect("load")));
-    g.bench_function("csv", |b| b.iter(|| load::read_csv(&csv, &LoadOptions::default()).expect("load")));
+    g.bench_function("parquet", |b| b.iter(|| Cases::read_parquet(&pq, &LoadOptions::default()).expect("load")));
+    g.bench_function("csv", |b| b.iter(|| Cases::read_csv(&csv, &LoadOptions::default()).expect("load")));
     g.finish();
 
     let cs = ComplianceSpec::default();
@@ -196,7 +196,7 @@ fn benches(c: &mut Criterion) {
 /// the report, so nearly every duration is a distinct time of the step table), pending ones
 /// censored, and a median reached.
 fn survival_fixture(n: usize) -> Cases {
-    let cases = load::from_frame(synth::synthetic_frame(n, 1).expect("synthetic frame"), &LoadOptions::default())
+    let cases = Cases::from_frame(synth::synthetic_frame(n, 1).expect("synthetic frame"), &LoadOptions::default())
         .expect("loads");
     let durations = cases
         .frame()

@@ -5,36 +5,102 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::labels::Vocabulary;
-use crate::load::{self, LoadOptions, LoadReport};
+use crate::load::{self, LoadOptions, LoadReport, Validated};
+use crate::metrics::{
+    self, compliance::ComplianceSpec, crosstab::CrossValue, reach::ReachSpec, summary::Summary, survival::SurvivalSpec,
+    trend::TrendSpec,
+};
 use crate::schema::{col_names::*, CaseRecord, Status, OPTIONAL_TEXT};
 
 /// A validated collection of case records in the canonical schema ([`crate::schema`]), with the
 /// report of the load that made it and the rows it rejected.
 #[derive(Debug, Clone)]
 pub struct Cases {
-    frame: DataFrame,
-    report: LoadReport,
+    data: Validated,
     rejects: DataFrame,
 }
 
+impl TryFrom<Validated> for Cases {
+    type Error = Error;
+    fn try_from(mut data: Validated) -> Result<Cases> {
+        let rejects = load::problems_frame(&data.problems)?;
+        // The problems live on as the rejects table; the analytics need the frame and report.
+        data.problems = Vec::new();
+        Ok(Cases { data, rejects })
+    }
+}
+
 impl Cases {
+    /// Reads a CSV file ([`load::read_csv`]).
+    pub fn read_csv(path: impl AsRef<std::path::Path>, opts: &LoadOptions) -> Result<Cases> {
+        load::read_csv(path, opts)?.try_into()
+    }
+    /// Reads CSV text from memory; `name` stands for the file ([`load::read_csv_bytes`]).
+    pub fn read_csv_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+        load::read_csv_bytes(bytes, name, opts)?.try_into()
+    }
+    /// Reads a newline-delimited JSON file ([`load::read_ndjson`]).
+    pub fn read_ndjson(path: impl AsRef<std::path::Path>, opts: &LoadOptions) -> Result<Cases> {
+        load::read_ndjson(path, opts)?.try_into()
+    }
+    /// Reads NDJSON text from memory; `name` stands for the file ([`load::read_ndjson_bytes`]).
+    pub fn read_ndjson_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+        load::read_ndjson_bytes(bytes, name, opts)?.try_into()
+    }
+    /// Reads a Parquet file ([`load::read_parquet`]).
+    pub fn read_parquet(path: impl AsRef<std::path::Path>, opts: &LoadOptions) -> Result<Cases> {
+        load::read_parquet(path, opts)?.try_into()
+    }
+    /// Reads an Arrow IPC file ([`load::read_ipc`]).
+    pub fn read_ipc(path: impl AsRef<std::path::Path>, opts: &LoadOptions) -> Result<Cases> {
+        load::read_ipc(path, opts)?.try_into()
+    }
+    /// Reads a file, choosing the format by extension ([`load::read_path`]).
+    pub fn read_path(path: impl AsRef<std::path::Path>, opts: &LoadOptions) -> Result<Cases> {
+        load::read_path(path, opts)?.try_into()
+    }
+    /// Loads a polars DataFrame ([`load::from_frame`]).
+    pub fn from_frame(df: DataFrame, opts: &LoadOptions) -> Result<Cases> {
+        load::from_frame(df, opts)?.try_into()
+    }
+    /// Loads a frame read from `source`, with the SHA-256 of its bytes when known
+    /// ([`load::from_frame_named`]).
+    pub fn from_frame_named(df: DataFrame, source: &str, sha256: Option<String>, opts: &LoadOptions) -> Result<Cases> {
+        load::from_frame_named(df, source, sha256, opts)?.try_into()
+    }
+    /// Loads a polars LazyFrame, collected first ([`load::from_lazy`]).
+    pub fn from_lazy(lf: LazyFrame, opts: &LoadOptions) -> Result<Cases> {
+        load::from_lazy(lf, opts)?.try_into()
+    }
+
+    /// The embedded synthetic sample (see [`crate::sample`]): 896 requests about 850 fake accounts.
+    pub fn sample() -> Result<Cases> {
+        Cases::read_csv_bytes(crate::sample::SAMPLE_CSV.as_bytes(), "<sample>", &LoadOptions::default())
+    }
+
     pub(crate) fn from_parts(frame: DataFrame, report: LoadReport, rejects: DataFrame) -> Self {
-        Cases { frame, report, rejects }
+        Cases { data: Validated { frame, problems: Vec::new(), report }, rejects }
+    }
+
+    /// The frame and load report, as the analytics ([`crate::metrics`]) take them (the problems
+    /// are in [`Cases::rejects`]).
+    pub fn data(&self) -> &Validated {
+        &self.data
     }
 
     /// The cases as a polars DataFrame in the canonical schema, extra columns after.
     pub fn frame(&self) -> &DataFrame {
-        &self.frame
+        &self.data.frame
     }
 
     /// The cases as a DataFrame, consuming `self`.
     pub fn into_frame(self) -> DataFrame {
-        self.frame
+        self.data.frame
     }
 
     /// What the load read, accepted and rejected.
     pub fn load_report(&self) -> &LoadReport {
-        &self.report
+        &self.data.report
     }
 
     /// The rejected rows: `file`, `row`, `column`, `value`, `rule`, `message` (one row per problem;
@@ -45,12 +111,12 @@ impl Cases {
 
     /// Number of case rows (a row with `count` > 1 is one row).
     pub fn len(&self) -> usize {
-        self.frame.height()
+        self.data.frame.height()
     }
 
     /// True when there are no cases.
     pub fn is_empty(&self) -> bool {
-        self.frame.height() == 0
+        self.data.frame.height() == 0
     }
 
     /// Builds cases from records, validated like any other input (source `<records>`).
@@ -79,14 +145,14 @@ impl Cases {
         // Optional columns that no record fills are left out, as a file without them would be.
         cols.retain(|c| !OPTIONAL_TEXT.contains(&c.name().as_str()) || c.null_count() < c.len());
         let df = DataFrame::new(records.len(), cols)?;
-        let mut cases = load::from_frame(df, opts)?;
-        cases.report.source = "<records>".into();
-        Ok(cases)
+        let mut data = load::from_frame(df, opts)?;
+        data.report.source = "<records>".into();
+        data.try_into()
     }
 
     /// The cases as records (extra columns are not part of a record).
     pub fn to_records(&self) -> Result<Vec<CaseRecord>> {
-        let df = &self.frame;
+        let df = &self.data.frame;
         let s = |name: &str| -> Result<Option<StringChunked>> {
             Ok(match df.column(name) {
                 Ok(c) => Some(c.str()?.clone()),
@@ -130,26 +196,72 @@ impl Cases {
 
     /// Keeps the cases that match `filter`. The load report and rejects are kept as they were.
     pub fn filter(&self, filter: &Filter) -> Result<Cases> {
-        let expr = filter.to_expr(&self.frame)?;
+        let expr = filter.to_expr(&self.data.frame)?;
         self.filter_expr(expr)
     }
 
     /// The same cases narrowed to `frame`, which must have exactly this collection's schema (for
     /// example the result of filtering [`Cases::frame`] with polars).
     pub fn with_frame(&self, frame: DataFrame) -> Result<Cases> {
-        if frame.schema() != self.frame.schema() {
+        if frame.schema() != self.data.frame.schema() {
             return Err(Error::invalid_arg(
                 "frame",
                 "the frame's columns or dtypes differ from the cases' schema; filter rows, do not change columns",
             ));
         }
-        Ok(Cases { frame, report: self.report.clone(), rejects: self.rejects.clone() })
+        Ok(Cases { data: self.data.with_frame(frame), rejects: self.rejects.clone() })
     }
 
     /// Keeps the cases for which a polars expression is true.
     pub fn filter_expr(&self, expr: Expr) -> Result<Cases> {
-        let frame = self.frame.clone().lazy().filter(expr).collect()?;
-        Ok(Cases { frame, report: self.report.clone(), rejects: self.rejects.clone() })
+        let frame = self.data.frame.clone().lazy().filter(expr).collect()?;
+        Ok(Cases { data: self.data.with_frame(frame), rejects: self.rejects.clone() })
+    }
+}
+
+/// The analytics, each computed by its module of [`crate::metrics`] on the validated data.
+impl Cases {
+    /// Compliance per `by` group ([`metrics::compliance`]).
+    pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
+        metrics::compliance::compliance(&self.data, &metrics::owned(by), spec)
+    }
+
+    /// Reach per `by` group ([`metrics::reach`]); `by` is usually `["group"]`.
+    pub fn reach(&self, by: &[&str], spec: &ReachSpec) -> Result<DataFrame> {
+        metrics::reach::reach(&self.data, &metrics::owned(by), spec)
+    }
+
+    /// Cases per period ([`metrics::trend`]).
+    pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
+        metrics::trend::trend(&self.data, &metrics::owned(by), spec)
+    }
+
+    /// A crosstab of `value` with `rows` down and `columns` across ([`metrics::crosstab`]).
+    pub fn crosstab(
+        &self,
+        rows: &str,
+        columns: &str,
+        value: CrossValue,
+        compliance: &ComplianceSpec,
+        reach: &ReachSpec,
+    ) -> Result<DataFrame> {
+        metrics::crosstab::crosstab(&self.data, rows, columns, value, compliance, reach)
+    }
+
+    /// Time to action per `by` group: median with interval, shares within deadlines, restricted
+    /// mean, naive statistics ([`metrics::survival`]).
+    pub fn time_to_action(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
+        metrics::survival::time_to_action(&self.data, &metrics::owned(by), spec)
+    }
+
+    /// The Kaplan-Meier / Aalen-Johansen step table per `by` group ([`metrics::survival`]).
+    pub fn survival(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
+        metrics::survival::survival_table(&self.data, &metrics::owned(by), spec)
+    }
+
+    /// The headline numbers ([`metrics::summary`]).
+    pub fn summary(&self) -> Result<Summary> {
+        metrics::summary::summary(&self.data)
     }
 }
 

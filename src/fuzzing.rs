@@ -7,14 +7,14 @@ use polars::prelude::*;
 use crate::dates::{parse_datetime, DateOrder};
 use crate::error::Result;
 use crate::labels::{normalize_label, Vocabulary};
-use crate::load::{self, LoadOptions, OnInvalid};
+use crate::load::{LoadOptions, OnInvalid};
 use crate::Cases;
 
 /// Reads `data` as a CSV file and validates it in quarantine mode; then runs every analytic that
 /// the loaded cases allow. Errors are fine; panics are not.
 pub fn csv(data: &[u8]) -> Result<Cases> {
     let opts = LoadOptions { on_invalid: OnInvalid::Quarantine, required: None, ..LoadOptions::default() };
-    let cases = load::read_csv_bytes(data, "<fuzz>", &opts)?;
+    let cases = Cases::read_csv_bytes(data, "<fuzz>", &opts)?;
     analyse(&cases);
     Ok(cases)
 }
@@ -22,7 +22,7 @@ pub fn csv(data: &[u8]) -> Result<Cases> {
 /// Reads `data` as NDJSON in quarantine mode, then runs the analytics.
 pub fn ndjson(data: &[u8]) -> Result<Cases> {
     let opts = LoadOptions { on_invalid: OnInvalid::Quarantine, required: None, ..LoadOptions::default() };
-    let cases = load::read_ndjson_bytes(data, "<fuzz>", &opts)?;
+    let cases = Cases::read_ndjson_bytes(data, "<fuzz>", &opts)?;
     analyse(&cases);
     Ok(cases)
 }
@@ -62,7 +62,7 @@ pub fn frame(data: &[u8]) -> Result<Cases> {
     let columns = names.iter().zip(cols).map(|(n, v)| Column::new((*n).into(), v)).collect();
     let df = DataFrame::new(height, columns)?;
     let opts = LoadOptions { on_invalid: OnInvalid::Quarantine, required: None, ..LoadOptions::default() };
-    let cases = load::from_frame(df, &opts)?;
+    let cases = Cases::from_frame(df, &opts)?;
     analyse(&cases);
     Ok(cases)
 }

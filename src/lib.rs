@@ -18,8 +18,8 @@
 //!
 //! ## Loading, with nothing lost
 //!
-//! [`load::read_csv`], [`load::read_ndjson`], [`load::read_parquet`], [`load::read_ipc`],
-//! [`load::from_frame`] and [`Cases::from_records`] map the input's columns and labels to the
+//! [`Cases::read_csv`], [`Cases::read_ndjson`], [`Cases::read_parquet`], [`Cases::read_ipc`],
+//! [`Cases::from_frame`] and [`Cases::from_records`] map the input's columns and labels to the
 //! canonical schema ([`schema`]), parse every value and check every rule ([`Rule`]). Strict mode
 //! fails with every problem listed (file, row, column, value, rule); quarantine mode returns the
 //! valid cases and a rejects table. The [`LoadReport`] always has
@@ -91,7 +91,7 @@ mod python;
 
 pub use cases::{Cases, Filter};
 pub use error::{Error, Problem, Result, Rule};
-pub use load::{LoadOptions, LoadReport, OnInvalid};
+pub use load::{LoadOptions, LoadReport, OnInvalid, Validated};
 pub use metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
 pub use metrics::crosstab::CrossValue;
 pub use metrics::period::Every;
@@ -103,54 +103,36 @@ pub use schema::{CaseRecord, Status};
 pub use stats::IntervalMethod;
 pub use vocab::Named;
 
-use polars::prelude::DataFrame;
-
-impl Cases {
-    /// The embedded synthetic sample (see [`sample`]): 896 requests about 850 fake accounts.
-    pub fn sample() -> Result<Cases> {
-        load::read_csv_bytes(sample::SAMPLE_CSV.as_bytes(), "<sample>", &LoadOptions::default())
+/// Every vocabulary as (argument, names): what the Python package's `Literal` types must equal.
+pub fn vocabularies() -> Vec<(&'static str, &'static [&'static str])> {
+    use crate::dates::DateOrder;
+    use crate::load::OnInvalid;
+    use crate::metrics::compliance::{PendingRule, Unit, Weight};
+    use crate::metrics::crosstab::CrossValue;
+    use crate::metrics::period::Every;
+    use crate::metrics::reach::{FollowersRule, GroupRule};
+    use crate::metrics::trend::DateOn;
+    use crate::schema::Status;
+    use crate::stats::IntervalMethod;
+    use crate::synth::Format;
+    use crate::vocab;
+    fn entry<V: vocab::Named>() -> (&'static str, &'static [&'static str]) {
+        (V::ARGUMENT, V::NAMES)
     }
-
-    /// Compliance per `by` group ([`metrics::compliance`]).
-    pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
-        metrics::compliance::compliance(self, &metrics::owned(by), spec)
-    }
-
-    /// Reach per `by` group ([`metrics::reach`]); `by` is usually `["group"]`.
-    pub fn reach(&self, by: &[&str], spec: &ReachSpec) -> Result<DataFrame> {
-        metrics::reach::reach(self, &metrics::owned(by), spec)
-    }
-
-    /// Cases per period ([`metrics::trend`]).
-    pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
-        metrics::trend::trend(self, &metrics::owned(by), spec)
-    }
-
-    /// A crosstab of `value` with `rows` down and `columns` across ([`metrics::crosstab`]).
-    pub fn crosstab(
-        &self,
-        rows: &str,
-        columns: &str,
-        value: CrossValue,
-        compliance: &ComplianceSpec,
-        reach: &ReachSpec,
-    ) -> Result<DataFrame> {
-        metrics::crosstab::crosstab(self, rows, columns, value, compliance, reach)
-    }
-
-    /// Time to action per `by` group: median with interval, shares within deadlines, restricted
-    /// mean, naive statistics ([`metrics::survival`]).
-    pub fn time_to_action(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
-        metrics::survival::time_to_action(self, &metrics::owned(by), spec)
-    }
-
-    /// The Kaplan-Meier / Aalen-Johansen step table per `by` group ([`metrics::survival`]).
-    pub fn survival(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
-        metrics::survival::survival_table(self, &metrics::owned(by), spec)
-    }
-
-    /// The headline numbers ([`metrics::summary`]).
-    pub fn summary(&self) -> Result<Summary> {
-        metrics::summary::summary(self)
-    }
+    vec![
+        entry::<Status>(),
+        entry::<PendingRule>(),
+        entry::<Unit>(),
+        entry::<Weight>(),
+        entry::<IntervalMethod>(),
+        entry::<FollowersRule>(),
+        entry::<GroupRule>(),
+        entry::<Every>(),
+        entry::<DateOn>(),
+        entry::<CrossValue>(),
+        entry::<DateOrder>(),
+        entry::<OnInvalid>(),
+        entry::<Format>(),
+        entry::<crate::error::Rule>(),
+    ]
 }

@@ -30,13 +30,11 @@ use polars::prelude::*;
 use crate::error::{Error, Problem, Result};
 use crate::load::readers::{Raw, Rows};
 use crate::load::validate::{check_required, match_columns, validate_with, Scope};
-use crate::load::{LoadOptions, LoadReport, OnInvalid};
-use crate::metrics::{self, Source};
+use crate::load::{LoadOptions, LoadReport, OnInvalid, Validated};
+use crate::metrics::{self, Source, PART};
 use crate::schema::col_names::*;
 use crate::{ComplianceSpec, ReachSpec, TrendSpec};
 
-/// The partition column a scan adds for reach's passes.
-pub(crate) const PART: &str = "__part";
 const ROW: &str = "__row";
 const FILE: &str = "__file";
 /// Rows per reach pass when the partitions are not set.
@@ -54,6 +52,9 @@ pub struct Scan {
     partitions: Option<u32>,
     last: Mutex<Option<(LoadReport, DataFrame)>>,
 }
+
+/// The first typed error of a pass's batches.
+type Failed = Arc<Mutex<Option<Error>>>;
 
 /// What the batches of one pass found, summed.
 #[derive(Default)]
@@ -122,7 +123,7 @@ impl Scan {
 
     /// The validated rows as a lazy query reading the columns validation needs plus the extras
     /// named in `by`, and the tally its batches fill.
-    fn plan(&self, by: &[String], keys: bool, partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>)> {
+    fn plan(&self, by: &[String], keys: bool, partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>, Failed)> {
         let mut read: Vec<String> = self.inputs.clone();
         for b in by {
             if self.extras.contains(b) && !read.contains(b) {
@@ -138,18 +139,30 @@ impl Scan {
         let out = validate_batch(empty, &self.opts, keys, partitions, &Mutex::new(Tally::default()))?;
         let schema: SchemaRef = out.schema().clone();
         let tally = Arc::new(Mutex::new(Tally::default()));
-        let (opts, t) = (self.opts.clone(), tally.clone());
+        let failed: Failed = Arc::new(Mutex::new(None));
+        let (opts, t, fail) = (self.opts.clone(), tally.clone(), failed.clone());
+        // The batches run on polars' threads: they take the caller's cancel flag along.
+        let cancel = crate::cancel::current();
         let s2 = schema.clone();
         let lf = input.map(
             move |df: DataFrame| {
-                validate_batch(df, &opts, keys, partitions, &t)
-                    .map_err(|e| PolarsError::ComputeError(e.to_string().into()))
+                crate::cancel::check_flag(cancel.as_ref())
+                    .and_then(|()| validate_batch(df, &opts, keys, partitions, &t))
+                    .map_err(|e| {
+                        // polars carries only a string; the typed error waits in `failed` for
+                        // `analyse` to return it as it was.
+                        let text = e.to_string();
+                        if let Ok(mut slot) = fail.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        PolarsError::ComputeError(text.into())
+                    })
             },
             OptFlags::STREAMING,
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
         );
-        Ok((Source { lf, schema, frame: None, partitions }, tally))
+        Ok((Source { lf, schema, frame: None, partitions }, tally, failed))
     }
 
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
@@ -163,8 +176,11 @@ impl Scan {
         f: impl FnOnce(&Source) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
-        let (src, tally) = self.plan(by, keys, partitions)?;
-        let df = f(&src)?;
+        let (src, tally, failed) = self.plan(by, keys, partitions)?;
+        let df = match f(&src) {
+            Ok(df) => df,
+            Err(e) => return Err(failed.lock().ok().and_then(|mut slot| slot.take()).unwrap_or(e)),
+        };
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
@@ -278,10 +294,9 @@ fn validate_batch(
         problems: Vec::new(),
         sha256: None,
     };
-    let cases = validate_with(raw, opts, Scope::Batch { keys })?;
+    let Validated { frame: mut out, problems, report: r } = validate_with(raw, opts, Scope::Batch { keys })?;
     {
         let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
-        let r = cases.load_report();
         t.read += r.rows_read;
         t.rejected += r.rows_rejected;
         for (rule, k) in &r.problems_by_rule {
@@ -292,32 +307,13 @@ fn validate_batch(
             e.0 += l.rows_accepted;
             e.1 += l.rows_rejected;
         }
+        // Each problem is named by the file its row came from (a batch can span files).
         let room = opts.max_problems.saturating_sub(t.problems.len());
-        if room > 0 && r.rows_rejected > 0 {
-            let rej = cases.rejects();
-            let (row, column, value, rule, message) = (
-                rej.column("row")?.u64()?,
-                rej.column("column")?.str()?,
-                rej.column("value")?.str()?,
-                rej.column("rule")?.str()?,
-                rej.column("message")?.str()?,
-            );
-            for i in 0..rej.height().min(room) {
-                let r = row.get(i).unwrap_or(0);
-                let file = rows.iter().position(|x| *x == r).and_then(|j| files.get(j)).unwrap_or("").to_string();
-                let Some(rule) = rule.get(i).and_then(crate::error::Rule::parse) else { continue };
-                t.problems.push(Problem {
-                    file,
-                    row: r,
-                    column: column.get(i).unwrap_or("").to_string(),
-                    value: value.get(i).unwrap_or("").to_string(),
-                    rule,
-                    message: message.get(i).unwrap_or("").to_string(),
-                });
-            }
+        for mut p in problems.into_iter().take(room) {
+            p.file = rows.iter().position(|x| *x == p.row).and_then(|j| files.get(j)).unwrap_or("").to_string();
+            t.problems.push(p);
         }
     }
-    let mut out = cases.into_frame();
     if partitions > 1 {
         let part: UInt32Chunked = {
             use std::hash::BuildHasher;
@@ -328,4 +324,32 @@ fn validate_batch(
         out.with_column(part.with_name(PART.into()).into_column())?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+
+    /// A batch's error reaches the caller as the crate error it was, not as polars' string.
+    #[test]
+    fn a_batch_error_keeps_its_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.parquet");
+        let mut df = crate::synth::synthetic_frame(1000, 3).unwrap();
+        ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+        let scan = scan_parquet(&path, &LoadOptions::default()).unwrap();
+        // The flag is set once the query is planned: the error comes out of a batch.
+        let flag = Arc::new(AtomicBool::new(false));
+        let got = crate::cancel::with_flag(flag.clone(), || {
+            scan.analyse(&[], false, 1, |src| {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(src.lf.clone().collect()?)
+            })
+        });
+        assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
+        // Without the flag the same query runs.
+        assert_eq!(scan.analyse(&[], false, 1, |src| Ok(src.lf.clone().collect()?)).unwrap().height(), 1000);
+    }
 }

@@ -24,7 +24,7 @@ const GROUPS: [&str; 5] = ["TTP", "BLA", "BLF", "ISKP", "JuA"];
 const AGENCIES: [&str; 2] = ["NCCIA", "PTA"];
 
 /// `n` synthetic cases as a canonical-input frame (strings, integers and datetimes), ready for
-/// [`crate::load::from_frame`] or for writing to Parquet or CSV.
+/// [`crate::Cases::from_frame`] or for writing to Parquet or CSV.
 pub fn synthetic_frame(n: usize, seed: u64) -> Result<DataFrame> {
     synthetic_rows(n, seed, 0, n)
 }
@@ -180,7 +180,7 @@ mod tests {
         .unwrap();
         assert!(back.equals_missing(&whole));
         let csv = write_synthetic(&dir.path().join("c.csv"), 2_500, 3, Format::Csv, 1).unwrap();
-        let cases = crate::load::read_csv(&csv[0], &crate::LoadOptions::default()).unwrap();
+        let cases = crate::Cases::read_csv(&csv[0], &crate::LoadOptions::default()).unwrap();
         assert_eq!(cases.len(), 2_500);
     }
 
@@ -189,7 +189,7 @@ mod tests {
         let a = synthetic_frame(2_000, 7).unwrap();
         let b = synthetic_frame(2_000, 7).unwrap();
         assert!(a.equals_missing(&b));
-        let cases = crate::load::from_frame(a, &crate::LoadOptions::default()).unwrap();
+        let cases = crate::Cases::from_frame(a, &crate::LoadOptions::default()).unwrap();
         assert_eq!(cases.load_report().rows_rejected, 0);
         // No `count` column in the input: every record counts 1 (a constant column, not copied).
         let records = cases.to_records().unwrap();

@@ -4,7 +4,7 @@
 //! value ([`Named::as_str`], `Display`, serde), the parse from exactly that name (`FromStr`,
 //! failing with [`Error::InvalidArgument`] that lists the names and suggests the nearest one) and
 //! the list of names ([`Named::NAMES`]). The Python binding converts with the same `FromStr`,
-//! and the Python package's `Literal` types are checked against [`all`] by its tests.
+//! and the Python package's `Literal` types are checked against [`crate::vocabularies`] by its tests.
 
 use crate::error::Error;
 
@@ -99,39 +99,6 @@ macro_rules! vocabulary {
     };
 }
 
-/// Every vocabulary as (argument, names): what the Python package's `Literal` types must equal.
-pub fn all() -> Vec<(&'static str, &'static [&'static str])> {
-    use crate::dates::DateOrder;
-    use crate::load::OnInvalid;
-    use crate::metrics::compliance::{PendingRule, Unit, Weight};
-    use crate::metrics::crosstab::CrossValue;
-    use crate::metrics::period::Every;
-    use crate::metrics::reach::{FollowersRule, GroupRule};
-    use crate::metrics::trend::DateOn;
-    use crate::schema::Status;
-    use crate::stats::IntervalMethod;
-    use crate::synth::Format;
-    fn entry<V: Named>() -> (&'static str, &'static [&'static str]) {
-        (V::ARGUMENT, V::NAMES)
-    }
-    vec![
-        entry::<Status>(),
-        entry::<PendingRule>(),
-        entry::<Unit>(),
-        entry::<Weight>(),
-        entry::<IntervalMethod>(),
-        entry::<FollowersRule>(),
-        entry::<GroupRule>(),
-        entry::<Every>(),
-        entry::<DateOn>(),
-        entry::<CrossValue>(),
-        entry::<DateOrder>(),
-        entry::<OnInvalid>(),
-        entry::<Format>(),
-        entry::<crate::error::Rule>(),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,7 +106,7 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_misspellings_are_refused_with_a_suggestion() {
-        for (_, names) in all() {
+        for (_, names) in crate::vocabularies() {
             assert!(!names.is_empty());
         }
         for v in PendingRule::ALL {
@@ -156,7 +123,7 @@ mod tests {
 
     #[test]
     fn every_argument_is_named_once() {
-        let mut args: Vec<&str> = all().iter().map(|(a, _)| *a).collect();
+        let mut args: Vec<&str> = crate::vocabularies().iter().map(|(a, _)| *a).collect();
         args.sort_unstable();
         let n = args.len();
         args.dedup();

@@ -12,7 +12,7 @@ fn pta_snapshot() -> Cases {
                Twitter,blocked,31870\nTwitter,still accessible,28070\nTwitter,rejected,3293\n\
                Facebook,blocked,112698\nFacebook,still accessible,17248\nFacebook,rejected,4603\n";
     let opts = LoadOptions::default().with_required(&["platform", "status"]);
-    load::read_csv_bytes(csv.as_bytes(), "pta-2022-09-22.csv", &opts).unwrap()
+    Cases::read_csv_bytes(csv.as_bytes(), "pta-2022-09-22.csv", &opts).unwrap()
 }
 
 #[test]
@@ -32,7 +32,7 @@ fn tiktok_pakistan_h2_2025() {
     let csv = "platform,status,count\nTikTok,actioned,6515\nTikTok,not actioned,6039\n";
     let opts =
         LoadOptions::default().with_required(&["platform", "status"]).with_status_label("actioned", Status::Removed);
-    let c = load::read_csv_bytes(csv.as_bytes(), "tiktok.csv", &opts).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "tiktok.csv", &opts).unwrap();
     let r = c.compliance(&[], &ComplianceSpec::default()).unwrap();
     assert_eq!(i64_col(&r, "requests"), [Some(12_554)]);
     assert_eq!((f64_col(&r, "rate")[0].unwrap() * 1000.0).round(), 519.0);

@@ -63,7 +63,7 @@ fn each_rule_is_caught_with_row_column_and_value() {
         assert_eq!(str_col(rej, "file"), [Some("t.csv".to_string())]);
         // Strict mode fails naming the same problem.
         let csv = format!("{HEADER}{GOOD}{row}");
-        let err = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+        let err = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, Error::Validation { total: 1, .. }), "{msg}");
         assert!(msg.contains("t.csv: row 2") && msg.contains(rule) && msg.contains(&format!("{value:?}")), "{msg}");
@@ -77,7 +77,7 @@ fn strict_mode_lists_every_problem_up_to_the_cap() {
         body.push_str(&format!("b{i},Facebook,@x,TTP,-1,2025-01-01,,nope,PTA\n"));
     }
     let csv = format!("{HEADER}{body}");
-    match load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()) {
+    match Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()) {
         Err(Error::Validation { problems, total }) => {
             assert_eq!(total, 160, "two problems on each of 80 rows");
             assert_eq!(problems.len(), 50);
@@ -99,7 +99,7 @@ fn invalid_utf8_and_huge_fields_reject_their_row_only() {
     bytes.extend_from_slice(format!("b2,Facebook,{huge},TTP,10,2025-01-01,,pending,PTA\n").as_bytes());
     bytes.extend_from_slice(b"b3,Facebook,\"unterminated,TTP,10,2025-01-01,,pending,PTA\n");
     let p = write_file(&dir, "broken.csv", &bytes);
-    let c = load::read_csv(&p, &quarantine()).unwrap();
+    let c = Cases::read_csv(&p, &quarantine()).unwrap();
     let r = c.load_report();
     assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (4, 1, 3), "{r}");
     assert_eq!(rules(&c), ["invalid_utf8", "field_too_long", "malformed_row"]);
@@ -111,29 +111,29 @@ fn invalid_utf8_and_huge_fields_reject_their_row_only() {
 fn empty_and_header_only_files() {
     let dir = tempfile::tempdir().unwrap();
     let empty = write_file(&dir, "empty.csv", b"");
-    let e = load::read_csv(&empty, &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv(&empty, &LoadOptions::default()).unwrap_err();
     assert!(
         matches!(e, Error::Read { .. }) && e.to_string().contains("empty.csv") && e.to_string().contains("no header"),
         "{e}"
     );
     let header = write_file(&dir, "header.csv", HEADER.as_bytes());
-    let c = load::read_csv(&header, &LoadOptions::default()).unwrap();
+    let c = Cases::read_csv(&header, &LoadOptions::default()).unwrap();
     assert_eq!((c.len(), c.load_report().rows_read), (0, 0));
-    assert!(matches!(load::read_csv(dir.path().join("absent.csv"), &LoadOptions::default()), Err(Error::Io { .. })));
+    assert!(matches!(Cases::read_csv(dir.path().join("absent.csv"), &LoadOptions::default()), Err(Error::Io { .. })));
     let garbage = write_file(&dir, "garbage.parquet", b"not parquet at all");
-    let e = load::read_parquet(&garbage, &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_parquet(&garbage, &LoadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Read { .. }) && e.to_string().contains("garbage.parquet"), "{e}");
 }
 
 #[test]
 fn missing_required_column_names_file_and_column() {
     let csv = "case_id,platform,account,group,reported_at\n1,x,@a,TTP,2025-01-01\n";
-    let e = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::MissingColumn { ref name, .. } if name == "status"), "{e}");
     assert!(e.to_string().starts_with("t.csv: missing required column(s) `status`"), "{e}");
     // Every missing column at once, and the options that would help.
     let csv = "case_id,platform\n1,x\n";
-    let e = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap_err();
     let Error::MissingColumn { missing, .. } = &e else { panic!("{e}") };
     assert_eq!(missing, &["account", "group", "reported_at", "status"]);
     assert!(e.to_string().contains("`columns`") && e.to_string().contains("`required`"), "{e}");
@@ -143,7 +143,7 @@ fn missing_required_column_names_file_and_column() {
 fn aggregate_tables_load_without_required() {
     // A published table: platform x status x count, zero cells included, no case ids.
     let csv = "platform,status,count\nTwitter,withheld,12\nTwitter,declined,0\nFacebook,removed,7\n";
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     assert!(c.load_report().aggregate);
     assert_eq!(c.len(), 3);
     assert_eq!(i64_col(c.frame(), "count"), [Some(12), Some(0), Some(7)]);
@@ -153,7 +153,7 @@ fn aggregate_tables_load_without_required() {
     // The same table with a case_id column is a case log and needs the usual columns.
     let csv = "case_id,platform,status,count\n1,Twitter,withheld,12\n";
     assert!(matches!(
-        load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()),
+        Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()),
         Err(Error::MissingColumn { .. })
     ));
 }
@@ -172,7 +172,7 @@ fn column_and_label_mappings() {
         .with_column("Outcome", "status")
         .with_status_label("actioned", Status::Removed)
         .with_group_alias("Jamaat-ul-Ahrar", "JuA");
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     let df = c.frame();
     assert_eq!(str_col(df, "platform"), [Some("x".into()), Some("instagram".into())]);
     assert_eq!(str_col(df, "group"), [Some("TTP".into()), Some("JuA".into())]);
@@ -185,7 +185,7 @@ fn column_and_label_mappings() {
     assert!(c.load_report().columns_matched.contains(&("Date Reported".into(), "reported_at".into())));
     // A mapping that names a column the input lacks is an error, not a silent no-op.
     let bad = LoadOptions::default().with_column("Nope", "account");
-    assert!(matches!(load::read_csv_bytes(csv.as_bytes(), "t.csv", &bad), Err(Error::InvalidArgument { .. })));
+    assert!(matches!(Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &bad), Err(Error::InvalidArgument { .. })));
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn group_aliases_from_csv_file() {
     let p = write_file(&dir, "groups.csv", b"alias,group\nJamaat ul Ahrar,JuA\nISKP,ISKP\n");
     let opts = LoadOptions::default().with_group_aliases_csv(&p).unwrap();
     let csv = "case_id,platform,account,group,reported_at,status\n1,x,@a,jamaat-ul-ahrar,2025-01-01,pending\n";
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     assert_eq!(str_col(c.frame(), "group"), [Some("JuA".into())]);
 }
 
@@ -203,10 +203,10 @@ fn dates_with_zones_and_explicit_order() {
     let csv = "case_id,platform,account,group,reported_at,actioned_at,status\n\
                1,x,@a,TTP,2025-03-14T10:00:00+05:00,2025-03-14T06:00:00Z,removed\n\
                2,x,@b,TTP,03/04/2025,,pending\n";
-    let auto = load::read_csv_bytes(csv.as_bytes(), "t.csv", &quarantine()).unwrap();
+    let auto = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &quarantine()).unwrap();
     assert_eq!(rules(&auto), ["ambiguous_date"]);
     let mdy = LoadOptions::default().with_date_order(dates::DateOrder::MonthFirst);
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &mdy).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &mdy).unwrap();
     let d = c.frame().column("reported_at").unwrap().cast(&DataType::String).unwrap();
     assert_eq!(d.str().unwrap().get(0), Some("2025-03-14 05:00:00.000000"), "converted to UTC");
     assert_eq!(d.str().unwrap().get(1), Some("2025-03-04 00:00:00.000000"));
@@ -245,11 +245,11 @@ fn typed_formats_round_trip_parquet_ipc_ndjson_and_frames() {
     IpcWriter::new(std::fs::File::create(&ipc).unwrap()).finish(&mut df).unwrap();
     let nd = write_file(&dir, "c.ndjson", b"{\"case_id\": 1, \"platform\": \"TikTok\", \"account\": \"@a\", \"group\": \"BLA\", \"followers\": 10, \"reported_at\": \"2025-01-04T14:13:20Z\", \"actioned_at\": \"2025-01-12\", \"status\": \"removed\", \"region\": \"north\"}\n\n{\"case_id\": 2, \"platform\": \"telegram\", \"account\": \"@b\", \"group\": \"BLF\", \"followers\": null, \"reported_at\": \"2025-01-05T18:00:00Z\", \"status\": \"pending\", \"region\": \"south\"}\nnot json\n");
     let opts = quarantine();
-    let from_pq = load::read_path(&pq, &opts).unwrap();
-    let from_ipc = load::read_path(&ipc, &opts).unwrap();
-    let from_nd = load::read_path(&nd, &opts).unwrap();
-    let from_df = load::from_frame(df.clone(), &opts).unwrap();
-    let from_lazy = load::from_lazy(df.clone().lazy(), &opts).unwrap();
+    let from_pq = Cases::read_path(&pq, &opts).unwrap();
+    let from_ipc = Cases::read_path(&ipc, &opts).unwrap();
+    let from_nd = Cases::read_path(&nd, &opts).unwrap();
+    let from_df = Cases::from_frame(df.clone(), &opts).unwrap();
+    let from_lazy = Cases::from_lazy(df.clone().lazy(), &opts).unwrap();
     assert_eq!(from_nd.load_report().rows_rejected, 1, "the broken NDJSON line");
     for c in [&from_pq, &from_ipc, &from_nd, &from_df, &from_lazy] {
         let f = c.frame();
@@ -263,7 +263,7 @@ fn typed_formats_round_trip_parquet_ipc_ndjson_and_frames() {
     }
     let by_region = from_pq.compliance(&["region"], &ComplianceSpec::default()).unwrap();
     assert_eq!(str_col(&by_region, "region"), [Some("north".into()), Some("south".into())]);
-    assert!(matches!(load::read_path(dir.path().join("c.xlsx"), &opts), Err(Error::InvalidArgument { .. })));
+    assert!(matches!(Cases::read_path(dir.path().join("c.xlsx"), &opts), Err(Error::InvalidArgument { .. })));
 }
 
 #[test]
@@ -288,7 +288,7 @@ fn count_and_unknown_optional_columns() {
     // A zero count is a fact of a published table; an empty one is a problem, never read as 1.
     let csv = "platform,status,count\nTwitter,blocked,5\nTwitter,still accessible,0\nTwitter,declined,\nTwitter,declined,-2\n";
     let opts = quarantine().with_required(&["platform", "status"]);
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     assert_eq!(rules(&c), ["required", "invalid_count"]);
     assert_eq!(i64_col(c.frame(), "count"), [Some(5), Some(0)]);
     assert_eq!(str_col(c.frame(), "case_id"), [Some("1".into()), Some("2".into())], "generated from row numbers");

@@ -142,7 +142,7 @@ fn top10_share_over_eleven_accounts() {
     for i in 1..=11 {
         csv.push_str(&format!("{i},x,@u{i},TTP,{i},2025-01-01,pending\n"));
     }
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let r = cases.reach(&[], &ReachSpec::default()).unwrap();
     assert!(close(f64_col(&r, "top10_share")[0], 65.0 / 66.0));
     assert!(close(f64_col(&r, "median_followers")[0], 6.0));
@@ -240,7 +240,7 @@ fn summary_and_headline() {
 fn ties_in_time_fall_back_to_input_order() {
     // Two requests about one account on the same day: the later row is the latest.
     let csv = "case_id,platform,account,group,reported_at,status\n1,x,@t,TTP,2025-01-01,rejected\n2,x,@t,TTP,2025-01-01,removed\n";
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&c, "successes"), [Some(1)]);
 }
@@ -279,7 +279,7 @@ fn latest_means_latest_date_not_input_order() {
     let csv = "case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
                2,x,@t,TTP,700,2025-03-01,2025-03-02,removed\n\
                1,x,@t,TTP,900,2025-01-01,2025-01-05,rejected\n";
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&c, "successes"), [Some(1)]);
     let latest =
@@ -297,7 +297,7 @@ fn same_day_ties_are_broken_by_decision_date_then_input_order() {
     let csv = "case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
                1,x,@t,TTP,10,2025-01-01,2025-01-09,removed\n\
                2,x,@t,TTP,20,2025-01-01,2025-01-02,rejected\n";
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
     let c = cases.compliance(&[], &ComplianceSpec { unit: Unit::Account, ..Default::default() }).unwrap();
     assert_eq!(i64_col(&c, "removed"), [Some(1)]);
     assert_eq!(i64_col(&c, "rejected"), [Some(0)]);
@@ -338,7 +338,7 @@ fn latest_outcome_without_sorting_matches_the_definition_under_ties() {
         rows.push((p, a, g, rep, act, st, f));
     }
     let opts = LoadOptions::default().with_required(&["platform", "status"]);
-    let cases = load::read_csv_bytes(csv.as_bytes(), "ties.csv", &opts).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "ties.csv", &opts).unwrap();
     // By hand: per (group, platform, account) the row with the largest (rep, act, index).
     let mut latest: std::collections::BTreeMap<(u64, u64, u64), (u64, u64, usize, usize, u64)> = Default::default();
     for (i, &(p, a, g, rep, act, st, f)) in rows.iter().enumerate() {

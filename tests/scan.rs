@@ -49,7 +49,7 @@ fn scan_of_a_file_matches_a_load() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.parquet");
     write(&frame_with_problems(20_000), &path);
-    let cases = load::read_parquet(&path, &quarantine()).unwrap();
+    let cases = Cases::read_parquet(&path, &quarantine()).unwrap();
     assert!(cases.load_report().rows_rejected > 0);
     let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap();
     assert_eq!(scan.rows(), 20_000);
@@ -112,7 +112,7 @@ fn scan_of_hive_partitions_reads_them_as_columns() {
     let scan = scan::scan_parquet(dir.path(), &LoadOptions::default()).unwrap();
     assert_eq!(scan.rows(), 6_000);
     let got = scan.compliance(&["agency"], &ComplianceSpec::default()).unwrap();
-    let cases = load::from_frame(df, &LoadOptions::default()).unwrap();
+    let cases = Cases::from_frame(df, &LoadOptions::default()).unwrap();
     let want = cases.compliance(&["agency"], &ComplianceSpec::default()).unwrap();
     let requests = |d: &DataFrame| d.column("requests").unwrap().i64().unwrap().iter().collect::<Vec<_>>();
     assert_eq!(requests(&got), requests(&want));
@@ -146,7 +146,7 @@ fn passes_and_tie_breaks_do_not_inflate_the_report() {
                3,x,@u,TTP,5,2025-01-03,,pending\n\
                4,x,@v,TTP,-1,2025-01-03,,pending\n";
     let opts = LoadOptions::default().with_on_invalid(OnInvalid::Quarantine);
-    let cases = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.parquet");
     let raw =

@@ -23,7 +23,7 @@ E,x,@e,TTP,2025-01-01,,pending
 ";
 
 fn five() -> Cases {
-    load::read_csv_bytes(FIVE.as_bytes(), "five.csv", &LoadOptions::default()).unwrap()
+    Cases::read_csv_bytes(FIVE.as_bytes(), "five.csv", &LoadOptions::default()).unwrap()
 }
 
 fn spec() -> SurvivalSpec {
@@ -103,7 +103,7 @@ fn edge_cases() {
 #[test]
 fn groups_and_no_events() {
     let csv = format!("{FIVE}F,facebook,@f,BLA,2025-01-01,,pending\n");
-    let cases = load::read_csv_bytes(csv.as_bytes(), "six.csv", &LoadOptions::default()).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "six.csv", &LoadOptions::default()).unwrap();
     let s = cases.time_to_action(&["platform"], &spec()).unwrap();
     assert_eq!(str_col(&s, "platform"), [Some("facebook".to_string()), Some("x".to_string())]);
     // facebook: one pending request, no decision: no median, nothing within any deadline.

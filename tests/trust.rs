@@ -128,7 +128,7 @@ fn definitions_describe_their_own_rows() {
          5,Telegram,@fake_e,TTP,1,2025-01-01,,removed,PTA\n"
     );
     let opts = quarantine().with_required(&["case_id", "platform", "status"]);
-    let c = load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     let t = c.time_to_action(&["platform"], &SurvivalSpec::default()).unwrap();
     let defs = str_col(&t, "definition");
     assert_eq!(str_col(&t, "platform"), [Some("facebook".into()), Some("telegram".into()), Some("x".into())]);
@@ -170,7 +170,7 @@ fn what_the_library_writes_it_reads() {
     let csv = dir.path().join("cases.csv");
     CsvWriter::new(std::fs::File::create(&csv).unwrap()).finish(&mut frame).unwrap();
     for path in [parquet, csv] {
-        let back = load::read_path(&path, &LoadOptions::default()).unwrap();
+        let back = Cases::read_path(&path, &LoadOptions::default()).unwrap();
         assert_eq!(back.load_report().columns_dropped, ["account_key"], "{}", path.display());
         assert!(back.frame().equals_missing(c.frame()), "{}", path.display());
     }
@@ -208,12 +208,12 @@ fn empty_null_and_nan_counts_are_problems() {
         "count" => [Some(1.0), None, Some(f64::NAN), Some(0.0)],
     )
     .unwrap();
-    let c = load::from_frame(df, &quarantine()).unwrap();
+    let c = Cases::from_frame(df, &quarantine()).unwrap();
     assert_eq!(rules(&c), ["required", "invalid_integer"]);
     assert_eq!(i64_col(c.frame(), "count"), [Some(1), Some(0)]);
     // NaN followers are pandas' missing values: missing, not a problem.
     let df = df!("platform" => ["X"], "status" => ["removed"], "count" => [1i64], "followers" => [f64::NAN]).unwrap();
-    let c = load::from_frame(df, &quarantine()).unwrap();
+    let c = Cases::from_frame(df, &quarantine()).unwrap();
     assert_eq!((c.len(), i64_col(c.frame(), "followers")), (1, vec![None]));
 }
 
@@ -241,7 +241,7 @@ fn dates_out_of_range_are_rejected_as_text_and_as_typed_values() {
         vec![Column::new("platform".into(), ["X", "X"]), Column::new("status".into(), ["pending", "pending"]), dates],
     )
     .unwrap();
-    let c = load::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap();
+    let c = Cases::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap();
     assert_eq!(rules(&c), ["date_out_of_range"]);
     assert_eq!(str_col(c.rejects(), "value"), [Some("108000000 days since 1970-01-01".into())]);
     assert_eq!(c.len(), 1);
@@ -254,7 +254,7 @@ fn ndjson_bom_duplicate_keys_and_number_forms() {
                 {\"case_id\":7.0,\"platform\":\"X\",\"status\":\"removed\",\"count\":1}\n\
                 {\"case_id\":8,\"platform\":\"X\",\"status\":\"removed\",\"status\":\"pending\",\"count\":1}\n";
     let opts = quarantine().with_required(&["case_id", "platform", "status"]);
-    let c = load::read_ndjson_bytes(text.as_bytes(), "t.ndjson", &opts).unwrap();
+    let c = Cases::read_ndjson_bytes(text.as_bytes(), "t.ndjson", &opts).unwrap();
     assert_eq!(c.load_report().rows_read, 3);
     assert_eq!(rules(&c), ["duplicate_case_id", "malformed_row"]);
     assert_eq!(str_col(c.frame(), "case_id"), [Some("7".into())], "the first record survives the BOM");
@@ -273,7 +273,7 @@ fn columns_of_impossible_types_fail_by_name() {
         ],
     )
     .unwrap();
-    let e = load::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap_err();
+    let e = Cases::from_frame(df, &quarantine().with_required(&["platform", "status"])).unwrap_err();
     assert!(matches!(e, Error::ColumnType { ref canonical, .. } if canonical == "followers"), "{e}");
     assert!(e.to_string().contains("list"), "{e}");
 }
@@ -281,19 +281,19 @@ fn columns_of_impossible_types_fail_by_name() {
 #[test]
 fn files_that_are_not_files_fail_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let e = load::read_csv(dir.path(), &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv(dir.path(), &LoadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Io { .. }) && e.to_string().contains("a directory"), "{e}");
     let fifo = dir.path().join("pipe.csv");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
     if made {
-        let e = load::read_csv(&fifo, &LoadOptions::default()).unwrap_err();
+        let e = Cases::read_csv(&fifo, &LoadOptions::default()).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
     }
     #[cfg(unix)]
     {
         let link = dir.path().join("zero.csv");
         std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
-        let e = load::read_csv(&link, &LoadOptions::default()).unwrap_err();
+        let e = Cases::read_csv(&link, &LoadOptions::default()).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 }
@@ -301,11 +301,11 @@ fn files_that_are_not_files_fail_at_once() {
 #[test]
 fn huge_headers_fail_with_short_messages() {
     let wide = (0..5000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",") + "\n";
-    let e = load::read_csv_bytes(wide.as_bytes(), "wide.csv", &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv_bytes(wide.as_bytes(), "wide.csv", &LoadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Read { .. }) && e.to_string().contains("max_columns"), "{e}");
     assert!(e.to_string().len() < 500);
     let long = format!("{},platform\n1,x\n", "h".repeat(5_000_000));
-    let e = load::read_csv_bytes(long.as_bytes(), "long.csv", &LoadOptions::default()).unwrap_err();
+    let e = Cases::read_csv_bytes(long.as_bytes(), "long.csv", &LoadOptions::default()).unwrap_err();
     assert!(e.to_string().len() < 2_000, "{} bytes", e.to_string().len());
 }
 
@@ -370,7 +370,7 @@ fn accounts_in_several_groups_agree_with_a_group_by() {
         group.push(["TTP", "BLA", "BLF"][g as usize]);
     }
     let df = df!("platform" => platform, "account" => account, "group" => group, "status" => vec!["removed"; 60_000], "count" => vec![1i64; 60_000]).unwrap();
-    let c = load::from_frame(df, &LoadOptions::default()).unwrap();
+    let c = Cases::from_frame(df, &LoadOptions::default()).unwrap();
     let want = c
         .frame()
         .clone()

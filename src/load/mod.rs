@@ -1,8 +1,10 @@
 //! Loading case records from files and frames, with nothing lost.
 //!
-//! Every loader reads raw rows, then `validate` maps labels, parses values and
-//! checks every rule. In strict mode ([`OnInvalid::Raise`], the default) any problem fails the load
-//! with one [`Error::Validation`] listing every problem up to [`LoadOptions::max_problems`]; in
+//! Every loader reads raw rows, then validation maps labels, parses values and checks every
+//! rule, and returns a [`Validated`]: the accepted rows, the problems and the [`LoadReport`].
+//! [`crate::Cases`] is made from it (`Cases::read_csv` and the other constructors call these).
+//! In strict mode ([`OnInvalid::Raise`], the default) any problem fails the load with one
+//! [`Error::Validation`] listing every problem up to [`LoadOptions::max_problems`]; in
 //! quarantine mode the valid rows load and the rest come back in [`crate::Cases::rejects`]. Either
 //! way the [`LoadReport`] holds `rows_read = rows_accepted + rows_rejected`.
 //!
@@ -22,8 +24,9 @@ use std::path::Path;
 use polars::prelude::*;
 
 pub use report::{LabelUse, LoadReport, Lost};
+pub(crate) use validate::accounts_in_several_groups;
+pub use validate::{Validated, MAX_COUNT, MAX_FOLLOWERS};
 
-use crate::cases::Cases;
 use crate::dates::DateOrder;
 use crate::error::{Error, Result};
 use crate::schema::{col_names::*, Status};
@@ -190,7 +193,7 @@ pub fn clip_message(s: &str) -> String {
 }
 
 /// Reads a CSV file (header row required, comma-separated, UTF-8).
-pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::csv(path.as_ref(), opts)?, opts)
 }
 
@@ -201,37 +204,37 @@ pub fn problems_frame(problems: &[crate::error::Problem]) -> Result<DataFrame> {
 }
 
 /// Reads CSV text from memory; `name` stands for the file in problems and reports.
-pub fn read_csv_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_csv_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Validated> {
     let mut raw = readers::csv_bytes(bytes, name, opts)?;
     raw.sha256 = Some(readers::sha256_hex(bytes));
     validate::validate(raw, opts)
 }
 
 /// Reads NDJSON text from memory; `name` stands for the file in problems and reports.
-pub fn read_ndjson_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_ndjson_bytes(bytes: &[u8], name: &str, opts: &LoadOptions) -> Result<Validated> {
     let mut raw = readers::ndjson_from(bytes, name, opts)?;
     raw.sha256 = Some(readers::sha256_hex(bytes));
     validate::validate(raw, opts)
 }
 
 /// Reads a newline-delimited JSON file: one object a line.
-pub fn read_ndjson(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_ndjson(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::ndjson(path.as_ref(), opts)?, opts)
 }
 
 /// Reads a Parquet file.
-pub fn read_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::parquet(path.as_ref())?, opts)
 }
 
 /// Reads an Arrow IPC (Feather v2) file.
-pub fn read_ipc(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_ipc(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::ipc(path.as_ref())?, opts)
 }
 
 /// Reads a file, choosing the format by extension: `.csv`, `.ndjson`/`.jsonl`, `.parquet`,
 /// `.arrow`/`.ipc`/`.feather`.
-pub fn read_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+pub fn read_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
     let path = path.as_ref();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
@@ -250,19 +253,19 @@ pub fn read_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
 }
 
 /// Loads cases from a polars DataFrame (any dtypes; strings are parsed, typed columns checked).
-pub fn from_frame(df: DataFrame, opts: &LoadOptions) -> Result<Cases> {
+pub fn from_frame(df: DataFrame, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::frame(df, "<dataframe>"), opts)
 }
 
 /// Loads cases from a frame read from `source` (a file name for problems and the report), with the
 /// SHA-256 of the bytes it was read from when known.
-pub fn from_frame_named(df: DataFrame, source: &str, sha256: Option<String>, opts: &LoadOptions) -> Result<Cases> {
+pub fn from_frame_named(df: DataFrame, source: &str, sha256: Option<String>, opts: &LoadOptions) -> Result<Validated> {
     let mut raw = readers::frame(df, source);
     raw.sha256 = sha256;
     validate::validate(raw, opts)
 }
 
 /// Loads cases from a polars LazyFrame (collected first).
-pub fn from_lazy(lf: LazyFrame, opts: &LoadOptions) -> Result<Cases> {
+pub fn from_lazy(lf: LazyFrame, opts: &LoadOptions) -> Result<Validated> {
     validate::validate(readers::frame(lf.collect()?, "<lazyframe>"), opts)
 }

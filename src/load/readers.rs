@@ -48,6 +48,9 @@ impl Rows {
     }
 }
 
+/// Records read between checks of the cancel flag ([`crate::cancel`]).
+const CANCEL_EVERY: u64 = 1 << 16;
+
 /// Truncates a value for a problem report.
 pub(crate) fn clip(s: &str) -> String {
     const MAX: usize = 200;
@@ -314,6 +317,9 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(segment);
         while rdr.read_byte_record(&mut rec).map_err(read_err)? {
             row += 1;
+            if row % CANCEL_EVERY == 0 {
+                crate::cancel::check()?;
+            }
             let start = rec.position().map_or(0, |p| p.byte() as usize);
             let end = (rdr.position().byte() as usize).min(segment.len());
             let span = &segment[start.min(end)..end];
@@ -442,6 +448,9 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
             continue;
         }
         row += 1;
+        if row % CANCEL_EVERY == 0 {
+            crate::cancel::check()?;
+        }
         let problem = |rule, message: String, value: String| Problem {
             file: file.clone(),
             row,

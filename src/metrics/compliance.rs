@@ -27,8 +27,8 @@
 use polars::prelude::*;
 
 use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, sum_if, Source};
-use crate::cases::Cases;
 use crate::error::{Error, Result};
+use crate::load::Validated;
 use crate::schema::{col_names::*, Status};
 use crate::stats::interval::{binomial_interval, check_level, IntervalMethod};
 
@@ -294,7 +294,7 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
 }
 
 /// Compliance per `by` group. See the module docs for the definition.
-pub fn compliance(cases: &Cases, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
+pub fn compliance(cases: &Validated, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
     super::note_rejects(compliance_on(&Source::of(cases), by, spec)?, cases)
 }
 

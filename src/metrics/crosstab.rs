@@ -14,8 +14,8 @@ use polars::prelude::*;
 use super::compliance::{compliance, ComplianceSpec};
 use super::reach::{reach, reach_on, ReachSpec};
 use super::{check_by, const_str, Source};
-use crate::cases::Cases;
 use crate::error::{Error, Result};
+use crate::load::Validated;
 use crate::schema::col_names::COUNT;
 
 crate::vocabulary! {
@@ -43,7 +43,7 @@ fn text_of(col: &Column) -> Result<Vec<Option<String>>> {
 
 /// Crosstab of `value` with `rows` down and `columns` across.
 pub fn crosstab(
-    cases: &Cases,
+    cases: &Validated,
     rows: &str,
     columns: &str,
     value: CrossValue,

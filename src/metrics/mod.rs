@@ -29,11 +29,14 @@ pub(crate) struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    pub fn of(cases: &'a crate::Cases) -> Source<'a> {
+    pub fn of(cases: &'a crate::load::Validated) -> Source<'a> {
         let frame = cases.frame();
         Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: Some(frame), partitions: 1 }
     }
 }
+
+/// The partition column a scan adds for reach's passes (see [`crate::scan`]).
+pub(crate) const PART: &str = "__part";
 
 /// Checks that every `by` column exists and is not one the metric computes from.
 pub(crate) fn check_by(schema: &Schema, by: &[String]) -> Result<()> {
@@ -99,7 +102,7 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
 /// rejected (with the rules), so that a number is never shown without its rejects. The note goes
 /// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
 /// part of the definition, which a count figure quotes, carries it too.
-pub(crate) fn note_rejects(df: DataFrame, cases: &crate::Cases) -> Result<DataFrame> {
+pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Result<DataFrame> {
     let Some(note) = cases.load_report().rejects_note() else { return Ok(df) };
     map_definitions(df, |v| match v.find(trend::RATE_CLAUSE) {
         Some(at) => format!("{}; {note}; {}", &v[..at].trim_end_matches("; "), &v[at..]),

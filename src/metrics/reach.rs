@@ -29,8 +29,8 @@
 use polars::prelude::*;
 
 use super::{check_by, chronological, const_str, group_agg, latest, run, sort_by, Source};
-use crate::cases::Cases;
 use crate::error::{Error, Result};
+use crate::load::Validated;
 use crate::schema::{col_names::*, Status};
 
 crate::vocabulary! {
@@ -75,7 +75,7 @@ pub const TOP_K: usize = 10;
 /// Fails when no case has a follower count: a table of zero followers would read as a finding.
 /// When `by` includes `group`, the definition states how many accounts were reported under more
 /// than one group and where they were counted ([`GroupRule`]).
-pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+pub fn reach(cases: &Validated, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
     check_by(cases.frame().schema(), by)?;
     let frame = cases.frame();
     if frame.height() > 0 && frame.column(FOLLOWERS)?.null_count() == frame.height() {
@@ -86,7 +86,7 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
     if !by.iter().any(|b| b == GROUP) {
         return super::note_rejects(reach_on(&Source::of(cases), by, spec)?, cases);
     }
-    let several = accounts_in_several_groups(frame)?;
+    let several = crate::load::accounts_in_several_groups(frame)?;
     let (df, note) = match spec.groups {
         GroupRule::Each if several == 0 => (reach_on(&Source::of(cases), by, spec)?, "no account was reported under more than one group".to_string()),
         GroupRule::Each => (
@@ -96,57 +96,13 @@ pub fn reach(cases: &Cases, by: &[String], spec: &ReachSpec) -> Result<DataFrame
         GroupRule::Latest => {
             let regrouped = frame.clone().lazy().with_column(latest_group()?).collect()?;
             (
-                reach_on(&Source::of(&cases.with_frame(regrouped)?), by, spec)?,
+                reach_on(&Source::of(&cases.with_frame(regrouped)), by, spec)?,
                 format!("each account counted once, in the group of its latest request ({several} account(s) were reported under more than one group)"),
             )
         }
     };
     let df = super::map_definitions(df, |v| format!("{v}; {note}"))?;
     super::note_rejects(df, cases)
-}
-
-/// Accounts (platform + `account_key`) whose rows name more than one group.
-///
-/// Hash-sliced like the duplicate-id check: each account is hashed once, the rows are split into
-/// cache-sized slices by hash, and each slice keeps, per account, the first row's group; an
-/// account seen again with another group is counted once. Equal hashes are confirmed by comparing
-/// the values.
-pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
-    use rayon::prelude::*;
-    use std::hash::BuildHasher;
-    let (g, k, p) = (df.column(GROUP)?.str()?, df.column(ACCOUNT_KEY)?.str()?, df.column(PLATFORM)?.str()?);
-    if g.null_count() == g.len() || k.null_count() == k.len() {
-        return Ok(0);
-    }
-    let state = PlRandomState::default();
-    let present = |i: usize| k.get(i).is_some() && g.get(i).is_some();
-    let hashes: Vec<u64> =
-        (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
-    let slices = crate::slices::Slices::new(&hashes, present);
-    let counted: u64 = (0..slices.len())
-        .into_par_iter()
-        .map(|s| {
-            // Per account hash: (first row, whether a second group was seen).
-            let mut first: crate::slices::ByHash<Vec<(u32, bool)>> = Default::default();
-            let mut several = 0u64;
-            for &i in slices.get(s) {
-                let i = i as usize;
-                let entries = first.entry(hashes[i]).or_default();
-                let same = |j: u32| p.get(j as usize) == p.get(i) && k.get(j as usize) == k.get(i);
-                match entries.iter_mut().find(|(j, _)| same(*j)) {
-                    Some((j, seen)) => {
-                        if !*seen && g.get(*j as usize) != g.get(i) {
-                            *seen = true;
-                            several += 1;
-                        }
-                    }
-                    None => entries.push((i as u32, false)),
-                }
-            }
-            several
-        })
-        .sum();
-    Ok(counted)
 }
 
 /// `group` replaced, for rows with an account, by the group of the account's latest request that
@@ -275,7 +231,7 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
     let mut sums: Vec<DataFrame> = Vec::new();
     let mut values: std::collections::BTreeMap<String, (Vec<AnyValue<'static>>, Vec<i64>)> = Default::default();
     for k in 0..src.partitions {
-        let part = src.lf.clone().filter(col(crate::scan::PART).eq(lit(k as u32)));
+        let part = src.lf.clone().filter(col(super::PART).eq(lit(k as u32)));
         let per = per_account(part, by, spec)?.collect()?;
         sums.push(run(group_agg(per.clone().lazy(), by, additive()))?);
         let f = per.lazy().filter(acc_f().is_not_null());

@@ -20,9 +20,9 @@ use polars::prelude::*;
 
 use super::compliance::{compliance, ComplianceSpec};
 use super::reach::{reach_on, ReachSpec};
-use crate::cases::Cases;
 use crate::dates::date_of;
 use crate::error::Result;
+use crate::load::Validated;
 use crate::schema::col_names::*;
 use crate::stats::interval::{binomial_interval, IntervalMethod};
 
@@ -86,7 +86,7 @@ fn u(v: Option<i64>) -> u64 {
 }
 
 /// Computes the summary.
-pub fn summary(cases: &Cases) -> Result<Summary> {
+pub fn summary(cases: &Validated) -> Result<Summary> {
     let df = cases.frame();
     let c = compliance(cases, &[], &ComplianceSpec::default())?;
     // Without follower counts the summary still counts accounts (followers are then 0).
@@ -100,7 +100,7 @@ pub fn summary(cases: &Cases) -> Result<Summary> {
     let accounts_actioned = if accounts == 0 {
         0
     } else {
-        let named = cases.filter_expr(col(ACCOUNT_KEY).is_not_null())?;
+        let named = cases.with_frame(cases.frame().clone().lazy().filter(col(ACCOUNT_KEY).is_not_null()).collect()?);
         u(geti(&compliance(&named, &[], &spec)?, "successes")?)
     };
     let acc_ci = binomial_interval(accounts_actioned as f64, accounts as f64, IntervalMethod::Wilson, 0.95);

@@ -34,9 +34,9 @@ use std::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 use polars::prelude::*;
 
 use super::{check_by, group_agg, sort_by};
-use crate::cases::Cases;
 use crate::dates::MICROS_PER_DAY;
 use crate::error::{Error, Result};
+use crate::load::Validated;
 use crate::schema::{col_names::*, Status};
 use crate::stats::interval::check_level;
 use crate::stats::special::normal_ppf;
@@ -50,8 +50,8 @@ pub struct SurvivalSpec {
     /// Outcomes that count as action (default removed + restricted); other decisions are
     /// rejections.
     pub success: Vec<Status>,
-    /// Confidence level of the bands.
-    pub level: f64,
+    /// Confidence level of the bands and of the median's interval, in (0, 1).
+    pub ci: f64,
     /// Deadlines, in hours (default 24, 168, 720: 1, 7 and 30 days).
     pub deadlines_hours: Vec<f64>,
     /// Horizon of the restricted mean, in days (default 30).
@@ -63,7 +63,7 @@ impl Default for SurvivalSpec {
         SurvivalSpec {
             as_of: None,
             success: vec![Status::Removed, Status::Restricted],
-            level: 0.95,
+            ci: 0.95,
             deadlines_hours: vec![24.0, 168.0, 720.0],
             horizon_days: 30.0,
         }
@@ -403,7 +403,7 @@ fn group_summary(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
 /// The values read from the step table: median days with its interval, the shares actioned,
 /// decided and rejected within each deadline, and the restricted mean.
 fn curve_summary<T: Real>(obs: &[Obs], spec: &SurvivalSpec) -> Vec<Option<f64>> {
-    let st = steps_of::<T>(obs, spec.level);
+    let st = steps_of::<T>(obs, spec.ci);
     let half = T::of(0.5);
     let mut v = Vec::with_capacity(4 + 3 * spec.deadlines_hours.len());
     v.push(first_at_or_below(&st, half, |s| s.survival).map(T::value));
@@ -437,18 +437,27 @@ struct Prepared {
     left_out: Vec<u64>,
 }
 
-fn prepare(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
-    check_level(spec.level)?;
+impl SurvivalSpec {
+    /// Checks the spec: decided outcomes as success, a level in (0, 1), a positive horizon and
+    /// positive deadlines.
+    pub fn check(&self) -> Result<()> {
+        check_level(self.ci)?;
+        if self.success.is_empty() || self.success.contains(&Status::Pending) {
+            return Err(Error::invalid_arg("success", "name decided outcomes (removed, restricted, rejected)"));
+        }
+        if !(self.horizon_days > 0.0) {
+            return Err(Error::invalid_arg("horizon", "must be positive"));
+        }
+        if self.deadlines_hours.iter().any(|h| !(*h > 0.0)) {
+            return Err(Error::invalid_arg("deadlines", "deadlines must be positive"));
+        }
+        Ok(())
+    }
+}
+
+fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
+    spec.check()?;
     check_by(cases.frame().schema(), by)?;
-    if spec.success.is_empty() || spec.success.contains(&Status::Pending) {
-        return Err(Error::invalid_arg("success", "name decided outcomes (removed, restricted, rejected)"));
-    }
-    if !(spec.horizon_days > 0.0) {
-        return Err(Error::invalid_arg("horizon", "must be positive"));
-    }
-    if spec.deadlines_hours.iter().any(|h| !(*h > 0.0)) {
-        return Err(Error::invalid_arg("deadlines", "deadlines must be positive"));
-    }
     let df = cases.frame();
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;
     let act = df.column(ACTIONED_AT)?.cast(&DataType::Int64)?;
@@ -543,13 +552,13 @@ fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
     format!(
         "Kaplan-Meier time from reported_at to decision in days, pending censored at {as_of}; action = {}, rejection a competing outcome (Aalen-Johansen); {:.0}% log(-log) bands; {out} request(s) {whose}left out (no reported_at, a decision without actioned_at, or reported after {as_of})",
         spec.success.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" + "),
-        spec.level * 100.0,
+        spec.ci * 100.0,
     )
 }
 
 /// Summary per `by` group: counts, median days to decision with its interval, shares actioned /
 /// decided / rejected within each deadline, restricted mean, and the naive statistics.
-pub fn time_to_action(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
+pub fn time_to_action(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
     let p = prepare(cases, by, spec)?;
     let mut names: Vec<String> =
         ["requests", "actioned", "rejected", "censored", "median_days", "median_ci_low", "median_ci_high"]
@@ -564,7 +573,17 @@ pub fn time_to_action(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
     names.push(format!("rmst_{}d", spec.horizon_days));
     names.push("naive_mean_days".into());
     names.push("naive_median_days".into());
-    let values: Vec<Vec<Option<f64>>> = p.groups.iter().map(|g| group_summary(g, spec)).collect();
+    let values: Vec<Vec<Option<f64>>> = p
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            if i % 1024 == 0 {
+                crate::cancel::check()?;
+            }
+            Ok(group_summary(g, spec))
+        })
+        .collect::<Result<_>>()?;
     let mut cols: Vec<Column> = p.keys.columns().to_vec();
     for (j, name) in names.iter().enumerate() {
         let v: Vec<Option<f64>> = values.iter().map(|row| row[j]).collect();
@@ -579,12 +598,15 @@ pub fn time_to_action(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Resu
 
 /// The step table per `by` group: time, at_risk, events, actioned, rejected, censored, survival
 /// with its band, and the cumulative incidences of action and rejection with their bands.
-pub fn survival_table(cases: &Cases, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
+pub fn survival_table(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
     let p = prepare(cases, by, spec)?;
     let mut idx: Vec<IdxSize> = Vec::new();
     let mut all: Vec<Step> = Vec::new();
     for (g, obs) in p.groups.iter().enumerate() {
-        for s in steps(obs, spec.level) {
+        if g % 1024 == 0 {
+            crate::cancel::check()?;
+        }
+        for s in steps(obs, spec.ci) {
             idx.push(g as IdxSize);
             all.push(s);
         }

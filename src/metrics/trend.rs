@@ -24,9 +24,9 @@ use polars::prelude::*;
 use super::compliance::{complete_aggs, compliance_aggs, finish_rates, units_of, ComplianceSpec};
 use super::period::{check_year_start, key_of, key_start, period_label, periods, with_period_key, Every};
 use super::{check_by, run, Source};
-use crate::cases::Cases;
 use crate::dates::{date_of, days_since_epoch, MICROS_PER_DAY};
 use crate::error::{Error, Result};
+use crate::load::Validated;
 use crate::schema::col_names::*;
 
 crate::vocabulary! {
@@ -91,7 +91,7 @@ const UNDATED: &str = "__undated";
 const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
-pub fn trend(cases: &Cases, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
+pub fn trend(cases: &Validated, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
     super::note_rejects(trend_on(&Source::of(cases), by, spec)?, cases)
 }
 

@@ -21,7 +21,6 @@ use pyo3::types::PyDict;
 use pyo3_polars::PyDataFrame;
 
 use crate::error::{Error, Result};
-use crate::load;
 use crate::metrics::crosstab::CrossValue;
 use crate::metrics::reach::{FollowersRule, ReachSpec};
 use crate::schema::Status;
@@ -134,17 +133,17 @@ impl PyCases {
 
     fn compliance(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyComplianceSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::compliance::compliance(&c, &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::compliance::compliance(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
     fn reach(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyReachSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0);
-        run(py, move || crate::metrics::reach::reach(&c, &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::reach::reach(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
     fn trend(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::trend::trend(&c, &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::trend::trend(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
     fn crosstab(
@@ -158,7 +157,8 @@ impl PyCases {
     ) -> PyResult<PyDataFrame> {
         let reach = ReachSpec { followers, ..Default::default() };
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::crosstab::crosstab(&c, &rows, &columns, value, &spec, &reach)).map(PyDataFrame)
+        run(py, move || crate::metrics::crosstab::crosstab(c.data(), &rows, &columns, value, &spec, &reach))
+            .map(PyDataFrame)
     }
 
     fn time_to_action(
@@ -168,12 +168,12 @@ impl PyCases {
         spec: PyRef<'_, PySurvivalSpec>,
     ) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::survival::time_to_action(&c, &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::survival::time_to_action(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
     fn survival(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PySurvivalSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::survival::survival_table(&c, &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::survival::survival_table(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
     fn summary(&self, py: Python<'_>) -> PyResult<PyDataFrame> {
@@ -230,11 +230,11 @@ fn read(
     let o = options.0.clone();
     let format = format.to_string();
     run(py, move || match format.as_str() {
-        "csv" => load::read_csv(&path, &o),
-        "ndjson" => load::read_ndjson(&path, &o),
-        "parquet" => load::read_parquet(&path, &o),
-        "ipc" => load::read_ipc(&path, &o),
-        _ => load::read_path(&path, &o),
+        "csv" => Cases::read_csv(&path, &o),
+        "ndjson" => Cases::read_ndjson(&path, &o),
+        "parquet" => Cases::read_parquet(&path, &o),
+        "ipc" => Cases::read_ipc(&path, &o),
+        _ => Cases::read_path(&path, &o),
     })
     .map(wrap)
 }
@@ -251,7 +251,7 @@ fn from_frame(
     sha256: Option<String>,
 ) -> PyResult<PyCases> {
     let o = options.0.clone();
-    run(py, move || load::from_frame_named(df.0, source.as_deref().unwrap_or("<dataframe>"), sha256, &o)).map(wrap)
+    run(py, move || Cases::from_frame_named(df.0, source.as_deref().unwrap_or("<dataframe>"), sha256, &o)).map(wrap)
 }
 
 /// A lazily scanned Parquet source (`takedowns.Scan` wraps this).

@@ -76,7 +76,7 @@ named_conversions!(
 /// Every vocabulary, argument -> names (the tests check the Python `Literal`s against this).
 #[pyfunction]
 pub fn vocabularies() -> BTreeMap<&'static str, Vec<&'static str>> {
-    crate::vocab::all().into_iter().map(|(a, n)| (a, n.to_vec())).collect()
+    crate::vocabularies().into_iter().map(|(a, n)| (a, n.to_vec())).collect()
 }
 
 /// Applies `options` with `set`, which returns `false` for a key it does not know.
@@ -583,7 +583,7 @@ impl PySurvivalSpec {
             match k {
                 "as_of" => s.as_of = micros_of(v, "as_of")?,
                 "success" => s.success = statuses(v)?,
-                "ci" => s.level = v.extract()?,
+                "ci" => s.ci = v.extract()?,
                 "deadlines" => {
                     if v.is_instance_of::<PyString>() {
                         s.deadlines_hours = vec![hours_of(v, "deadlines")?];
@@ -597,7 +597,7 @@ impl PySurvivalSpec {
             }
             Ok(true)
         })?;
-        checked(py, crate::stats::interval::check_level(s.level))?;
+        checked(py, s.check())?;
         Ok(Self(s))
     }
 }
@@ -621,7 +621,7 @@ impl PySurvivalSpec {
         let d = PyDict::new(py);
         d.set_item("as_of", py_datetime(py, self.0.as_of)?)?;
         d.set_item("success", self.0.success.clone())?;
-        d.set_item("ci", self.0.level)?;
+        d.set_item("ci", self.0.ci)?;
         d.set_item("deadlines", self.deadlines())?;
         d.set_item("horizon", self.horizon())?;
         Ok(d)
@@ -641,7 +641,7 @@ impl PySurvivalSpec {
     }
     #[getter]
     fn ci(&self) -> f64 {
-        self.0.level
+        self.0.ci
     }
     #[getter]
     fn deadlines(&self) -> Vec<String> {

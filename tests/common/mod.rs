@@ -24,13 +24,13 @@ case_id,platform,account,group,followers,reported_at,actioned_at,status,agency,c
 
 pub fn fixture() -> Cases {
     let opts = LoadOptions::default().with_required(&["case_id", "platform", "group", "reported_at", "status"]);
-    takedowns::load::read_csv_bytes(FIXTURE.as_bytes(), "fixture.csv", &opts).expect("fixture loads")
+    Cases::read_csv_bytes(FIXTURE.as_bytes(), "fixture.csv", &opts).expect("fixture loads")
 }
 
 /// Loads CSV text in quarantine mode and checks rows read = accepted + rejected.
 pub fn quarantined(csv: &str) -> Cases {
     let opts = LoadOptions::default().with_on_invalid(takedowns::OnInvalid::Quarantine);
-    let cases = takedowns::load::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &opts).unwrap();
     let r = cases.load_report();
     assert_eq!(r.rows_read, r.rows_accepted + r.rows_rejected, "{r}");
     assert_eq!(r.rows_accepted as usize, cases.len());

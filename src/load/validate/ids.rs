@@ -1,0 +1,119 @@
+//! The duplicate-`case_id` rule.
+
+use polars::prelude::*;
+
+use super::{Checked, Ctx, Found, Input};
+use crate::error::{Result, Rule};
+use crate::schema::col_names::{ACCOUNT_KEY, GROUP, PLATFORM};
+use crate::slices::{ByHash, Slices};
+
+/// `DuplicateCaseId` for every id already used on an earlier row.
+///
+/// Radix-partitioned: each id is hashed once, rows are split into 256 partitions by the top bits
+/// of the hash, and each partition (small enough for the cache) is checked on its own, in
+/// parallel. Equal hashes are confirmed by comparing the ids; a partition with a true hash
+/// collision is checked again id by id.
+pub(super) fn duplicate_ids(ids: &StringChunked, ctx: &Ctx, name: &str) -> Found {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let state = PlRandomState::default();
+    let (hashes, present): (Vec<u64>, Vec<bool>) =
+        ids.iter().map(|v| (v.map_or(0, |s| state.hash_one(s)), v.is_some())).unzip();
+    let slices = Slices::new(&hashes, |i| present[i]);
+    let pairs: Vec<(u32, u32)> = (0..slices.len())
+        .into_par_iter()
+        .flat_map_iter(|p| {
+            let rows = slices.get(p);
+            let mut first: ByHash<u32> = ByHash::with_capacity_and_hasher(rows.len(), Default::default());
+            let mut out = Vec::new();
+            for &i in rows {
+                let j = *first.entry(hashes[i as usize]).or_insert(i);
+                if j != i {
+                    if ids.get(i as usize) != ids.get(j as usize) {
+                        return exact_duplicates(ids, rows);
+                    }
+                    out.push((i, j));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut pairs = pairs;
+    pairs.sort_unstable();
+    pairs
+        .into_iter()
+        .map(|(i, j)| {
+            let (i, j) = (i as usize, j as usize);
+            let msg = format!("case_id already used on row {}", ctx.rows.get(j));
+            ctx.problem(i, name, ids.get(i).unwrap_or_default(), Rule::DuplicateCaseId, msg)
+        })
+        .collect()
+}
+
+/// (row, first row with the same id) for the repeated ids among `rows` (in row order).
+pub(super) fn exact_duplicates(ids: &StringChunked, rows: &[u32]) -> Vec<(u32, u32)> {
+    let mut first: PlHashMap<&str, u32> = PlHashMap::with_capacity(rows.len());
+    let mut out = Vec::new();
+    for &i in rows {
+        let Some(id) = ids.get(i as usize) else { continue };
+        let j = *first.entry(id).or_insert(i);
+        if j != i {
+            out.push((i, j));
+        }
+    }
+    out
+}
+
+/// The duplicate-`case_id` rule over the `case_id` column (problems only).
+pub(super) fn duplicates(input: Input, ctx: &Ctx) -> Result<Checked> {
+    let Some((name, col)) = input else { return Ok(Checked::none()) };
+    Ok(Checked {
+        columns: Vec::new(),
+        problems: duplicate_ids(&super::text::clean_text(col)?, ctx, name),
+        labels: None,
+    })
+}
+
+/// Accounts (platform + `account_key`) whose rows name more than one group.
+///
+/// Hash-sliced like the duplicate-id check: each account is hashed once, the rows are split into
+/// cache-sized slices by hash, and each slice keeps, per account, the first row's group; an
+/// account seen again with another group is counted once. Equal hashes are confirmed by comparing
+/// the values.
+pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
+    use rayon::prelude::*;
+    use std::hash::BuildHasher;
+    let (g, k, p) = (df.column(GROUP)?.str()?, df.column(ACCOUNT_KEY)?.str()?, df.column(PLATFORM)?.str()?);
+    if g.null_count() == g.len() || k.null_count() == k.len() {
+        return Ok(0);
+    }
+    let state = PlRandomState::default();
+    let present = |i: usize| k.get(i).is_some() && g.get(i).is_some();
+    let hashes: Vec<u64> =
+        (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
+    let slices = crate::slices::Slices::new(&hashes, present);
+    let counted: u64 = (0..slices.len())
+        .into_par_iter()
+        .map(|s| {
+            // Per account hash: (first row, whether a second group was seen).
+            let mut first: crate::slices::ByHash<Vec<(u32, bool)>> = Default::default();
+            let mut several = 0u64;
+            for &i in slices.get(s) {
+                let i = i as usize;
+                let entries = first.entry(hashes[i]).or_default();
+                let same = |j: u32| p.get(j as usize) == p.get(i) && k.get(j as usize) == k.get(i);
+                match entries.iter_mut().find(|(j, _)| same(*j)) {
+                    Some((j, seen)) => {
+                        if !*seen && g.get(*j as usize) != g.get(i) {
+                            *seen = true;
+                            several += 1;
+                        }
+                    }
+                    None => entries.push((i as u32, false)),
+                }
+            }
+            several
+        })
+        .sum();
+    Ok(counted)
+}

@@ -1,0 +1,123 @@
+//! Text columns: trimmed, empty as null, accounts folded to their keys.
+
+use polars::prelude::*;
+
+use super::{Checked, Ctx, Input};
+use crate::error::{Result, Rule};
+use crate::schema::{account_key, col_names::*};
+
+/// A column as text (strings as they are; other dtypes cast to their string form).
+pub(super) fn as_text(col: &Column) -> Result<StringChunked> {
+    let s = if col.dtype() == &DataType::String { col.clone() } else { col.cast(&DataType::String)? };
+    Ok(s.str()?.clone())
+}
+
+pub(super) fn trimmed(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+pub(super) fn needs_trim(s: &str) -> bool {
+    match (s.chars().next(), s.chars().next_back()) {
+        (Some(a), Some(b)) => a.is_whitespace() || b.is_whitespace(),
+        _ => true,
+    }
+}
+
+/// A column as trimmed text with empty as null. A column that is already clean is returned as it
+/// is (no copy).
+pub(super) fn clean_text(col: &Column) -> Result<StringChunked> {
+    let ca = as_text(col)?;
+    if !ca.iter().any(|v| v.is_some_and(needs_trim)) {
+        return Ok(ca);
+    }
+    let out: StringChunked = ca.iter().map(trimmed).collect();
+    Ok(out.with_name(ca.name().clone()))
+}
+
+/// The distinct values of a column in order of first appearance, and each row's index into them
+/// (`u32::MAX` for null). Labels are then mapped once per distinct value, not once per row.
+pub(super) fn distinct_codes(ca: &StringChunked) -> (Vec<u32>, Vec<&str>) {
+    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut values: Vec<&str> = Vec::new();
+    let codes = ca
+        .iter()
+        .map(|v| match v {
+            None => u32::MAX,
+            Some(s) => *index.entry(s).or_insert_with(|| {
+                values.push(s);
+                (values.len() - 1) as u32
+            }),
+        })
+        .collect();
+    (codes, values)
+}
+
+/// Rebuilds a text column from codes and one output per distinct value.
+pub(super) fn from_codes(name: &str, codes: &[u32], mapped: &[&str]) -> StringChunked {
+    let ca: StringChunked = codes.iter().map(|&c| (c != u32::MAX).then(|| mapped[c as usize])).collect();
+    ca.with_name(name.into())
+}
+
+/// Folds an account the way [`account_key`] does, without allocating for ASCII input.
+pub(super) fn account_keys(ca: &StringChunked) -> StringChunked {
+    let out = ca.apply_into_string_amortized(|s, buf| {
+        if !s.is_ascii() {
+            buf.push_str(&account_key(s));
+            return;
+        }
+        let mut t = s.trim();
+        let lower_starts =
+            |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        for scheme in ["https://", "http://"] {
+            if lower_starts(t, scheme) {
+                t = &t[scheme.len()..];
+                if let Some(pos) = t.find('/') {
+                    t = &t[pos + 1..];
+                }
+                break;
+            }
+        }
+        if lower_starts(t, "www.") {
+            t = &t[4..];
+        }
+        let t = t.trim_end_matches('/').trim_start_matches('@');
+        buf.extend(t.bytes().map(|b| b.to_ascii_lowercase() as char));
+    });
+    out.with_name(ACCOUNT_KEY.into())
+}
+
+/// A text column (trimmed, empty as null), with a `required` problem for each empty value when
+/// the column is required.
+pub(super) fn text(input: Input, canonical: &'static str, required: bool, ctx: &Ctx) -> Result<Checked> {
+    let Some((name, col)) = input else { return Ok(Checked::none()) };
+    let ca = clean_text(col)?;
+    let problems = if required { ctx.required(&ca, name, canonical) } else { Vec::new() };
+    Ok(Checked::of(ca.with_name(canonical.into()).into_column(), problems))
+}
+
+/// `account` and its `account_key`, with `invalid_account` for an account that folds to nothing.
+/// The keys are always derived (to check that each account names one); `keep_keys = false` (a
+/// scan's batch that does not count accounts) then leaves the key column null.
+pub(super) fn accounts(input: Input, required: bool, keep_keys: bool, ctx: &Ctx) -> Result<Checked> {
+    let Some((name, col)) = input else { return Ok(Checked::none()) };
+    let ca = clean_text(col)?.with_name(ACCOUNT.into());
+    let mut found = if required { ctx.required(&ca, name, ACCOUNT) } else { Vec::new() };
+    let keys = account_keys(&ca);
+    if keys.iter().zip(ca.iter()).any(|(k, a)| a.is_some() && k.is_some_and(str::is_empty)) {
+        for (i, (k, a)) in keys.iter().zip(ca.iter()).enumerate() {
+            if let (Some(a), Some("")) = (a, k) {
+                found.push(ctx.problem(
+                    i,
+                    name,
+                    a,
+                    Rule::InvalidAccount,
+                    "names no account once the URL, `@` and slashes are taken off; give the handle, id or profile URL"
+                        .into(),
+                ));
+            }
+        }
+        found.sort_by_key(|(i, _)| *i);
+    }
+    let keys = if keep_keys { keys } else { StringChunked::full_null(ACCOUNT_KEY.into(), ca.len()) };
+    Ok(Checked { columns: vec![ca.into_column(), keys.into_column()], problems: found, labels: None })
+}
