@@ -43,8 +43,11 @@ def _takedowns_tables(cases: Any) -> dict[str, Any]:
 
     c = cases.compliance(by="platform").select("platform", "requests", "successes")
     r = cases.reach(by="group").select("group", "accounts", "followers")
-    t = (cases.trend("month", by="platform").filter(pl.col("requests") > 0)
-         .select("platform", pl.col("period").dt.strftime("%Y-%m").alias("month"), "requests"))
+    t = (
+        cases.trend("month", by="platform")
+        .filter(pl.col("requests") > 0)
+        .select("platform", pl.col("period").dt.strftime("%Y-%m").alias("month"), "requests")
+    )
     return {"compliance": c.rows(), "reach": r.rows(), "monthly": t.rows()}
 
 
@@ -66,14 +69,25 @@ def work_polars(path: str) -> dict[str, Any]:
     lf = pl.scan_parquet(path) if path.endswith(".parquet") else pl.scan_csv(path, try_parse_dates=True)
     ok = pl.col("status").is_in(["removed", "restricted"])
     key = pl.col("account").str.to_lowercase().str.strip_chars_start("@")
-    c = lf.group_by("platform").agg(pl.len().cast(pl.Int64).alias("requests"), ok.sum().cast(pl.Int64).alias("successes"))
-    r = (lf.with_columns(key.alias("k")).group_by("group", "platform", "k").agg(pl.col("followers").max())
-         .group_by("group").agg(pl.len().cast(pl.Int64).alias("accounts"), pl.col("followers").sum().cast(pl.Int64)))
-    t = (lf.group_by("platform", pl.col("reported_at").dt.strftime("%Y-%m").alias("month"))
-         .agg(pl.len().cast(pl.Int64).alias("requests")))
+    c = lf.group_by("platform").agg(
+        pl.len().cast(pl.Int64).alias("requests"), ok.sum().cast(pl.Int64).alias("successes")
+    )
+    r = (
+        lf.with_columns(key.alias("k"))
+        .group_by("group", "platform", "k")
+        .agg(pl.col("followers").max())
+        .group_by("group")
+        .agg(pl.len().cast(pl.Int64).alias("accounts"), pl.col("followers").sum().cast(pl.Int64))
+    )
+    t = lf.group_by("platform", pl.col("reported_at").dt.strftime("%Y-%m").alias("month")).agg(
+        pl.len().cast(pl.Int64).alias("requests")
+    )
     c, r, t = pl.collect_all([c, r, t])
-    return {"compliance": c.sort("platform").rows(), "reach": r.sort("group").rows(),
-            "monthly": t.sort("platform", "month").rows()}
+    return {
+        "compliance": c.sort("platform").rows(),
+        "reach": r.sort("group").rows(),
+        "monthly": t.sort("platform", "month").rows(),
+    }
 
 
 def work_duckdb(path: str) -> dict[str, Any]:
@@ -95,7 +109,11 @@ def work_duckdb(path: str) -> dict[str, Any]:
 def work_pandas(path: str) -> dict[str, Any]:
     import pandas as pd
 
-    df = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path, parse_dates=["reported_at", "actioned_at"])
+    df = (
+        pd.read_parquet(path)
+        if path.endswith(".parquet")
+        else pd.read_csv(path, parse_dates=["reported_at", "actioned_at"])
+    )
     df["ok"] = df["status"].isin(["removed", "restricted"])
     c = df.groupby("platform").agg(requests=("ok", "size"), successes=("ok", "sum")).reset_index()
     df["k"] = df["account"].str.lower().str.lstrip("@")
@@ -103,12 +121,20 @@ def work_pandas(path: str) -> dict[str, Any]:
     r = acc.groupby("group").agg(accounts=("k", "size"), followers=("followers", "sum")).reset_index()
     df["month"] = df["reported_at"].dt.strftime("%Y-%m")
     t = df.groupby(["platform", "month"]).size().reset_index(name="requests")
-    as_rows = lambda d: [tuple(int(v) if hasattr(v, "item") and not isinstance(v, str) else v for v in row) for row in d.itertuples(index=False)]  # noqa: E731
+    as_rows = lambda d: [
+        tuple(int(v) if hasattr(v, "item") and not isinstance(v, str) else v for v in row)
+        for row in d.itertuples(index=False)
+    ]  # noqa: E731
     return {"compliance": as_rows(c), "reach": as_rows(r), "monthly": as_rows(t)}
 
 
-WORK = {"takedowns": work_takedowns, "takedowns_scan": work_takedowns_scan, "polars": work_polars,
-        "duckdb": work_duckdb, "pandas": work_pandas}
+WORK = {
+    "takedowns": work_takedowns,
+    "takedowns_scan": work_takedowns_scan,
+    "polars": work_polars,
+    "duckdb": work_duckdb,
+    "pandas": work_pandas,
+}
 
 
 def child(engine: str, path: str) -> None:
@@ -127,17 +153,21 @@ def run(engine: str, path: str) -> dict[str, Any]:
 
 
 def normalise(res: dict[str, Any]) -> dict[str, Any]:
-    return {k: sorted(tuple(x if not isinstance(x, float) else int(x) for x in row) for row in res[k])
-            for k in ("compliance", "reach", "monthly")}
+    return {
+        k: sorted(tuple(x if not isinstance(x, float) else int(x) for x in row) for row in res[k])
+        for k in ("compliance", "reach", "monthly")
+    }
 
 
 def write_data(rows: int, seed: int, directory: str, formats: list[str]) -> dict[str, str]:
     """Writes the files in a child process: the parent must stay small, because a child process
     starts with its parent's peak RSS as its own (Linux keeps ru_maxrss across fork and exec)."""
     paths = {fmt: os.path.join(directory, f"cases_{rows}.{fmt}") for fmt in formats}
-    code = ("import sys, takedowns as td\n"
-            "for fmt, p in zip(sys.argv[3::2], sys.argv[4::2]):\n"
-            "    td.write_synthetic(p, int(sys.argv[1]), seed=int(sys.argv[2]), format=fmt)\n")
+    code = (
+        "import sys, takedowns as td\n"
+        "for fmt, p in zip(sys.argv[3::2], sys.argv[4::2]):\n"
+        "    td.write_synthetic(p, int(sys.argv[1]), seed=int(sys.argv[2]), format=fmt)\n"
+    )
     args = [a for fmt, p in paths.items() for a in (fmt, p)]
     subprocess.run([sys.executable, "-c", code, str(rows), str(seed), *args], check=True)
     return paths
@@ -150,8 +180,12 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
     ap.add_argument("--formats", nargs="+", default=["parquet", "csv"], choices=["parquet", "csv"])
     ap.add_argument("--engines", nargs="+", default=ENGINES, choices=ENGINES)
     ap.add_argument("--dir", help="where to write the data (default: a temporary directory)")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="rounds; engines run in a rotated order each round and the median is shown")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds; engines run in a rotated order each round and the median is shown",
+    )
     ap.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -169,7 +203,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
         # order rotates each round and each engine's median round is reported.
         rounds: dict[str, list[dict[str, Any]]] = {e: [] for e in engines}
         for r in range(max(1, a.repeat)):
-            for e in engines[r % len(engines):] + engines[:r % len(engines)]:
+            for e in engines[r % len(engines) :] + engines[: r % len(engines)]:
                 rounds[e].append(run(e, path))
         res = {}
         for e, rs in rounds.items():
@@ -185,9 +219,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, Any]]]:
         fastest = min(r["seconds"] for r in peers)
         frugal = min(r["peak_mb"] for r in peers)
         print(f"\n{fmt}: all engines agree")
-        print(f"{'engine':<15} {'seconds':>9} {'peak MB':>9} {'time / fastest peer':>20} {'memory / most frugal peer':>26}")
+        print(
+            f"{'engine':<15} {'seconds':>9} {'peak MB':>9} {'time / fastest peer':>20} {'memory / most frugal peer':>26}"
+        )
         for e, r in res.items():
-            print(f"{e:<15} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['seconds'] / fastest:>20.2f} {r['peak_mb'] / frugal:>26.2f}")
+            print(
+                f"{e:<15} {r['seconds']:>9.2f} {r['peak_mb']:>9.0f} {r['seconds'] / fastest:>20.2f} {r['peak_mb'] / frugal:>26.2f}"
+            )
         results[fmt] = res
     return results
 

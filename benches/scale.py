@@ -33,15 +33,19 @@ def child(work: str, path: str) -> None:
     else:
         out = scan.reach(by="group")
     report = scan.last_report or {}
-    print(json.dumps({
-        "seconds": time.perf_counter() - start,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rows_read": report.get("rows_read"),
-        "rows_rejected": report.get("rows_rejected"),
-        "result_rows": out.height,
-        "passes": scan.passes if work == "reach" else 1,
-        "first": [str(v) for v in out.row(0)[:4]],
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - start,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rows_read": report.get("rows_read"),
+                "rows_rejected": report.get("rows_rejected"),
+                "result_rows": out.height,
+                "passes": scan.passes if work == "reach" else 1,
+                "first": [str(v) for v in out.row(0)[:4]],
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,7 +73,9 @@ def main(argv: list[str] | None = None) -> None:
         if r.returncode != 0:
             raise SystemExit(f"{w} failed:\n{r.stderr}")
         res = json.loads(r.stdout.strip().splitlines()[-1])
-        print(f"{w:<12} {res['seconds']:>9.1f} {res['peak_mb']:>9.0f} {res['passes']:>7} {res['rows_read']:>13,} {res['rows_rejected']:>9}")
+        print(
+            f"{w:<12} {res['seconds']:>9.1f} {res['peak_mb']:>9.0f} {res['passes']:>7} {res['rows_read']:>13,} {res['rows_rejected']:>9}"
+        )
 
 
 if __name__ == "__main__":

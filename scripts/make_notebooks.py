@@ -23,14 +23,20 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 
 QUICKSTART = [
-    new_markdown_cell("# takedowns: quick start\n\nLoad case records, then ask for compliance, reach, trends and time to action. "
-                      "Every table states its definition in a `definition` column. The data here is the embedded "
-                      "**synthetic** sample: every handle is fake."),
+    new_markdown_cell(
+        "# takedowns: quick start\n\nLoad case records, then ask for compliance, reach, trends and time to action. "
+        "Every table states its definition in a `definition` column. The data here is the embedded "
+        "**synthetic** sample: every handle is fake."
+    ),
     new_code_cell("import takedowns as td\n\ncases = td.sample()\ncases"),
     new_code_cell("print(cases.headline())"),
-    new_markdown_cell("## Compliance by platform\n\nDefault definition (PTA's): removed + restricted over all requests, "
-                      "pending requests counted as not complied with; 95% Wilson intervals; `low_n` below 30."),
-    new_code_cell('c = cases.compliance(by="platform")\nc.select("platform", "requests", "rate", "ci_low", "ci_high", "low_n")'),
+    new_markdown_cell(
+        "## Compliance by platform\n\nDefault definition (PTA's): removed + restricted over all requests, "
+        "pending requests counted as not complied with; 95% Wilson intervals; `low_n` below 30."
+    ),
+    new_code_cell(
+        'c = cases.compliance(by="platform")\nc.select("platform", "requests", "rate", "ci_low", "ci_high", "low_n")'
+    ),
     new_code_cell('print(c["definition"][0])'),
     new_markdown_cell("The pending rule is a parameter. Decided cases only:"),
     new_code_cell('cases.compliance(by="platform", pending="exclude").select("platform", "denominator", "rate")'),
@@ -39,38 +45,52 @@ QUICKSTART = [
     new_markdown_cell("## Monthly trend"),
     new_code_cell('cases.trend("month").select("period_label", "requests", "actioned", "cum_requests", "rate")'),
     new_markdown_cell("## Time to action, pending requests censored"),
-    new_code_cell('cases.time_to_action(by="platform").select("platform", "median_days", "actioned_within_1d", "actioned_within_7d", "naive_median_days")'),
-    new_markdown_cell("## Your own file, with nothing lost\n\nIn quarantine mode invalid rows are set aside with the reason; "
-                      "rows read = accepted + rejected."),
-    new_code_cell('import pathlib, tempfile\n\np = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"\n'
-                  'p.write_text("case_id,platform,account,group,reported_at,status\\n"\n'
-                  '             "1,Twitter,@fake_one,TTP,2025-03-01,withheld\\n"\n'
-                  '             "2,FB,@fake_two,BLA,2025-03-02,shrug\\n")\n'
-                  'mine = td.read_csv(p, on_invalid="quarantine")\n'
-                  'print(mine.load_report["rows_read"], mine.load_report["rows_accepted"], mine.load_report["rows_rejected"])\n'
-                  'mine.rejects'),
+    new_code_cell(
+        'cases.time_to_action(by="platform").select("platform", "median_days", "actioned_within_1d", "actioned_within_7d", "naive_median_days")'
+    ),
+    new_markdown_cell(
+        "## Your own file, with nothing lost\n\nIn quarantine mode invalid rows are set aside with the reason; "
+        "rows read = accepted + rejected."
+    ),
+    new_code_cell(
+        'import pathlib, tempfile\n\np = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"\n'
+        'p.write_text("case_id,platform,account,group,reported_at,status\\n"\n'
+        '             "1,Twitter,@fake_one,TTP,2025-03-01,withheld\\n"\n'
+        '             "2,FB,@fake_two,BLA,2025-03-02,shrug\\n")\n'
+        'mine = td.read_csv(p, on_invalid="quarantine")\n'
+        'print(mine.load_report["rows_read"], mine.load_report["rows_accepted"], mine.load_report["rows_rejected"])\n'
+        "mine.rejects"
+    ),
 ]
 
 MEMO = [
-    new_markdown_cell("# Policy memo walkthrough\n\nThe figures a memo needs, each stamped with its definition, n, period, "
-                      "interval method and as-of date. Data: the embedded **synthetic** sample (fake handles)."),
+    new_markdown_cell(
+        "# Policy memo walkthrough\n\nThe figures a memo needs, each stamped with its definition, n, period, "
+        "interval method and as-of date. Data: the embedded **synthetic** sample (fake handles)."
+    ),
     new_code_cell("import takedowns as td\nfrom takedowns import plot\n\ncases = td.sample()\nprint(cases.headline())"),
     new_markdown_cell("## 1. Which platforms comply?"),
     new_code_cell('fig, ax = plot.compliance(cases, "platform")\nfig'),
     new_markdown_cell("How much the pending rule matters (the PTA vs decided-only question):"),
-    new_code_cell('import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'
-                  'decided = cases.compliance(by="platform", pending="exclude").select("platform", pl.col("rate").alias("decided_only"))\n'
-                  'against.join(decided, on="platform")'),
+    new_code_cell(
+        'import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'
+        'decided = cases.compliance(by="platform", pending="exclude").select("platform", pl.col("rate").alias("decided_only"))\n'
+        'against.join(decided, on="platform")'
+    ),
     new_markdown_cell("## 2. Which groups' reach was cut?"),
     new_code_cell('fig, ax = plot.reach(cases, "group")\nfig'),
     new_markdown_cell("## 3. Group x platform"),
     new_code_cell('fig, ax = plot.heatmap(cases, "group", "platform", value="rate")\nfig'),
     new_markdown_cell("## 4. Over time, with an event marker"),
-    new_code_cell('import datetime as dt\n\nfig, ax = plot.trend(cases, "month", by="platform", events=[(dt.date(2025, 5, 1), "campaign widened")])\nfig'),
+    new_code_cell(
+        'import datetime as dt\n\nfig, ax = plot.trend(cases, "month", by="platform", events=[(dt.date(2025, 5, 1), "campaign widened")])\nfig'
+    ),
     new_markdown_cell("## 5. How fast? (pending requests censored, rejection a competing outcome)"),
     new_code_cell('fig, ax = plot.time_to_action(cases, "platform", max_days=60)\nfig'),
     new_markdown_cell("## 6. Save for the memo: PNG (300 dpi), SVG and PDF"),
-    new_code_cell('import tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'),
+    new_code_cell(
+        'import tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'
+    ),
     new_markdown_cell("Or the whole pack at once: `takedowns report --out memo-pack` (tables, figures, methods note)."),
 ]
 
@@ -108,9 +128,13 @@ def stale(directory: pathlib.Path = NOTEBOOK_DIR) -> list[str]:
     missing, or that it does not write at all (a notebook with no source here); [] if none."""
     want = expected()
     have = {p.name for p in directory.glob("*.ipynb")}
-    return [name for name in sorted(set(want) | have)
-            if name not in want or not (directory / name).is_file()
-            or (directory / name).read_bytes() != want[name].encode("utf-8")]
+    return [
+        name
+        for name in sorted(set(want) | have)
+        if name not in want
+        or not (directory / name).is_file()
+        or (directory / name).read_bytes() != want[name].encode("utf-8")
+    ]
 
 
 def write_all(directory: pathlib.Path = NOTEBOOK_DIR) -> None:
@@ -121,8 +145,9 @@ def write_all(directory: pathlib.Path = NOTEBOOK_DIR) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; exit 1 if a notebook differs from what would be written")
+    ap.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a notebook differs from what would be written"
+    )
     ap.add_argument("--dir", type=pathlib.Path, default=NOTEBOOK_DIR, help="the notebooks folder (default: notebooks/)")
     args = ap.parse_args(argv)
     if args.check:

@@ -67,8 +67,10 @@ def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambd
     if not rejected:
         return None
     rules = ", ".join(f"{r}: {n}" for r, n in sorted(report["problems_by_rule"].items()))
-    text = (f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are "
-            f"left out of every number ({rules})")
+    text = (
+        f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are "
+        f"left out of every number ({rules})"
+    )
     lost = report.get("lost") or []
     if lost:
         text += "; every row with " + ", ".join(f"{c} {quote(v)}" for c, v, _ in lost) + " was rejected"
@@ -109,8 +111,9 @@ class Cases:
             object.__setattr__(self, "_warned", True)
             sentence = rejects_sentence(self.load_report)
             if sentence:
-                warnings.warn(f"{sentence} See .rejects; each result's definition says so too.",
-                              RejectedRowsWarning, stacklevel=3)
+                warnings.warn(
+                    f"{sentence} See .rejects; each result's definition says so too.", RejectedRowsWarning, stacklevel=3
+                )
         return self._inner
 
     # --- data -------------------------------------------------------------------------------
@@ -166,7 +169,11 @@ class Cases:
         86
         """
         inner = self._inner.filter(
-            _list(platform), _list(group), cast("list[Status] | None", _list(status)), _as_days(start), _as_days(end),
+            _list(platform),
+            _list(group),
+            cast("list[Status] | None", _list(status)),
+            _as_days(start),
+            _as_days(end),
             [(k, _list(v) or []) for k, v in equals.items()],
         )
         if predicates:
@@ -268,8 +275,9 @@ class Cases:
         """
         return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
-    def reach(self, by: By = "group", *, spec: ReachSpec | None = None,
-              **options: Unpack[ReachOptions]) -> pl.DataFrame:
+    def reach(
+        self, by: By = "group", *, spec: ReachSpec | None = None, **options: Unpack[ReachOptions]
+    ) -> pl.DataFrame:
         """Reach per group: accounts and followers, each account counted once.
 
         Raises :class:`~takedowns.errors.EmptySelectionError` when no case has a follower count.
@@ -482,8 +490,13 @@ class Cases:
         df = self.to_polars()
         rep = df.get_column("reported_at")
         first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
-        accounts = df.filter(pl.col("account_key").is_not_null()).select(
-            pl.struct("platform", "account_key").n_unique()).item() if len(df) else 0
+        accounts = (
+            df.filter(pl.col("account_key").is_not_null())
+            .select(pl.struct("platform", "account_key").n_unique())
+            .item()
+            if len(df)
+            else 0
+        )
         return {
             "requests": int(df.get_column("count").sum()) if len(df) else 0,
             "rows": len(df),
@@ -496,15 +509,23 @@ class Cases:
 
     def __repr__(self) -> str:
         f = self._facts()
-        return (f"<takedowns.Cases: {f['requests']} requests ({f['rows']} rows), {f['accounts']} accounts, "
-                f"{f['platforms']} platforms, {f['groups']} groups, {f['range']}, "
-                f"{f['rejected']} rows rejected>")
+        return (
+            f"<takedowns.Cases: {f['requests']} requests ({f['rows']} rows), {f['accounts']} accounts, "
+            f"{f['platforms']} platforms, {f['groups']} groups, {f['range']}, "
+            f"{f['rejected']} rows rejected>"
+        )
 
     def _repr_html_(self) -> str:
         f = self._facts()
-        rows = [("requests", f"{f['requests']} ({f['rows']} rows)"), ("accounts", f["accounts"]),
-                ("platforms", f["platforms"]), ("groups", f["groups"]), ("dates", f["range"]),
-                ("rows rejected", f["rejected"])]
-        body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-                       for k, v in rows)
+        rows = [
+            ("requests", f"{f['requests']} ({f['rows']} rows)"),
+            ("accounts", f["accounts"]),
+            ("platforms", f["platforms"]),
+            ("groups", f["groups"]),
+            ("dates", f["range"]),
+            ("rows rejected", f["rejected"]),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
+        )
         return f"<div><strong>takedowns.Cases</strong><table>{body}</table></div>"

@@ -33,9 +33,24 @@ from takedowns._typing import (
 )
 
 __all__ = [
-    "Cases", "Scan", "ComplianceSpec", "ReachSpec", "TrendSpec", "SurvivalSpec", "LoadOptions",
-    "read", "from_frame", "sample", "synthetic", "scan_parquet", "write_synthetic", "vocabularies",
-    "_raise", "__version__", "SAMPLE_CSV", "ERROR_KINDS",
+    "Cases",
+    "Scan",
+    "ComplianceSpec",
+    "ReachSpec",
+    "TrendSpec",
+    "SurvivalSpec",
+    "LoadOptions",
+    "read",
+    "from_frame",
+    "sample",
+    "synthetic",
+    "scan_parquet",
+    "write_synthetic",
+    "vocabularies",
+    "_raise",
+    "__version__",
+    "SAMPLE_CSV",
+    "ERROR_KINDS",
 ]
 
 __version__: str
@@ -131,23 +146,33 @@ class Cases:
     def reach(self, by: Sequence[str], spec: ReachSpec) -> pl.DataFrame: ...
     def trend(self, by: Sequence[str], spec: TrendSpec) -> pl.DataFrame: ...
     def crosstab(
-        self, rows: str, columns: str, value: CrossValue, followers: FollowersRule, spec: ComplianceSpec,
+        self,
+        rows: str,
+        columns: str,
+        value: CrossValue,
+        followers: FollowersRule,
+        spec: ComplianceSpec,
     ) -> pl.DataFrame: ...
     def time_to_action(self, by: Sequence[str], spec: SurvivalSpec) -> pl.DataFrame: ...
     def survival(self, by: Sequence[str], spec: SurvivalSpec) -> pl.DataFrame: ...
     def summary(self) -> pl.DataFrame: ...
     def headline(self) -> str: ...
     def filter(
-        self, platforms: Sequence[str] | None, groups: Sequence[str] | None,
-        statuses: Sequence[Status] | None, start: int | None, end: int | None,
+        self,
+        platforms: Sequence[str] | None,
+        groups: Sequence[str] | None,
+        statuses: Sequence[Status] | None,
+        start: int | None,
+        end: int | None,
         equals: Sequence[tuple[str, Sequence[str]]],
     ) -> Cases: ...
     def with_frame(self, df: pl.DataFrame) -> Cases: ...
     def pseudonymise(self, key: bytes | Sequence[int], keep: Sequence[str]) -> Cases: ...
 
 def read(path: str | PathLike[str], format: str, options: LoadOptions) -> Cases: ...
-def from_frame(df: pl.DataFrame, options: LoadOptions, source: str | None = None,
-               sha256: str | None = None) -> Cases: ...
+def from_frame(
+    df: pl.DataFrame, options: LoadOptions, source: str | None = None, sha256: str | None = None
+) -> Cases: ...
 def sample() -> Cases: ...
 def synthetic(n: int, seed: int) -> pl.DataFrame: ...
 def vocabularies() -> dict[str, list[str]]: ...

@@ -74,7 +74,10 @@ def read_csv(path: PathLike, *, options: LoadOptions | None = None, **keywords: 
     return _read(path, "csv", options, keywords)
 
 
-read_csv.__doc__ = (read_csv.__doc__ or "") + _OPTIONS_DOC + """
+read_csv.__doc__ = (
+    (read_csv.__doc__ or "")
+    + _OPTIONS_DOC
+    + """
     Returns
     -------
     Cases
@@ -104,6 +107,7 @@ read_csv.__doc__ = (read_csv.__doc__ or "") + _OPTIONS_DOC + """
     │ 2   ┆ status ┆ maybe ┆ unknown_status │
     └─────┴────────┴───────┴────────────────┘
 """
+)
 
 
 def read_ndjson(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
@@ -134,7 +138,9 @@ def _from_pandas(obj: Any) -> pl.DataFrame:
     if dupes:
         raise SchemaError(
             f"<dataframe>: the column name(s) {', '.join(repr(d) for d in dupes)} appear more than once; "
-            "rename or drop the duplicates", dupes[0])
+            "rename or drop the duplicates",
+            dupes[0],
+        )
     try:
         return pl.from_pandas(obj)
     except Exception:  # pyarrow refuses object columns of mixed types; read those as text
@@ -156,8 +162,22 @@ _AS_TEXT = (pl.Decimal, pl.Time, pl.Int128, pl.UInt128, pl.Float16)
 # Nested types the engine is not built with: a canonical column of such a type is an error; an
 # extra column is carried as the text of each value.
 _NESTED = (pl.Struct, pl.Array, pl.Object)
-_CANONICAL = ("case_id", "platform", "account", "group", "followers", "reported_at", "actioned_at", "status",
-              "agency", "content_type", "reason", "jurisdiction", "source", "count")
+_CANONICAL = (
+    "case_id",
+    "platform",
+    "account",
+    "group",
+    "followers",
+    "reported_at",
+    "actioned_at",
+    "status",
+    "agency",
+    "content_type",
+    "reason",
+    "jurisdiction",
+    "source",
+    "count",
+)
 
 
 def _fold(name: str) -> str:
@@ -175,7 +195,9 @@ def _engine_types(df: pl.DataFrame, columns: Mapping[str, str] | None = None) ->
             if canonical in _CANONICAL:
                 raise SchemaError(
                     f"<dataframe>: column `{name}` has type {dtype}, which `{canonical}` cannot take; convert or "
-                    "drop the column, or map another one", canonical)
+                    "drop the column, or map another one",
+                    canonical,
+                )
             casts.append(pl.col(name).map_elements(lambda v: None if v is None else str(v), return_dtype=pl.String))
         elif isinstance(dtype, _AS_TEXT) or dtype in _AS_TEXT or isinstance(dtype, pl.Enum):
             casts.append(pl.col(name).cast(pl.String))

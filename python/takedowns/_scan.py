@@ -65,13 +65,20 @@ class Scan:
         """The passes :meth:`reach` makes by default: one per 12.5 million rows."""
         return self._inner.passes()
 
-    def compliance(self, by: By = "platform", *, spec: ComplianceSpec | None = None,
-                   **options: Unpack[ComplianceOptions]) -> pl.DataFrame:
+    def compliance(
+        self, by: By = "platform", *, spec: ComplianceSpec | None = None, **options: Unpack[ComplianceOptions]
+    ) -> pl.DataFrame:
         """Compliance per group, as :meth:`takedowns.Cases.compliance` (unit = request)."""
         return self._inner.compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
-    def reach(self, by: By = "group", *, passes: int | None = None, spec: ReachSpec | None = None,
-              **options: Unpack[ReachOptions]) -> pl.DataFrame:
+    def reach(
+        self,
+        by: By = "group",
+        *,
+        passes: int | None = None,
+        spec: ReachSpec | None = None,
+        **options: Unpack[ReachOptions],
+    ) -> pl.DataFrame:
         """Reach per group, as :meth:`takedowns.Cases.reach`, in ``passes`` passes over the accounts.
 
         Each pass reads the data again and holds about 1/``passes`` of the accounts; the result is
@@ -82,8 +89,14 @@ class Scan:
             raise ValueError("passes must be >= 1")
         return self._inner.reach(_by(by), _spec(ReachSpec, spec, options), passes)
 
-    def trend(self, every: Every | None = None, *, by: By = None, spec: TrendSpec | None = None,
-              **options: Unpack[TrendOptions]) -> pl.DataFrame:
+    def trend(
+        self,
+        every: Every | None = None,
+        *,
+        by: By = None,
+        spec: TrendSpec | None = None,
+        **options: Unpack[TrendOptions],
+    ) -> pl.DataFrame:
         """Cases per period, as :meth:`takedowns.Cases.trend` (unit = request)."""
         spec = _spec(TrendSpec, spec, options)
         if every is not None:
@@ -137,8 +150,7 @@ def scan_parquet(path: PathLike, *, options: LoadOptions | None = None, **keywor
     return Scan._wrap(_core.scan_parquet(os.fspath(path), _spec(LoadOptions, options, opts)))
 
 
-def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: Format = "parquet",
-                    files: int = 1) -> list[str]:
+def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: Format = "parquet", files: int = 1) -> list[str]:
     """Write ``n`` synthetic cases (as :func:`takedowns.synthetic`) to Parquet or CSV.
 
     Written 131,072 rows (one Parquet row group) at a time, so any ``n`` (1e8 and more) fits in

@@ -31,17 +31,39 @@ DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
 Rule = Literal[
-    "required", "invalid_date", "ambiguous_date", "invalid_integer", "unknown_status",
-    "negative_followers", "invalid_count", "actioned_before_reported", "pending_with_actioned_at",
-    "duplicate_case_id", "malformed_row", "invalid_utf8", "field_too_long", "date_out_of_range",
-    "invalid_account", "value_too_large",
+    "required",
+    "invalid_date",
+    "ambiguous_date",
+    "invalid_integer",
+    "unknown_status",
+    "negative_followers",
+    "invalid_count",
+    "actioned_before_reported",
+    "pending_with_actioned_at",
+    "duplicate_case_id",
+    "malformed_row",
+    "invalid_utf8",
+    "field_too_long",
+    "date_out_of_range",
+    "invalid_account",
+    "value_too_large",
 ]
 
 #: Each vocabulary by the option that takes it (as the core names it in errors).
 VOCABULARIES: dict[str, object] = {
-    "status": Status, "pending": Pending, "unit": Unit, "weight": Weight, "method": Method,
-    "followers": FollowersRule, "groups": GroupRule, "every": Every, "on": DateOn,
-    "value": CrossValue, "date_order": DateOrder, "on_invalid": OnInvalid, "format": Format,
+    "status": Status,
+    "pending": Pending,
+    "unit": Unit,
+    "weight": Weight,
+    "method": Method,
+    "followers": FollowersRule,
+    "groups": GroupRule,
+    "every": Every,
+    "on": DateOn,
+    "value": CrossValue,
+    "date_order": DateOrder,
+    "on_invalid": OnInvalid,
+    "format": Format,
     "rule": Rule,
 }
 

@@ -18,11 +18,18 @@ from takedowns.errors import TakedownsError
 
 
 def _load_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--on-invalid", choices=get_args(OnInvalid), default="raise",
-                   help="fail on invalid rows (default) or set them aside and report them")
+    p.add_argument(
+        "--on-invalid",
+        choices=get_args(OnInvalid),
+        default="raise",
+        help="fail on invalid rows (default) or set them aside and report them",
+    )
     p.add_argument("--date-order", choices=get_args(DateOrder), default="auto")
-    p.add_argument("--required", help="comma-separated required columns (default: case_id,platform,account,group,"
-                                      "reported_at,status; platform,status for an aggregate table with a count column)")
+    p.add_argument(
+        "--required",
+        help="comma-separated required columns (default: case_id,platform,account,group,"
+        "reported_at,status; platform,status for an aggregate table with a count column)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,18 +39,34 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("input", nargs="?", help="CSV, NDJSON, Parquet or Arrow file (default: the embedded sample)")
     r.add_argument("--out", default="takedowns-report", help="output directory (default: takedowns-report)")
     _load_options(r)
-    r.add_argument("--pending", choices=get_args(Pending), default="against", help="how pending requests count in rates")
+    r.add_argument(
+        "--pending", choices=get_args(Pending), default="against", help="how pending requests count in rates"
+    )
     r.add_argument("--method", choices=get_args(Method), default="wilson")
     r.add_argument("--ci", type=float, default=0.95, help="confidence level (default 0.95)")
-    r.add_argument("--max-rejects", type=float, default=0.05,
-                   help="refuse when more than this share of rows was rejected (default 0.05)")
-    r.add_argument("--force", action="store_true",
-                   help="write the pack even when the rejects exceed --max-rejects or remove a whole platform, "
-                        "group or outcome (they are stated at the top of every output)")
-    r.add_argument("--min-cell", type=int, default=None,
-                   help="suppress counts below this in the tables (shown as <N, with complementary suppression)")
-    r.add_argument("--pseudonymise-key-file", default=None,
-                   help="replace accounts and case ids with keyed pseudonyms (HMAC-SHA256) using the key in this file")
+    r.add_argument(
+        "--max-rejects",
+        type=float,
+        default=0.05,
+        help="refuse when more than this share of rows was rejected (default 0.05)",
+    )
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="write the pack even when the rejects exceed --max-rejects or remove a whole platform, "
+        "group or outcome (they are stated at the top of every output)",
+    )
+    r.add_argument(
+        "--min-cell",
+        type=int,
+        default=None,
+        help="suppress counts below this in the tables (shown as <N, with complementary suppression)",
+    )
+    r.add_argument(
+        "--pseudonymise-key-file",
+        default=None,
+        help="replace accounts and case ids with keyed pseudonyms (HMAC-SHA256) using the key in this file",
+    )
     r.add_argument("--quiet", action="store_true", help="no progress messages")
     c = sub.add_parser("check", help="validate a file and print the load report and the rejects")
     c.add_argument("input", help="CSV, NDJSON, Parquet or Arrow file")
@@ -102,8 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.pseudonymise_key_file:
             cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
         options = {"pending": args.pending, "method": args.method, "ci": args.ci}
-        report.build(cases, args.out, input_path=args.input, options=options, quiet=args.quiet,
-                     max_rejects=args.max_rejects, force=args.force, min_cell=args.min_cell)
+        report.build(
+            cases,
+            args.out,
+            input_path=args.input,
+            options=options,
+            quiet=args.quiet,
+            max_rejects=args.max_rejects,
+            force=args.force,
+            min_cell=args.min_cell,
+        )
     except TakedownsError as e:
         print(f"takedowns: error: {e}", file=sys.stderr)
         return 2

@@ -195,8 +195,18 @@ class TableSpec:
 
 _OUTCOMES = ("removed", "restricted", "rejected", "pending")
 _DECIDED = ("removed", "restricted", "rejected")
-_COMPLIANCE_COUNTS = ("requests", "accounts", "removed", "restricted", "rejected", "pending", "successes",
-                      "denominator", "n", "missing_weight")
+_COMPLIANCE_COUNTS = (
+    "requests",
+    "accounts",
+    "removed",
+    "restricted",
+    "rejected",
+    "pending",
+    "successes",
+    "denominator",
+    "n",
+    "missing_weight",
+)
 _Lines = tuple[tuple[str, tuple[str, ...]], ...]
 # The unit is requests or accounts: whichever column the table has.
 _COMPLIANCE_LINES: _Lines = (("requests", _OUTCOMES), ("accounts", _OUTCOMES))
@@ -205,36 +215,79 @@ _COMPLIANCE_LINES: _Lines = (("requests", _OUTCOMES), ("accounts", _OUTCOMES))
 # denominator, or with follower weights the units with a follower count).
 _COMPLIANCE_ALTERNATIVES: tuple[_Lines, ...] = (
     tuple(("successes", s) for r in (2, 1, 3) for s in itertools.combinations(_DECIDED, r)),
-    (("denominator", ("requests",)), ("denominator", ("accounts",)),
-     ("requests", ("denominator", "pending")), ("accounts", ("denominator", "pending"))),
+    (
+        ("denominator", ("requests",)),
+        ("denominator", ("accounts",)),
+        ("requests", ("denominator", "pending")),
+        ("accounts", ("denominator", "pending")),
+    ),
     (("n", ("denominator",)), ("requests", ("n", "missing_weight")), ("accounts", ("n", "missing_weight"))),
 )
-_RATES = {"rate": ("successes", "denominator", "n"), "ci_low": ("successes", "denominator", "n"),
-          "ci_high": ("successes", "denominator", "n"), "low_n": ("n",)}
-_REACH_DERIVED = {c: ("accounts",) for c in ("followers", "followers_actioned", "followers_live", "share_actioned",
-                                              "median_followers", "top10_share", "followers_undeduplicated")}
+_RATES = {
+    "rate": ("successes", "denominator", "n"),
+    "ci_low": ("successes", "denominator", "n"),
+    "ci_high": ("successes", "denominator", "n"),
+    "low_n": ("n",),
+}
+_REACH_DERIVED = {
+    c: ("accounts",)
+    for c in (
+        "followers",
+        "followers_actioned",
+        "followers_live",
+        "share_actioned",
+        "median_followers",
+        "top10_share",
+        "followers_undeduplicated",
+    )
+}
 _TTA_COUNTS = ("requests", "actioned", "rejected", "censored")
-_TTA_DERIVED = {c: _TTA_COUNTS for c in ("median_days", "median_ci_low", "median_ci_high", "actioned_within_*",
-                                          "decided_within_*", "rejected_within_*", "rmst_*", "naive_*")}
+_TTA_DERIVED = {
+    c: _TTA_COUNTS
+    for c in (
+        "median_days",
+        "median_ci_low",
+        "median_ci_high",
+        "actioned_within_*",
+        "decided_within_*",
+        "rejected_within_*",
+        "rmst_*",
+        "naive_*",
+    )
+}
 
 
 def _compliance(keys: Sequence[str]) -> TableSpec:
-    return TableSpec(counts=_COMPLIANCE_COUNTS, row_lines=_COMPLIANCE_LINES, alternatives=_COMPLIANCE_ALTERNATIVES,
-                     column_totals=True, derived=_RATES, key_columns=keys)
+    return TableSpec(
+        counts=_COMPLIANCE_COUNTS,
+        row_lines=_COMPLIANCE_LINES,
+        alternatives=_COMPLIANCE_ALTERNATIVES,
+        column_totals=True,
+        derived=_RATES,
+        key_columns=keys,
+    )
 
 
 def _reach(keys: Sequence[str]) -> TableSpec:
-    return TableSpec(counts=("cases", "accounts", "accounts_missing_followers"), column_totals=True,
-                     derived=_REACH_DERIVED, key_columns=keys)
+    return TableSpec(
+        counts=("cases", "accounts", "accounts_missing_followers"),
+        column_totals=True,
+        derived=_REACH_DERIVED,
+        key_columns=keys,
+    )
 
 
 def _trend(keys: Sequence[str]) -> TableSpec:
-    return TableSpec(counts=(*_COMPLIANCE_COUNTS, "actioned"),
-                     row_lines=(*_COMPLIANCE_LINES, ("actioned", ("removed", "restricted"))),
-                     alternatives=_COMPLIANCE_ALTERNATIVES,
-                     column_totals=True, derived=_RATES, key_columns=(*keys, "period", "period_label"),
-                     cumulative={"cum_requests": "requests", "cum_actioned": "actioned"},
-                     period_columns=("period", "period_label"))
+    return TableSpec(
+        counts=(*_COMPLIANCE_COUNTS, "actioned"),
+        row_lines=(*_COMPLIANCE_LINES, ("actioned", ("removed", "restricted"))),
+        alternatives=_COMPLIANCE_ALTERNATIVES,
+        column_totals=True,
+        derived=_RATES,
+        key_columns=(*keys, "period", "period_label"),
+        cumulative={"cum_requests": "requests", "cum_actioned": "actioned"},
+        period_columns=("period", "period_label"),
+    )
 
 
 _SUMMARY_RATE = ("requests_actioned", "requests")
@@ -243,17 +296,29 @@ _SUMMARY_ACCOUNTS = ("accounts_actioned", "accounts")
 #: The memo pack's tables by file stem. ``rejects`` (row-level data) is not here: never suppressed.
 SPECS: dict[str, TableSpec] = {
     "summary": TableSpec(
-        counts=("rows", "requests", "accounts", "accounts_actioned", "requests_actioned", "requests_rejected",
-                "requests_pending"),
+        counts=(
+            "rows",
+            "requests",
+            "accounts",
+            "accounts_actioned",
+            "requests_actioned",
+            "requests_rejected",
+            "requests_pending",
+        ),
         # requests = actioned + rejected + pending holds by definition: without it, a small
         # requests_rejected would be one subtraction away.
         row_lines=(("requests", ("requests_actioned", "requests_rejected", "requests_pending")),),
         alternatives=((("requests", ("rows",)),),),
-        derived={"rate": _SUMMARY_RATE, "ci_low": _SUMMARY_RATE, "ci_high": _SUMMARY_RATE,
-                 "account_rate": _SUMMARY_ACCOUNTS, "account_ci_low": _SUMMARY_ACCOUNTS,
-                 "account_ci_high": _SUMMARY_ACCOUNTS, "followers": ("accounts",)},
-        key_columns=("n_platforms", "platforms", "n_groups", "groups", "agencies", "first_reported",
-                     "last_reported"),
+        derived={
+            "rate": _SUMMARY_RATE,
+            "ci_low": _SUMMARY_RATE,
+            "ci_high": _SUMMARY_RATE,
+            "account_rate": _SUMMARY_ACCOUNTS,
+            "account_ci_low": _SUMMARY_ACCOUNTS,
+            "account_ci_high": _SUMMARY_ACCOUNTS,
+            "followers": ("accounts",),
+        },
+        key_columns=("n_platforms", "platforms", "n_groups", "groups", "agencies", "first_reported", "last_reported"),
     ),
     "compliance_platform": _compliance(("platform",)),
     "compliance_group_platform": _compliance(("group", "platform")),
@@ -262,11 +327,16 @@ SPECS: dict[str, TableSpec] = {
     "trend_month": _trend(()),
     "trend_month_platform": _trend(("platform",)),
     "crosstab_group_platform_cases": TableSpec(crosstab=True, key_columns=("group",)),
-    "crosstab_group_platform_rate": TableSpec(crosstab=True, key_columns=("group",),
-                                              like="crosstab_group_platform_cases"),
-    "time_to_action_platform": TableSpec(counts=_TTA_COUNTS,
-                                         row_lines=(("requests", ("actioned", "rejected", "censored")),),
-                                         column_totals=True, derived=_TTA_DERIVED, key_columns=("platform",)),
+    "crosstab_group_platform_rate": TableSpec(
+        crosstab=True, key_columns=("group",), like="crosstab_group_platform_cases"
+    ),
+    "time_to_action_platform": TableSpec(
+        counts=_TTA_COUNTS,
+        row_lines=(("requests", ("actioned", "rejected", "censored")),),
+        column_totals=True,
+        derived=_TTA_DERIVED,
+        key_columns=("platform",),
+    ),
 }
 
 
@@ -372,13 +442,19 @@ class _Table:
             if total_col in counted and all(p in counted for p in part_cols):
                 bad = self._fails(total_col, part_cols)
                 if bad is not None:
-                    raise ValueError(f"{total_col} = {' + '.join(part_cols)} does not hold in row {bad}: the spec "
-                                     "does not describe this table")
+                    raise ValueError(
+                        f"{total_col} = {' + '.join(part_cols)} does not hold in row {bad}: the spec "
+                        "does not describe this table"
+                    )
                 chosen.append((total_col, tuple(part_cols)))
         for group in self.spec.alternatives:
             for total_col, part_cols in group:
-                if total_col in counted and all(p in counted for p in part_cols) and self.height and \
-                        self._fails(total_col, part_cols) is None:
+                if (
+                    total_col in counted
+                    and all(p in counted for p in part_cols)
+                    and self.height
+                    and self._fails(total_col, part_cols) is None
+                ):
                     chosen.append((total_col, tuple(part_cols)))
                     break
         for total_col, part_cols in chosen:
@@ -486,8 +562,11 @@ def _pinned(t: _Table, hidden: set[Cell], primary: set[Cell]) -> dict[Cell, set[
     lo, hi = _bounds(t, hidden, primary)
     why_lo: dict[Cell, int] = {}
     why_hi: dict[Cell, int] = {}
-    active = [(li, *_line_terms(li, line, hidden, t)) for li, line in enumerate(t.lines)
-              if any(c in hidden for c in line.cells)]
+    active = [
+        (li, *_line_terms(li, line, hidden, t))
+        for li, line in enumerate(t.lines)
+        if any(c in hidden for c in line.cells)
+    ]
     for _ in range(_MAX_ROUNDS):
         changed = False
         for li, terms, k in active:
@@ -670,9 +749,11 @@ def _plan(t: _Table, min_cell: int, force: Iterable[Cell] = ()) -> _Plan:
             if why & used:
                 continue
             used |= why
-            pick = (_pick(t, [t.lines[i] for i in sorted(why)], hidden)
-                    or _pick(t, t.by_cell.get(cell, []), hidden)
-                    or _pick(t, _component(t, cell, hidden), hidden))
+            pick = (
+                _pick(t, [t.lines[i] for i in sorted(why)], hidden)
+                or _pick(t, t.by_cell.get(cell, []), hidden)
+                or _pick(t, _component(t, cell, hidden), hidden)
+            )
             if pick is None:
                 gave_up.add(cell)
             else:
@@ -799,12 +880,18 @@ def suppress(df: pl.DataFrame, spec: TableSpec, min_cell: int = 10) -> pl.DataFr
     """
     _check(min_cell)
     if spec.like is not None:
-        raise ValueError(f"this table copies the suppression of `{spec.like}`: use suppress_like(df, that table "
-                         "after suppression), or apply() on the whole pack")
+        raise ValueError(
+            f"this table copies the suppression of `{spec.like}`: use suppress_like(df, that table "
+            "after suppression), or apply() on the whole pack"
+        )
     t = _Table(df, spec, min_cell)
     plan = _plan(t, min_cell)
-    _warn(plan.inherent, "suppress", "can be worked out from the totals this table's lines take as published "
-          "elsewhere (column or margin totals), whatever it shows: suppress those totals where they are published")
+    _warn(
+        plan.inherent,
+        "suppress",
+        "can be worked out from the totals this table's lines take as published "
+        "elsewhere (column or margin totals), whatever it shows: suppress those totals where they are published",
+    )
     _warn(plan.gave_up, "suppress", "are still pinned by the table's own lines and no further cell could be hidden")
     return _render(t, plan.primary, plan.hidden, _spread(t, plan.hidden), min_cell)
 
@@ -872,19 +959,41 @@ def _mask(df: pl.DataFrame, cells: Mapping[str, Iterable[int]]) -> pl.DataFrame:
 
 # --- the whole pack ---------------------------------------------------------------------------
 
-_SAME = ("requests", "accounts", "removed", "restricted", "rejected", "pending", "successes", "denominator", "n",
-         "missing_weight", "actioned")
-_TO_SUMMARY = (("requests", "requests"), ("cases", "requests"), ("rejected", "requests_rejected"),
-               ("pending", "requests_pending"), ("censored", "requests_pending"), ("successes", "requests_actioned"),
-               ("actioned", "requests_actioned"), ("accounts", "accounts"))
+_SAME = (
+    "requests",
+    "accounts",
+    "removed",
+    "restricted",
+    "rejected",
+    "pending",
+    "successes",
+    "denominator",
+    "n",
+    "missing_weight",
+    "actioned",
+)
+_TO_SUMMARY = (
+    ("requests", "requests"),
+    ("cases", "requests"),
+    ("rejected", "requests_rejected"),
+    ("pending", "requests_pending"),
+    ("censored", "requests_pending"),
+    ("successes", "requests_actioned"),
+    ("actioned", "requests_actioned"),
+    ("accounts", "accounts"),
+)
 # (fine table, coarse table, keys the coarse table is by, [(fine column, coarse column)]): where
 # the coarse table's row is the sum of one row of the fine table, the cells are the same number.
 _LINKS: tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]], ...] = (
     ("compliance_group_platform", "compliance_platform", ("platform",), tuple((c, c) for c in _SAME)),
     ("compliance_group_platform", "reach_group", ("group",), (("requests", "cases"), ("accounts", "accounts"))),
     ("compliance_platform", "reach_platform", ("platform",), (("requests", "cases"), ("accounts", "accounts"))),
-    ("compliance_platform", "time_to_action_platform", ("platform",),
-     (("requests", "requests"), ("rejected", "rejected"), ("pending", "censored"), ("successes", "actioned"))),
+    (
+        "compliance_platform",
+        "time_to_action_platform",
+        ("platform",),
+        (("requests", "requests"), ("rejected", "rejected"), ("pending", "censored"), ("successes", "actioned")),
+    ),
     ("trend_month_platform", "trend_month", ("period",), tuple((c, c) for c in _SAME)),
     ("trend_month_platform", "compliance_platform", ("platform",), tuple((c, c) for c in _SAME)),
     ("compliance_platform", "summary", (), _TO_SUMMARY),
@@ -963,8 +1072,11 @@ def apply(tables: Mapping[str, pl.DataFrame], min_cell: int = 10) -> dict[str, p
     True
     """
     _check(min_cell)
-    parsed = {name: _Table(df, SPECS[name], min_cell) for name, df in tables.items()
-              if name in SPECS and SPECS[name].like is None}
+    parsed = {
+        name: _Table(df, SPECS[name], min_cell)
+        for name, df in tables.items()
+        if name in SPECS and SPECS[name].like is None
+    }
     hidden: dict[str, set[Cell]] = {name: set() for name in parsed}
     plans: dict[str, _Plan] = {}
     links: list[tuple[str, Cell, str, Cell]] = []
@@ -975,8 +1087,11 @@ def apply(tables: Mapping[str, pl.DataFrame], min_cell: int = 10) -> dict[str, p
     if cx in parsed and cg in parsed:
         links += [(cx, a, cg, b) for a, b in _crosstab_pairs(parsed[cx], parsed[cg])]
     # Same number, same fate: only cells that hold equal values are linked.
-    links = [(na, a, nb, b) for na, a, nb, b in links
-             if parsed[na].values[a] is not None and parsed[na].values[a] == parsed[nb].values[b]]
+    links = [
+        (na, a, nb, b)
+        for na, a, nb, b in links
+        if parsed[na].values[a] is not None and parsed[na].values[a] == parsed[nb].values[b]
+    ]
     todo = set(parsed)
     while todo:
         for name in sorted(todo):
@@ -1004,8 +1119,13 @@ def apply(tables: Mapping[str, pl.DataFrame], min_cell: int = 10) -> dict[str, p
     return out
 
 
-def _apply_like(name: str, df: pl.DataFrame, rendered: Mapping[str, pl.DataFrame], parsed: Mapping[str, _Table],
-                hidden: Mapping[str, set[Cell]]) -> pl.DataFrame:
+def _apply_like(
+    name: str,
+    df: pl.DataFrame,
+    rendered: Mapping[str, pl.DataFrame],
+    parsed: Mapping[str, _Table],
+    hidden: Mapping[str, set[Cell]],
+) -> pl.DataFrame:
     """A rate crosstab: hidden where its counts crosstab is, or where its compliance row's rate is."""
     like = SPECS[name].like
     if like is None or like not in rendered:
@@ -1039,22 +1159,21 @@ def describe(min_cell: int = 10) -> str:
     """
     _check(min_cell)
     if min_cell <= 1:
-        return ("Small cells: no count is suppressed in these tables (threshold 1); every count is shown as "
-                "computed.")
+        return "Small cells: no count is suppressed in these tables (threshold 1); every count is shown as computed."
     small = primary_text(min_cell)
     top = min_cell - 1
     return (
-        f"Small cells: counts from 1 to {top} are shown as \"{small}\" (primary suppression); a zero is shown "
+        f'Small cells: counts from 1 to {top} are shown as "{small}" (primary suppression); a zero is shown '
         f"as 0, since a zero cell is a published fact. So that a hidden count cannot be recovered by "
         f"subtracting the shown cells from a published total (a row's total, such as requests = removed + "
         f"restricted + rejected + pending, or a column's total over the rows, which other tables publish), "
-        f"further cells are hidden and shown as \"suppressed\" (complementary suppression): wherever such a "
+        f'further cells are hidden and shown as "suppressed" (complementary suppression): wherever such a '
         f"line of cells has exactly one hidden cell, the smallest other non-zero cell of the line is hidden "
-        f"too, until every line has none or at least two; and cells are hidden until no \"{small}\" count "
-        f"can be worked out exactly by combining the table's lines or from each \"{small}\" being between 1 "
+        f'too, until every line has none or at least two; and cells are hidden until no "{small}" count '
+        f'can be worked out exactly by combining the table\'s lines or from each "{small}" being between 1 '
         f"and {top}. Rates, interval bounds, shares, medians, running totals and other figures computed from a "
-        f"hidden count are shown as \"suppressed\" too, and a count that appears in two tables is hidden in "
+        f'hidden count are shown as "suppressed" too, and a count that appears in two tables is hidden in '
         f"both. Scope: this protects each table against its own rows' and columns' totals; it does not solve "
         f"every combination of figures across tables, and a hidden count can still be bounded to a range "
-        f"(\"{small}\" itself says 1 to {top})."
+        f'("{small}" itself says 1 to {top}).'
     )

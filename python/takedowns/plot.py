@@ -41,13 +41,29 @@ OUTCOME_COLOURS = {"actioned": "#009E73", "live": "#D55E00", "rejected": "#D55E0
 WIDTH_IN = 6.5  # a memo's single text column
 # Where a trend's definition turns from counts to rates (src/metrics/trend.rs, RATE_CLAUSE).
 _RATE_CLAUSE = "; each period's rate: "
-DISPLAY = {"facebook": "Facebook", "instagram": "Instagram", "tiktok": "TikTok", "x": "X",
-           "telegram": "Telegram", "whatsapp": "WhatsApp", "youtube": "YouTube"}
+DISPLAY = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "tiktok": "TikTok",
+    "x": "X",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+    "youtube": "YouTube",
+}
 
 _RC = {
-    "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8,
-    "ytick.labelsize": 8, "legend.fontsize": 8, "axes.spines.top": False, "axes.spines.right": False,
-    "axes.grid": False, "figure.dpi": 100, "savefig.bbox": "tight", "svg.fonttype": "none",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "figure.dpi": 100,
+    "savefig.bbox": "tight",
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
 }
 
@@ -115,8 +131,18 @@ def footnote(fig: Figure, definition: str, cases: Cases, extra: str = "") -> Non
     axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
     ax = min(axes, key=lambda a: a.get_position().y0)
     below = 24 + (14 if ax.get_xlabel() else 0) + (16 if any(t.get_rotation() for t in ax.get_xticklabels()) else 0)
-    ax.annotate(wrapped, xy=(0, 0), xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
-                ha="left", va="top", fontsize=6.5, color="#444444", annotation_clip=False)
+    ax.annotate(
+        wrapped,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -below),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=6.5,
+        color="#444444",
+        annotation_clip=False,
+    )
 
 
 def _compact(v: float) -> str:
@@ -219,7 +245,9 @@ def trend(
     colours = [colour(str(k), i) for i, k in enumerate(keys)]
     names = ["all" if k is None else label(k) for k in keys]
     if kind == "area":
-        ax.stackplot(periods, series, labels=names, colors=colours, alpha=0.85, step="post" if len(periods) == 1 else None)
+        ax.stackplot(
+            periods, series, labels=names, colors=colours, alpha=0.85, step="post" if len(periods) == 1 else None
+        )
     else:
         for s, c, n in zip(series, colours, names):
             ax.plot(periods, s, marker="o", ms=3, lw=1.5, color=c, label=n)
@@ -234,8 +262,11 @@ def trend(
     labels = t.sort("period").get_column("period_label").unique(maintain_order=True).to_list()
     step = max(1, len(periods) // 12)
     ax.set_xticks(periods[::step])
-    ax.set_xticklabels(labels[::step], rotation=0 if len(labels[::step]) <= 8 else 45,
-                       ha="center" if len(labels[::step]) <= 8 else "right")
+    ax.set_xticklabels(
+        labels[::step],
+        rotation=0 if len(labels[::step]) <= 8 else 45,
+        ha="center" if len(labels[::step]) <= 8 else "right",
+    )
     if by is not None and len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or f"{value.replace('_', ' ').capitalize()} per {every}", loc="left")
@@ -274,7 +305,11 @@ def reach(
     top = max((a + b for a, b in zip(act, live)), default=0) or 1
     for i, row in enumerate(r.iter_rows(named=True)):
         share = row["share_actioned"]
-        text = f"{row['followers']:,} ({share * 100:.0f}% actioned; {row['accounts']:,} accounts)" if share is not None else "no follower counts"
+        text = (
+            f"{row['followers']:,} ({share * 100:.0f}% actioned; {row['accounts']:,} accounts)"
+            if share is not None
+            else "no follower counts"
+        )
         ax.text(act[i] + live[i] + top * 0.01, i, text, va="center", fontsize=7.5)
     ax.set_yticks(y)
     ax.set_yticklabels(names)
@@ -317,7 +352,15 @@ def heatmap(
             else:
                 text = f"{v * 100:.0f}%" if value == "rate" else f"{int(v):,}"
             bright = not np.isnan(v) and v / vmax > 0.6
-            ax.text(j, i, text, ha="center", va="center", fontsize=8, color="black" if bright else "white" if not np.isnan(v) else "#666666")
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="black" if bright else "white" if not np.isnan(v) else "#666666",
+            )
     ax.set_xticks(range(len(cols)))
     ax.set_xticklabels([label(c) for c in cols])
     ax.set_yticks(range(x.height))
@@ -357,10 +400,23 @@ def time_to_action(
             sub = sub.filter(pl.col("time") <= max_days)
         c = colour(str(key), i)
         t = sub.get_column("time").to_list()
-        ax.step(t, [v * 100 for v in sub.get_column(col).to_list()], where="post", color=c, lw=1.5,
-                label="all" if key is None else label(key))
-        ax.fill_between(t, [v * 100 for v in sub.get_column(f"{col}_low").to_list()],
-                        [v * 100 for v in sub.get_column(f"{col}_high").to_list()], step="post", color=c, alpha=0.15, lw=0)
+        ax.step(
+            t,
+            [v * 100 for v in sub.get_column(col).to_list()],
+            where="post",
+            color=c,
+            lw=1.5,
+            label="all" if key is None else label(key),
+        )
+        ax.fill_between(
+            t,
+            [v * 100 for v in sub.get_column(f"{col}_low").to_list()],
+            [v * 100 for v in sub.get_column(f"{col}_high").to_list()],
+            step="post",
+            color=c,
+            alpha=0.15,
+            lw=0,
+        )
     ax.set_ylim(0, 100)
     ax.set_xlim(left=0)
     ax.set_xlabel("Days since the request")
@@ -372,7 +428,9 @@ def time_to_action(
     return fig, ax
 
 
-def save(fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300) -> list[pathlib.Path]:
+def save(
+    fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300
+) -> list[pathlib.Path]:
     """Saves ``fig`` as ``stem.png`` (300 dpi), ``stem.svg`` and ``stem.pdf``; returns the paths."""
     stem = pathlib.Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)

@@ -75,8 +75,9 @@ def _platforms_and_groups(cases: Cases) -> tuple[int, int]:
     return df.get_column("platform").n_unique(), df.get_column("group").drop_nulls().n_unique()
 
 
-def tables(cases: Cases, options: dict[str, Any] | None = None,
-           skipped: dict[str, str] | None = None) -> dict[str, pl.DataFrame]:
+def tables(
+    cases: Cases, options: dict[str, Any] | None = None, skipped: dict[str, str] | None = None
+) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
     (``pending``, ``method``, ``ci``, ``unit`` ...). A table the data cannot give (no dates for a
     trend, no follower counts for reach) is left out, with the reason in ``skipped``."""
@@ -98,8 +99,10 @@ def tables(cases: Cases, options: dict[str, Any] | None = None,
     out: dict[str, pl.DataFrame] = {}
     for name, make in makers.items():
         if name.startswith("crosstab") and n_platforms > MAX_CROSSTAB_COLUMNS:
-            skipped[name] = (f"{n_platforms} platforms would make {n_platforms} columns; "
-                             "compliance_group_platform has the same numbers in long form")
+            skipped[name] = (
+                f"{n_platforms} platforms would make {n_platforms} columns; "
+                "compliance_group_platform has the same numbers in long form"
+            )
             continue
         try:
             out[name] = make()
@@ -150,26 +153,35 @@ def markdown(df: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _figures(cases: Cases, options: dict[str, Any], made: dict[str, pl.DataFrame],
-             skipped: dict[str, str]) -> dict[str, Callable[[], Any]]:
+def _figures(
+    cases: Cases, options: dict[str, Any], made: dict[str, pl.DataFrame], skipped: dict[str, str]
+) -> dict[str, Callable[[], Any]]:
     o = dict(options)
     n_platforms, n_groups = _platforms_and_groups(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
         "compliance_platform": (lambda: plot.compliance(cases, "platform", **o), ["platform"], None),
         "trend_month_platform": (lambda: plot.trend(cases, "month", by="platform"), ["platform"], "trend_month"),
         "reach_group": (lambda: plot.reach(cases, "group"), ["group"], "reach_group"),
-        "heatmap_group_platform": (lambda: plot.heatmap(cases, "group", "platform", value="rate", **o),
-                                   ["group", "platform"], None),
-        "time_to_action_platform": (lambda: plot.time_to_action(cases, "platform", max_days=60), ["platform"],
-                                    "time_to_action_platform"),
+        "heatmap_group_platform": (
+            lambda: plot.heatmap(cases, "group", "platform", value="rate", **o),
+            ["group", "platform"],
+            None,
+        ),
+        "time_to_action_platform": (
+            lambda: plot.time_to_action(cases, "platform", max_days=60),
+            ["platform"],
+            "time_to_action_platform",
+        ),
     }
     counts = {"platform": n_platforms, "group": n_groups}
     out: dict[str, Callable[[], Any]] = {}
     for name, (draw, dims, needs) in figures.items():
         too_many = [d for d in dims if counts[d] > MAX_FIGURE_CATEGORIES]
         if too_many:
-            skipped[f"figure {name}"] = (f"{', '.join(f'{counts[d]} {d}s' for d in too_many)}: more than "
-                                         f"{MAX_FIGURE_CATEGORIES} cannot be read in a figure; see the tables")
+            skipped[f"figure {name}"] = (
+                f"{', '.join(f'{counts[d]} {d}s' for d in too_many)}: more than "
+                f"{MAX_FIGURE_CATEGORIES} cannot be read in a figure; see the tables"
+            )
         elif needs is not None and needs not in made:
             skipped[f"figure {name}"] = f"its table was left out ({skipped.get(needs, 'no data')})"
         else:
@@ -184,7 +196,8 @@ def _safe_path(out: pathlib.Path, relative: str) -> pathlib.Path:
     path = (out / relative).resolve()
     if path != root and root not in path.parents:
         raise InvalidArgumentError(
-            f"{out / relative} resolves to {path}, outside the output folder {root}; remove the link", "out")
+            f"{out / relative} resolves to {path}, outside the output folder {root}; remove the link", "out"
+        )
     return out / relative
 
 
@@ -196,8 +209,13 @@ def _prepare_out(out: pathlib.Path) -> None:
         _safe_path(out, sub).mkdir(exist_ok=True)
 
 
-def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathlib.Path | None,
-                 skipped: dict[str, str] | None = None, min_cell: int | None = None) -> str:
+def methods_note(
+    cases: Cases,
+    made: dict[str, pl.DataFrame],
+    input_path: pathlib.Path | None,
+    skipped: dict[str, str] | None = None,
+    min_cell: int | None = None,
+) -> str:
     """The methods note: source and checksum of the bytes read, load report (rejects, labels
     mapped, new labels, accounts in several groups), definitions, suppression, versions."""
     import matplotlib
@@ -222,8 +240,9 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     for c, v, n in r["lost"]:
         lines.append(f"- Every row with {c} {md_code(v)} was rejected ({n} rows): no table shows it.")
     if r.get("aggregate"):
-        lines.append("- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were "
-                     "required.")
+        lines.append(
+            "- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were required."
+        )
     case_only = []
     for column, label, value, known, acc, rej in r["labels"]:
         counted = f"{acc} rows" + (f", {rej} rejected" if rej else "")
@@ -235,11 +254,15 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
         lines.append("- Labels read in lower case, otherwise unchanged: " + ", ".join(case_only) + ".")
     for column, label, value, known, acc, rej in r["labels"]:
         if not known and column != "status":
-            lines.append(f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "
-                         "if it is another name of a known one, add an alias.")
+            lines.append(
+                f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "
+                "if it is another name of a known one, add an alias."
+            )
     if r["accounts_in_several_groups"]:
-        lines.append(f"- {r['accounts_in_several_groups']} account(s) were reported under more than one group; reach "
-                     "by group counts each in every one of its groups (`groups=\"latest\"` counts it once).")
+        lines.append(
+            f"- {r['accounts_in_several_groups']} account(s) were reported under more than one group; reach "
+            'by group counts each in every one of its groups (`groups="latest"` counts it once).'
+        )
     if r["columns_filled"]:
         lines.append(f"- Columns absent from the input and left empty: {', '.join(r['columns_filled'])}.")
     if r["columns_dropped"]:
@@ -250,8 +273,10 @@ def methods_note(cases: Cases, made: dict[str, pl.DataFrame], input_path: pathli
     for name, df in made.items():
         if "definition" in df.columns and df.height:
             defs = df.get_column("definition").unique(maintain_order=True).to_list()
-            lines.append(f"- **{name}**: {_plain(defs[0])}" + (" (each row states its own counts; see the table)"
-                                                                      if len(defs) > 1 else ""))
+            lines.append(
+                f"- **{name}**: {_plain(defs[0])}"
+                + (" (each row states its own counts; see the table)" if len(defs) > 1 else "")
+            )
     lines += ["", "Rates are null where the denominator is 0; `low_n` marks rates on fewer than 30 units."]
     if skipped:
         lines += ["", "## Left out", ""] + [f"- {name}: {_plain(why)}" for name, why in skipped.items()]
@@ -348,8 +373,11 @@ def build(
     index = _safe_path(out, "report.md")
     body = ["# Takedown requests: memo pack", ""]
     if sentence:
-        body += [f"**Rejected rows.** {rejects_sentence(cases.load_report, md_code)} They are listed in "
-                 "[tables/rejects.csv](tables/rejects.csv).", ""]
+        body += [
+            f"**Rejected rows.** {rejects_sentence(cases.load_report, md_code)} They are listed in "
+            "[tables/rejects.csv](tables/rejects.csv).",
+            "",
+        ]
     if min_cell:
         body += ["The headline is left out: small-cell suppression is on and a sentence cannot show `<10`.", ""]
     else:

@@ -74,8 +74,15 @@ def frame_pandas_decimal_objects() -> Any:
 
     d = _base(4)
     df = pd.DataFrame(d)
-    df["followers"] = pd.Series([decimal.Decimal("5"), decimal.Decimal("10000000000"), decimal.Decimal("5.5"),
-                                 decimal.Decimal("12345678901234567890")], dtype=object)
+    df["followers"] = pd.Series(
+        [
+            decimal.Decimal("5"),
+            decimal.Decimal("10000000000"),
+            decimal.Decimal("5.5"),
+            decimal.Decimal("12345678901234567890"),
+        ],
+        dtype=object,
+    )
     return df
 
 
@@ -126,8 +133,16 @@ def frame_pyarrow_binary_account() -> Any:
 
 FRAMES: dict[str, Callable[[], Any]] = {
     f.__name__: f
-    for f in (frame_pandas_duplicate_columns, frame_pandas_mixed_object, frame_pandas_decimal_objects, frame_pandas_nan,
-              frame_pandas_tz_datetimes, frame_polars_struct_followers, frame_polars_near_4e18, frame_pyarrow_binary_account)
+    for f in (
+        frame_pandas_duplicate_columns,
+        frame_pandas_mixed_object,
+        frame_pandas_decimal_objects,
+        frame_pandas_nan,
+        frame_pandas_tz_datetimes,
+        frame_polars_struct_followers,
+        frame_polars_near_4e18,
+        frame_pyarrow_binary_account,
+    )
 }
 
 # ---------------------------------------------------------------------------------- probing
@@ -228,8 +243,9 @@ def _loaded(cases: Any, td: Any, analytics: bool) -> dict[str, Any]:
     res: dict[str, Any] = {"outcome": "loaded"}
     try:
         report = cases.load_report
-        res["load_report"] = _jsonable({k: report[k] for k in ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule")
-                                        if k in report})
+        res["load_report"] = _jsonable(
+            {k: report[k] for k in ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule") if k in report}
+        )
         res["rows_read"] = report.get("rows_read")
         res["rows_accepted"] = report.get("rows_accepted")
         res["rows_rejected"] = report.get("rows_rejected")
@@ -397,8 +413,13 @@ def _fork(job: dict[str, Any]) -> dict[str, Any]:
     while True:
         got, status, usage = os.wait4(pid, os.WNOHANG)
         if got == pid:
-            return {"returncode": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime,
-                    "seconds": time.monotonic() - t0, "killed": killed, "peak_rss_mb": max(peak, usage.ru_maxrss / 1024)}
+            return {
+                "returncode": os.waitstatus_to_exitcode(status),
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "seconds": time.monotonic() - t0,
+                "killed": killed,
+                "peak_rss_mb": max(peak, usage.ru_maxrss / 1024),
+            }
         if killed is None:
             peak = max(peak, _rss_mb(pid))
             if peak > job["max_rss_mb"]:

@@ -65,8 +65,9 @@ def big_parquet(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.mark.parametrize("kind", ["scan", "time_to_action"])
 def test_ctrl_c_stops_the_worker(kind: str, big_parquet: str) -> None:
     env = dict(os.environ, POLARS_MAX_THREADS="2")
-    run = subprocess.run([sys.executable, "-c", PROBE, kind, big_parquet], capture_output=True, text=True,
-                         timeout=600, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, kind, big_parquet], capture_output=True, text=True, timeout=600, env=env
+    )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout.strip().splitlines()[-1])
     # The work must still have been running when the interrupt came, or this proves nothing.

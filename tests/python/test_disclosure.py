@@ -31,11 +31,18 @@ OUTCOMES = ["removed", "restricted", "rejected", "pending"]
 COMPLIANCE_COUNTS = ["requests", "removed", "restricted", "rejected", "pending", "successes", "denominator", "n"]
 COMPLIANCE_SPEC = TableSpec(
     counts=COMPLIANCE_COUNTS,
-    row_lines=[("requests", OUTCOMES), ("successes", ["removed", "restricted"]), ("denominator", ["requests"]),
-               ("n", ["denominator"])],
+    row_lines=[
+        ("requests", OUTCOMES),
+        ("successes", ["removed", "restricted"]),
+        ("denominator", ["requests"]),
+        ("n", ["denominator"]),
+    ],
     column_totals=True,
-    derived={"rate": ["successes", "denominator"], "ci_low": ["successes", "denominator"],
-             "ci_high": ["successes", "denominator"]},
+    derived={
+        "rate": ["successes", "denominator"],
+        "ci_low": ["successes", "denominator"],
+        "ci_high": ["successes", "denominator"],
+    },
     key_columns=["platform"],
 )
 
@@ -51,17 +58,27 @@ def records(n: int, seed: int, *, groups: int = 3, platforms: int = 4, months: i
     g_w = [rng.choice([1, 2, 8, 20]) for _ in g_names]
     p_w = [rng.choice([1, 3, 10, 25]) for _ in p_names]
     s_w = [rng.choice([1, 5, 20]) for _ in OUTCOMES]
-    rows = [{
-        "group": rng.choices(g_names, g_w)[0],
-        "platform": rng.choices(p_names, p_w)[0],
-        "month": rng.randrange(months),
-        "status": rng.choices(OUTCOMES, s_w)[0],
-        "account": f"@acct{rng.randrange(max(1, n // 2))}",
-        "followers": rng.choice([None, rng.randrange(10, 5000)]),
-        "days": rng.random() * 20,
-    } for _ in range(n)]
-    schema = {"group": pl.String, "platform": pl.String, "month": pl.Int64, "status": pl.String,
-              "account": pl.String, "followers": pl.Int64, "days": pl.Float64}
+    rows = [
+        {
+            "group": rng.choices(g_names, g_w)[0],
+            "platform": rng.choices(p_names, p_w)[0],
+            "month": rng.randrange(months),
+            "status": rng.choices(OUTCOMES, s_w)[0],
+            "account": f"@acct{rng.randrange(max(1, n // 2))}",
+            "followers": rng.choice([None, rng.randrange(10, 5000)]),
+            "days": rng.random() * 20,
+        }
+        for _ in range(n)
+    ]
+    schema = {
+        "group": pl.String,
+        "platform": pl.String,
+        "month": pl.Int64,
+        "status": pl.String,
+        "account": pl.String,
+        "followers": pl.Int64,
+        "days": pl.Float64,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -70,15 +87,21 @@ def _outcome_counts(by: list[str]) -> list[pl.Expr]:
 
 
 def _rates(df: pl.DataFrame) -> pl.DataFrame:
-    return df.with_columns(
-        (pl.col("removed") + pl.col("restricted")).alias("successes"),
-        pl.col("requests").alias("denominator"),
-    ).with_columns(
-        pl.col("denominator").alias("n"),
-        pl.when(pl.col("denominator") > 0).then(pl.col("successes") / pl.col("denominator")).alias("rate"),
-    ).with_columns(
-        (pl.col("rate") * 0.9).alias("ci_low"), (pl.col("rate") * 0.9 + 0.1).alias("ci_high"),
-        (pl.col("n") < 30).alias("low_n"), pl.lit("rate = (removed + restricted) / all requests").alias("definition"),
+    return (
+        df.with_columns(
+            (pl.col("removed") + pl.col("restricted")).alias("successes"),
+            pl.col("requests").alias("denominator"),
+        )
+        .with_columns(
+            pl.col("denominator").alias("n"),
+            pl.when(pl.col("denominator") > 0).then(pl.col("successes") / pl.col("denominator")).alias("rate"),
+        )
+        .with_columns(
+            (pl.col("rate") * 0.9).alias("ci_low"),
+            (pl.col("rate") * 0.9 + 0.1).alias("ci_high"),
+            (pl.col("n") < 30).alias("low_n"),
+            pl.lit("rate = (removed + restricted) / all requests").alias("definition"),
+        )
     )
 
 
@@ -88,7 +111,8 @@ def compliance(rec: pl.DataFrame, by: list[str]) -> pl.DataFrame:
 
 def reach(rec: pl.DataFrame, by: str) -> pl.DataFrame:
     per_acc = rec.group_by(list(dict.fromkeys([by, "platform", "account"]))).agg(
-        pl.col("followers").max(), (pl.col("status").last().is_in(["removed", "restricted"])).alias("act"))
+        pl.col("followers").max(), (pl.col("status").last().is_in(["removed", "restricted"])).alias("act")
+    )
     cases = rec.group_by(by).agg(pl.len().alias("cases"), pl.col("followers").fill_null(0).sum().alias("fu"))
     acc = per_acc.group_by(by).agg(
         pl.len().alias("accounts"),
@@ -102,10 +126,17 @@ def reach(rec: pl.DataFrame, by: str) -> pl.DataFrame:
     df = cases.join(acc, on=by, how="left").sort(by)
     share = pl.when(pl.col("followers") > 0)
     return df.select(
-        by, "cases", "accounts", "followers", "followers_actioned", "followers_live",
+        by,
+        "cases",
+        "accounts",
+        "followers",
+        "followers_actioned",
+        "followers_live",
         share.then(pl.col("followers_actioned") / pl.col("followers")).alias("share_actioned"),
-        "median_followers", share.then(pl.col("top10") / pl.col("followers")).alias("top10_share"),
-        "accounts_missing_followers", pl.col("fu").alias("followers_undeduplicated"),
+        "median_followers",
+        share.then(pl.col("top10") / pl.col("followers")).alias("top10_share"),
+        "accounts_missing_followers",
+        pl.col("fu").alias("followers_undeduplicated"),
         pl.lit("accounts = distinct platform + account").alias("definition"),
     )
 
@@ -115,18 +146,40 @@ def trend(rec: pl.DataFrame, months: int, by: list[str]) -> pl.DataFrame:
     if by:
         grid = rec.select(by).unique().sort(by).join(grid, how="cross")
     agg = rec.group_by([*by, "month"]).agg(_outcome_counts([*by, "month"]))
-    df = grid.join(agg, on=[*by, "month"], how="left").with_columns(
-        pl.col(c).fill_null(0) for c in ["requests", *OUTCOMES]).sort([*by, "month"])
+    df = (
+        grid.join(agg, on=[*by, "month"], how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in ["requests", *OUTCOMES])
+        .sort([*by, "month"])
+    )
     df = df.with_columns((pl.col("removed") + pl.col("restricted")).alias("actioned"))
     over = by if by else None
     cum = [pl.col("requests").cum_sum(), pl.col("actioned").cum_sum()]
     if over:
         cum = [c.over(over) for c in cum]
-    df = df.with_columns(cum[0].alias("cum_requests"), cum[1].alias("cum_actioned"),
-                         pl.format("2025-{}", pl.col("month") + 1).alias("period_label"))
+    df = df.with_columns(
+        cum[0].alias("cum_requests"),
+        cum[1].alias("cum_actioned"),
+        pl.format("2025-{}", pl.col("month") + 1).alias("period_label"),
+    )
     df = _rates(df).rename({"month": "period"})
-    return df.select(*by, "period", "period_label", "requests", *OUTCOMES, "actioned", "cum_requests", "cum_actioned",
-                     "successes", "denominator", "n", "rate", "ci_low", "ci_high", "low_n", "definition")
+    return df.select(
+        *by,
+        "period",
+        "period_label",
+        "requests",
+        *OUTCOMES,
+        "actioned",
+        "cum_requests",
+        "cum_actioned",
+        "successes",
+        "denominator",
+        "n",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "low_n",
+        "definition",
+    )
 
 
 def crosstab(rec: pl.DataFrame, value: str) -> pl.DataFrame:
@@ -140,17 +193,25 @@ def crosstab(rec: pl.DataFrame, value: str) -> pl.DataFrame:
 
 
 def time_to_action(rec: pl.DataFrame) -> pl.DataFrame:
-    df = rec.group_by("platform").agg(
-        pl.len().alias("requests"),
-        pl.col("status").is_in(["removed", "restricted"]).sum().cast(pl.Int64).alias("actioned"),
-        (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("rejected"),
-        (pl.col("status") == "pending").sum().cast(pl.Int64).alias("censored"),
-        pl.col("days").median().alias("median_days"),
-        pl.col("days").min().alias("median_ci_low"), pl.col("days").max().alias("median_ci_high"),
-        (pl.col("days") < 1).mean().alias("actioned_within_1d"), (pl.col("days") < 7).mean().alias("decided_within_7d"),
-        (pl.col("days") < 7).mean().alias("rejected_within_7d"), pl.col("days").mean().alias("rmst_30d"),
-        pl.col("days").mean().alias("naive_mean_days"), pl.col("days").median().alias("naive_median_days"),
-    ).sort("platform")
+    df = (
+        rec.group_by("platform")
+        .agg(
+            pl.len().alias("requests"),
+            pl.col("status").is_in(["removed", "restricted"]).sum().cast(pl.Int64).alias("actioned"),
+            (pl.col("status") == "rejected").sum().cast(pl.Int64).alias("rejected"),
+            (pl.col("status") == "pending").sum().cast(pl.Int64).alias("censored"),
+            pl.col("days").median().alias("median_days"),
+            pl.col("days").min().alias("median_ci_low"),
+            pl.col("days").max().alias("median_ci_high"),
+            (pl.col("days") < 1).mean().alias("actioned_within_1d"),
+            (pl.col("days") < 7).mean().alias("decided_within_7d"),
+            (pl.col("days") < 7).mean().alias("rejected_within_7d"),
+            pl.col("days").mean().alias("rmst_30d"),
+            pl.col("days").mean().alias("naive_mean_days"),
+            pl.col("days").median().alias("naive_median_days"),
+        )
+        .sort("platform")
+    )
     return df.with_columns(pl.lit("Kaplan-Meier time to decision").alias("definition"))
 
 
@@ -159,17 +220,35 @@ def summary(rec: pl.DataFrame) -> pl.DataFrame:
     rej = rec.filter(pl.col("status") == "rejected").height
     pen = rec.filter(pl.col("status") == "pending").height
     accounts = rec.select(pl.struct("platform", "account").n_unique()).item() if rec.height else 0
-    acc_act = rec.group_by("platform", "account").agg(pl.col("status").last()).filter(
-        pl.col("status").is_in(["removed", "restricted"])).height
-    return pl.DataFrame({
-        "rows": [rec.height], "requests": [rec.height], "accounts": [accounts], "accounts_actioned": [acc_act],
-        "account_rate": [acc_act / accounts if accounts else None], "account_ci_low": [0.1], "account_ci_high": [0.9],
-        "requests_actioned": [act], "requests_rejected": [rej], "requests_pending": [pen],
-        "rate": [act / rec.height if rec.height else None], "ci_low": [0.1], "ci_high": [0.9],
-        "followers": [int(rec["followers"].fill_null(0).sum())], "n_platforms": [rec["platform"].n_unique()],
-        "platforms": [", ".join(sorted(rec["platform"].unique()))], "n_groups": [rec["group"].n_unique()],
-        "groups": [", ".join(sorted(rec["group"].unique()))], "agencies": ["PTA"],
-    })
+    acc_act = (
+        rec.group_by("platform", "account")
+        .agg(pl.col("status").last())
+        .filter(pl.col("status").is_in(["removed", "restricted"]))
+        .height
+    )
+    return pl.DataFrame(
+        {
+            "rows": [rec.height],
+            "requests": [rec.height],
+            "accounts": [accounts],
+            "accounts_actioned": [acc_act],
+            "account_rate": [acc_act / accounts if accounts else None],
+            "account_ci_low": [0.1],
+            "account_ci_high": [0.9],
+            "requests_actioned": [act],
+            "requests_rejected": [rej],
+            "requests_pending": [pen],
+            "rate": [act / rec.height if rec.height else None],
+            "ci_low": [0.1],
+            "ci_high": [0.9],
+            "followers": [int(rec["followers"].fill_null(0).sum())],
+            "n_platforms": [rec["platform"].n_unique()],
+            "platforms": [", ".join(sorted(rec["platform"].unique()))],
+            "n_groups": [rec["group"].n_unique()],
+            "groups": [", ".join(sorted(rec["group"].unique()))],
+            "agencies": ["PTA"],
+        }
+    )
 
 
 def pack(rec: pl.DataFrame, months: int) -> dict[str, pl.DataFrame]:
@@ -192,10 +271,19 @@ def pack(rec: pl.DataFrame, months: int) -> dict[str, pl.DataFrame]:
 
 # (total, components) that hold in every row, by table, and the keys whose margins are published.
 ROW_RELATIONS: dict[str, list[tuple[str, list[str]]]] = {
-    "compliance": [("requests", OUTCOMES), ("successes", ["removed", "restricted"]), ("denominator", ["requests"]),
-                   ("n", ["denominator"])],
-    "trend": [("requests", OUTCOMES), ("successes", ["removed", "restricted"]), ("denominator", ["requests"]),
-              ("n", ["denominator"]), ("actioned", ["removed", "restricted"])],
+    "compliance": [
+        ("requests", OUTCOMES),
+        ("successes", ["removed", "restricted"]),
+        ("denominator", ["requests"]),
+        ("n", ["denominator"]),
+    ],
+    "trend": [
+        ("requests", OUTCOMES),
+        ("successes", ["removed", "restricted"]),
+        ("denominator", ["requests"]),
+        ("n", ["denominator"]),
+        ("actioned", ["removed", "restricted"]),
+    ],
     "reach": [],
     "time_to_action": [("requests", ["actioned", "rejected", "censored"])],
     "summary": [("requests", ["requests_actioned", "requests_rejected", "requests_pending"])],
@@ -212,8 +300,13 @@ SHAPES: dict[str, tuple[str, list[str], list[list[str]]]] = {
     "summary": ("summary", ["requests", "requests_actioned", "requests_rejected", "requests_pending"], []),
 }
 
-def lines_of(df: pl.DataFrame, relations: Iterable[tuple[str, Sequence[str]]], counts: Sequence[str],
-             margins: Iterable[Sequence[str]]) -> list[tuple[list[tuple[int, str]], tuple[int, str] | None]]:
+
+def lines_of(
+    df: pl.DataFrame,
+    relations: Iterable[tuple[str, Sequence[str]]],
+    counts: Sequence[str],
+    margins: Iterable[Sequence[str]],
+) -> list[tuple[list[tuple[int, str]], tuple[int, str] | None]]:
     """Every published total of a table, found independently of the module."""
     out: list[tuple[list[tuple[int, str]], tuple[int, str] | None]] = []
     for total, parts in relations:
@@ -249,8 +342,9 @@ def number(df: pl.DataFrame, cell: tuple[int, str]) -> float:
     return float(v or 0)
 
 
-def attack(orig: pl.DataFrame, out: pl.DataFrame,
-           lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]]) -> list[str]:
+def attack(
+    orig: pl.DataFrame, out: pl.DataFrame, lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]]
+) -> list[str]:
     """What a reader recovers by subtraction, and lines with exactly one hidden cell."""
     found = []
     for parts, total in lines:
@@ -313,10 +407,14 @@ def determined(hid: set[Any], lines: Sequence[tuple[list[Any], Any]]) -> list[An
     return sorted((c for c, r in pivots.items() if len(r) == 1 and c in hid), key=repr)
 
 
-def exposed_small(orig: pl.DataFrame, out: pl.DataFrame,
-                  lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]],
-                  min_cell: int = 10, spec: TableSpec | None = None) -> list[tuple[int, str]]:
-    """"<10" cells that the lines fix exactly, other than those that the totals published elsewhere
+def exposed_small(
+    orig: pl.DataFrame,
+    out: pl.DataFrame,
+    lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]],
+    min_cell: int = 10,
+    spec: TableSpec | None = None,
+) -> list[tuple[int, str]]:
+    """ "<10" cells that the lines fix exactly, other than those that the totals published elsewhere
     fix whatever the table shows (those are the publishing tables' business): fixed by the lines
     with every cell hidden, or (with ``spec``) pinned then by the module's interval reasoning, e.g.
     three "<3" cells in a column whose published total is 3."""
@@ -334,12 +432,17 @@ def exposed_small(orig: pl.DataFrame, out: pl.DataFrame,
     return sorted(found)
 
 
-def _determined_open(hid: set[tuple[int, str]], lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]],
-                     small_total: list[bool]) -> list[tuple[int, str]]:
+def _determined_open(
+    hid: set[tuple[int, str]],
+    lines: Sequence[tuple[list[tuple[int, str]], tuple[int, str] | None]],
+    small_total: list[bool],
+) -> list[tuple[int, str]]:
     """As determined(), with each small published total (it reads "<10" where it is published) an
     unknown of its own."""
-    fixed: list[tuple[list[Any], Any]] = [([*parts, ("open", k)], total) if small_total[k] else (list(parts), total)
-                                          for k, (parts, total) in enumerate(lines)]
+    fixed: list[tuple[list[Any], Any]] = [
+        ([*parts, ("open", k)], total) if small_total[k] else (list(parts), total)
+        for k, (parts, total) in enumerate(lines)
+    ]
     opened: set[Any] = {("open", k) for k in range(len(lines)) if small_total[k]}
     return [c for c in determined(hid | opened, fixed) if c[0] != "open"]
 
@@ -349,14 +452,24 @@ def relations(kind: str, unit: str = "requests", pending: str = "against") -> li
     if kind not in ("compliance", "trend"):
         return ROW_RELATIONS[kind]
     unit = unit if kind == "compliance" else "requests"
-    rel = [(unit, OUTCOMES), ("successes", ["removed", "restricted"]),
-           ("denominator", [unit]) if pending == "against" else (unit, ["denominator", "pending"]),
-           ("n", ["denominator"])]
+    rel = [
+        (unit, OUTCOMES),
+        ("successes", ["removed", "restricted"]),
+        ("denominator", [unit]) if pending == "against" else (unit, ["denominator", "pending"]),
+        ("n", ["denominator"]),
+    ]
     return rel + ([("actioned", ["removed", "restricted"])] if kind == "trend" else [])
 
 
-def check_table(name: str, orig: pl.DataFrame, out: pl.DataFrame, min_cell: int, spec: TableSpec | None = None,
-                unit: str = "requests", pending: str = "against") -> None:
+def check_table(
+    name: str,
+    orig: pl.DataFrame,
+    out: pl.DataFrame,
+    min_cell: int,
+    spec: TableSpec | None = None,
+    unit: str = "requests",
+    pending: str = "against",
+) -> None:
     """Every guarantee on one table of the pack."""
     assert out.columns == orig.columns and out.height == orig.height
     if name.startswith("crosstab"):
@@ -391,13 +504,30 @@ def check_table(name: str, orig: pl.DataFrame, out: pl.DataFrame, min_cell: int,
 
 def check_derived(tables: dict[str, pl.DataFrame], out: dict[str, pl.DataFrame], unit: str = "requests") -> None:
     """Rates, bounds, shares, medians and running totals hide with their counts."""
-    derived = {"compliance": (["rate", "ci_low", "ci_high"], ["successes", "denominator", "n"]),
-               "trend": (["rate", "ci_low", "ci_high"], ["successes", "denominator", "n"]),
-               "reach": (["followers", "followers_actioned", "followers_live", "share_actioned", "median_followers",
-                          "top10_share", "followers_undeduplicated"], ["accounts"]),
-               "time_to_action": ([c for c in out["time_to_action_platform"].columns
-                                   if "_within_" in c or "median" in c or c.startswith(("rmst", "naive"))],
-                                  ["requests", "actioned", "rejected", "censored"])}
+    derived = {
+        "compliance": (["rate", "ci_low", "ci_high"], ["successes", "denominator", "n"]),
+        "trend": (["rate", "ci_low", "ci_high"], ["successes", "denominator", "n"]),
+        "reach": (
+            [
+                "followers",
+                "followers_actioned",
+                "followers_live",
+                "share_actioned",
+                "median_followers",
+                "top10_share",
+                "followers_undeduplicated",
+            ],
+            ["accounts"],
+        ),
+        "time_to_action": (
+            [
+                c
+                for c in out["time_to_action_platform"].columns
+                if "_within_" in c or "median" in c or c.startswith(("rmst", "naive"))
+            ],
+            ["requests", "actioned", "rejected", "censored"],
+        ),
+    }
     for name, df in out.items():
         if name not in SHAPES or name == "summary":
             continue
@@ -432,8 +562,9 @@ def check_derived(tables: dict[str, pl.DataFrame], out: dict[str, pl.DataFrame],
             assert float(rx[p][i]) == pytest.approx(float(tables["crosstab_group_platform_rate"][p][i]))
 
 
-def check_pack(tables: dict[str, pl.DataFrame], min_cell: int, unit: str = "requests",
-               pending: str = "against") -> dict[str, pl.DataFrame]:
+def check_pack(
+    tables: dict[str, pl.DataFrame], min_cell: int, unit: str = "requests", pending: str = "against"
+) -> dict[str, pl.DataFrame]:
     """apply() on a whole pack, and every guarantee on every table."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", disclosure.DisclosureWarning)
@@ -461,8 +592,15 @@ def with_requests(df: pl.DataFrame) -> pl.DataFrame:
 
 def comp_table(removed: list[int], restricted: list[int], rejected: list[int], pending: list[int]) -> pl.DataFrame:
     """A compliance table by platform (default definition) from its outcome counts."""
-    df = pl.DataFrame({"platform": ["facebook", "telegram", "x", "tiktok", "whatsapp"][:len(removed)],
-                       "removed": removed, "restricted": restricted, "rejected": rejected, "pending": pending})
+    df = pl.DataFrame(
+        {
+            "platform": ["facebook", "telegram", "x", "tiktok", "whatsapp"][: len(removed)],
+            "removed": removed,
+            "restricted": restricted,
+            "rejected": rejected,
+            "pending": pending,
+        }
+    )
     return _rates(with_requests(df))
 
 
@@ -483,7 +621,10 @@ def test_three_platforms_one_small_rejected() -> None:
     out = suppress(df, COMPLIANCE_SPEC)
     assert attack(df, out, lines) == []
     assert out.select("platform", "rejected", "pending").rows() == [
-        ("facebook", "<10", SUPPRESSED), ("telegram", SUPPRESSED, SUPPRESSED), ("x", "14", "0")]
+        ("facebook", "<10", SUPPRESSED),
+        ("telegram", SUPPRESSED, SUPPRESSED),
+        ("x", "14", "0"),
+    ]
     assert out["removed"].to_list() == [60, 40, 25] and out["rate"].dtype == pl.Float64
     assert out["requests"].dtype == pl.Int64 and out["definition"].to_list() == df["definition"].to_list()
 
@@ -518,13 +659,23 @@ def test_only_zeros_left_hides_the_total() -> None:
 
 
 def test_crosstab_exact() -> None:
-    df = pl.DataFrame({"group": ["BLA", "BLF", "TTP"], "facebook": [40, 2, 30], "telegram": [25, 33, 12],
-                       "x": [50, 60, 70], "definition": ["cell = cases"] * 3})
+    df = pl.DataFrame(
+        {
+            "group": ["BLA", "BLF", "TTP"],
+            "facebook": [40, 2, 30],
+            "telegram": [25, 33, 12],
+            "x": [50, 60, 70],
+            "definition": ["cell = cases"] * 3,
+        }
+    )
     out = suppress(df, SPECS["crosstab_group_platform_cases"])
     # BLF facebook 2 is primary; its row's smallest other (telegram 33) and its column's (TTP 30)
     # go; then telegram's column needs a second one (TTP 12), and TTP's row has two.
     assert out.drop("definition").rows() == [
-        ("BLA", "40", "25", 50), ("BLF", "<10", SUPPRESSED, 60), ("TTP", SUPPRESSED, SUPPRESSED, 70)]
+        ("BLA", "40", "25", 50),
+        ("BLF", "<10", SUPPRESSED, 60),
+        ("TTP", SUPPRESSED, SUPPRESSED, 70),
+    ]
     assert exposed_small(df, out, crosstab_lines(df)) == [] and attack(df, out, crosstab_lines(df)) == []
 
 
@@ -539,11 +690,14 @@ def test_pinned_by_the_range_of_small_cells() -> None:
 def test_linear_combination_is_blocked() -> None:
     # Two 2x2 blocks of small cells joined by one small cell (row 1, c2): every row and column
     # has at least two hidden cells, yet rows 0 + 1 minus columns c0 + c1 give the joining cell.
-    df = pl.DataFrame({"group": list("abcd"), "c0": [1, 3, 80, 55], "c1": [2, 4, 90, 65], "c2": [50, 5, 6, 8],
-                       "c3": [60, 70, 7, 9]})
+    df = pl.DataFrame(
+        {"group": list("abcd"), "c0": [1, 3, 80, 55], "c1": [2, 4, 90, 65], "c2": [50, 5, 6, 8], "c3": [60, 70, 7, 9]}
+    )
     lines = crosstab_lines(df)
-    primary_only = df.with_columns(pl.when(pl.col(c) < 10).then(pl.lit("<10")).otherwise(pl.col(c).cast(pl.String))
-                                   .alias(c) for c in ["c0", "c1", "c2", "c3"])
+    primary_only = df.with_columns(
+        pl.when(pl.col(c) < 10).then(pl.lit("<10")).otherwise(pl.col(c).cast(pl.String)).alias(c)
+        for c in ["c0", "c1", "c2", "c3"]
+    )
     assert attack(df, primary_only, lines) == [] and exposed_small(df, primary_only, lines) == [(1, "c2")]
     out = suppress(df, SPECS["crosstab_group_platform_cases"])
     assert attack(df, out, lines) == [] and exposed_small(df, out, lines) == []
@@ -552,9 +706,13 @@ def test_linear_combination_is_blocked() -> None:
 
 def test_cumulative_hides_from_the_first_hidden_period_on() -> None:
     month = [pl.lit(k, dtype=pl.Int64).alias("month") for k in (0, 1, 2)]
-    rec = pl.concat([records(30, seed=3, months=1).with_columns(month[0]),
-                     records(4, seed=4, months=1).with_columns(month[1]),
-                     records(30, seed=5, months=1).with_columns(month[2])])
+    rec = pl.concat(
+        [
+            records(30, seed=3, months=1).with_columns(month[0]),
+            records(4, seed=4, months=1).with_columns(month[1]),
+            records(30, seed=5, months=1).with_columns(month[2]),
+        ]
+    )
     df = trend(rec, 3, [])
     out = suppress(df, SPECS["trend_month"])
     first = next(i for i in range(df.height) if hidden(out, (i, "requests")))
@@ -563,19 +721,29 @@ def test_cumulative_hides_from_the_first_hidden_period_on() -> None:
 
 
 def test_reach_hides_followers_of_few_accounts() -> None:
-    df = pl.DataFrame({"group": ["BLA", "BLF", "TTP"], "cases": [300, 12, 200], "accounts": [250, 6, 180],
-                       "followers": [90000, 800, 70000], "share_actioned": [0.5, 0.25, 0.75],
-                       "definition": ["d"] * 3})
+    df = pl.DataFrame(
+        {
+            "group": ["BLA", "BLF", "TTP"],
+            "cases": [300, 12, 200],
+            "accounts": [250, 6, 180],
+            "followers": [90000, 800, 70000],
+            "share_actioned": [0.5, 0.25, 0.75],
+            "definition": ["d"] * 3,
+        }
+    )
     out = suppress(df, SPECS["reach_group"])
     assert out.drop("definition").rows() == [
-        ("BLA", 300, "250", "90000", "0.5"), ("BLF", 12, "<10", SUPPRESSED, SUPPRESSED),
-        ("TTP", 200, SUPPRESSED, SUPPRESSED, SUPPRESSED)]
+        ("BLA", 300, "250", "90000", "0.5"),
+        ("BLF", 12, "<10", SUPPRESSED, SUPPRESSED),
+        ("TTP", 200, SUPPRESSED, SUPPRESSED, SUPPRESSED),
+    ]
 
 
 def test_suppress_like_and_rate_crosstab() -> None:
     counts = pl.DataFrame({"group": ["A", "B"], "x": [3, 40], "y": [50, 60], "z": [70, 0]})
-    rates = pl.DataFrame({"group": ["A", "B"], "x": [1.0, 0.5], "y": [0.2, 0.3], "z": [0.4, None],
-                          "definition": ["r", "r"]})
+    rates = pl.DataFrame(
+        {"group": ["A", "B"], "x": [1.0, 0.5], "y": [0.2, 0.3], "z": [0.4, None], "definition": ["r", "r"]}
+    )
     hid = suppress(counts, SPECS["crosstab_group_platform_cases"])
     assert hid.rows() == [("A", "<10", SUPPRESSED, 70), ("B", SUPPRESSED, SUPPRESSED, 0)]
     out = suppress_like(rates, hid)
@@ -585,8 +753,10 @@ def test_suppress_like_and_rate_crosstab() -> None:
     # Rows or columns the counts table lacks are hidden whole (fail closed).
     more = pl.DataFrame({"group": ["A", "C"], "x": [0.1, 0.2], "z": [0.3, 0.4]})
     more = more.with_columns(w=pl.lit(0.5))
-    assert suppress_like(more, hid).rows() == [("A", SUPPRESSED, "0.3", SUPPRESSED),
-                                               ("C", SUPPRESSED, SUPPRESSED, SUPPRESSED)]
+    assert suppress_like(more, hid).rows() == [
+        ("A", SUPPRESSED, "0.3", SUPPRESSED),
+        ("C", SUPPRESSED, SUPPRESSED, SUPPRESSED),
+    ]
 
 
 def test_nothing_to_hide_keeps_the_frame() -> None:
@@ -612,8 +782,12 @@ def test_unknown_numeric_column_is_treated_as_derived() -> None:
 
 def test_summary_line() -> None:
     df = summary(records(400, seed=1)).with_columns(
-        requests_rejected=pl.lit(3), requests_pending=pl.lit(97), requests_actioned=pl.lit(300), requests=pl.lit(400),
-        rows=pl.lit(400))
+        requests_rejected=pl.lit(3),
+        requests_pending=pl.lit(97),
+        requests_actioned=pl.lit(300),
+        requests=pl.lit(400),
+        rows=pl.lit(400),
+    )
     out = suppress(df, SPECS["summary"])
     assert (out["requests_rejected"][0], out["requests_pending"][0]) == ("<10", SUPPRESSED)
     assert out["rate"][0] != SUPPRESSED  # actioned / requests do not involve pending (pending "against")
@@ -667,8 +841,14 @@ def test_pack_shapes(seed: int) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(1, 250), seed=st.integers(0, 10**6), groups=st.integers(1, 4), platforms=st.integers(1, 5),
-       months=st.integers(1, 5), min_cell=st.sampled_from([3, 5, 10, 20]))
+@given(
+    n=st.integers(1, 250),
+    seed=st.integers(0, 10**6),
+    groups=st.integers(1, 4),
+    platforms=st.integers(1, 5),
+    months=st.integers(1, 5),
+    min_cell=st.sampled_from([3, 5, 10, 20]),
+)
 def test_pack_random(n: int, seed: int, groups: int, platforms: int, months: int, min_cell: int) -> None:
     run_pack(records(n, seed, groups=groups, platforms=platforms, months=months), months, min_cell)
 
@@ -756,8 +936,9 @@ SUBSETS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("subset", list(SUBSETS))
-@pytest.mark.parametrize("options", [{}, {"pending": "exclude"}, {"unit": "account"}],
-                         ids=["default", "pending-exclude", "accounts"])
+@pytest.mark.parametrize(
+    "options", [{}, {"pending": "exclude"}, {"unit": "account"}], ids=["default", "pending-exclude", "accounts"]
+)
 def test_library_pack(sample: Any, subset: str, options: dict[str, Any]) -> None:
     cases = sample.filter(**SUBSETS[subset]) if SUBSETS[subset] else sample
     tables = library_pack(cases, **options)

@@ -31,9 +31,11 @@ def test_hierarchy() -> None:
 
 
 def test_validation_error_carries_problems(tmp_path: pathlib.Path) -> None:
-    p = write(tmp_path, "bad.csv", HEADER
-              + "1,X,@fake_a,TTP,2025-01-05,2025-01-02,removed\n"
-              + "2,X,@fake_b,TTP,2025-01-05,,sometimes\n")
+    p = write(
+        tmp_path,
+        "bad.csv",
+        HEADER + "1,X,@fake_a,TTP,2025-01-05,2025-01-02,removed\n" + "2,X,@fake_b,TTP,2025-01-05,,sometimes\n",
+    )
     with pytest.raises(td.ValidationError) as info:
         td.read_csv(p)
     e = info.value
@@ -44,11 +46,13 @@ def test_validation_error_carries_problems(tmp_path: pathlib.Path) -> None:
         (2, "status", "sometimes", "unknown_status"),
     ]
     msg = str(e)
-    assert "bad.csv: row 2, column `status`, value \"sometimes\"" in msg and "unknown_status" in msg
+    assert 'bad.csv: row 2, column `status`, value "sometimes"' in msg and "unknown_status" in msg
 
 
 def test_quarantine_instead(tmp_path: pathlib.Path) -> None:
-    p = write(tmp_path, "bad.csv", HEADER + "1,X,@fake_a,TTP,2025-01-05,,pending\n2,X,@fake_b,TTP,not a date,,pending\n")
+    p = write(
+        tmp_path, "bad.csv", HEADER + "1,X,@fake_a,TTP,2025-01-05,,pending\n2,X,@fake_b,TTP,not a date,,pending\n"
+    )
     cases = td.read_csv(p, on_invalid="quarantine")
     r = cases.load_report
     assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (2, 1, 1)
@@ -107,8 +111,13 @@ def test_empty_selection(sample) -> None:  # type: ignore[no-untyped-def]
 def test_no_panic_on_hostile_input(tmp_path: pathlib.Path) -> None:
     # Invalid UTF-8, ragged rows, a huge field, quotes left open: rows rejected, nothing raised
     # beyond TakedownsError, nothing lost.
-    body = (HEADER.encode() + b"1,X,@\xff,TTP,2025-01-01,,pending\n2,X\n"
-            + b"3,X," + b"a" * (2 << 20) + b",TTP,2025-01-01,,pending\n4,X,\"open,TTP,2025-01-01,,pending\n")
+    body = (
+        HEADER.encode()
+        + b"1,X,@\xff,TTP,2025-01-01,,pending\n2,X\n"
+        + b"3,X,"
+        + b"a" * (2 << 20)
+        + b',TTP,2025-01-01,,pending\n4,X,"open,TTP,2025-01-01,,pending\n'
+    )
     p = write(tmp_path, "hostile.csv", body)
     cases = td.read_csv(p, on_invalid="quarantine")
     r = cases.load_report

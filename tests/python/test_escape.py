@@ -29,7 +29,7 @@ HOSTILE = {
     "&#124; &lt;b&gt;": r"\&\#124; \&lt;b\&gt;",
     "visit www.evil.example": r"visit www\.evil.example",
     "@fake_handle": r"@fake\_handle",
-    "=HYPERLINK(\"http://x\",\"y\")": r'=HYPERLINK\("http\://x","y"\)',
+    '=HYPERLINK("http://x","y")': r'=HYPERLINK\("http\://x","y"\)',
 }
 
 
@@ -88,21 +88,26 @@ def test_md_cell_is_literal(s: str) -> None:
     assert not re.search(r"[\\|*_\[\]()#!<>`~&]", re.sub(r"\\.", "", out))
 
 
-@pytest.mark.parametrize(("raw", "want"), [
-    ("- 12 accounts", r"\- 12 accounts"),
-    ("+ item", r"\+ item"),
-    ("---", r"\---"),
-    ("===", r"\==="),
-    ("1. first", r"1\. first"),
-    ("2) second", r"2\) second"),
-    ("10.5% of accounts", "10.5% of accounts"),
-    ("    indented code", "indented code"),
-    ("\t# tabbed heading", r"\# tabbed heading"),
-    ("> quote", r"\> quote"),
-    ("Between 3 and 29 August 2025, 586 of those (68.9%) were removed.",
-     r"Between 3 and 29 August 2025, 586 of those \(68.9%\) were removed."),
-    ("![x](https://evil/img.png)\n# and a heading", r"\!\[x\]\(https\://evil/img.png\) \# and a heading"),
-])
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("- 12 accounts", r"\- 12 accounts"),
+        ("+ item", r"\+ item"),
+        ("---", r"\---"),
+        ("===", r"\==="),
+        ("1. first", r"1\. first"),
+        ("2) second", r"2\) second"),
+        ("10.5% of accounts", "10.5% of accounts"),
+        ("    indented code", "indented code"),
+        ("\t# tabbed heading", r"\# tabbed heading"),
+        ("> quote", r"\> quote"),
+        (
+            "Between 3 and 29 August 2025, 586 of those (68.9%) were removed.",
+            r"Between 3 and 29 August 2025, 586 of those \(68.9%\) were removed.",
+        ),
+        ("![x](https://evil/img.png)\n# and a heading", r"\!\[x\]\(https\://evil/img.png\) \# and a heading"),
+    ],
+)
 def test_md_text_exact(raw: str, want: str) -> None:
     assert md_text(raw) == want
 
@@ -120,11 +125,13 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-2+3", "=1+1", "\tx"
 
 
 def test_csv_safe_exact() -> None:
-    df = pl.DataFrame({
-        "label": [*FORMULAS, "ok", "a=b", "", None],
-        "n": list(range(-6, 7)),
-        "x": [-1.5] * 13,
-    })
+    df = pl.DataFrame(
+        {
+            "label": [*FORMULAS, "ok", "a=b", "", None],
+            "n": list(range(-6, 7)),
+            "x": [-1.5] * 13,
+        }
+    )
     out = csv_safe(df)
     assert out["label"].to_list() == ["'" + f for f in FORMULAS] + ["ok", "a=b", "", None]
     assert out["n"].to_list() == df["n"].to_list() and out["n"].dtype == pl.Int64
@@ -133,8 +140,9 @@ def test_csv_safe_exact() -> None:
 
 
 def test_csv_safe_categorical_and_roundtrip() -> None:
-    df = pl.DataFrame({"cat": ["=1", "b"], "enum": ["+2", "ok"]},
-                      schema={"cat": pl.Categorical, "enum": pl.Enum(["+2", "ok"])})
+    df = pl.DataFrame(
+        {"cat": ["=1", "b"], "enum": ["+2", "ok"]}, schema={"cat": pl.Categorical, "enum": pl.Enum(["+2", "ok"])}
+    )
     out = csv_safe(df)
     assert out.schema == pl.Schema({"cat": pl.String, "enum": pl.String})
     assert out.rows() == [("'=1", "'+2"), ("b", "ok")]
@@ -158,5 +166,5 @@ def test_csv_safe_no_cell_starts_a_formula(values: list[str | None]) -> None:
 
 
 def test_html_text() -> None:
-    assert html_text('<script>"x" & \'y\'</script>') == "&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/script&gt;"
+    assert html_text("<script>\"x\" & 'y'</script>") == "&lt;script&gt;&quot;x&quot; &amp; &#x27;y&#x27;&lt;/script&gt;"
     assert html_text(3) == "3" and html_text(None) == "None"

@@ -144,14 +144,16 @@ N = 400_000
 def big_csv(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     """400,000 cases: a read of a few hundred milliseconds, far more than one 50 ms signal check."""
     path = tmp_path_factory.mktemp("gil") / "cases.csv"
-    pl.DataFrame({
-        "case_id": pl.int_range(N, eager=True).cast(pl.String),
-        "platform": pl.Series(["x", "facebook", "tiktok", "telegram"] * (N // 4)),
-        "account": [f"@fake_{i % 50_000}" for i in range(N)],
-        "group": pl.Series(["TTP", "BLA"] * (N // 2)),
-        "reported_at": pl.Series(["2025-03-01"] * N),
-        "status": pl.Series(["removed", "pending", "rejected", "withheld"] * (N // 4)),
-    }).write_csv(path)
+    pl.DataFrame(
+        {
+            "case_id": pl.int_range(N, eager=True).cast(pl.String),
+            "platform": pl.Series(["x", "facebook", "tiktok", "telegram"] * (N // 4)),
+            "account": [f"@fake_{i % 50_000}" for i in range(N)],
+            "group": pl.Series(["TTP", "BLA"] * (N // 2)),
+            "reported_at": pl.Series(["2025-03-01"] * N),
+            "status": pl.Series(["removed", "pending", "rejected", "withheld"] * (N // 4)),
+        }
+    ).write_csv(path)
     return path
 
 
@@ -180,8 +182,9 @@ def test_ctrl_c_interrupts_a_long_call(big_csv: pathlib.Path) -> None:
     # work (it returns early only when it wakes to check signals before the result is ready),
     # instead of finishing the load and leaving the interrupt to whatever Python ran next.
     assert raised, "read_csv was not interrupted"
-    assert events == ["c_call", "c_exception"], \
+    assert events == ["c_call", "c_exception"], (
         f"read_csv returned normally and the KeyboardInterrupt came later ({events})"
+    )
 
 
 def test_the_ctrl_c_probe_sees_a_call_that_ignores_it() -> None:

@@ -68,9 +68,22 @@ MANIFEST: dict[str, Any] = json.loads((DATA / "cases.json").read_text(encoding="
 DEFAULTS: dict[str, Any] = MANIFEST["defaults"]
 CASES: dict[str, dict[str, Any]] = {c["id"]: c for c in MANIFEST["cases"]}
 RULES = {
-    "required", "invalid_date", "ambiguous_date", "invalid_integer", "unknown_status", "negative_followers",
-    "invalid_count", "actioned_before_reported", "pending_with_actioned_at", "duplicate_case_id", "malformed_row",
-    "invalid_utf8", "field_too_long", "date_out_of_range", "invalid_account", "value_too_large",
+    "required",
+    "invalid_date",
+    "ambiguous_date",
+    "invalid_integer",
+    "unknown_status",
+    "negative_followers",
+    "invalid_count",
+    "actioned_before_reported",
+    "pending_with_actioned_at",
+    "duplicate_case_id",
+    "malformed_row",
+    "invalid_utf8",
+    "field_too_long",
+    "date_out_of_range",
+    "invalid_account",
+    "value_too_large",
 }
 # Numeric columns of analytic results that may legitimately hold negative values. Empty: every
 # count, total, rate, bound and duration the analytics return is >= 0.
@@ -93,8 +106,13 @@ def _row(i: int, platform: str = "X", agency: str = "PTA", status: str = "remove
 
 def _csv_blob(first: int, n: int) -> bytes:
     statuses = ["removed", "restricted", "rejected", "pending"]
-    return ("\n".join(_row(i, platform=["X", "TikTok", "Facebook"][i % 3], status=statuses[i % 4])
-                      for i in range(first, first + n)) + "\n").encode()
+    return (
+        "\n".join(
+            _row(i, platform=["X", "TikTok", "Facebook"][i % 3], status=statuses[i % 4])
+            for i in range(first, first + n)
+        )
+        + "\n"
+    ).encode()
 
 
 @contextlib.contextmanager
@@ -153,8 +171,10 @@ def gen_100k_platforms(d: pathlib.Path) -> Iterator[pathlib.Path]:
         f.write(BASE_HEADER + "\n")
         for i in range(1, 100_001):
             actioned = "" if i % 4 == 3 else f"2025-{1 + i % 12:02d}-28"
-            f.write(f"{i},plat{i:06d},@fake_{i},{['TTP', 'BLA', 'BLF'][i % 3]},{i % 5000},2025-{1 + i % 12:02d}-{1 + i % 27:02d},"
-                    f"{actioned},{statuses[i % 4]},PTA\n")
+            f.write(
+                f"{i},plat{i:06d},@fake_{i},{['TTP', 'BLA', 'BLF'][i % 3]},{i % 5000},2025-{1 + i % 12:02d}-{1 + i % 27:02d},"
+                f"{actioned},{statuses[i % 4]},PTA\n"
+            )
     yield p
 
 
@@ -179,14 +199,14 @@ def gen_growing_csv(d: pathlib.Path) -> Iterator[pathlib.Path]:
     """Appended to in 48 KiB pieces cut mid-record, 4 MB/s, up to 12 MB."""
     p = d / "cases.csv"
     p.write_bytes(BASE_HEADER.encode() + b"\n" + _csv_blob(1, 2000))
-    blob = _csv_blob(2001, 200_000)[: 12_000_000]
+    blob = _csv_blob(2001, 200_000)[:12_000_000]
 
     def grow(stop: threading.Event) -> None:
         with open(p, "ab", buffering=0) as f:
             for k in range(0, len(blob), 48 * 1024):
                 if stop.is_set():
                     return
-                f.write(blob[k: k + 48 * 1024])
+                f.write(blob[k : k + 48 * 1024])
                 time.sleep(0.012)
 
     with _Mutator(grow):
@@ -212,15 +232,17 @@ def _truncating(p: pathlib.Path, content: bytes) -> _Mutator:
 def _typed_frame(n: int) -> Any:
     import polars as pl
 
-    return pl.DataFrame({
-        "case_id": [str(i) for i in range(n)],
-        "platform": [["X", "TikTok", "Facebook"][i % 3] for i in range(n)],
-        "account": [f"@fake_{i}" for i in range(n)],
-        "group": [["TTP", "BLA", "BLF"][i % 3] for i in range(n)],
-        "followers": list(range(n)),
-        "reported_at": [f"2025-03-{1 + i % 28:02d}" for i in range(n)],
-        "status": [["removed", "rejected", "pending"][i % 3] for i in range(n)],
-    })
+    return pl.DataFrame(
+        {
+            "case_id": [str(i) for i in range(n)],
+            "platform": [["X", "TikTok", "Facebook"][i % 3] for i in range(n)],
+            "account": [f"@fake_{i}" for i in range(n)],
+            "group": [["TTP", "BLA", "BLF"][i % 3] for i in range(n)],
+            "followers": list(range(n)),
+            "reported_at": [f"2025-03-{1 + i % 28:02d}" for i in range(n)],
+            "status": [["removed", "rejected", "pending"][i % 3] for i in range(n)],
+        }
+    )
 
 
 @contextlib.contextmanager
@@ -250,12 +272,24 @@ def gen_truncated_parquet(d: pathlib.Path) -> Iterator[pathlib.Path]:
 
 GENERATORS = {
     f.__name__: f
-    for f in (gen_fifo_no_writer, gen_directory, gen_symlink_dev_zero, gen_header_1e6_columns, gen_header_30mb_line,
-              gen_field_2mb, gen_100k_platforms, gen_growing_csv, gen_truncated_csv, gen_truncated_ipc, gen_truncated_parquet)
+    for f in (
+        gen_fifo_no_writer,
+        gen_directory,
+        gen_symlink_dev_zero,
+        gen_header_1e6_columns,
+        gen_header_30mb_line,
+        gen_field_2mb,
+        gen_100k_platforms,
+        gen_growing_csv,
+        gen_truncated_csv,
+        gen_truncated_ipc,
+        gen_truncated_parquet,
+    )
 }
 
 
 # ================================================================================ processes
+
 
 @dataclass
 class Run:
@@ -289,16 +323,19 @@ class Run:
 def run_guarded(cmd: list[str], timeout: float, max_rss_mb: float, env: dict[str, str] | None = None) -> Run:
     """Runs ``cmd`` in its own process group; kills the group on timeout or past ``max_rss_mb``."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True, env=env)
+    p = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env
+    )
     chunks: dict[str, list[bytes]] = {"out": [], "err": []}
 
     def drain(stream: Any, key: str) -> None:
         for block in iter(lambda: stream.read(65536), b""):
             chunks[key].append(block)
 
-    readers = [threading.Thread(target=drain, args=(p.stdout, "out"), daemon=True),
-               threading.Thread(target=drain, args=(p.stderr, "err"), daemon=True)]
+    readers = [
+        threading.Thread(target=drain, args=(p.stdout, "out"), daemon=True),
+        threading.Thread(target=drain, args=(p.stderr, "err"), daemon=True),
+    ]
     for r in readers:
         r.start()
     killed, peak, cpu = None, 0.0, 0.0
@@ -332,8 +369,14 @@ class Zygote:
     def __init__(self, base: pathlib.Path) -> None:
         self.base = base
         self.log = open(base / f"zygote-{threading.get_ident()}.log", "wb")  # noqa: SIM115
-        self.p = subprocess.Popen([sys.executable, str(PROBE), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=self.log, start_new_session=True, env=_env())
+        self.p = subprocess.Popen(
+            [sys.executable, str(PROBE), "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            start_new_session=True,
+            env=_env(),
+        )
         ready = self._reply(120.0)
         if not ready or not ready.get("ready"):
             self.close()
@@ -358,11 +401,21 @@ class Zygote:
         self.p.stdin.write((json.dumps(job) + "\n").encode())
         self.p.stdin.flush()
         reply = self._reply(timeout + 60.0)
-        text = {k: f.read_bytes().decode("utf-8", "replace") if f.exists() else "" for k, f in (("out", out), ("err", err))}
+        text = {
+            k: f.read_bytes().decode("utf-8", "replace") if f.exists() else "" for k, f in (("out", out), ("err", err))
+        }
         if reply is None or "error" in reply:
             raise RuntimeError(f"the fork server failed on {label}: {reply}")
-        return Run([label], reply["returncode"], text["out"], text["err"], reply["seconds"], reply["killed"],
-                   reply["peak_rss_mb"], reply["cpu"])
+        return Run(
+            [label],
+            reply["returncode"],
+            text["out"],
+            text["err"],
+            reply["seconds"],
+            reply["killed"],
+            reply["peak_rss_mb"],
+            reply["cpu"],
+        )
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -448,9 +501,12 @@ def _run_case(case: dict[str, Any], base: pathlib.Path) -> dict[str, Any]:
     d = pathlib.Path(tempfile.mkdtemp(prefix=case["id"][:40] + "-", dir=base))
     (d / "in").mkdir()
     frame = case.get("format") == "frame"
-    spec: dict[str, Any] = {"format": case.get("format"), "options": case.get("options") or {},
-                            "analytics_once": bool(_limit(case, "analytics_once")),
-                            "reader": case.get("reader")}
+    spec: dict[str, Any] = {
+        "format": case.get("format"),
+        "options": case.get("options") or {},
+        "analytics_once": bool(_limit(case, "analytics_once")),
+        "reader": case.get("reader"),
+    }
     rss = float(_limit(case, "max_rss_mb"))
     out: dict[str, Any] = {"id": case["id"]}
     with materialise(case, d / "in") as path:
@@ -458,8 +514,13 @@ def _run_case(case: dict[str, Any], base: pathlib.Path) -> dict[str, Any]:
             spec["frame"] = case["generator"]
         else:
             spec["path"] = str(path)
-        probe = execute({"kind": "probe", "spec": spec}, [sys.executable, str(PROBE), "probe", json.dumps(spec)], d,
-                        float(_limit(case, "timeout")), rss)
+        probe = execute(
+            {"kind": "probe", "spec": spec},
+            [sys.executable, str(PROBE), "probe", json.dumps(spec)],
+            d,
+            float(_limit(case, "timeout")),
+            rss,
+        )
         out["probe_run"] = probe
         out["probe"] = _parse_probe(probe)
         rep = case.get("report") or {}
@@ -477,21 +538,23 @@ def _run_case(case: dict[str, Any], base: pathlib.Path) -> dict[str, Any]:
                 cmd += ["--date-order", opts["date_order"]]
             out["report_no_force_cmd"] = list(cmd)
             cmd = cmd + ["--force"]
-            job = {"kind": "cli", "argv": cmd[len(_cli()):]}
+            job = {"kind": "cli", "argv": cmd[len(_cli()) :]}
         out["report_run"] = execute(job, cmd, d, timeout, max(rss, 3072.0))
         out["pack"] = pack
         out["export_problems"] = export_problems(pack) if out["report_run"].returncode == 0 else None
         if "no_force_exit" in rep and not frame:
             nf = out["report_no_force_cmd"]
             nf[nf.index("--out") + 1] = str(d / "pack-no-force")
-            out["report_no_force_run"] = execute({"kind": "cli", "argv": nf[len(_cli()):]}, nf, d, timeout, max(rss, 3072.0))
+            out["report_no_force_run"] = execute(
+                {"kind": "cli", "argv": nf[len(_cli()) :]}, nf, d, timeout, max(rss, 3072.0)
+            )
     return out
 
 
 def _parse_probe(run: Run) -> dict[str, Any] | None:
     for line in reversed(run.stdout.splitlines()):
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
+            return json.loads(line[len(RESULT_MARK) :])
     return None
 
 
@@ -501,8 +564,20 @@ _IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(\s*<?\s*(?:https?:|//)", re.IGNORECASE)
 _HEADING = re.compile(r"^ {0,3}#")
 _LINE_END = re.compile(r"\r\n|\r|\n")  # CommonMark line endings: a bare CR ends a line too
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.IGNORECASE)
-_LABEL_COLUMNS = {"platform", "group", "agency", "account", "status", "content_type", "reason", "jurisdiction", "source",
-                  "case_id", "language", "label"}
+_LABEL_COLUMNS = {
+    "platform",
+    "group",
+    "agency",
+    "account",
+    "status",
+    "content_type",
+    "reason",
+    "jurisdiction",
+    "source",
+    "case_id",
+    "language",
+    "label",
+}
 MARK = "INJ"  # every export-attacking label in the corpus carries it
 
 
@@ -531,7 +606,7 @@ def export_problems(pack: pathlib.Path) -> list[str]:
         # A code span shows its text literally: an image link inside one is only text.
         outside_code = re.sub(r"`[^`\n]*`", "``", text)
         for m in _IMAGE_LINK.finditer(outside_code):
-            found.append(f"{rel}: raw image link from the data: {outside_code[m.start(): m.start() + 60]!r}")
+            found.append(f"{rel}: raw image link from the data: {outside_code[m.start() : m.start() + 60]!r}")
         lines = _LINE_END.split(text)
         for i, line in enumerate(lines, 1):
             if _HEADING.match(line) and MARK in line:
@@ -543,7 +618,9 @@ def export_problems(pack: pathlib.Path) -> list[str]:
                 if header_pipes is None:
                     header_pipes = n
                 elif n != header_pipes:
-                    found.append(f"{rel}:{i}: table row with {n} unescaped '|', header has {header_pipes}: {line[:80]!r}")
+                    found.append(
+                        f"{rel}:{i}: table row with {n} unescaped '|', header has {header_pipes}: {line[:80]!r}"
+                    )
             else:
                 if header_pipes is not None and line.strip() and MARK in line:
                     found.append(f"{rel}:{i}: a table row broken over lines by a label: {line[:80]!r}")
@@ -575,6 +652,7 @@ def export_problems(pack: pathlib.Path) -> list[str]:
 
 # ================================================================================ expectations
 
+
 def _alts(e: Any) -> list[dict[str, Any]]:
     return e if isinstance(e, list) else [e]
 
@@ -596,7 +674,11 @@ def check_expectation(exp: dict[str, Any], got: dict[str, Any]) -> list[str]:
             bad.append(f"outcome {got['outcome']}{': ' + err['message'][:160] if err else ''}, expected {outcome}")
             return bad
     elif not err or outcome not in err["mro"]:
-        detail = f" ({err['message'][:160]})" if err else f" (rows_read {got.get('rows_read')}, rejected {got.get('rows_rejected')})"
+        detail = (
+            f" ({err['message'][:160]})"
+            if err
+            else f" (rows_read {got.get('rows_read')}, rejected {got.get('rows_rejected')})"
+        )
         bad.append(f"outcome {got['outcome']}{detail}, expected {outcome}")
         return bad
     for k in ("rows_read", "rows_accepted", "rows_rejected"):
@@ -613,7 +695,9 @@ def check_expectation(exp: dict[str, Any], got: dict[str, Any]) -> list[str]:
         if "total" in exp and err.get("total") != exp["total"]:
             bad.append(f"ValidationError.total {err.get('total')}, expected {exp['total']}")
         if "problems_max_rows" in exp and (err.get("problems_rows") or 0) > exp["problems_max_rows"]:
-            bad.append(f"ValidationError.problems has {err.get('problems_rows')} rows, max_problems is {exp['problems_max_rows']}")
+            bad.append(
+                f"ValidationError.problems has {err.get('problems_rows')} rows, max_problems is {exp['problems_max_rows']}"
+            )
         if "max_message_chars" in exp and err["message_chars"] > exp["max_message_chars"]:
             bad.append(f"error message of {err['message_chars']} characters (limit {exp['max_message_chars']})")
     return bad
@@ -719,7 +803,9 @@ def check_data(case: dict[str, Any], got: dict[str, Any]) -> list[str]:
         for r in acc:
             v = r.get(col)
             if isinstance(v, str) and ("\n" in v or "\r" in v):
-                bad.append(f"accepted {col} of case {r.get('case_id')} holds a line break (another record swallowed?): {v[:80]!r}")
+                bad.append(
+                    f"accepted {col} of case {r.get('case_id')} holds a line break (another record swallowed?): {v[:80]!r}"
+                )
     if "accepted_case_ids" in checks:
         ids = sorted(str(r.get("case_id")) for r in acc)
         if ids != sorted(checks["accepted_case_ids"]):
@@ -752,7 +838,9 @@ _WALL: dict[str, float] = {}
 
 
 def _await_package() -> None:
-    r = subprocess.run([sys.executable, "-c", "import takedowns"], capture_output=True, text=True, timeout=120, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", "import takedowns"], capture_output=True, text=True, timeout=120, check=False
+    )
     if r.returncode != 0:
         pytest.fail(f"cannot import takedowns with {sys.executable}:\n{r.stderr[-2000:]}", pytrace=False)
 
@@ -805,8 +893,15 @@ def hostile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def _dump(o: Any) -> Any:
     if isinstance(o, Run):
-        return {"cmd": o.cmd[-6:], "returncode": o.returncode, "seconds": round(o.seconds, 2), "cpu": round(o.cpu_seconds, 2), "killed": o.killed,
-                "peak_rss_mb": round(o.peak_rss_mb), "stderr_tail": o.stderr[-1500:]}
+        return {
+            "cmd": o.cmd[-6:],
+            "returncode": o.returncode,
+            "seconds": round(o.seconds, 2),
+            "cpu": round(o.cpu_seconds, 2),
+            "killed": o.killed,
+            "peak_rss_mb": round(o.peak_rss_mb),
+            "stderr_tail": o.stderr[-1500:],
+        }
     return str(o)
 
 
@@ -828,7 +923,9 @@ def _probe(res: dict[str, Any], mode: str, panics: bool = False) -> dict[str, An
     if res["probe"].get("import_error"):
         pytest.fail(f"import takedowns failed: {res['probe']['import_error']}", pytrace=False)
     if panics and run.panicked():
-        pytest.fail(f"a Rust panic (even if caught) during the loads or analytics:\n{run.stderr[-1500:]}", pytrace=False)
+        pytest.fail(
+            f"a Rust panic (even if caught) during the loads or analytics:\n{run.stderr[-1500:]}", pytrace=False
+        )
     return res["probe"][mode]
 
 
@@ -902,15 +999,19 @@ def test_report(case_id: str, hostile: dict[str, dict[str, Any]]) -> None:
         bad.append(f"report error output of {len(run.stderr)} characters")
     checks = case.get("checks") or {}
     if checks.get("exports") and run.returncode != 0:
-        bad.append(f"the pack was not written (exit {run.returncode}), so its exports cannot be checked: "
-                   f"{run.stderr.strip()[-300:]}")
+        bad.append(
+            f"the pack was not written (exit {run.returncode}), so its exports cannot be checked: "
+            f"{run.stderr.strip()[-300:]}"
+        )
     bad += res.get("export_problems") or []
     nf = res.get("report_no_force_run")
     if nf is not None:
         want = case["report"]["no_force_exit"]
         if nf.died() or nf.returncode != want or "Traceback" in nf.stderr:
-            bad.append(f"report without --force: {nf.died() or 'exit ' + str(nf.returncode)}, expected exit {want}"
-                       f"{' (traceback)' if 'Traceback' in nf.stderr else ''}")
+            bad.append(
+                f"report without --force: {nf.died() or 'exit ' + str(nf.returncode)}, expected exit {want}"
+                f"{' (traceback)' if 'Traceback' in nf.stderr else ''}"
+            )
     _fail(bad)
 
 
@@ -945,8 +1046,12 @@ def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFi
     strict, quarantine = Counter(), Counter()
     panics, signals, hangs, foreign, tracebacks, report_exit, slow = [], [], [], [], [], Counter(), []
     harness = [cid for cid, res in hostile.items() if res.get("harness_error")]
-    cpu = sum(run.cpu_seconds for res in hostile.values() for key in ("probe_run", "report_run", "report_no_force_run")
-              if isinstance(run := res.get(key), Run))
+    cpu = sum(
+        run.cpu_seconds
+        for res in hostile.values()
+        for key in ("probe_run", "report_run", "report_no_force_run")
+        if isinstance(run := res.get(key), Run)
+    )
     for cid, res in sorted(hostile.items()):
         if res.get("harness_error"):
             continue
@@ -960,7 +1065,9 @@ def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFi
                 hangs.append(f"{cid} ({what}: {run.died()})")
         if "Traceback" in res["report_run"].stderr:
             tracebacks.append(cid)
-        report_exit[str(res["report_run"].returncode) if not res["report_run"].killed else res["report_run"].killed] += 1
+        report_exit[
+            str(res["report_run"].returncode) if not res["report_run"].killed else res["report_run"].killed
+        ] += 1
         probe = res["probe"] or {}
         slow += [f"{cid} {what}" for what in slow_steps(CASES[cid], probe)]
         for mode, counter in (("strict", strict), ("quarantine", quarantine)):
@@ -980,14 +1087,22 @@ def test_zz_summary(hostile: dict[str, dict[str, Any]], capsys: pytest.CaptureFi
         "  strict load:      " + ", ".join(f"{k} {v}" for k, v in sorted(strict.items())),
         "  quarantined load: " + ", ".join(f"{k} {v}" for k, v in sorted(quarantine.items())),
         "  report exit:      " + ", ".join(f"{k}: {v}" for k, v in sorted(report_exit.items())),
-        (f"  panics: {len(panics)}  signals: {len(signals)}  hangs/blow-ups: {len(hangs)}  "
-         f"non-takedowns exceptions: {len(foreign)}  report tracebacks: {len(tracebacks)}"),
+        (
+            f"  panics: {len(panics)}  signals: {len(signals)}  hangs/blow-ups: {len(hangs)}  "
+            f"non-takedowns exceptions: {len(foreign)}  report tracebacks: {len(tracebacks)}"
+        ),
         f"  time: {_WALL.get('seconds', 0):.0f}s wall with {_WALL.get('workers', 0):.0f} workers; {cpu:.0f}s CPU in subprocesses",
     ]
     if harness:
         lines.append(f"  harness errors: {', '.join(sorted(harness))}")
-    for name, items in (("panics", panics), ("signals", signals), ("hangs", hangs), ("non-takedowns exceptions", foreign),
-                        ("report tracebacks", tracebacks), ("slow (reported, not failed)", slow)):
+    for name, items in (
+        ("panics", panics),
+        ("signals", signals),
+        ("hangs", hangs),
+        ("non-takedowns exceptions", foreign),
+        ("report tracebacks", tracebacks),
+        ("slow (reported, not failed)", slow),
+    ):
         if items:
             lines.append(f"  {name}: " + "; ".join(sorted(set(items)))[:1500])
     with capsys.disabled():

@@ -33,8 +33,11 @@ def gen() -> types.ModuleType:
 
 
 def _diff(have: str, want: str, name: str) -> str:
-    lines = list(difflib.unified_diff(have.splitlines(), want.splitlines(), f"committed {name}",
-                                      f"generated {name}", lineterm="", n=2))
+    lines = list(
+        difflib.unified_diff(
+            have.splitlines(), want.splitlines(), f"committed {name}", f"generated {name}", lineterm="", n=2
+        )
+    )
     return "\n".join(lines[:80]) + ("\n..." if len(lines) > 80 else "")
 
 
@@ -48,8 +51,10 @@ def test_committed_notebooks_are_what_the_generator_writes(gen: types.ModuleType
         problems.append(f"notebooks/{name} is written by scripts/make_notebooks.py but not committed")
     for name in sorted(set(want) & set(have)):
         if have[name] != want[name]:
-            problems.append(f"notebooks/{name} differs from what scripts/make_notebooks.py writes:\n"
-                            + _diff(have[name], want[name], name))
+            problems.append(
+                f"notebooks/{name} differs from what scripts/make_notebooks.py writes:\n"
+                + _diff(have[name], want[name], name)
+            )
     if problems:
         pytest.fail("\n".join(problems) + "\nEdit the cells in scripts/make_notebooks.py, then run it.", pytrace=False)
 

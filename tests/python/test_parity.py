@@ -12,9 +12,11 @@ from conftest import GOLDEN
 CALLS = {
     "compliance_platform": lambda c: c.compliance(by="platform"),
     "compliance_group_platform_decided_jeffreys90": lambda c: c.compliance(
-        by=["group", "platform"], pending="exclude", method="jeffreys", ci=0.9),
+        by=["group", "platform"], pending="exclude", method="jeffreys", ci=0.9
+    ),
     "compliance_platform_accounts_followers_cp": lambda c: c.compliance(
-        by="platform", unit="account", weight="followers", method="clopper-pearson"),
+        by="platform", unit="account", weight="followers", method="clopper-pearson"
+    ),
     "compliance_language": lambda c: c.compliance(by="language"),
     "reach_group": lambda c: c.reach(),
     "reach_platform_latest": lambda c: c.reach(by="platform", followers="latest"),

@@ -14,15 +14,17 @@ import takedowns as td
 PLATFORMS = ["x", "facebook", "tiktok"]
 STATUSES = ["removed", "restricted", "rejected", "pending", "blocked", "nonsense"]
 
-row = st.fixed_dictionaries({
-    "platform": st.sampled_from(PLATFORMS),
-    "account": st.sampled_from(["@a", "@b", "@c", "@d"]),
-    "group": st.sampled_from(["TTP", "BLA"]),
-    "followers": st.one_of(st.none(), st.integers(min_value=-3, max_value=10_000)),
-    "day": st.integers(min_value=0, max_value=120),
-    "status": st.sampled_from(STATUSES),
-    "count": st.integers(min_value=1, max_value=4),
-})
+row = st.fixed_dictionaries(
+    {
+        "platform": st.sampled_from(PLATFORMS),
+        "account": st.sampled_from(["@a", "@b", "@c", "@d"]),
+        "group": st.sampled_from(["TTP", "BLA"]),
+        "followers": st.one_of(st.none(), st.integers(min_value=-3, max_value=10_000)),
+        "day": st.integers(min_value=0, max_value=120),
+        "status": st.sampled_from(STATUSES),
+        "count": st.integers(min_value=1, max_value=4),
+    }
+)
 
 
 def build(rows: list[dict[str, object]]) -> pl.DataFrame:

@@ -21,7 +21,13 @@ def test_report_on_sample(tmp_path: pathlib.Path, sample) -> None:  # type: igno
         assert (out / "tables" / f"{name}.csv").stat().st_size > 0
         assert (out / "tables" / f"{name}.md").read_text().startswith("| ")
         assert f"tables/{name}.md" in listed
-    for fig in ("compliance_platform", "trend_month_platform", "reach_group", "heatmap_group_platform", "time_to_action_platform"):
+    for fig in (
+        "compliance_platform",
+        "trend_month_platform",
+        "reach_group",
+        "heatmap_group_platform",
+        "time_to_action_platform",
+    ):
         for ext in ("png", "svg", "pdf"):
             assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000
         assert f"figures/{fig}.png" in listed
@@ -53,9 +59,15 @@ def test_report_on_a_file_with_rejects(tmp_path: pathlib.Path) -> None:
 
 
 def test_console_script_fails_clearly(tmp_path: pathlib.Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "takedowns", "report", str(tmp_path / "absent.csv"), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "takedowns", "report", str(tmp_path / "absent.csv"), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "takedowns: error:" in r.stderr and "absent.csv" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "takedowns", "report", "--ci", "2", "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "takedowns", "report", "--ci", "2", "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "confidence level" in r.stderr

@@ -37,8 +37,10 @@ def test_scan_matches_a_quarantined_read(tmp_path: pathlib.Path) -> None:
     assert report is not None
     assert report["rows_read"] == report["rows_accepted"] + report["rows_rejected"] == 12_000
     # Rows 6, 407, 808 ... have an unknown status; rows 3, 616 ... negative followers (1-based).
-    assert report["problems_by_rule"] == {"unknown_status": len(range(5, 12_000, 401)),
-                                          "negative_followers": len(range(2, 12_000, 613))}
+    assert report["problems_by_rule"] == {
+        "unknown_status": len(range(5, 12_000, 401)),
+        "negative_followers": len(range(2, 12_000, 613)),
+    }
     assert report["rows_rejected"] == cases.load_report["rows_rejected"]
     rejects = scan.last_rejects
     assert rejects is not None

@@ -32,10 +32,18 @@ def random_cases(seed: int, n: int = 300) -> tuple[pl.DataFrame, dt.datetime]:
     # Decisions after the as-of time are pending then; make the data consistent with that.
     act = [a if a is None or a <= as_of else None for a in act]
     status = ["pending" if a is None else s for a, s in zip(act, status)]
-    df = pl.DataFrame({
-        "case_id": [str(i) for i in range(n)], "platform": "x", "account": [f"@r{i}" for i in range(n)],
-        "group": "TTP", "reported_at": rep, "actioned_at": act, "status": status,
-    }, schema_overrides={"reported_at": pl.Datetime("us"), "actioned_at": pl.Datetime("us")})
+    df = pl.DataFrame(
+        {
+            "case_id": [str(i) for i in range(n)],
+            "platform": "x",
+            "account": [f"@r{i}" for i in range(n)],
+            "group": "TTP",
+            "reported_at": rep,
+            "actioned_at": act,
+            "status": status,
+        },
+        schema_overrides={"reported_at": pl.Datetime("us"), "actioned_at": pl.Datetime("us")},
+    )
     return df, as_of
 
 

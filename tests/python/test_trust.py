@@ -45,8 +45,12 @@ def test_a_quarantined_report_refuses_then_states_its_rejects(awaiting: pathlib.
     assert 'status "Awaiting" (115 rows)' in refused.stderr
     assert not (out / "report.md").exists()
     # A higher threshold alone does not help: a whole outcome label was lost.
-    assert run_cli("report", str(awaiting), "--on-invalid", "quarantine", "--out", str(out),
-                   "--max-rejects", "0.5").returncode == 2
+    assert (
+        run_cli(
+            "report", str(awaiting), "--on-invalid", "quarantine", "--out", str(out), "--max-rejects", "0.5"
+        ).returncode
+        == 2
+    )
     forced = run_cli("report", str(awaiting), "--on-invalid", "quarantine", "--out", str(out), "--force")
     assert forced.returncode == 0, forced.stderr
     assert forced.stdout.splitlines()[0].startswith("Rejected rows: 115 of 896 rows read (12.8%) were rejected")
@@ -58,7 +62,7 @@ def test_a_quarantined_report_refuses_then_states_its_rejects(awaiting: pathlib.
     table = pl.read_csv(out / "tables" / "compliance_platform.csv")
     assert table.get_column("definition").str.contains("115 of 896 rows read").all()
     methods = (out / "methods.md").read_text()
-    assert 'Every row with status `Awaiting` was rejected (115 rows)' in methods
+    assert "Every row with status `Awaiting` was rejected (115 rows)" in methods
 
 
 def test_small_share_of_rejects_passes_the_threshold(tmp_path: pathlib.Path) -> None:
@@ -96,7 +100,8 @@ def test_mappings_and_new_labels_are_in_the_methods_note(tmp_path: pathlib.Path)
         "case_id,platform,account,group,followers,reported_at,status\n"
         "1,Twitter,@fake_a,Fitna al-Khawarij,10,2025-01-01,withheld\n"
         "2,WhatsApp channel,@fake_b,TTP,20,2025-01-02,removed\n"
-        "3,WhatsApp channel,@fake_c,TTP,30,2025-01-03,removed\n")
+        "3,WhatsApp channel,@fake_c,TTP,30,2025-01-03,removed\n"
+    )
     cases = td.read_csv(p)
     assert cases.summary().get_column("platforms").item() == "WhatsApp channel, x"
     assert "WhatsApp channel" in cases.headline()
@@ -109,11 +114,17 @@ def test_mappings_and_new_labels_are_in_the_methods_note(tmp_path: pathlib.Path)
 
 
 def test_accounts_in_two_groups_are_flagged_and_the_user_chooses(tmp_path: pathlib.Path) -> None:
-    df = pl.DataFrame({
-        "case_id": ["1", "2", "3"], "platform": ["X", "X", "X"], "account": ["@fake_a", "@fake_a", "@fake_b"],
-        "group": ["TTP", "BLA", "BLA"], "followers": [100, 150, 50],
-        "reported_at": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 1, 1)],
-        "status": ["removed", "removed", "pending"]})
+    df = pl.DataFrame(
+        {
+            "case_id": ["1", "2", "3"],
+            "platform": ["X", "X", "X"],
+            "account": ["@fake_a", "@fake_a", "@fake_b"],
+            "group": ["TTP", "BLA", "BLA"],
+            "followers": [100, 150, 50],
+            "reported_at": [dt.date(2025, 1, 1), dt.date(2025, 2, 1), dt.date(2025, 1, 1)],
+            "status": ["removed", "removed", "pending"],
+        }
+    )
     cases = td.from_frame(df)
     assert cases.load_report["accounts_in_several_groups"] == 1
     each = cases.reach()
@@ -134,8 +145,16 @@ def test_figure_footnotes_describe_what_is_drawn(sample) -> None:  # type: ignor
 
 
 def test_reach_without_followers_raises(tmp_path: pathlib.Path) -> None:
-    df = pl.DataFrame({"case_id": ["1"], "platform": ["X"], "account": ["@fake_a"], "group": ["TTP"],
-                       "reported_at": ["2025-01-01"], "status": ["removed"]})
+    df = pl.DataFrame(
+        {
+            "case_id": ["1"],
+            "platform": ["X"],
+            "account": ["@fake_a"],
+            "group": ["TTP"],
+            "reported_at": ["2025-01-01"],
+            "status": ["removed"],
+        }
+    )
     cases = td.from_frame(df)
     with pytest.raises(td.EmptySelectionError, match="follower counts"):
         cases.reach()
@@ -144,8 +163,9 @@ def test_reach_without_followers_raises(tmp_path: pathlib.Path) -> None:
 
 
 def test_aggregate_tables_load_as_published() -> None:
-    published = pl.DataFrame({"platform": ["X", "X", "Facebook"], "status": ["withheld", "declined", "removed"],
-                              "count": [12, 0, 7]})
+    published = pl.DataFrame(
+        {"platform": ["X", "X", "Facebook"], "status": ["withheld", "declined", "removed"], "count": [12, 0, 7]}
+    )
     cases = td.from_frame(published)
     assert cases.load_report["aggregate"] is True
     c = cases.compliance()
@@ -168,8 +188,15 @@ def test_frames_of_every_kind_load_or_fail_by_name() -> None:
     base = {"platform": ["X", "X"], "status": ["removed", "pending"], "count": [1, 2]}
     dec = pl.DataFrame({**base, "followers": [decimal.Decimal("12.00"), decimal.Decimal("7")]})
     assert td.from_frame(dec).to_polars().get_column("followers").to_list() == [12, 7]
-    mixed = pd.DataFrame({**base, "case_id": [1, "b"], "account": ["@fake_a", "@fake_b"], "group": ["TTP", "BLA"],
-                          "reported_at": ["2025-01-01", "2025-01-02"]})
+    mixed = pd.DataFrame(
+        {
+            **base,
+            "case_id": [1, "b"],
+            "account": ["@fake_a", "@fake_b"],
+            "group": ["TTP", "BLA"],
+            "reported_at": ["2025-01-01", "2025-01-02"],
+        }
+    )
     assert td.from_frame(mixed).to_polars().get_column("case_id").to_list() == ["1", "b"]
     dupes = pd.DataFrame([["X", "removed", "pending"]], columns=["platform", "status", "status"])
     with pytest.raises(td.SchemaError, match="'status' appear more than once"):
@@ -177,9 +204,13 @@ def test_frames_of_every_kind_load_or_fail_by_name() -> None:
 
 
 def test_many_threads_on_one_cases_agree(sample) -> None:  # type: ignore[no-untyped-def]
-    jobs = [lambda: sample.compliance(by=["group", "platform"]), lambda: sample.reach(by="platform"),
-            lambda: sample.trend("week", by="platform"), lambda: sample.time_to_action(by="group"),
-            lambda: sample.crosstab("group", "platform", value="rate")]
+    jobs = [
+        lambda: sample.compliance(by=["group", "platform"]),
+        lambda: sample.reach(by="platform"),
+        lambda: sample.trend("week", by="platform"),
+        lambda: sample.time_to_action(by="group"),
+        lambda: sample.crosstab("group", "platform", value="rate"),
+    ]
     want = [job() for job in jobs]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda i: jobs[i % len(jobs)](), range(40)))
@@ -214,7 +245,8 @@ def test_pseudonymised_pack_holds_no_handle(tmp_path: pathlib.Path) -> None:
             assert "@fake" not in f.read_text(), f
     assert "keyed pseudonyms" in (out / "methods.md").read_text()
     assert done.returncode == 0 and key.read_bytes().hex() not in "".join(
-        f.read_text() for f in out.rglob("*") if f.suffix in (".csv", ".md"))
+        f.read_text() for f in out.rglob("*") if f.suffix in (".csv", ".md")
+    )
 
 
 def test_out_cannot_escape_or_be_a_file(tmp_path: pathlib.Path) -> None:

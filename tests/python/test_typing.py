@@ -28,13 +28,25 @@ def test_each_vocabulary_is_the_same_in_python_and_rust() -> None:
 def test_defaults_live_in_the_constructor_and_match_the_old_defaults() -> None:
     c = td.ComplianceSpec()
     assert (c.success, c.pending, c.unit, c.weight, c.ci, c.method, c.min_n) == (
-        ["removed", "restricted"], "against", "request", "requests", 0.95, "wilson", 30)
+        ["removed", "restricted"],
+        "against",
+        "request",
+        "requests",
+        0.95,
+        "wilson",
+        30,
+    )
     assert (td.ReachSpec().followers, td.ReachSpec().groups) == ("max", "each")
     t = td.TrendSpec()
     assert (t.every, t.on, t.year_start, t.start, t.end, t.compliance) == ("month", "reported_at", 1, None, None, c)
     s = td.SurvivalSpec()
-    assert (s.as_of, s.success, s.ci, s.deadlines, s.horizon) == (None, ["removed", "restricted"], 0.95,
-                                                                  ["1d", "7d", "30d"], "30d")
+    assert (s.as_of, s.success, s.ci, s.deadlines, s.horizon) == (
+        None,
+        ["removed", "restricted"],
+        0.95,
+        ["1d", "7d", "30d"],
+        "30d",
+    )
     o = td.LoadOptions()
     assert (o.date_order, o.on_invalid, o.required, o.max_problems) == ("auto", "raise", None, 50)
 
@@ -46,8 +58,12 @@ def test_specs_are_frozen_values() -> None:
     assert a.replace(pending="against") == td.ComplianceSpec(ci=0.9)
     assert a.pending == "exclude"  # replace made a copy
     assert td.ComplianceSpec(**a.to_dict()) == a
-    assert td.TrendSpec(**td.TrendSpec(every="week", year_start=4).to_dict()) == td.TrendSpec(every="week", year_start=4)
-    assert td.LoadOptions(**td.LoadOptions(columns={"H": "account"}).to_dict()) == td.LoadOptions(columns={"H": "account"})
+    assert td.TrendSpec(**td.TrendSpec(every="week", year_start=4).to_dict()) == td.TrendSpec(
+        every="week", year_start=4
+    )
+    assert td.LoadOptions(**td.LoadOptions(columns={"H": "account"}).to_dict()) == td.LoadOptions(
+        columns={"H": "account"}
+    )
     with pytest.raises(AttributeError):
         a.pending = "against"  # type: ignore[misc]
     assert repr(a).startswith("ComplianceSpec(success=['removed', 'restricted'], pending='exclude'")
@@ -170,9 +186,20 @@ def _mypy(tmp_path: pathlib.Path, name: str, code: str) -> subprocess.CompletedP
     src = tmp_path / name
     src.write_text(textwrap.dedent(code))
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"),
-         str(src)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
     )
 
 
