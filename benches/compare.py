@@ -121,10 +121,13 @@ def work_pandas(path: str) -> dict[str, Any]:
     r = acc.groupby("group").agg(accounts=("k", "size"), followers=("followers", "sum")).reset_index()
     df["month"] = df["reported_at"].dt.strftime("%Y-%m")
     t = df.groupby(["platform", "month"]).size().reset_index(name="requests")
-    as_rows = lambda d: [
-        tuple(int(v) if hasattr(v, "item") and not isinstance(v, str) else v for v in row)
-        for row in d.itertuples(index=False)
-    ]  # noqa: E731
+
+    def as_rows(d: Any) -> list[tuple[Any, ...]]:
+        return [
+            tuple(int(v) if hasattr(v, "item") and not isinstance(v, str) else v for v in row)
+            for row in d.itertuples(index=False)
+        ]
+
     return {"compliance": as_rows(c), "reach": as_rows(r), "monthly": as_rows(t)}
 
 

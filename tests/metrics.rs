@@ -340,7 +340,8 @@ fn latest_outcome_without_sorting_matches_the_definition_under_ties() {
     let opts = LoadOptions::default().with_required(&["platform", "status"]);
     let cases = Cases::read_csv_bytes(csv.as_bytes(), "ties.csv", &opts).unwrap();
     // By hand: per (group, platform, account) the row with the largest (rep, act, index).
-    let mut latest: std::collections::BTreeMap<(u64, u64, u64), (u64, u64, usize, usize, u64)> = Default::default();
+    type Latest = std::collections::BTreeMap<(u64, u64, u64), (u64, u64, usize, usize, u64)>;
+    let mut latest: Latest = Default::default();
     for (i, &(p, a, g, rep, act, st, f)) in rows.iter().enumerate() {
         let e = latest.entry((g, p, a)).or_insert((rep, act, i, st, f));
         if (rep, act, i) >= (e.0, e.1, e.2) {

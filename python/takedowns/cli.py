@@ -92,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
     sentence = rejects_sentence(r)
     if sentence:
         print(sentence)
-    for column, label, value, known, acc, rej in r["labels"]:
+    for column, label, value, known, acc, _rejected in r["labels"]:
         if known and label != value:
             print(f"  {column} {label!r} read as {value!r} ({acc} rows)")
         elif not known and column != "status":

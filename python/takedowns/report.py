@@ -252,7 +252,7 @@ def methods_note(
             lines.append(f"- {column} label {md_code(label)} read as {md_code(value)} ({counted}).")
     if case_only:
         lines.append("- Labels read in lower case, otherwise unchanged: " + ", ".join(case_only) + ".")
-    for column, label, value, known, acc, rej in r["labels"]:
+    for column, label, _value, known, acc, _rejected in r["labels"]:
         if not known and column != "status":
             lines.append(
                 f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "

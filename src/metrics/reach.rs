@@ -231,7 +231,7 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
     let mut sums: Vec<DataFrame> = Vec::new();
     let mut values: std::collections::BTreeMap<String, (Vec<AnyValue<'static>>, Vec<i64>)> = Default::default();
     for k in 0..src.partitions {
-        let part = src.lf.clone().filter(col(super::PART).eq(lit(k as u32)));
+        let part = src.lf.clone().filter(col(super::PART).eq(lit(k)));
         let per = per_account(part, by, spec)?.collect()?;
         sums.push(run(group_agg(per.clone().lazy(), by, additive()))?);
         let f = per.lazy().filter(acc_f().is_not_null());

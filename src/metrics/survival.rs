@@ -263,11 +263,11 @@ fn steps_of<T: Real>(obs: &[Obs], level: f64) -> Vec<Step<T>> {
     let total: f64 = o.iter().map(|x| x.w).sum();
     // Distinct times, with 0 first.
     let mut rows: Vec<(f64, f64, f64, f64)> = Vec::new(); // (t, actions, rejections, censored)
-    if o.first().map_or(true, |x| x.t > 0.0) {
+    if o.first().is_none_or(|x| x.t > 0.0) {
         rows.push((0.0, 0.0, 0.0, 0.0));
     }
     for x in &o {
-        if rows.last().map_or(true, |r| r.0 != x.t) {
+        if rows.last().is_none_or(|r| r.0 != x.t) {
             rows.push((x.t, 0.0, 0.0, 0.0));
         }
         let r = rows.last_mut().expect("pushed above");

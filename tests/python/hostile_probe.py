@@ -440,6 +440,7 @@ def serve() -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
     import polars  # noqa: F401
+
     import takedowns  # noqa: F401
     from takedowns import cli, plot, report  # noqa: F401
 

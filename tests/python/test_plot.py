@@ -71,7 +71,7 @@ def test_long_label(tmp_path: pathlib.Path) -> None:
 
 def test_empty_selection_is_a_clear_error(sample) -> None:  # type: ignore[no-untyped-def]
     empty = sample.filter(platform="youtube")
-    for name, draw in DRAW.items():
+    for draw in DRAW.values():
         with pytest.raises(td.EmptySelectionError):
             draw(empty)
 
