@@ -55,11 +55,12 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from hostile_probe import _rss_mb  # the probe and the harness watch memory the same way
+from takedowns._typing import Rule
 
 HERE = pathlib.Path(__file__).resolve().parent
 DATA = HERE.parent / "data" / "hostile"
@@ -67,24 +68,7 @@ PROBE = HERE / "hostile_probe.py"
 MANIFEST: dict[str, Any] = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))
 DEFAULTS: dict[str, Any] = MANIFEST["defaults"]
 CASES: dict[str, dict[str, Any]] = {c["id"]: c for c in MANIFEST["cases"]}
-RULES = {
-    "required",
-    "invalid_date",
-    "ambiguous_date",
-    "invalid_integer",
-    "unknown_status",
-    "negative_followers",
-    "invalid_count",
-    "actioned_before_reported",
-    "pending_with_actioned_at",
-    "duplicate_case_id",
-    "malformed_row",
-    "invalid_utf8",
-    "field_too_long",
-    "date_out_of_range",
-    "invalid_account",
-    "value_too_large",
-}
+RULES = set(get_args(Rule))  # every rule, as the package types them (checked against Rust there)
 # Numeric columns of analytic results that may legitimately hold negative values. Empty: every
 # count, total, rate, bound and duration the analytics return is >= 0.
 SIGNED_COLUMNS: set[str] = set()
