@@ -54,9 +54,11 @@ import itertools
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import polars as pl
+
+from takedowns._typing import Status
 
 __all__ = [
     "SPECS",
@@ -193,8 +195,8 @@ class TableSpec:
 
 # --- the pack's tables ------------------------------------------------------------------------
 
-_OUTCOMES = ("removed", "restricted", "rejected", "pending")
-_DECIDED = ("removed", "restricted", "rejected")
+_OUTCOMES: tuple[str, ...] = get_args(Status)  # the outcome columns, in their canonical order
+_DECIDED = tuple(o for o in _OUTCOMES if o != "pending")
 _COMPLIANCE_COUNTS = (
     "requests",
     "accounts",
