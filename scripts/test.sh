@@ -9,7 +9,10 @@ echo "== clippy -D warnings (all targets; then the Python binding; also checks r
 cargo clippy --release --all-targets --quiet -- -D warnings
 if [ -f "$ROOT/pyproject.toml" ]; then
   ensure_venv
-  PYO3_PYTHON="$VENV/bin/python" cargo clippy --release --lib --features python --quiet -- -D warnings
+  # In a target directory of its own: pyo3's build script reruns when its interpreter setting
+  # changes, and sharing it with maturin's build would make each rebuild the other's polars.
+  CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/clippy-python" PYO3_PYTHON="$VENV/bin/python" \
+    cargo clippy --release --lib --features python --quiet -- -D warnings
   echo "== ruff check, ruff format --check"
   "$VENV/bin/ruff" check --quiet .
   "$VENV/bin/ruff" format --check --quiet .

@@ -173,7 +173,7 @@ impl Cases {
             .map(|i| {
                 let status = get(&stat, i)
                     .and_then(|s| Status::parse(&s))
-                    .ok_or_else(|| Error::invalid_arg("status", format!("row {i} has no canonical status")))?;
+                    .ok_or_else(|| Error::Internal(format!("row {i} of validated cases has no canonical status")))?;
                 Ok(CaseRecord {
                     case_id: get(&ids, i).unwrap_or_default(),
                     platform: get(&plat, i).unwrap_or_default(),

@@ -256,7 +256,7 @@ impl Scan {
     /// Reads and validates every row once (nothing else) and returns the report.
     pub fn check(&self) -> Result<LoadReport> {
         self.analyse(&[], false, 1, |src| metrics::run(src.lf.clone().select([len().alias("rows")])))?;
-        self.last_report().ok_or_else(|| Error::invalid_arg("scan", "no report"))
+        self.last_report().ok_or_else(|| Error::Internal("a checked scan left no report".into()))
     }
 
     /// The report of the last pass: rows read = accepted + rejected, problems by rule.

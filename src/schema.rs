@@ -7,7 +7,7 @@
 //! | `case_id` | String | no | unique id of the request (generated as the row number when the input has none and it is not required) |
 //! | `platform` | String | no | canonical lowercase platform id (`facebook`, `instagram`, `tiktok`, `x`, `telegram`, `whatsapp`, `youtube`, ... an open set) |
 //! | `account` | String | yes | handle, URL or id as given |
-//! | `account_key` | String | yes | `account` folded for counting an account once: lower case, URL scheme, `www.`, host and leading `@` and trailing `/` removed |
+//! | `account_key` | String | yes | `account` folded for counting an account once ([`account_key`]): lower case; of a URL the path only (scheme, `www.`, host and tracking query removed, with or without `https://`); leading `@` and trailing `/` removed |
 //! | `group` | String | yes | canonical group id (`TTP`, `BLA`, `BLF`, or the label as given) |
 //! | `followers` | Int64 | yes | followers of the account when reported, ≥ 0 |
 //! | `reported_at` | Datetime(μs) | yes | when the request was made (UTC when the input had a zone) |
@@ -107,28 +107,52 @@ pub fn core_schema() -> Schema {
     ])
 }
 
-/// Folds an account for counting it once: trims, lower-cases, drops an `http(s)://` scheme, a
-/// `www.` and the host of a URL, a leading `@` and trailing `/`.
+/// Folds an account for counting it once: trims, lower-cases, and of a URL keeps the path: drops
+/// an `http(s)://` scheme, a `www.`, the host (with a scheme whatever it is; without one when it
+/// has a dot, as in `x.com/handle` or `t.me/channel`), the query and fragment (tracking such as
+/// `?s=20`; but a `.php?id=...` profile keeps its id), then a trailing `/` and a leading `@`.
 ///
-/// `https://x.com/Fake_Handle/`, `@fake_handle` and `FAKE_HANDLE` all give `fake_handle`.
+/// `https://x.com/Fake_Handle/`, `x.com/fake_handle?s=20`, `@fake_handle` and `FAKE_HANDLE` all
+/// give `fake_handle`; `tiktok.com/@fake_handle` too. A handle with a dot (`fake.page`) is kept.
 pub fn account_key(account: &str) -> String {
-    let mut s = account.trim().to_lowercase();
+    fold_account(&account.trim().to_lowercase()).to_string()
+}
+
+/// The part of `t` that [`account_key`] keeps, before lower-casing (the prefixes are matched
+/// without regard to ASCII case, so ASCII input can be folded first and lower-cased after).
+pub(crate) fn fold_account(t: &str) -> &str {
+    let starts = |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let mut t = t.trim();
+    let mut url = false;
     for scheme in ["https://", "http://"] {
-        if let Some(rest) = s.strip_prefix(scheme) {
-            s = rest.to_string();
-            // A URL: drop the host.
-            if let Some(pos) = s.find('/') {
-                s = s[pos + 1..].to_string();
-            }
+        if starts(t, scheme) {
+            t = &t[scheme.len()..];
+            url = true;
             break;
         }
     }
-    if let Some(rest) = s.strip_prefix("www.") {
-        s = rest.to_string();
+    if starts(t, "www.") {
+        t = &t[4..];
     }
-    let s = s.trim_end_matches('/');
-    let s = s.trim_start_matches('@');
-    s.to_string()
+    if let Some(pos) = t.find('/') {
+        let (host, rest) = (&t[..pos], &t[pos + 1..]);
+        let hostlike = host.contains('.') && !host.contains(['@', ' ', '?', '#']);
+        if url || (hostlike && !rest.trim_matches('/').is_empty()) {
+            t = rest;
+            url = true;
+        }
+    }
+    if url {
+        if let Some(q) = t.find('#') {
+            t = &t[..q];
+        }
+        if let Some(q) = t.find('?') {
+            if !t[..q].ends_with(".php") {
+                t = &t[..q];
+            }
+        }
+    }
+    t.trim_end_matches('/').trim_start_matches('@')
 }
 
 /// One case record: the serde form of one row of the canonical schema.
@@ -186,7 +210,21 @@ mod tests {
         assert_eq!(account_key(" @Fake_Handle "), "fake_handle");
         assert_eq!(account_key("http://www.facebook.com/fake.page"), "fake.page");
         assert_eq!(account_key("www.tiktok.com"), "tiktok.com");
-        assert_eq!(account_key("t.me/fakechannel"), "t.me/fakechannel");
+        assert_eq!(account_key("t.me/fakechannel"), "fakechannel");
+        // Without a scheme too, and without the tracking query.
+        for same in [
+            "x.com/Fake_4",
+            "www.x.com/fake_4/",
+            "x.com/fake_4?s=20",
+            "https://x.com/fake_4?s=20#top",
+            "tiktok.com/@fake_4",
+        ] {
+            assert_eq!(account_key(same), "fake_4", "{same}");
+        }
+        // A profile id is the account; a handle with a dot is a handle.
+        assert_eq!(account_key("https://facebook.com/profile.php?id=100012"), "profile.php?id=100012");
+        assert_eq!(account_key("fake.page"), "fake.page");
+        assert_eq!(account_key("fake.page/"), "fake.page");
     }
 
     #[test]

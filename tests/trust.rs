@@ -30,7 +30,9 @@ fn rejects_are_stated_in_every_definition_and_the_headline() {
     let c = sample_with_unknown_pending();
     let r = c.load_report();
     assert_eq!((r.rows_read, r.rows_rejected), (896, 115));
-    let note = "115 of 896 rows read (12.8%) were rejected at load and are not counted (problems: unknown_status 115)";
+    let note =
+        "115 of 896 rows read (12.8%) were rejected at load and are not counted (problems: unknown_status 115); \
+                no row of status \"Awaiting\" (115 rows) was accepted";
     assert_eq!(r.rejects_note().as_deref(), Some(note));
     let spec = ComplianceSpec::default();
     let tables = [
@@ -384,4 +386,48 @@ fn accounts_in_several_groups_agree_with_a_group_by() {
         .height() as u64;
     assert!(want > 0);
     assert_eq!(c.load_report().accounts_in_several_groups, want);
+}
+
+#[test]
+fn an_outcome_or_a_deadline_named_twice_is_refused_not_counted_twice() {
+    // Named twice, `removed` would count each removed request twice: Facebook's rate would be 1.77.
+    let c = Cases::sample().unwrap();
+    let twice = ComplianceSpec { success: vec![Status::Removed, Status::Removed], ..Default::default() };
+    let e = c.compliance(&["platform"], &twice).unwrap_err().to_string();
+    assert!(e.contains("`removed` is named twice"), "{e}");
+    let same = SurvivalSpec { deadlines_hours: vec![24.0, 24.0], ..Default::default() };
+    let e = c.time_to_action(&[], &same).unwrap_err().to_string();
+    assert!(e.contains("deadline 2 (24 hours) is given twice"), "{e}");
+}
+
+#[test]
+fn one_account_written_as_urls_with_and_without_a_scheme_counts_once() {
+    let csv = format!(
+        "{HEADER}1,x,https://x.com/Fake_4?s=20,TTP,50,2025-01-01,,pending,PTA\n\
+         2,x,x.com/fake_4,TTP,40,2025-01-02,,pending,PTA\n\
+         3,x,www.x.com/fake_4/,TTP,45,2025-01-03,,pending,PTA\n\
+         4,x,@FAKE_4,TTP,30,2025-01-04,,pending,PTA\n\
+         5,x,fake.page,TTP,10,2025-01-05,,pending,PTA\n"
+    );
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "urls.csv", &LoadOptions::default()).unwrap();
+    let r = c.reach(&[], &ReachSpec::default()).unwrap();
+    // Two accounts: fake_4 (largest report 50) and fake.page (10).
+    assert_eq!(i64_col(&r, "accounts"), [Some(2)]);
+    assert_eq!(i64_col(&r, "followers"), [Some(60)]);
+}
+
+#[test]
+fn a_trend_over_a_range_says_what_it_left_out() {
+    let c = Cases::sample().unwrap();
+    let spec = TrendSpec { start: chrono::NaiveDate::from_ymd_opt(2025, 5, 1), ..Default::default() };
+    let t = c.trend(&[], &spec).unwrap();
+    let whole = c.trend(&[], &TrendSpec::default()).unwrap();
+    // The requests before May, counted from the whole trend: what the range leaves out.
+    let before: i64 = i64_col(&whole, "requests").iter().take(3).map(|v| v.unwrap()).sum();
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(
+        def.contains(&format!("periods from 2025-05-01 to the last date only: {before} request(s) dated outside are left out, and the running totals count from the first period shown")),
+        "{def}"
+    );
+    assert_eq!(i64_col(&t, "cum_requests")[0], i64_col(&t, "requests")[0]);
 }

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import pathlib
 import platform as _platform
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -113,9 +114,19 @@ def tables(
     return out
 
 
+_MARKUP = re.compile(r"([\\`*\[\]<>!|~])")
+
+
 def _plain(text: str) -> str:
-    """Library text (a definition, a reason) for Markdown: one line; it holds no labels."""
-    return " ".join(str(text).split())
+    """Library text (a definition, a reason) for Markdown, on one line. A definition can quote a
+    label from the data (a platform or status whose every row was rejected), so the characters
+    that make links, images, HTML, code or table cells are escaped; the rest reads as written.
+
+    >>> print(_plain('rate = (removed + restricted) / all requests; no row of platform "![x](http://e/x.png)" was accepted'))
+    rate = (removed + restricted) / all requests; no row of platform "\\!\\[x\\](http://e/x.png)" was accepted
+    """
+    line = _MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    return "\\" + line if line[:1] in ("#", "-", "+", "=") else line
 
 
 def _short(v: Any) -> Any:

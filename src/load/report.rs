@@ -135,8 +135,12 @@ impl LoadReport {
             return None;
         }
         let rules: Vec<String> = self.problems_by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let lost: Vec<String> =
+            self.lost().iter().map(|l| format!("{} \"{}\" ({} rows)", l.column, l.value, l.rows_rejected)).collect();
+        let lost =
+            if lost.is_empty() { String::new() } else { format!("; no row of {} was accepted", lost.join(" or ")) };
         Some(format!(
-            "{} of {} rows read ({:.1}%) were rejected at load and are not counted (problems: {})",
+            "{} of {} rows read ({:.1}%) were rejected at load and are not counted (problems: {}){lost}",
             self.rows_rejected,
             self.rows_read,
             100.0 * self.rejected_share().unwrap_or(0.0),

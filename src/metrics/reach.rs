@@ -266,7 +266,7 @@ fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFram
             .group_by(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
             .agg(additive_totals())
             .collect()?,
-        None => return Err(crate::error::Error::invalid_arg("partitions", "no partitions")),
+        None => return Err(crate::error::Error::Internal("reach made no partition".into())),
     };
     // Median (mean of the two middle values for an even count, as polars computes it) and top 10.
     let mut by_cols: Vec<Vec<AnyValue<'static>>> = vec![Vec::new(); by.len()];

@@ -451,6 +451,17 @@ impl SurvivalSpec {
         if self.deadlines_hours.iter().any(|h| !(*h > 0.0)) {
             return Err(Error::invalid_arg("deadlines", "deadlines must be positive"));
         }
+        if let Some((i, h)) =
+            self.deadlines_hours.iter().enumerate().find(|(i, h)| self.deadlines_hours[..*i].contains(h))
+        {
+            return Err(Error::invalid_arg(
+                "deadlines",
+                format!("deadline {} ({h} hours) is given twice (`24h` and `1d` are the same); name each once", i + 1),
+            ));
+        }
+        if let Some(twice) = self.success.iter().enumerate().find(|(i, s)| self.success[..*i].contains(s)) {
+            return Err(Error::invalid_arg("success", format!("`{}` is named twice; name each outcome once", twice.1)));
+        }
         Ok(())
     }
 }

@@ -140,6 +140,27 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         let c = all_keys.clone().lazy().select(sel).unique(None, UniqueKeepStrategy::First).collect()?;
         Some(super::sort_by(c, by)?)
     };
+    // Requests dated outside `start`..`end`, in all groups: the definition states them.
+    let outside: i64 = all_keys
+        .clone()
+        .lazy()
+        .filter(col(KEY).eq(lit(OUTSIDE)))
+        .select([col("requests").sum()])
+        .collect()?
+        .column("requests")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .get(0)
+        .unwrap_or(0);
+    let range_note = match (spec.start, spec.end) {
+        (None, None) => String::new(),
+        (s, e) => format!(
+            "; periods {} to {} only: {outside} request(s){} dated outside are left out, and the running totals count from the first period shown",
+            s.map_or("from the first date".to_string(), |d| format!("from {d}")),
+            e.map_or("the last date".to_string(), |d| d.to_string()),
+            if by.is_empty() { "" } else { " (all groups)" },
+        ),
+    };
     let mut agg = all_keys.lazy().filter(col(KEY).is_not_null().and(col(KEY).neq(lit(OUTSIDE)))).collect()?;
 
     // The full range of periods.
@@ -151,7 +172,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     };
     let start_of = |key: i64| {
         key_start(key, every).ok_or_else(|| {
-            Error::invalid_arg("on", format!("a `{on}` date is outside the calendar (period key {key})"))
+            Error::Internal(format!("a `{on}` date passed validation but is outside the calendar (period key {key})"))
         })
     };
     let all: Vec<NaiveDate> = periods(start_of(first)?, start_of(last)?, every, ys);
@@ -256,7 +277,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         .iter()
         .map(|u| {
             Some(format!(
-                "requests per {} by {}{}; {} request(s) {whose}without {} left out; {}{}",
+                "requests per {} by {}{}; {} request(s) {whose}without {} left out{range_note}; {}{}",
                 spec.every.as_str(),
                 on,
                 if spec.year_start != 1 {

@@ -38,8 +38,7 @@ macro_rules! named_conversions {
             fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
                 let Ok(s) = obj.cast::<PyString>() else {
                     return Err(PyTypeError::new_err(format!(
-                        "{}: expected one of {:?}, got {}",
-                        <$t as Named>::ARGUMENT,
+                        "expected one of {:?}, got {}",
                         <$t as Named>::NAMES,
                         obj.repr().map(|r| r.to_string()).unwrap_or_default()
                     )));
@@ -89,7 +88,7 @@ fn apply(
     let Some(options) = options else { return Ok(()) };
     for (k, v) in options.iter() {
         let k: String = k.extract()?;
-        if !set(&k, &v)? {
+        if !set(&k, &v).map_err(|e| naming(v.py(), class, &k, e))? {
             let near = keys
                 .iter()
                 .map(|n| (crate::vocab::edit_distance(&k, n), *n))
@@ -104,6 +103,18 @@ fn apply(
         }
     }
     Ok(())
+}
+
+/// A conversion error (a wrong type, a negative or huge whole number) with the option named; the
+/// package's own errors name it already.
+fn naming(py: Python<'_>, class: &str, key: &str, e: PyErr) -> PyErr {
+    if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) {
+        return to_pyerr(py, Error::invalid_arg(key, format!("{}: a whole number from 0 up is expected", e.value(py))));
+    }
+    if e.is_instance_of::<PyTypeError>(py) {
+        return PyTypeError::new_err(format!("{class}: `{key}`: {}", e.value(py)));
+    }
+    e
 }
 
 /// `Class(key=value, ...)` with Python reprs, in `keys` order.

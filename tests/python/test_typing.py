@@ -252,3 +252,23 @@ def test_every_error_kind_maps_to_its_class(kind: str) -> None:
 
 def test_the_error_kinds_are_every_kind() -> None:
     assert sorted(_core.ERROR_KINDS) == sorted(EXPECTED)
+
+
+def test_a_wrong_type_or_number_names_its_option() -> None:
+    with pytest.raises(TypeError, match="ComplianceSpec: `ci`"):
+        td.ComplianceSpec(ci="0.95")  # type: ignore[typeddict-item]
+    with pytest.raises(TypeError, match="TrendSpec: `year_start`"):
+        td.TrendSpec(year_start="1")  # type: ignore[typeddict-item]
+    with pytest.raises(td.InvalidArgumentError, match="a whole number from 0 up") as info:
+        td.ComplianceSpec(min_n=-1)
+    assert info.value.argument == "min_n"
+    with pytest.raises(TypeError, match="LoadOptions: `columns`"):
+        td.LoadOptions(columns=["Handle"])  # type: ignore[typeddict-item]
+
+
+def test_an_outcome_or_deadline_twice_is_refused(sample: td.Cases) -> None:
+    # Counted twice, `removed` would give Facebook a rate of 1.77.
+    with pytest.raises(td.InvalidArgumentError, match="`removed` is named twice"):
+        sample.compliance(success=["removed", "removed"])
+    with pytest.raises(td.InvalidArgumentError, match="given twice"):
+        sample.time_to_action(deadlines=["24h", "1d"])

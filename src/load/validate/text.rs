@@ -4,7 +4,7 @@ use polars::prelude::*;
 
 use super::{Checked, Ctx, Input};
 use crate::error::{Result, Rule};
-use crate::schema::{account_key, col_names::*};
+use crate::schema::{account_key, col_names::*, fold_account};
 
 /// A column as text (strings as they are; other dtypes cast to their string form).
 pub(super) fn as_text(col: &Column) -> Result<StringChunked> {
@@ -65,23 +65,7 @@ pub(super) fn account_keys(ca: &StringChunked) -> StringChunked {
             buf.push_str(&account_key(s));
             return;
         }
-        let mut t = s.trim();
-        let lower_starts =
-            |t: &str, p: &str| t.len() >= p.len() && t.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
-        for scheme in ["https://", "http://"] {
-            if lower_starts(t, scheme) {
-                t = &t[scheme.len()..];
-                if let Some(pos) = t.find('/') {
-                    t = &t[pos + 1..];
-                }
-                break;
-            }
-        }
-        if lower_starts(t, "www.") {
-            t = &t[4..];
-        }
-        let t = t.trim_end_matches('/').trim_start_matches('@');
-        buf.extend(t.bytes().map(|b| b.to_ascii_lowercase() as char));
+        buf.extend(fold_account(s).bytes().map(|b| b.to_ascii_lowercase() as char));
     });
     out.with_name(ACCOUNT_KEY.into())
 }
