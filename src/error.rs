@@ -15,6 +15,9 @@ crate::vocabulary! {
         Required = "required",
         /// A date or datetime that does not parse in any accepted form.
         InvalidDate = "invalid_date",
+        /// A date written in an accepted form that is not on the calendar: `31/02/2025`, 29 February
+        /// of a common year, month 13, day 32.
+        ImpossibleDate = "impossible_date",
         /// A slash date such as `03/04/2025` whose order (day or month first) is not set and cannot be
         /// inferred from the file.
         AmbiguousDate = "ambiguous_date",

@@ -24,7 +24,7 @@ fn rules(c: &Cases) -> Vec<String> {
 
 #[test]
 fn each_rule_is_caught_with_row_column_and_value() {
-    let cases: [(&str, &str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str, &str); 12] = [
         ("b1,Facebook,@x,TTP,10,2025-01-01,,sometimes,PTA\n", "unknown_status", "status", "sometimes"),
         ("b1,Facebook,@x,TTP,-5,2025-01-01,,pending,PTA\n", "negative_followers", "followers", "-5"),
         ("b1,Facebook,@x,TTP,lots,2025-01-01,,pending,PTA\n", "invalid_integer", "followers", "lots"),
@@ -41,7 +41,8 @@ fn each_rule_is_caught_with_row_column_and_value() {
             "2025-01-02",
         ),
         ("g1,Facebook,@x,TTP,10,2025-01-01,,pending,PTA\n", "duplicate_case_id", "case_id", "g1"),
-        ("b1,Facebook,@x,TTP,10,2025-02-30,,pending,PTA\n", "invalid_date", "reported_at", "2025-02-30"),
+        ("b1,Facebook,@x,TTP,10,2025-02-30,,pending,PTA\n", "impossible_date", "reported_at", "2025-02-30"),
+        ("b1,Facebook,@x,TTP,10,14th March,,pending,PTA\n", "invalid_date", "reported_at", "14th March"),
         ("b1,Facebook,@x,TTP,10,03/04/2025,,pending,PTA\n", "ambiguous_date", "reported_at", "03/04/2025"),
         ("b1,,@x,TTP,10,2025-01-01,,pending,PTA\n", "required", "platform", ""),
         ("b1,Facebook,@x,TTP,10,2025-01-01\n", "malformed_row", "", "b1,Facebook,@x,TTP,10,2025-01-01"),

@@ -33,6 +33,7 @@ Format = Literal["parquet", "csv"]
 Rule = Literal[
     "required",
     "invalid_date",
+    "impossible_date",
     "ambiguous_date",
     "invalid_integer",
     "unknown_status",

@@ -124,3 +124,17 @@ def test_no_panic_on_hostile_input(tmp_path: pathlib.Path) -> None:
     assert r["rows_read"] == r["rows_accepted"] + r["rows_rejected"] == 4
     with pytest.raises(td.ValidationError):
         td.read_csv(p)
+
+
+def test_an_impossible_date_has_its_own_rule(tmp_path: pathlib.Path) -> None:
+    # A spreadsheet's 31/02/2025 is a typing slip in a real date, not a date in an unknown form.
+    p = write(
+        tmp_path,
+        "dates.csv",
+        HEADER
+        + "1,X,@fake_a,TTP,31/02/2025,,pending\n2,X,@fake_b,TTP,28/02/2025,,pending\n3,X,@fake_c,TTP,soon,,pending\n",
+    )
+    cases = td.read_csv(p, date_order="day-first", on_invalid="quarantine")
+    got = cases.rejects.select("row", "value", "rule").rows()
+    assert got == [(1, "31/02/2025", "impossible_date"), (3, "soon", "invalid_date")]
+    assert "not a day on the calendar" in cases.rejects["message"][0]

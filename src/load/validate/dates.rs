@@ -82,6 +82,10 @@ pub(super) fn date_column(
                         Err(rule) => {
                             let message = if rule == Rule::AmbiguousDate {
                                 "day and month could each be either; set date_order to day-first or month-first".to_string()
+                            } else if rule == Rule::ImpossibleDate {
+                                "not a day on the calendar (such as 31 February, or month 13): check the day and month, and \
+                                 date_order for dd/mm against mm/dd"
+                                    .to_string()
                             } else {
                                 "not a date in an accepted form (ISO 2025-03-14[T09:30[:00][Z|+05:00]], or dd/mm/yyyy or mm/dd/yyyy with date_order)".to_string()
                             };
