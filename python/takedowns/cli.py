@@ -8,13 +8,14 @@
 from __future__ import annotations
 
 import argparse
+import pathlib
 import sys
 from collections.abc import Sequence
-from typing import get_args
+from typing import Any, cast, get_args
 
 from takedowns._cases import Cases, rejects_sentence
-from takedowns._typing import DateOrder, Method, OnInvalid, Pending
-from takedowns.errors import TakedownsError
+from takedowns._typing import DateOrder, Method, OnInvalid, Pending, Status
+from takedowns.errors import InvalidArgumentError, TakedownsError
 
 
 def _load_options(p: argparse.ArgumentParser) -> None:
@@ -29,6 +30,19 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         "--required",
         help="comma-separated required columns (default: case_id,platform,account,group,"
         "reported_at,status; platform,status for an aggregate table with a count column)",
+    )
+    for flag, what in (
+        ("--columns", 'your header mapped to a canonical column, e.g. "Ref No=case_id"'),
+        ("--status-labels", 'an outcome label of yours, e.g. "Actioned=removed"'),
+        ("--platform-aliases", 'a platform label of yours, e.g. "Threads=threads"'),
+    ):
+        p.add_argument(flag, action="append", default=[], metavar="FROM=TO", help=f"{what}; repeat for more")
+    p.add_argument(
+        "--group-aliases",
+        action="append",
+        default=[],
+        metavar="FROM=TO|FILE.csv",
+        help='a group label of yours, e.g. "Fitna al-Hindustan=BLA", or a CSV file of alias,group pairs',
     )
 
 
@@ -76,11 +90,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
+    """``["Ref No=case_id", ...]`` as a mapping; a value without ``=`` is an error naming the flag."""
+    out: dict[str, str] = {}
+    for v in values:
+        left, eq, right = v.partition("=")
+        if not eq or not left.strip() or not right.strip():
+            raise InvalidArgumentError(f'{flag} takes FROM=TO, e.g. "Ref No=case_id"; got {v!r}', flag.lstrip("-"))
+        out[left.strip()] = right.strip()
+    return out
+
+
 def _load(args: argparse.Namespace) -> Cases:
     import takedowns as td
 
     required = args.required.split(",") if args.required else None
-    return td.read(args.input, on_invalid=args.on_invalid, date_order=args.date_order, required=required)
+    files = [g for g in args.group_aliases if "=" not in g]
+    if len(files) > 1 or (files and len(files) != len(args.group_aliases)):
+        raise InvalidArgumentError("--group-aliases takes either one CSV file or FROM=TO pairs", "group_aliases")
+    groups: Any = files[0] if files else _pairs("--group-aliases", args.group_aliases)
+    return td.read(
+        args.input,
+        on_invalid=args.on_invalid,
+        date_order=args.date_order,
+        required=required,
+        columns=_pairs("--columns", args.columns),
+        status_labels=cast("dict[str, Status]", _pairs("--status-labels", args.status_labels)),
+        platform_aliases=_pairs("--platform-aliases", args.platform_aliases),
+        group_aliases=groups,
+    )
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -116,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        out = pathlib.Path(args.out)
+        if out.exists() and not out.is_dir():
+            print(f"takedowns: error: --out {args.out} is a file; give a directory for the pack", file=sys.stderr)
+            return 2
         if args.input is None:
             cases: Cases = td.sample()
         else:

@@ -1,0 +1,75 @@
+"""The command line for people who live in spreadsheets: their own headers and labels as flags,
+and clear exits for mistakes."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from takedowns import cli
+
+SHEET = (
+    "Ref No,Platform,Handle,Organisation,Date reported,Outcome\n"
+    "R1,Twitter,@fake_one,Fitna al-Hindustan,03/04/2025,Actioned\n"
+    "R2,FB,@fake_two,TTP,14/04/2025,Still accessible\n"
+    "R3,FB,@fake_three,TTP,15/04/2025,Actioned\n"
+)
+FLAGS = [
+    "--columns", "Ref No=case_id",
+    "--columns", "Handle=account",
+    "--columns", "Organisation=group",
+    "--columns", "Date reported=reported_at",
+    "--columns", "Outcome=status",
+    "--status-labels", "Actioned=removed",
+    "--group-aliases", "Fitna al-Hindustan=BLA",
+    "--date-order", "day-first",
+]  # fmt: skip
+
+
+def sheet(tmp_path: pathlib.Path) -> str:
+    p = tmp_path / "sheet.csv"
+    p.write_text(SHEET)
+    return str(p)
+
+
+def test_check_reads_a_sheet_with_its_own_headers_and_labels(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", sheet(tmp_path), *FLAGS]) == 0
+    out = capsys.readouterr().out
+    assert "3 rows read, 3 accepted, 0 rejected" in out
+    assert "status 'Actioned' read as 'removed' (2 rows)" in out
+    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 rows)" in out
+
+
+def test_aliases_from_a_file(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    aliases = tmp_path / "groups.csv"
+    aliases.write_text("alias,group\nFitna al-Hindustan,BLA\n")
+    flags = [f for f in FLAGS if f != "Fitna al-Hindustan=BLA"]
+    flags[flags.index("--group-aliases")] = "--group-aliases"
+    flags.insert(flags.index("--group-aliases") + 1, str(aliases))
+    assert cli.main(["check", sheet(tmp_path), *flags]) == 0
+    assert "group 'Fitna al-Hindustan' read as 'BLA'" in capsys.readouterr().out
+
+
+def test_a_flag_without_a_pair_exits_2_naming_it(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", sheet(tmp_path), "--columns", "Ref No"]) == 2
+    err = capsys.readouterr().err
+    assert "--columns takes FROM=TO" in err and "Traceback" not in err
+
+
+def test_without_the_flags_the_missing_columns_are_named(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", sheet(tmp_path)]) == 2
+    assert "missing required column(s)" in capsys.readouterr().err
+
+
+def test_out_pointing_to_a_file_exits_2(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("mine")
+    assert cli.main(["report", "--out", str(target), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file; give a directory" in err and "Traceback" not in err
+    assert target.read_text() == "mine"
