@@ -87,6 +87,14 @@ impl fmt::Display for Problem {
     }
 }
 
+fn suggest(pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let map: Vec<String> = pairs.iter().map(|(h, c)| format!("{h:?}: {c:?}")).collect();
+    format!(" Perhaps columns={{{}}}?", map.join(", "))
+}
+
 fn list_problems(problems: &[Problem], total: &usize) -> String {
     let mut s = format!("{total} problem(s) found");
     if *total > problems.len() {
@@ -123,7 +131,7 @@ pub enum Error {
         message: String,
     },
     /// Columns the load options require are absent; every missing column is named.
-    #[error("{file}: missing required column(s) {} (columns found: {found}). Map a header to a canonical name with `columns`, or set `required` to load without them; a table with a `count` column and no `case_id` is read as an aggregate and needs only platform and status", .missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "))]
+    #[error("{file}: missing required column(s) {} (columns found: {found}).{} Map a header to a canonical name with `columns`, or set `required` to load without them; a table with a `count` column and no `case_id` is read as an aggregate and needs only platform and status", .missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "), suggest(.suggestions))]
     MissingColumn {
         /// The source.
         file: String,
@@ -133,6 +141,8 @@ pub enum Error {
         missing: Vec<String>,
         /// The columns the input has, comma-separated (cut short past 1,000 characters).
         found: String,
+        /// For missing columns, the input header that looks like each: (header, canonical).
+        suggestions: Vec<(String, String)>,
     },
     /// Strict loading found invalid rows; every problem up to the cap is listed.
     #[error("{}", list_problems(.problems, .total))]

@@ -63,7 +63,13 @@ def test_without_the_flags_the_missing_columns_are_named(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli.main(["check", sheet(tmp_path)]) == 2
-    assert "missing required column(s)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "missing required column(s) `case_id`, `account`, `group`, `reported_at`, `status`" in err
+    # Each with the header of the sheet that looks like it.
+    assert (
+        'Perhaps columns={"Ref No": "case_id", "Handle": "account", "Organisation": "group", '
+        '"Date reported": "reported_at", "Outcome": "status"}?' in err
+    )
 
 
 def test_out_pointing_to_a_file_exits_2(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:

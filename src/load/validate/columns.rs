@@ -101,10 +101,12 @@ pub(crate) fn check_required(
         .map(|c| c.to_string())
         .collect();
     if let Some(first) = missing.first() {
+        let unmatched: Vec<&String> = names.iter().filter(|n| !m.canon.values().any(|v| v == *n)).collect();
         return Err(Error::MissingColumn {
             file: source.to_string(),
             name: first.clone(),
             found: clip_list(names, 1000),
+            suggestions: suggest_headers(&missing, &unmatched),
             missing,
         });
     }
@@ -149,4 +151,123 @@ pub(super) fn check_types(frame: &DataFrame, m: &Matched, source: &str) -> Resul
         }
     }
     Ok(())
+}
+
+/// What people call each canonical column in their own sheets (folded: lower case, words).
+const SYNONYMS: [(&str, &[&str]); 9] = [
+    (
+        CASE_ID,
+        &["case id", "id", "ref", "ref no", "reference", "request id", "ticket", "case", "case no", "no", "number"],
+    ),
+    (PLATFORM, &["platform", "site", "service", "network", "app", "social media", "social network"]),
+    (ACCOUNT, &["account", "handle", "username", "user", "url", "profile", "link", "page", "channel", "account url"]),
+    (
+        GROUP,
+        &[
+            "group",
+            "organisation",
+            "organization",
+            "outfit",
+            "affiliation",
+            "org",
+            "banned group",
+            "militant group",
+            "proscribed group",
+        ],
+    ),
+    (FOLLOWERS, &["followers", "follower count", "subscribers", "audience", "fans", "reach"]),
+    (
+        REPORTED_AT,
+        &[
+            "reported",
+            "date reported",
+            "report date",
+            "reported on",
+            "date",
+            "submitted",
+            "request date",
+            "date of request",
+            "date of report",
+        ],
+    ),
+    (
+        ACTIONED_AT,
+        &[
+            "actioned",
+            "date actioned",
+            "action date",
+            "decided",
+            "decision date",
+            "removed on",
+            "date removed",
+            "takedown date",
+            "blocked on",
+        ],
+    ),
+    (STATUS, &["status", "outcome", "result", "action taken", "decision", "state", "action"]),
+    (AGENCY, &["agency", "requester", "authority", "requested by", "reporting agency"]),
+];
+
+/// Words of a header: lower case, split on anything but letters and digits.
+fn words(s: &str) -> Vec<String> {
+    s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(String::from).collect()
+}
+
+/// For each missing canonical column, the unmatched header that most looks like it (each header
+/// suggested once): a known synonym whole (3), every word of a synonym (2), or within two edits of
+/// the canonical name (1).
+pub(super) fn suggest_headers(missing: &[String], headers: &[&String]) -> Vec<(String, String)> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for c in missing {
+        let synonyms = SYNONYMS.iter().find(|(k, _)| k == c).map_or(&[][..], |(_, s)| *s);
+        let score = |h: &str| -> u32 {
+            let hw = words(h);
+            let joined = hw.join(" ");
+            if synonyms.contains(&joined.as_str()) || joined.replace(' ', "_") == *c {
+                return 3;
+            }
+            if synonyms.iter().any(|s| s.contains(' ') && words(s).iter().all(|w| hw.contains(w))) {
+                return 2;
+            }
+            u32::from(crate::vocab::edit_distance(&joined.replace(' ', "_"), c) <= 2)
+        };
+        let best = headers
+            .iter()
+            .filter(|h| !taken.contains(&h.as_str()))
+            .map(|h| (score(h), h.as_str()))
+            .filter(|(s, _)| *s > 0)
+            .max_by_key(|(s, h)| (*s, std::cmp::Reverse(h.len())));
+        if let Some((_, h)) = best {
+            taken.push(h);
+            out.push((clip(h), c.clone()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sheets_headers_are_suggested_for_the_missing_columns() {
+        let headers: Vec<String> =
+            ["Ref No", "Platform", "Handle", "Organisation", "Date reported", "Outcome", "Notes"]
+                .map(String::from)
+                .to_vec();
+        let unmatched: Vec<&String> = headers.iter().filter(|h| *h != "Platform").collect();
+        let missing: Vec<String> = [CASE_ID, ACCOUNT, GROUP, REPORTED_AT, STATUS].map(String::from).to_vec();
+        let got = suggest_headers(&missing, &unmatched);
+        let want = [
+            ("Ref No", CASE_ID),
+            ("Handle", ACCOUNT),
+            ("Organisation", GROUP),
+            ("Date reported", REPORTED_AT),
+            ("Outcome", STATUS),
+        ];
+        assert_eq!(got, want.map(|(h, c)| (h.to_string(), c.to_string())));
+        // Nothing alike: no suggestion rather than a guess.
+        assert!(suggest_headers(&[STATUS.to_string()], &[&"Notes".to_string()]).is_empty());
+    }
 }
