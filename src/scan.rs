@@ -291,6 +291,7 @@ fn validate_batch(
         frame: df,
         rows: Rows::listed(rows.clone()),
         rows_read: n,
+        blank_rows: 0,
         problems: Vec::new(),
         sha256: None,
     };

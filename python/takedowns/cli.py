@@ -127,6 +127,8 @@ def _check(args: argparse.Namespace) -> int:
     cases = _load(args)
     r = cases.load_report
     print(f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected")
+    if r.get("blank_rows"):
+        print(f"{r['blank_rows']} entirely empty row(s) skipped (no request in them; not counted as rows read)")
     sentence = rejects_sentence(r)
     if sentence:
         print(sentence)

@@ -244,6 +244,11 @@ def methods_note(
         f"- Rows read: {r['rows_read']}; accepted: {r['rows_accepted']}; rejected: {r['rows_rejected']} "
         f"(rows read = accepted + rejected).",
     ]
+    if r.get("blank_rows"):
+        lines.append(
+            f"- {r['blank_rows']} entirely empty row(s) (such as a spreadsheet's trailing `,,,,`) were skipped: "
+            "they hold no request and are not counted as rows read."
+        )
     for rule, n in sorted(r["problems_by_rule"].items()):
         lines.append(f"  - `{rule}`: {n} problem(s)")
     if r["rows_rejected"]:

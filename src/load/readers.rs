@@ -18,6 +18,8 @@ pub(crate) struct Raw {
     /// Source row number (1-based, header not counted) of each frame row.
     pub rows: Rows,
     pub rows_read: u64,
+    /// Records with every field empty (a spreadsheet's trailing `,,,,`): skipped, not rows read.
+    pub blank_rows: u64,
     /// Problems of rows that could not be read at all (they are not in `frame`).
     pub problems: Vec<Problem>,
     /// SHA-256 (hex) of the bytes read, for files; `None` for frames.
@@ -181,6 +183,7 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
             frame,
             rows: Rows::Sequential,
             rows_read: n,
+            blank_rows: 0,
             problems: Vec::new(),
             sha256: None,
         });
@@ -310,6 +313,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
     let ncol = names.len();
     let mut cols: Vec<TextColumn> = (0..ncol).map(|_| TextColumn::new()).collect();
     let (mut rows, mut problems, mut row) = (Vec::new(), Vec::new(), 0u64);
+    let mut blank = 0u64;
     let mut row_problems = Vec::new();
     let mut offset = data_start as usize;
     'segments: while offset < bytes.len() {
@@ -319,6 +323,11 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
             row += 1;
             if row % CANCEL_EVERY == 0 {
                 crate::cancel::check()?;
+            }
+            if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+                // No value at all: not a record (its number is kept, so later rows keep theirs).
+                blank += 1;
+                continue;
             }
             let start = rec.position().map_or(0, |p| p.byte() as usize);
             let end = (rdr.position().byte() as usize).min(segment.len());
@@ -386,7 +395,15 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
         break;
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems, sha256: None })
+    Ok(Raw {
+        source: file,
+        frame,
+        rows: Rows::listed(rows),
+        rows_read: row - blank,
+        blank_rows: blank,
+        problems,
+        sha256: None,
+    })
 }
 
 /// Reads newline-delimited JSON: one object a line; blank lines are skipped. A line that is not a
@@ -542,7 +559,7 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, problems, sha256: None })
+    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, blank_rows: 0, problems, sha256: None })
 }
 
 fn typed(
@@ -599,6 +616,7 @@ pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
         frame: df,
         rows: Rows::Sequential,
         rows_read: n,
+        blank_rows: 0,
         problems: Vec::new(),
         sha256: None,
     }

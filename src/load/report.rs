@@ -35,6 +35,9 @@ pub struct LoadReport {
     /// Accounts (platform + `account_key`) whose accepted requests name more than one group: reach
     /// by group counts them in each group unless told otherwise ([`crate::ReachSpec`]).
     pub accounts_in_several_groups: u64,
+    /// Rows with every field empty (a spreadsheet's trailing `,,,,`), skipped as no records: they
+    /// are not in `rows_read`.
+    pub blank_rows: u64,
     /// True when the input was read as an aggregate table (a `count` column, no `case_id`, and
     /// no `required` set): only platform and status were required.
     pub aggregate: bool,
@@ -92,6 +95,7 @@ impl LoadReport {
             columns_dropped: Vec::new(),
             labels: Vec::new(),
             accounts_in_several_groups: 0,
+            blank_rows: 0,
             aggregate: false,
             sha256: None,
             pseudonymised: false,

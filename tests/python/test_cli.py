@@ -79,3 +79,36 @@ def test_out_pointing_to_a_file_exits_2(tmp_path: pathlib.Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert "is a file; give a directory" in err and "Traceback" not in err
     assert target.read_text() == "mine"
+
+
+def test_a_sheets_trailing_empty_rows_are_skipped_and_said(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Excel writes ",,,,," for rows it once formatted; they are not requests, and a strict load
+    # must not fail on them. Row numbers keep counting them, so rejects point at the sheet's line.
+    p = tmp_path / "sheet.csv"
+    p.write_text(SHEET.replace("R2,", ",,,,,\nR2,") + ",,,,,\n ,,, , ,\n")
+    assert cli.main(["check", str(p), *FLAGS]) == 0
+    out = capsys.readouterr().out
+    assert "3 rows read, 3 accepted, 0 rejected" in out
+    assert "3 entirely empty row(s) skipped" in out
+    import takedowns as td
+
+    bad = p.read_text().replace("R3,FB", "R3,FB,extra")
+    p.write_text(bad)
+    cases = td.read_csv(
+        p,
+        columns={
+            "Ref No": "case_id",
+            "Handle": "account",
+            "Organisation": "group",
+            "Date reported": "reported_at",
+            "Outcome": "status",
+        },
+        status_labels={"Actioned": "removed"},
+        date_order="day-first",
+        on_invalid="quarantine",
+    )
+    assert cases.load_report["blank_rows"] == 3
+    # R3 is the 4th record after the header (a blank row before R2): its row number says so.
+    assert cases.rejects.select("row", "rule").rows() == [(4, "malformed_row")]

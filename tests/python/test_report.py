@@ -54,7 +54,7 @@ def test_report_on_a_file_with_rejects(tmp_path: pathlib.Path) -> None:
     assert cli.main(["report", str(src), "--out", str(out), "--quiet"]) == 2  # strict by default
     assert cli.main(["report", str(src), "--out", str(out), "--quiet", "--on-invalid", "quarantine"]) == 0
     rejects = pl.read_csv(out / "tables" / "rejects.csv")
-    assert rejects["rule"].to_list() == ["invalid_date"] and rejects["row"].to_list() == [897]
+    assert rejects["rule"].to_list() == ["impossible_date"] and rejects["row"].to_list() == [897]
     assert "rejected: 1" in (out / "methods.md").read_text()
 
 

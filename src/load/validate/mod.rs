@@ -143,7 +143,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     crate::cancel::check()?;
     let check_ids = scope == Scope::Load;
     let keep_keys = !matches!(scope, Scope::Batch { keys: false });
-    let Raw { source, frame, rows, rows_read, problems: read_problems, sha256 } = raw;
+    let Raw { source, frame, rows, rows_read, blank_rows, problems: read_problems, sha256 } = raw;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts, &source)?;
     let (required_cols, aggregate) = check_required(&m, &names, opts, &source)?;
@@ -256,6 +256,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     report.labels = label_maps.iter().flat_map(|m| m.uses(&bad)).collect();
     report.aggregate = aggregate;
     report.sha256 = sha256;
+    report.blank_rows = blank_rows;
 
     // The canonical columns in schema order; an absent one is filled (null, or `count` 1).
     let mut filled = |c: &str| report.columns_filled.push(c.to_string());
