@@ -131,6 +131,8 @@ class ScanOptions(TypedDict, total=False):
     max_problems: int
     max_field_bytes: int
     max_columns: int
+    null_values: Sequence[str] | None
+    thousands: str | None
 
 
 class LoadKeywords(ScanOptions, total=False):

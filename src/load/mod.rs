@@ -66,6 +66,12 @@ pub struct LoadOptions {
     pub max_problems: usize,
     /// Longest accepted field in bytes (CSV and NDJSON). Default 1 MiB.
     pub max_field_bytes: usize,
+    /// Values read as missing, besides the empty string (compared trimmed, ignoring case), e.g.
+    /// `n/a`, `-`, `unknown`. Default none. Each value so read is counted in the load report.
+    pub null_values: Vec<String>,
+    /// The thousands separator of whole numbers written as text (`12,000` with `,`; `12.000` with
+    /// `.`), for `followers` and `count`. Default none: `12,000` is then an `invalid_integer`.
+    pub thousands: Option<char>,
     /// Most columns a CSV header (or distinct NDJSON keys) may have. Default 1,000: a wider
     /// "header" is almost always the wrong file, and would make every display of it enormous.
     pub max_columns: usize,
@@ -89,6 +95,8 @@ impl Default for LoadOptions {
             max_problems: 50,
             max_field_bytes: 1 << 20,
             max_columns: 1000,
+            null_values: Vec::new(),
+            thousands: None,
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct LoadReport {
     /// Rows with every field empty (a spreadsheet's trailing `,,,,`), skipped as no records: they
     /// are not in `rows_read`.
     pub blank_rows: u64,
+    /// Values read as missing because they were one of `LoadOptions::null_values`.
+    pub null_values_read: u64,
     /// True when the input was read as an aggregate table (a `count` column, no `case_id`, and
     /// no `required` set): only platform and status were required.
     pub aggregate: bool,
@@ -96,6 +98,7 @@ impl LoadReport {
             labels: Vec::new(),
             accounts_in_several_groups: 0,
             blank_rows: 0,
+            null_values_read: 0,
             aggregate: false,
             sha256: None,
             pseudonymised: false,

@@ -98,6 +98,7 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("accounts_in_several_groups", r.accounts_in_several_groups)?;
     d.set_item("aggregate", r.aggregate)?;
     d.set_item("blank_rows", r.blank_rows)?;
+    d.set_item("null_values_read", r.null_values_read)?;
     d.set_item("sha256", r.sha256.clone())?;
     d.set_item("pseudonymised", r.pseudonymised)?;
     d.set_item("rejected_share", r.rejected_share())?;

@@ -666,7 +666,7 @@ impl PySurvivalSpec {
 
 // --- LoadOptions -------------------------------------------------------------------------------
 
-const LOAD_KEYS: [&str; 10] = [
+const LOAD_KEYS: [&str; 12] = [
     "columns",
     "status_labels",
     "platform_aliases",
@@ -677,6 +677,8 @@ const LOAD_KEYS: [&str; 10] = [
     "max_problems",
     "max_field_bytes",
     "max_columns",
+    "null_values",
+    "thousands",
 ];
 
 /// How a file or frame is read and checked. Keywords only:
@@ -705,6 +707,10 @@ const LOAD_KEYS: [&str; 10] = [
 /// - max_problems: how many problems a ValidationError lists (its total counts all; default 50).
 /// - max_field_bytes: longest accepted CSV or NDJSON field (default 1 MiB).
 /// - max_columns: most columns a header may have (default 1,000).
+/// - null_values: values read as missing besides the empty string, compared trimmed and ignoring
+///   case, e.g. ["n/a", "-", "unknown"] (default none); the load report counts them.
+/// - thousands: the thousands separator of numbers written as text, "," for 12,000 or "." for
+///   12.000 (default none: 12,000 is then an invalid_integer). Digits must group by three.
 #[pyclass(frozen, skip_from_py_object, module = "takedowns._core", name = "LoadOptions")]
 #[derive(Clone)]
 pub struct PyLoadOptions(pub LoadOptions);
@@ -739,6 +745,13 @@ impl PyLoadOptions {
                 "max_problems" => o.max_problems = v.extract()?,
                 "max_field_bytes" => o.max_field_bytes = v.extract()?,
                 "max_columns" => o.max_columns = v.extract()?,
+                "null_values" => {
+                    if v.is_instance_of::<PyString>() {
+                        return Err(PyTypeError::new_err("a list of values such as [\"n/a\", \"-\"], got a str"));
+                    }
+                    o.null_values = if v.is_none() { Vec::new() } else { v.extract()? };
+                }
+                "thousands" => o.thousands = v.extract()?,
                 _ => return Ok(false),
             }
             Ok(true)
@@ -775,6 +788,8 @@ impl PyLoadOptions {
         d.set_item("max_problems", self.0.max_problems)?;
         d.set_item("max_field_bytes", self.0.max_field_bytes)?;
         d.set_item("max_columns", self.0.max_columns)?;
+        d.set_item("null_values", self.0.null_values.clone())?;
+        d.set_item("thousands", self.0.thousands)?;
         Ok(d)
     }
 

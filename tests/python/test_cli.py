@@ -112,3 +112,26 @@ def test_a_sheets_trailing_empty_rows_are_skipped_and_said(
     assert cases.load_report["blank_rows"] == 3
     # R3 is the 4th record after the header (a blank row before R2): its row number says so.
     assert cases.rejects.select("row", "rule").rows() == [(4, "malformed_row")]
+
+
+def test_null_markers_and_thousands_separators_of_a_sheet(tmp_path: pathlib.Path) -> None:
+    import takedowns as td
+
+    p = tmp_path / "sheet.csv"
+    p.write_text(
+        "case_id,platform,account,group,followers,reported_at,status,agency\n"
+        '1,X,@fake_a,TTP,"12,000",2025-03-01,removed,n/a\n'
+        '2,X,@fake_b,TTP,"1,250,000",2025-03-02,pending,-\n'
+        "3,X,@fake_c,TTP,N/A,2025-03-03,removed,PTA\n"
+        '4,X,@fake_d,TTP,"12,00",2025-03-04,removed,PTA\n'
+    )
+    cases = td.read_csv(p, null_values=["n/a", "-"], thousands=",", on_invalid="quarantine")
+    got = cases.to_polars().select("case_id", "followers", "agency").rows()
+    assert got == [("1", 12_000, None), ("2", 1_250_000, None), ("3", None, "PTA")]
+    # "12,00" does not group by three: rejected, never read as 1,200.
+    assert cases.rejects.select("row", "value", "rule").rows() == [(4, "12,00", "invalid_integer")]
+    assert cases.load_report["null_values_read"] == 3
+    # Without the options the same sheet is not silently misread.
+    plain = td.read_csv(p, on_invalid="quarantine")
+    assert plain.load_report["rows_rejected"] == 4
+    assert plain.to_polars()["agency"].to_list() == []

@@ -90,6 +90,8 @@ type Task<'a> = Box<dyn FnOnce() -> Result<Checked> + Send + 'a>;
 pub(crate) struct Ctx<'a> {
     pub(super) file: &'a str,
     pub(super) rows: &'a Rows,
+    /// The thousands separator of whole numbers written as text, if any.
+    pub(super) thousands: Option<char>,
 }
 
 /// Problems found by one column task, each with the frame row it makes bad.
@@ -143,7 +145,8 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     crate::cancel::check()?;
     let check_ids = scope == Scope::Load;
     let keep_keys = !matches!(scope, Scope::Batch { keys: false });
-    let Raw { source, frame, rows, rows_read, blank_rows, problems: read_problems, sha256 } = raw;
+    let Raw { source, mut frame, rows, rows_read, blank_rows, problems: read_problems, sha256 } = raw;
+    let null_values_read = read_null_markers(&mut frame, &opts.null_values)?;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts, &source)?;
     let (required_cols, aggregate) = check_required(&m, &names, opts, &source)?;
@@ -157,7 +160,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         ));
     }
     let vocab = Vocabulary::new(&opts.status_labels, &opts.platform_aliases, &opts.group_aliases);
-    let ctx = Ctx { file: &source, rows: &rows };
+    let ctx = Ctx { file: &source, rows: &rows, thousands: opts.thousands };
     let get = |c: &str| -> Input<'_> {
         m.canon.get(c).and_then(|name| frame.column(name).ok().map(|col| (name.as_str(), col)))
     };
@@ -257,6 +260,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     report.aggregate = aggregate;
     report.sha256 = sha256;
     report.blank_rows = blank_rows;
+    report.null_values_read = null_values_read;
 
     // The canonical columns in schema order; an absent one is filled (null, or `count` 1).
     let mut filled = |c: &str| report.columns_filled.push(c.to_string());
@@ -319,6 +323,33 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         report.accounts_in_several_groups = ids::accounts_in_several_groups(&df)?;
     }
     Ok(Validated { frame: df, problems: all, report })
+}
+
+/// Replaces, in every text column, the values that are one of `markers` (trimmed, ignoring case)
+/// with missing; returns how many.
+fn read_null_markers(frame: &mut DataFrame, markers: &[String]) -> Result<u64> {
+    if markers.is_empty() {
+        return Ok(0);
+    }
+    let markers: Vec<String> = markers.iter().map(|m| m.trim().to_lowercase()).collect();
+    let is_marker = |s: &str| markers.iter().any(|m| s.trim().eq_ignore_ascii_case(m) || s.trim().to_lowercase() == *m);
+    let mut count = 0u64;
+    let names: Vec<PlSmallStr> = frame.get_column_names().into_iter().cloned().collect();
+    for name in names {
+        let col = frame.column(&name)?;
+        if col.dtype() != &DataType::String {
+            continue;
+        }
+        let ca = col.str()?;
+        let n = ca.iter().filter(|v| v.is_some_and(is_marker)).count();
+        if n == 0 {
+            continue;
+        }
+        count += n as u64;
+        let out: StringChunked = ca.iter().map(|v| v.filter(|s| !is_marker(s))).collect();
+        frame.with_column(out.with_name(name.clone()).into_column())?;
+    }
+    Ok(count)
 }
 
 /// The rules across columns: a decision before its request, a pending case with a decision date.
@@ -453,7 +484,7 @@ mod tests {
         let ids: StringChunked =
             (0..5000u32).map(|i| if i % 97 == 0 { None } else { Some(format!("id{}", (i * 7919) % 3001)) }).collect();
         let rows = Rows::Sequential;
-        let ctx = Ctx { file: "f", rows: &rows };
+        let ctx = Ctx { file: "f", rows: &rows, thousands: None };
         let got: Vec<(u64, String)> =
             duplicate_ids(&ids, &ctx, "case_id").into_iter().map(|(_, p)| (p.row, p.message)).collect();
         let all: Vec<u32> = (0..ids.len() as u32).collect();

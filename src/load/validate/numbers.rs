@@ -69,7 +69,7 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
                 .enumerate()
                 .map(|(i, v)| match trimmed(v) {
                     None => None,
-                    Some(s) => match parse_int(s) {
+                    Some(s) => match parse_int(&without_thousands(s, ctx.thousands)) {
                         Ok(x) => Some(x),
                         Err(Rule::ValueTooLarge) => {
                             found.push(ctx.problem(
@@ -107,6 +107,22 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
         return Ok((out.with_name(name.into()), found));
     }
     Ok((out.with_name(name.into()), found))
+}
+
+/// `s` without its thousands separators when they group the digits by three (`12,000`,
+/// `-1.234.567`); otherwise `s` as it is, for the parse to judge.
+pub(super) fn without_thousands(s: &str, sep: Option<char>) -> std::borrow::Cow<'_, str> {
+    let Some(sep) = sep.filter(|c| s.contains(*c)) else { return s.into() };
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let groups: Vec<&str> = body.split(sep).collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let grouped = groups[0].len() <= 3 && digits(groups[0]) && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
+    if grouped {
+        let sign = &s[..s.len() - body.len()];
+        format!("{sign}{}", groups.concat()).into()
+    } else {
+        s.into()
+    }
 }
 
 /// A whole number written as text: `7`, `+7`, `7.0`. Digits beyond what 64 bits hold are
@@ -225,4 +241,22 @@ pub(super) fn count(input: Input, ctx: &Ctx) -> Result<Checked> {
         found.sort_by_key(|(i, _)| *i);
     }
     Ok(Checked::of(v.with_name(COUNT.into()).into_column(), found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators_group_by_three_or_are_left_alone() {
+        assert_eq!(without_thousands("12,000", Some(',')), "12000");
+        assert_eq!(without_thousands("-1.234.567", Some('.')), "-1234567");
+        assert_eq!(without_thousands("2 000 000", Some(' ')), "2000000");
+        // Not a grouping: left for the parse, which rejects it.
+        for s in ["1,2,3", "12,00", "1234,000", ",000", "7.0"] {
+            assert_eq!(without_thousands(s, Some(if s == "7.0" { '.' } else { ',' })), s);
+        }
+        assert_eq!(without_thousands("12,000", None), "12,000");
+        assert_eq!(parse_int(&without_thousands("7.0", Some('.'))), Ok(7));
+    }
 }
