@@ -142,7 +142,7 @@ pub enum Error {
         /// The columns the input has, comma-separated (cut short past 1,000 characters).
         found: String,
         /// For missing columns, the input header that looks like each: (header, canonical).
-        suggestions: Vec<(String, String)>,
+        suggestions: Box<[(String, String)]>,
     },
     /// Strict loading found invalid rows; every problem up to the cap is listed.
     #[error("{}", list_problems(.problems, .total))]

@@ -97,7 +97,7 @@ pub fn example(kind: &str) -> PyResult<Error> {
             name: "status".into(),
             missing: vec!["status".into()],
             found: "case_id".into(),
-            suggestions: vec![("Outcome".into(), "status".into())],
+            suggestions: vec![("Outcome".into(), "status".into())].into(),
         },
         "column_type" => Error::ColumnType {
             file: "cases.parquet".into(),

@@ -106,7 +106,7 @@ pub(crate) fn check_required(
             file: source.to_string(),
             name: first.clone(),
             found: clip_list(names, 1000),
-            suggestions: suggest_headers(&missing, &unmatched),
+            suggestions: suggest_headers(&missing, &unmatched).into(),
             missing,
         });
     }
