@@ -23,14 +23,15 @@ if TYPE_CHECKING:
 _OPTIONS_DOC = """
     options
         A :class:`~takedowns.LoadOptions`; the keywords below, given beside it, change it.
-    columns, status_labels, platform_aliases, group_aliases, date_order, on_invalid, required, max_problems, max_field_bytes, max_columns, null_values, thousands
+    columns, status_labels, platform_aliases, group_aliases, date_order, on_invalid, required, max_problems, max_field_bytes, max_columns, null_values, thousands, delimiter
         The options of :class:`~takedowns.LoadOptions`, which describes each. The ones most
         often needed: ``columns={"Handle": "account"}`` maps your headers to canonical names;
         ``status_labels={"actioned": "removed"}`` adds outcome labels; ``date_order="day-first"``
         reads 03/04/2025 as 3 April; ``on_invalid="quarantine"`` loads the valid rows and keeps
         the others in ``Cases.rejects`` (the default, ``"raise"``, raises
         :class:`~takedowns.errors.ValidationError` listing every problem); from spreadsheets,
-        ``null_values=["n/a", "-"]`` reads those as missing and ``thousands=","`` reads 12,000.
+        ``null_values=["n/a", "-"]`` reads those as missing, ``thousands=","`` reads 12,000 and
+        ``delimiter=";"`` reads a file saved where the decimal mark is a comma.
 """
 
 

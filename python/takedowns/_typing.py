@@ -133,6 +133,7 @@ class ScanOptions(TypedDict, total=False):
     max_columns: int
     null_values: Sequence[str] | None
     thousands: str | None
+    delimiter: str
 
 
 class LoadKeywords(ScanOptions, total=False):

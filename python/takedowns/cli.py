@@ -26,6 +26,7 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         help="fail on invalid rows (default) or set them aside and report them",
     )
     p.add_argument("--date-order", choices=get_args(DateOrder), default="auto")
+    p.add_argument("--delimiter", default=",", help='the CSV field delimiter (default ","; ";" or "\\t" too)')
     p.add_argument(
         "--required",
         help="comma-separated required columns (default: case_id,platform,account,group,"
@@ -118,6 +119,7 @@ def _load(args: argparse.Namespace) -> Cases:
         status_labels=cast("dict[str, Status]", _pairs("--status-labels", args.status_labels)),
         platform_aliases=_pairs("--platform-aliases", args.platform_aliases),
         group_aliases=groups,
+        delimiter="\t" if args.delimiter in ("\\t", "tab") else args.delimiter,
     )
 
 

@@ -66,6 +66,9 @@ pub struct LoadOptions {
     pub max_problems: usize,
     /// Longest accepted field in bytes (CSV and NDJSON). Default 1 MiB.
     pub max_field_bytes: usize,
+    /// The field delimiter of CSV input (default `,`; `;` for spreadsheets saved in locales that
+    /// write decimal commas, `\t` for tab-separated files).
+    pub delimiter: u8,
     /// Values read as missing, besides the empty string (compared trimmed, ignoring case), e.g.
     /// `n/a`, `-`, `unknown`. Default none. Each value so read is counted in the load report.
     pub null_values: Vec<String>,
@@ -97,6 +100,7 @@ impl Default for LoadOptions {
             max_columns: 1000,
             null_values: Vec::new(),
             thousands: None,
+            delimiter: b',',
         }
     }
 }

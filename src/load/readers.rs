@@ -173,7 +173,8 @@ fn hashed(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Result<Raw> + Send) -> Resu
 /// used only when it cannot differ from the record reader's (see [`csv_fast`]).
 pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<Raw> {
     let names = {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(bytes);
         header(&mut rdr, file, opts)?.0
     };
     if let Some(frame) = csv_fast(bytes, &names, opts) {
@@ -201,7 +202,7 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
 /// quote is not a stray one swallowing the records after it. `tests` below compares both readers
 /// on awkward files.
 fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Option<DataFrame> {
-    let parse = CsvParseOptions::default().with_missing_is_null(true);
+    let parse = CsvParseOptions::default().with_missing_is_null(true).with_separator(opts.delimiter);
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -263,6 +264,21 @@ fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>, file: &str, opts: &LoadOpt
             opts.max_field_bytes
         )));
     }
+    if rec.len() == 1 {
+        // One column whose name holds another delimiter twice or more: the file is most likely
+        // separated by that one (a spreadsheet saved in a locale that writes `;`).
+        let only = &rec[0];
+        if let Some(d) = [b';', b'\t', b'|', b',']
+            .into_iter()
+            .find(|d| *d != opts.delimiter && only.iter().filter(|b| *b == d).count() >= 2)
+        {
+            let shown = if d == b'\t' { "\\t".to_string() } else { (d as char).to_string() };
+            return Err(read_err(format!(
+                "the header is one column holding {shown:?} {} times: the file looks {shown:?}-separated; pass delimiter={shown:?}",
+                only.iter().filter(|b| **b == d).count()
+            )));
+        }
+    }
     if rec.len() > opts.max_columns {
         return Err(read_err(format!(
             "the header has {} fields, more than max_columns ({}); is this the right file, and is its first line the header?",
@@ -285,7 +301,7 @@ fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>, file: &str, opts: &LoadOpt
 /// after it rather than a quoted line break: the field count is wrong, the quotes do not pair up,
 /// or a line inside the record (neither its first nor its last, which carry the fields around the
 /// quoted one) has as many delimiters as a record of its own.
-fn stray_quote(span: &[u8], fields: usize, ncol: usize) -> bool {
+fn stray_quote(span: &[u8], fields: usize, ncol: usize, delimiter: u8) -> bool {
     let lines: Vec<&[u8]> =
         span.split(|b| *b == b'\n').filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).collect();
     if lines.len() < 2 {
@@ -294,7 +310,7 @@ fn stray_quote(span: &[u8], fields: usize, ncol: usize) -> bool {
     let inner = &lines[1..lines.len() - 1];
     fields != ncol
         || span.iter().filter(|b| **b == b'"').count() % 2 == 1
-        || (ncol >= 3 && inner.iter().any(|l| l.iter().filter(|b| **b == b',').count() + 1 >= ncol))
+        || (ncol >= 3 && inner.iter().any(|l| l.iter().filter(|b| **b == delimiter).count() + 1 >= ncol))
 }
 
 /// The record reader: reads CSV bytes record by record; `file` names the source in problems.
@@ -306,7 +322,8 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
     let file = file.to_string();
     let read_err = |e: csv::Error| Error::Read { file: file.clone(), format: "CSV".into(), message: e.to_string() };
     let (names, data_start) = {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(bytes);
         header(&mut rdr, &file, opts)?
     };
     let mut rec = csv::ByteRecord::new();
@@ -318,7 +335,8 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
     let mut offset = data_start as usize;
     'segments: while offset < bytes.len() {
         let segment = &bytes[offset..];
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(segment);
+        let mut rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(segment);
         while rdr.read_byte_record(&mut rec).map_err(read_err)? {
             row += 1;
             if row % CANCEL_EVERY == 0 {
@@ -332,7 +350,9 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
             let start = rec.position().map_or(0, |p| p.byte() as usize);
             let end = (rdr.position().byte() as usize).min(segment.len());
             let span = &segment[start.min(end)..end];
-            if span.contains(&b'\n') && stray_quote(span.strip_suffix(b"\n").unwrap_or(span), rec.len(), ncol) {
+            if span.contains(&b'\n')
+                && stray_quote(span.strip_suffix(b"\n").unwrap_or(span), rec.len(), ncol, opts.delimiter)
+            {
                 let line_end = span.iter().position(|b| *b == b'\n').unwrap_or(span.len());
                 let line = &span[..line_end];
                 problems.push(Problem {

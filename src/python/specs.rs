@@ -666,7 +666,7 @@ impl PySurvivalSpec {
 
 // --- LoadOptions -------------------------------------------------------------------------------
 
-const LOAD_KEYS: [&str; 12] = [
+const LOAD_KEYS: [&str; 13] = [
     "columns",
     "status_labels",
     "platform_aliases",
@@ -679,6 +679,7 @@ const LOAD_KEYS: [&str; 12] = [
     "max_columns",
     "null_values",
     "thousands",
+    "delimiter",
 ];
 
 /// How a file or frame is read and checked. Keywords only:
@@ -707,6 +708,9 @@ const LOAD_KEYS: [&str; 12] = [
 /// - max_problems: how many problems a ValidationError lists (its total counts all; default 50).
 /// - max_field_bytes: longest accepted CSV or NDJSON field (default 1 MiB).
 /// - max_columns: most columns a header may have (default 1,000).
+/// - delimiter: the CSV field delimiter, one ASCII character (default ","; ";" for spreadsheets
+///   saved where the decimal mark is a comma, "\t" for tab-separated files). A header that reads
+///   as one column holding ";" twice or more fails with a hint to pass it.
 /// - null_values: values read as missing besides the empty string, compared trimmed and ignoring
 ///   case, e.g. ["n/a", "-", "unknown"] (default none); the load report counts them.
 /// - thousands: the thousands separator of numbers written as text, "," for 12,000 or "." for
@@ -752,6 +756,19 @@ impl PyLoadOptions {
                     o.null_values = if v.is_none() { Vec::new() } else { v.extract()? };
                 }
                 "thousands" => o.thousands = v.extract()?,
+                "delimiter" => {
+                    let c: char = v.extract()?;
+                    if !c.is_ascii() || matches!(c, '"' | '\n' | '\r') {
+                        return Err(arg_err(
+                            py,
+                            "delimiter",
+                            format!(
+                                "{c:?} cannot separate fields; use one ASCII character such as \",\", \";\" or \"\\t\""
+                            ),
+                        ));
+                    }
+                    o.delimiter = c as u8;
+                }
                 _ => return Ok(false),
             }
             Ok(true)
@@ -790,6 +807,7 @@ impl PyLoadOptions {
         d.set_item("max_columns", self.0.max_columns)?;
         d.set_item("null_values", self.0.null_values.clone())?;
         d.set_item("thousands", self.0.thousands)?;
+        d.set_item("delimiter", (self.0.delimiter as char).to_string())?;
         Ok(d)
     }
 

@@ -135,3 +135,28 @@ def test_null_markers_and_thousands_separators_of_a_sheet(tmp_path: pathlib.Path
     plain = td.read_csv(p, on_invalid="quarantine")
     assert plain.load_report["rows_rejected"] == 4
     assert plain.to_polars()["agency"].to_list() == []
+
+
+def test_a_semicolon_sheet_gets_a_hint_then_loads(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import takedowns as td
+
+    p = tmp_path / "sheet.csv"
+    p.write_text(
+        "case_id;platform;account;group;followers;reported_at;status\n"
+        "1;X;@fake_a;TTP;12.000;2025-03-01;removed\n"
+        "2;X;@fake_b;TTP;1.250.000;2025-03-02;pending\n"
+    )
+    with pytest.raises(td.FileFormatError, match='looks ";"-separated; pass delimiter=";"'):
+        td.read_csv(p)
+    cases = td.read_csv(p, delimiter=";", thousands=".")
+    assert cases.to_polars()["followers"].to_list() == [12_000, 1_250_000]
+    # Without thousands=".", "12.000" is refused, never read as twelve.
+    plain = td.read_csv(p, delimiter=";", on_invalid="quarantine")
+    assert plain.rejects.select("row", "value", "rule").rows() == [
+        (1, "12.000", "invalid_integer"),
+        (2, "1.250.000", "invalid_integer"),
+    ]
+    assert cli.main(["check", str(p), "--delimiter", ";"]) == 1
+    assert "invalid_integer" in capsys.readouterr().out
+    with pytest.raises(td.InvalidArgumentError, match="cannot separate fields"):
+        td.LoadOptions(delimiter='"')

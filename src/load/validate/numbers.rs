@@ -82,7 +82,12 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
                             None
                         }
                         Err(r) => {
-                            found.push(ctx.problem(i, name, s, r, msg.into()));
+                            let hint = if s.contains([',', '.', ' ']) && ctx.thousands.is_none() {
+                                "; if it groups thousands (12,000 or 12.000), set thousands"
+                            } else {
+                                ""
+                            };
+                            found.push(ctx.problem(i, name, s, r, format!("{msg}{hint}")));
                             None
                         }
                     },
@@ -136,6 +141,17 @@ pub(super) fn parse_int(s: &str) -> std::result::Result<i64, Rule> {
     let digits = s.strip_prefix('-').unwrap_or(s);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Rule::ValueTooLarge);
+    }
+    // `12.000` is twelve thousand where `.` groups digits: with three digits after the point it is
+    // no float a program writes (pandas writes `12.0`), so it is refused rather than read as 12.
+    if let Some((int, frac)) = digits.split_once('.') {
+        if frac.len() == 3
+            && !int.is_empty()
+            && int.len() <= 3
+            && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return Err(Rule::InvalidInteger);
+        }
     }
     let f: f64 = s.parse().map_err(|_| Rule::InvalidInteger)?;
     if s.contains(['e', 'E', 'i', 'n', 'N']) || !f.is_finite() || f.fract() != 0.0 {
@@ -258,5 +274,9 @@ mod tests {
         }
         assert_eq!(without_thousands("12,000", None), "12,000");
         assert_eq!(parse_int(&without_thousands("7.0", Some('.'))), Ok(7));
+        // Twelve thousand in a locale that groups with `.`: never read as 12.
+        assert_eq!(parse_int("12.000"), Err(Rule::InvalidInteger));
+        assert_eq!(parse_int(&without_thousands("12.000", Some('.'))), Ok(12_000));
+        assert_eq!(parse_int("12.0"), Ok(12));
     }
 }
