@@ -34,6 +34,7 @@ from takedowns._io import (  # noqa: E402
     read_parquet,
     sample,
     synthetic,
+    vocabularies,
 )
 from takedowns._scan import Scan, scan_parquet, write_synthetic  # noqa: E402
 from takedowns.errors import (  # noqa: E402
@@ -68,6 +69,7 @@ __all__ = [
     "from_frame",
     "sample",
     "synthetic",
+    "vocabularies",
     "write_synthetic",
     "Scan",
     "scan_parquet",

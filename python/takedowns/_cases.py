@@ -121,6 +121,13 @@ class Cases:
         """The cases in the canonical schema (extra columns after), as a polars DataFrame."""
         return self._inner.frame()
 
+    def to_pandas(self) -> Any:
+        """The cases as a pandas DataFrame (needs pandas and pyarrow installed)."""
+        try:
+            return self._inner.frame().to_pandas()
+        except ModuleNotFoundError as e:
+            raise ModuleNotFoundError(f"to_pandas needs pandas and pyarrow ({e}); pip install pandas pyarrow") from e
+
     @property
     def rejects(self) -> pl.DataFrame:
         """Rejected rows, one row per problem: file, row, column, value, rule, message."""

@@ -297,3 +297,26 @@ def synthetic(n: int, *, seed: int = 0) -> pl.DataFrame:
     if n < 0:
         raise ValueError("n must be >= 0")
     return _core.synthetic(n, seed)
+
+
+def vocabularies() -> pl.DataFrame:
+    """Every name the library knows: the values of each option (``pending``, ``method``, ``every``
+    ...) and the built-in status labels, platform aliases and group aliases with what each becomes.
+
+    Columns ``vocabulary``, ``label`` (as matched: labels are compared after folding case, spaces
+    and punctuation), ``value``. Labels not listed are kept as written (platforms, groups) or
+    rejected as ``unknown_status``; add yours with ``status_labels``, ``platform_aliases`` and
+    ``group_aliases``.
+
+    Examples
+    --------
+    >>> import polars as pl, takedowns as td
+    >>> v = td.vocabularies()
+    >>> v.filter(pl.col("label") == "still accessible").rows()
+    [('status labels', 'still accessible', 'pending')]
+    >>> v.filter(pl.col("vocabulary") == "pending")["value"].to_list()
+    ['against', 'exclude']
+    """
+    rows = [(name, v, v) for name, values in sorted(_core.vocabularies().items()) for v in values]
+    rows += _core.builtin_labels()
+    return pl.DataFrame(rows, schema=["vocabulary", "label", "value"], orient="row")

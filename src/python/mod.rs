@@ -350,6 +350,16 @@ fn sample(py: Python<'_>) -> PyResult<PyCases> {
     run(py, Cases::sample).map(wrap)
 }
 
+/// The built-in labels: (vocabulary, label as matched after folding, value).
+#[pyfunction]
+fn builtin_labels() -> Vec<(&'static str, &'static str, String)> {
+    use crate::labels::{DEFAULT_GROUP_ALIASES, DEFAULT_PLATFORM_ALIASES, DEFAULT_STATUS_LABELS};
+    let status = DEFAULT_STATUS_LABELS.iter().map(|(l, s)| ("status labels", *l, s.as_str().to_string()));
+    let platform = DEFAULT_PLATFORM_ALIASES.iter().map(|(l, p)| ("platform aliases", *l, p.to_string()));
+    let group = DEFAULT_GROUP_ALIASES.iter().map(|(l, g)| ("group aliases", *l, g.to_string()));
+    status.chain(platform).chain(group).collect()
+}
+
 /// Raises the exception an [`Error`] of kind `kind` maps to (for the tests of the mapping).
 #[pyfunction]
 fn _raise(py: Python<'_>, kind: &str) -> PyResult<()> {
@@ -367,6 +377,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLoadOptions>()?;
     m.add_function(wrap_pyfunction!(specs::vocabularies, m)?)?;
     m.add_function(wrap_pyfunction!(_raise, m)?)?;
+    m.add_function(wrap_pyfunction!(builtin_labels, m)?)?;
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;

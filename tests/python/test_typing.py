@@ -272,3 +272,25 @@ def test_an_outcome_or_deadline_twice_is_refused(sample: td.Cases) -> None:
         sample.compliance(success=["removed", "removed"])
     with pytest.raises(td.InvalidArgumentError, match="given twice"):
         sample.time_to_action(deadlines=["24h", "1d"])
+
+
+def test_vocabularies_list_every_name_once() -> None:
+    v = td.vocabularies()
+    assert v.columns == ["vocabulary", "label", "value"]
+    assert v.select("vocabulary", "label").is_duplicated().sum() == 0
+    rows = set(v.rows())
+    assert {
+        ("pending", "exclude", "exclude"),
+        ("status labels", "blocked", "removed"),
+        ("platform aliases", "fb", "facebook"),
+        ("method", "clopper-pearson", "clopper-pearson"),
+    } <= rows
+    # Every option vocabulary of the core is there, and every outcome a status label maps to is one.
+    assert set(_core.vocabularies()) <= set(v["vocabulary"])
+    statuses = set(get_args(VOCABULARIES["status"]))
+    assert set(v.filter(pl.col("vocabulary") == "status labels")["value"]) <= statuses
+
+
+def test_to_pandas(sample: td.Cases) -> None:
+    df = sample.to_pandas()
+    assert len(df) == 896 and list(df.columns) == sample.to_polars().columns
