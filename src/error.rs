@@ -73,15 +73,20 @@ pub struct Problem {
     pub value: String,
     /// The rule broken.
     pub rule: Rule,
+    /// The row's `case_id` as read, when the row has one (a record that could not be read has
+    /// none), so that a spreadsheet user finds the row by its reference as well as its number.
+    #[serde(default)]
+    pub case_id: Option<String>,
     /// A sentence saying what is wrong and what would be accepted.
     pub message: String,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.case_id.as_ref().map(|c| format!(" (case_id {c:?})")).unwrap_or_default();
         write!(
             f,
-            "{}: row {}, column `{}`, value {:?}: {} ({})",
+            "{}: row {}{id}, column `{}`, value {:?}: {} ({})",
             self.file, self.row, self.column, self.value, self.message, self.rule
         )
     }

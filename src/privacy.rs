@@ -119,6 +119,9 @@ pub fn pseudonymise(cases: &Cases, key: &[u8], keep: &[&str]) -> Result<Cases> {
         .collect::<Result<_>>()?;
     let mut rejects = rej.clone();
     rejects.with_column(Column::new("value".into(), new_values))?;
+    let ids: Vec<Option<String>> =
+        rej.column("case_id")?.str()?.iter().map(|v| v.map(&case).transpose()).collect::<Result<_>>()?;
+    rejects.with_column(Column::new("case_id".into(), ids))?;
     let mut report = report.clone();
     report.pseudonymised = true;
     report.extra_columns.retain(|c| keep.contains(&c.as_str()));

@@ -431,3 +431,22 @@ fn a_trend_over_a_range_says_what_it_left_out() {
     );
     assert_eq!(i64_col(&t, "cum_requests")[0], i64_col(&t, "requests")[0]);
 }
+
+#[test]
+fn rejects_name_the_case_id_and_pseudonymise_it() {
+    let csv =
+        format!("{HEADER}R-1,x,@fake_a,TTP,10,2025-01-01,,pending,PTA\nR-2,x,@fake_b,TTP,10,2025-01-02,,shrug,PTA\n");
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "ids.csv", &quarantine()).unwrap();
+    assert_eq!(str_col(c.rejects(), "case_id"), [Some("R-2".to_string())]);
+    let p = takedowns::privacy::pseudonymise(&c, b"a key of sixteen bytes", &[]).unwrap();
+    let id = str_col(p.rejects(), "case_id")[0].clone().unwrap();
+    assert!(id.starts_with("case_") && id != "R-2", "{id}");
+    // The same pseudonym as the case id would get among the cases.
+    let again = takedowns::privacy::pseudonymise(
+        &Cases::read_csv_bytes(csv.replace("shrug", "pending").as_bytes(), "ids.csv", &quarantine()).unwrap(),
+        b"a key of sixteen bytes",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(str_col(again.frame(), "case_id")[1], Some(id));
+}

@@ -130,7 +130,9 @@ class Cases:
 
     @property
     def rejects(self) -> pl.DataFrame:
-        """Rejected rows, one row per problem: file, row, column, value, rule, message."""
+        """Rejected rows, one row per problem: file, row (the data row, from 1: in a spreadsheet
+        with one header line, line row + 1), case_id (as read, when the row has one), column,
+        value, rule, message."""
         return self._inner.rejects()
 
     @property

@@ -364,6 +364,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
                     message: "a quote (\") in this line is not closed on it, and what follows reads as more records: \
                               this line is rejected and the next line is read as a record of its own"
                         .into(),
+                    case_id: None,
                 });
                 offset += start + line_end + 1;
                 continue 'segments;
@@ -377,6 +378,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
                     value: clip(&joined.join(",")),
                     rule: Rule::MalformedRow,
                     message: format!("expected {ncol} fields as in the header, found {}", rec.len()),
+                    case_id: None,
                 });
                 continue;
             }
@@ -390,6 +392,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
                         value: clip(&String::from_utf8_lossy(f)),
                         rule: Rule::FieldTooLong,
                         message: format!("field of {} bytes is over the limit of {}", f.len(), opts.max_field_bytes),
+                        case_id: None,
                     });
                 } else if std::str::from_utf8(f).is_err() {
                     row_problems.push(Problem {
@@ -399,6 +402,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
                         value: clip(&String::from_utf8_lossy(f)),
                         rule: Rule::InvalidUtf8,
                         message: "bytes are not valid UTF-8".into(),
+                        case_id: None,
                     });
                 }
             }
@@ -495,6 +499,7 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
             value: clip(&value),
             rule,
             message,
+            case_id: None,
         };
         let Ok(text) = std::str::from_utf8(line) else {
             problems.push(problem(

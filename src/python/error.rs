@@ -88,6 +88,7 @@ pub fn example(kind: &str) -> PyResult<Error> {
         value: "shrug".into(),
         rule: Rule::UnknownStatus,
         message: "not a known status".into(),
+        case_id: None,
     };
     Ok(match kind {
         "io" => Error::Io { path: "cases.csv".into(), source: std::io::Error::from(std::io::ErrorKind::NotFound) },

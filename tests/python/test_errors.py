@@ -41,12 +41,12 @@ def test_validation_error_carries_problems(tmp_path: pathlib.Path) -> None:
     e = info.value
     assert e.total == 2
     assert isinstance(e.problems, pl.DataFrame)
-    assert e.problems.select("row", "column", "value", "rule").rows() == [
-        (1, "actioned_at", "2025-01-02", "actioned_before_reported"),
-        (2, "status", "sometimes", "unknown_status"),
+    assert e.problems.select("row", "case_id", "column", "value", "rule").rows() == [
+        (1, "1", "actioned_at", "2025-01-02", "actioned_before_reported"),
+        (2, "2", "status", "sometimes", "unknown_status"),
     ]
     msg = str(e)
-    assert 'bad.csv: row 2, column `status`, value "sometimes"' in msg and "unknown_status" in msg
+    assert 'bad.csv: row 2 (case_id "2"), column `status`, value "sometimes"' in msg and "unknown_status" in msg
 
 
 def test_quarantine_instead(tmp_path: pathlib.Path) -> None:

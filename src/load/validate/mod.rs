@@ -108,6 +108,7 @@ impl Ctx<'_> {
                 value: clip(value),
                 rule,
                 message,
+                case_id: None,
             },
         )
     }
@@ -238,14 +239,19 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         r.dedup();
         r.len() as u64
     };
-    for (i, p) in found {
+    // Each problem names its row's case_id too, as read (trimmed), when the input has one.
+    let ids: Option<StringChunked> = column(CASE_ID).map(|c| c.str().cloned()).transpose()?;
+    let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(|s| super::readers::clip(s));
+    for (i, mut p) in found {
         bad[i] = true;
+        p.case_id = id_of(i);
         all.push(p);
     }
     let col_name = |c: &'static str| get(c).map_or(c, |(name, _)| name);
     let names = (col_name(COUNT), col_name(FOLLOWERS));
-    for (i, p) in numbers::totals(count.as_ref(), followers.as_ref(), &bad, ctx, names) {
+    for (i, mut p) in numbers::totals(count.as_ref(), followers.as_ref(), &bad, ctx, names) {
         bad[i] = true;
+        p.case_id = id_of(i);
         all.push(p);
     }
     all.sort_by_key(|x| x.row);
@@ -400,6 +406,7 @@ pub(crate) fn rejects_frame(problems: &[Problem]) -> Result<DataFrame> {
         vec![
             col("file", &|p| p.file.clone()),
             Column::new("row".into(), problems.iter().map(|p| p.row).collect::<Vec<u64>>()),
+            Column::new("case_id".into(), problems.iter().map(|p| p.case_id.clone()).collect::<Vec<Option<String>>>()),
             col("column", &|p| p.column.clone()),
             col("value", &|p| p.value.clone()),
             col("rule", &|p| p.rule.as_str().to_string()),
