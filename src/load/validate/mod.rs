@@ -241,7 +241,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     };
     // Each problem names its row's case_id too, as read (trimmed), when the input has one.
     let ids: Option<StringChunked> = column(CASE_ID).map(|c| c.str().cloned()).transpose()?;
-    let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(|s| super::readers::clip(s));
+    let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(super::readers::clip);
     for (i, mut p) in found {
         bad[i] = true;
         p.case_id = id_of(i);
