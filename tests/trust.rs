@@ -450,3 +450,20 @@ fn rejects_name_the_case_id_and_pseudonymise_it() {
     .unwrap();
     assert_eq!(str_col(again.frame(), "case_id")[1], Some(id));
 }
+
+#[test]
+fn a_frames_empty_rows_are_skipped_and_counted_keeping_row_numbers() {
+    let df = df![
+        "case_id" => [Some("1"), None, Some("3")],
+        "platform" => [Some("x"), None, Some("x")],
+        "account" => [Some("@fake_a"), None, Some("@fake_c")],
+        "group" => [Some("TTP"), Some("  "), Some("TTP")],
+        "reported_at" => [Some("2025-01-01"), None, Some("2025-01-03")],
+        "status" => [Some("pending"), None, Some("shrug")],
+    ]
+    .unwrap();
+    let c = Cases::from_frame(df, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected, r.blank_rows), (2, 1, 1, 1));
+    assert_eq!(i64_col(c.rejects(), "row"), [Some(3)], "the empty row keeps its number");
+}

@@ -635,16 +635,54 @@ pub(crate) fn ipc(path: &Path) -> Result<Raw> {
 
 /// Wraps an in-memory frame.
 pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
+    let blank = blank_rows(&df);
+    let (df, rows, blank_rows) = match blank {
+        Some(blank) => {
+            let keep: BooleanChunked = blank.iter().map(|b| !*b).collect();
+            let rows: Vec<u64> = (1..=df.height() as u64).zip(&blank).filter(|(_, b)| !**b).map(|(r, _)| r).collect();
+            let n_blank = blank.iter().filter(|b| **b).count() as u64;
+            match df.filter(&keep) {
+                Ok(kept) => (kept, Rows::listed(rows), n_blank),
+                Err(_) => (df, Rows::Sequential, 0),
+            }
+        }
+        None => (df, Rows::Sequential, 0),
+    };
     let n = df.height() as u64;
-    Raw {
-        source: source.to_string(),
-        frame: df,
-        rows: Rows::Sequential,
-        rows_read: n,
-        blank_rows: 0,
-        problems: Vec::new(),
-        sha256: None,
+    Raw { source: source.to_string(), frame: df, rows, rows_read: n, blank_rows, problems: Vec::new(), sha256: None }
+}
+
+/// The rows of a frame with every value missing or blank text (a spreadsheet's empty rows), or
+/// `None` when there is none. A column without a missing or blank value rules every row out, so
+/// a typical frame is decided by its first column.
+fn blank_rows(df: &DataFrame) -> Option<Vec<bool>> {
+    if df.width() == 0 || df.height() == 0 {
+        return None;
     }
+    let mut blank = vec![true; df.height()];
+    for c in df.columns() {
+        match c.str() {
+            Ok(ca) => {
+                for (i, v) in ca.iter().enumerate() {
+                    if v.is_some_and(|s| !s.trim().is_empty()) {
+                        blank[i] = false;
+                    }
+                }
+            }
+            Err(_) if c.null_count() == 0 => return None,
+            Err(_) => {
+                for (i, present) in c.is_not_null().iter().enumerate() {
+                    if present == Some(true) {
+                        blank[i] = false;
+                    }
+                }
+            }
+        }
+        if !blank.iter().any(|b| *b) {
+            return None;
+        }
+    }
+    Some(blank)
 }
 
 #[cfg(test)]

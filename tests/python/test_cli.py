@@ -160,3 +160,41 @@ def test_a_semicolon_sheet_gets_a_hint_then_loads(tmp_path: pathlib.Path, capsys
     assert "invalid_integer" in capsys.readouterr().out
     with pytest.raises(td.InvalidArgumentError, match="cannot separate fields"):
         td.LoadOptions(delimiter='"')
+
+
+def test_a_messy_workbook_loads_and_makes_a_pack(tmp_path: pathlib.Path) -> None:
+    import takedowns as td
+    from takedowns import report
+
+    sheet = pathlib.Path(__file__).resolve().parent.parent / "data" / "messy_sheet.xlsx"
+    cases = td.read_excel(
+        sheet,
+        columns={"Ref No": "case_id", "Handle": "account", "Organisation": "group",
+                 "Date reported": "reported_at", "Outcome": "status"},
+        status_labels={"Actioned": "removed"},
+        group_aliases={"Fitna al-Hindustan": "BLA"},
+        date_order="day-first",
+        thousands=",",
+        null_values=["n/a"],
+        on_invalid="quarantine",
+    )  # fmt: skip
+    r = cases.load_report
+    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"], r["blank_rows"]) == (5, 4, 1, 1)
+    # The empty row is counted, so R4 is the 5th row below the header, line 6 of the sheet.
+    assert cases.rejects.select("row", "case_id", "value", "rule").rows() == [
+        (5, "R4", "31/02/2025", "impossible_date")
+    ]
+    got = cases.to_polars().select("case_id", "platform", "account_key", "group", "followers", "status").rows()
+    assert got == [
+        ("R1", "x", "fake_one", "TTP", 12_000, "removed"),
+        ("R2", "facebook", "fake_two", "BLA", 1_250, "pending"),
+        ("R3", "facebook", "fake_three", "BLA", 3, "removed"),
+        ("R5", "x", "fake_one", "TTP", 15_000, "rejected"),
+    ]
+    # x.com/fake_one?s=20 and @fake_one are one account: 3 accounts, not 4.
+    assert cases.reach(by=None)["accounts"].to_list() == [3]
+    assert r["sha256"] and r["source"].endswith("messy_sheet.xlsx")
+    out = tmp_path / "pack"
+    report.build(cases, out, input_path=str(sheet), quiet=True, force=True)
+    methods = (out / "methods.md").read_text()
+    assert "1 entirely empty row(s)" in methods and "impossible_date" in methods
