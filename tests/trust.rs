@@ -457,7 +457,7 @@ fn a_frames_empty_rows_are_skipped_and_counted_keeping_row_numbers() {
         "case_id" => [Some("1"), None, Some("3")],
         "platform" => [Some("x"), None, Some("x")],
         "account" => [Some("@fake_a"), None, Some("@fake_c")],
-        "group" => [Some("TTP"), Some("  "), Some("TTP")],
+        "group" => [Some("TTP"), None, Some("TTP")],
         "reported_at" => [Some("2025-01-01"), None, Some("2025-01-03")],
         "status" => [Some("pending"), None, Some("shrug")],
     ]

@@ -652,30 +652,18 @@ pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
     Raw { source: source.to_string(), frame: df, rows, rows_read: n, blank_rows, problems: Vec::new(), sha256: None }
 }
 
-/// The rows of a frame with every value missing or blank text (a spreadsheet's empty rows), or
-/// `None` when there is none. A column without a missing or blank value rules every row out, so
-/// a typical frame is decided by its first column.
+/// The rows of a frame with every value missing (a spreadsheet's empty rows), or `None` when
+/// there is none. A column without a missing value rules every row out, so a typical frame is
+/// decided at once, from the columns' null counts.
 fn blank_rows(df: &DataFrame) -> Option<Vec<bool>> {
-    if df.width() == 0 || df.height() == 0 {
+    if df.width() == 0 || df.height() == 0 || df.columns().iter().any(|c| c.null_count() == 0) {
         return None;
     }
     let mut blank = vec![true; df.height()];
     for c in df.columns() {
-        match c.str() {
-            Ok(ca) => {
-                for (i, v) in ca.iter().enumerate() {
-                    if v.is_some_and(|s| !s.trim().is_empty()) {
-                        blank[i] = false;
-                    }
-                }
-            }
-            Err(_) if c.null_count() == 0 => return None,
-            Err(_) => {
-                for (i, present) in c.is_not_null().iter().enumerate() {
-                    if present == Some(true) {
-                        blank[i] = false;
-                    }
-                }
+        for (i, present) in c.is_not_null().iter().enumerate() {
+            if present == Some(true) {
+                blank[i] = false;
             }
         }
         if !blank.iter().any(|b| *b) {
