@@ -22,15 +22,16 @@ pub trait Named: Sized + Copy + 'static {
 
 /// The error for a name that is not in `names`: lists them, with the nearest as a suggestion.
 pub(crate) fn unknown(argument: &str, got: &str, names: &[&str]) -> Error {
-    let near = names
-        .iter()
-        .map(|n| (edit_distance(&got.to_ascii_lowercase(), n), *n))
-        .min()
-        .filter(|(d, n)| *d <= 2.max(n.len() / 3))
-        .map(|(_, n)| format!(" (did you mean {n:?}?)"))
+    let near = nearest(&got.to_ascii_lowercase(), names, |n| 2.max(n.len() / 3))
+        .map(|n| format!(" (did you mean {n:?}?)"))
         .unwrap_or_default();
     let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
     Error::invalid_arg(argument, format!("unknown value {got:?}{near}; use one of {}", quoted.join(", ")))
+}
+
+/// The name in `names` nearest to `got`, when it is within `max(name)` edits (for suggestions).
+pub(crate) fn nearest<'a>(got: &str, names: &[&'a str], max: impl Fn(&str) -> usize) -> Option<&'a str> {
+    names.iter().map(|n| (edit_distance(got, n), *n)).min().filter(|(d, n)| *d <= max(n)).map(|(_, n)| n)
 }
 
 /// Levenshtein distance (for suggestions only; names are short).

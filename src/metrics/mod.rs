@@ -38,6 +38,16 @@ impl<'a> Source<'a> {
 /// The partition column a scan adds for reach's passes (see [`crate::scan`]).
 pub(crate) const PART: &str = "__part";
 
+/// Fails when a `success` set names an outcome twice.
+pub(crate) fn each_outcome_once(success: &[crate::schema::Status]) -> Result<()> {
+    match success.iter().enumerate().find(|(i, s)| success[..*i].contains(s)) {
+        Some((_, twice)) => {
+            Err(Error::invalid_arg("success", format!("`{twice}` is named twice; name each outcome once")))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Checks that every `by` column exists and is not one the metric computes from.
 pub(crate) fn check_by(schema: &Schema, by: &[String]) -> Result<()> {
     // Every analytic starts here: a cancelled call stops before it begins.

@@ -459,10 +459,7 @@ impl SurvivalSpec {
                 format!("deadline {} ({h} hours) is given twice (`24h` and `1d` are the same); name each once", i + 1),
             ));
         }
-        if let Some(twice) = self.success.iter().enumerate().find(|(i, s)| self.success[..*i].contains(s)) {
-            return Err(Error::invalid_arg("success", format!("`{}` is named twice; name each outcome once", twice.1)));
-        }
-        Ok(())
+        super::each_outcome_once(&self.success)
     }
 }
 

@@ -89,13 +89,8 @@ fn apply(
     for (k, v) in options.iter() {
         let k: String = k.extract()?;
         if !set(&k, &v).map_err(|e| naming(v.py(), class, &k, e))? {
-            let near = keys
-                .iter()
-                .map(|n| (crate::vocab::edit_distance(&k, n), *n))
-                .min()
-                .filter(|(d, _)| *d <= 2)
-                .map(|(_, n)| format!(" (did you mean {n:?}?)"))
-                .unwrap_or_default();
+            let near =
+                crate::vocab::nearest(&k, keys, |_| 2).map(|n| format!(" (did you mean {n:?}?)")).unwrap_or_default();
             return Err(PyTypeError::new_err(format!(
                 "{class}: unknown option {k:?}{near}; the options are {}",
                 keys.join(", ")
@@ -288,8 +283,7 @@ fn set_compliance(s: &mut ComplianceSpec, k: &str, v: &Bound<'_, PyAny>) -> PyRe
     Ok(true)
 }
 
-fn compliance_dict<'py>(py: Python<'py>, s: &ComplianceSpec, d: &Bound<'py, PyDict>) -> PyResult<()> {
-    let _ = py;
+fn compliance_dict(s: &ComplianceSpec, d: &Bound<'_, PyDict>) -> PyResult<()> {
     d.set_item("success", s.success.clone())?;
     d.set_item("pending", s.pending)?;
     d.set_item("unit", s.unit)?;
@@ -341,7 +335,7 @@ impl PyComplianceSpec {
     /// The options as a dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        compliance_dict(py, &self.0, &d)?;
+        compliance_dict(&self.0, &d)?;
         Ok(d)
     }
 
@@ -537,7 +531,7 @@ impl PyTrendSpec {
         d.set_item("year_start", self.0.year_start)?;
         d.set_item("start", py_date(py, self.0.start)?)?;
         d.set_item("end", py_date(py, self.0.end)?)?;
-        compliance_dict(py, &self.0.compliance, &d)?;
+        compliance_dict(&self.0.compliance, &d)?;
         Ok(d)
     }
 

@@ -199,25 +199,22 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     for c in [REPORTED_AT, ACTIONED_AT] {
         tasks.push(Box::new(move || dates::date(get(c), c, order, required(c), ctx)));
     }
-    if check_ids {
-        tasks.push(Box::new(|| ids::duplicates(get(CASE_ID), ctx)));
-    }
-    let done: Vec<Checked> = tasks.into_par_iter().map(|task| task()).collect::<Result<_>>()?;
+    // The duplicate-id rule runs beside the column tasks; its problems are listed after the rules
+    // across columns.
+    let (done, duplicates) = rayon::join(
+        || tasks.into_par_iter().map(|task| task()).collect::<Result<Vec<Checked>>>(),
+        || if check_ids { ids::duplicates(get(CASE_ID), ctx) } else { Ok(Checked::none()) },
+    );
+    let (done, duplicates) = (done?, duplicates?.problems);
     crate::cancel::check()?;
 
     let mut made: Vec<Column> = Vec::new();
     let mut found: Found = Vec::new();
     let mut label_maps: Vec<LabelMap> = Vec::new();
-    let mut duplicates: Found = Vec::new();
-    let last = done.len() - 1;
-    for (i, c) in done.into_iter().enumerate() {
+    for c in done {
         made.extend(c.columns);
         label_maps.extend(c.labels);
-        if check_ids && i == last {
-            duplicates = c.problems;
-        } else {
-            found.extend(c.problems);
-        }
+        found.extend(c.problems);
     }
     let column = |c: &str| made.iter().find(|col| col.name().as_str() == c);
     let ints = |c: &str| -> Result<Option<Int64Chunked>> { column(c).map(|col| Ok(col.i64()?.clone())).transpose() };
@@ -338,7 +335,10 @@ fn read_null_markers(frame: &mut DataFrame, markers: &[String]) -> Result<u64> {
         return Ok(0);
     }
     let markers: Vec<String> = markers.iter().map(|m| m.trim().to_lowercase()).collect();
-    let is_marker = |s: &str| markers.iter().any(|m| s.trim().eq_ignore_ascii_case(m) || s.trim().to_lowercase() == *m);
+    let is_marker = |s: &str| {
+        let t = s.trim();
+        markers.iter().any(|m| t.eq_ignore_ascii_case(m) || (!t.is_ascii() && t.to_lowercase() == *m))
+    };
     let mut count = 0u64;
     let names: Vec<PlSmallStr> = frame.get_column_names().into_iter().cloned().collect();
     for name in names {
