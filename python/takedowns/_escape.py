@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["csv_safe", "html_text", "md_cell", "md_text"]
+__all__ = ["csv_safe", "html_text", "md_cell", "md_note", "md_text"]
 
 # Line breaks a Markdown renderer (or an editor) may honour: CR LF, CR, LF, line and paragraph
 # separators, and the other vertical breaks of str.splitlines.
@@ -85,6 +85,21 @@ def md_text(text: Any) -> str:
     """
     escaped = md_cell(text).lstrip(" \t")
     return _LEAD.sub(lambda m: m.group(0) + "\\" if m.group(0).isdigit() else "\\" + m.group(0), escaped, count=1)
+
+
+_MARKUP = re.compile(r"([\\`*\[\]<>!|~])")
+
+
+def md_note(text: str) -> str:
+    """Library text (a definition, a reason) for Markdown, on one line. A definition can quote a
+    label from the data (a platform or status whose every row was rejected), so the characters
+    that make links, images, HTML, code or table cells are escaped; the rest reads as written.
+
+    >>> print(md_note('rate = (removed + restricted) / all requests; no row of platform "![x](http://e/x.png)" was accepted'))
+    rate = (removed + restricted) / all requests; no row of platform "\\!\\[x\\](http://e/x.png)" was accepted
+    """
+    line = _MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    return "\\" + line if line[:1] in ("#", "-", "+", "=") else line
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -44,12 +44,18 @@ def _read(path: PathLike, fmt: str, options: LoadOptions | None, keywords: Mappi
         if "Parquet decimals" not in str(e):
             raise
     # Decimal columns: the Rust reader lacks them, polars' Python reader has them; the frame is
-    # then loaded like any other, decimals exactly as text, and still named by its file.
-    import hashlib
-
+    # then loaded like any other, decimals exactly as text.
     with open(name, "rb") as f:
         data = f.read()
-    df = _engine_types(pl.read_parquet(data), opts.to_dict()["columns"])
+    return _from_file_frame(pl.read_parquet(data), opts, name, data)
+
+
+def _from_file_frame(df: pl.DataFrame, opts: LoadOptions, name: str, data: bytes) -> Cases:
+    """A frame a Python reader made from the file ``name`` (whose bytes are ``data``), loaded like
+    any other frame and still named by its file, with the SHA-256 of those bytes."""
+    import hashlib
+
+    df = _engine_types(df, opts.to_dict()["columns"])
     return Cases._wrap(_core.from_frame(df, opts, name, hashlib.sha256(data).hexdigest()))
 
 
@@ -143,7 +149,6 @@ def read_excel(
     >>> cases.load_report["rows_read"], cases.load_report["blank_rows"], cases.rejects["rule"].to_list()
     (5, 1, ['impossible_date'])
     """
-    import hashlib
     import io
 
     name = os.fspath(path)
@@ -158,9 +163,7 @@ def read_excel(
         df = pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=0, drop_empty_rows=False, **which)
     except Exception as e:  # calamine's own errors: not a workbook, no such sheet
         raise FileFormatError(f"{name}: cannot read as a workbook: {e}", name) from None
-    opts = _spec(LoadOptions, options, keywords)
-    df = _engine_types(df, opts.to_dict()["columns"])
-    return Cases._wrap(_core.from_frame(df, opts, name, hashlib.sha256(data).hexdigest()))
+    return _from_file_frame(df, _spec(LoadOptions, options, keywords), name, data)
 
 
 def read_ndjson(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:

@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import pathlib
 import platform as _platform
-import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +26,7 @@ import polars as pl
 
 from takedowns import _core, disclosure, plot
 from takedowns._cases import Cases, rejects_sentence
-from takedowns._escape import csv_safe, md_cell, md_code, md_text
+from takedowns._escape import csv_safe, md_cell, md_code, md_note, md_text
 from takedowns.errors import EmptySelectionError, InvalidArgumentError, RejectsError
 
 TableFn = Callable[[Cases], pl.DataFrame]
@@ -114,21 +113,6 @@ def tables(
     return out
 
 
-_MARKUP = re.compile(r"([\\`*\[\]<>!|~])")
-
-
-def _plain(text: str) -> str:
-    """Library text (a definition, a reason) for Markdown, on one line. A definition can quote a
-    label from the data (a platform or status whose every row was rejected), so the characters
-    that make links, images, HTML, code or table cells are escaped; the rest reads as written.
-
-    >>> print(_plain('rate = (removed + restricted) / all requests; no row of platform "![x](http://e/x.png)" was accepted'))
-    rate = (removed + restricted) / all requests; no row of platform "\\!\\[x\\](http://e/x.png)" was accepted
-    """
-    line = _MARKUP.sub(r"\\\1", " ".join(str(text).split()))
-    return "\\" + line if line[:1] in ("#", "-", "+", "=") else line
-
-
 def _short(v: Any) -> Any:
     """A number that suppression turned into text, shown as the numbers beside it are (4 digits)."""
     if isinstance(v, str) and "." in v:
@@ -158,9 +142,9 @@ def markdown(df: pl.DataFrame) -> str:
     if "definition" in df.columns and df.height:
         defs = df.get_column("definition").unique(maintain_order=True).to_list()
         if len(defs) == 1:
-            lines += ["", f"Definition: {_plain(defs[0])}"]
+            lines += ["", f"Definition: {md_note(defs[0])}"]
         else:
-            lines += ["", "Definitions (each row has its own):"] + [f"- {_plain(d)}" for d in defs]
+            lines += ["", "Definitions (each row has its own):"] + [f"- {md_note(d)}" for d in defs]
     return "\n".join(lines)
 
 
@@ -290,12 +274,12 @@ def methods_note(
         if "definition" in df.columns and df.height:
             defs = df.get_column("definition").unique(maintain_order=True).to_list()
             lines.append(
-                f"- **{name}**: {_plain(defs[0])}"
+                f"- **{name}**: {md_note(defs[0])}"
                 + (" (each row states its own counts; see the table)" if len(defs) > 1 else "")
             )
     lines += ["", "Rates are null where the denominator is 0; `low_n` marks rates on fewer than 30 units."]
     if skipped:
-        lines += ["", "## Left out", ""] + [f"- {name}: {_plain(why)}" for name, why in skipped.items()]
+        lines += ["", "## Left out", ""] + [f"- {name}: {md_note(why)}" for name, why in skipped.items()]
     if min_cell:
         lines += ["", "## Small cells", "", disclosure.describe(min_cell)]
     lines += [
@@ -401,7 +385,7 @@ def build(
     body += [f"![{name}](figures/{name}.png)" for name in figs]
     body += ["", "## Tables", ""] + [f"- [{n}](tables/{n}.md) ([CSV](tables/{n}.csv))" for n in shown]
     if skipped:
-        body += ["", "## Left out", ""] + [f"- {n}: {_plain(why)}" for n, why in skipped.items()]
+        body += ["", "## Left out", ""] + [f"- {n}: {md_note(why)}" for n, why in skipped.items()]
     body += ["", "See [methods.md](methods.md) for definitions, rejected rows and versions.", ""]
     index.write_text("\n".join(body))
     written.append(index)
