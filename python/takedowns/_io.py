@@ -12,7 +12,7 @@ from takedowns import _core
 from takedowns._cases import Cases, _spec
 from takedowns._core import LoadOptions
 from takedowns._typing import PathLike
-from takedowns.errors import FileFormatError, SchemaError
+from takedowns.errors import FileError, FileFormatError, SchemaError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -156,8 +156,11 @@ def read_excel(
         import fastexcel  # noqa: F401
     except ModuleNotFoundError as e:
         raise ModuleNotFoundError("read_excel needs fastexcel: pip install fastexcel") from e
-    with open(name, "rb") as f:
-        data = f.read()
+    try:
+        with open(name, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise FileError(f"{name}: {e.strerror or e}", name) from None
     which: dict[str, Any] = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": sheet + 1}
     try:
         df = pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=0, drop_empty_rows=False, **which)

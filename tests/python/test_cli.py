@@ -198,3 +198,14 @@ def test_a_messy_workbook_loads_and_makes_a_pack(tmp_path: pathlib.Path) -> None
     report.build(cases, out, input_path=str(sheet), quiet=True, force=True)
     methods = (out / "methods.md").read_text()
     assert "1 entirely empty row(s)" in methods and "impossible_date" in methods
+
+
+def test_read_excel_errors_are_takedowns_errors(tmp_path: pathlib.Path) -> None:
+    import takedowns as td
+
+    with pytest.raises(td.FileError, match="No such file"):
+        td.read_excel(tmp_path / "absent.xlsx")
+    not_a_book = tmp_path / "notes.xlsx"
+    not_a_book.write_text("hello")
+    with pytest.raises(td.FileFormatError, match="cannot read as a workbook"):
+        td.read_excel(not_a_book)
