@@ -35,9 +35,14 @@ _OPTIONS_DOC = """
 """
 
 
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
 def _read(path: PathLike, fmt: str, options: LoadOptions | None, keywords: Mapping[str, Any]) -> Cases:
     name = os.fspath(path)
     opts = _spec(LoadOptions, options, keywords)
+    if fmt == "auto" and os.path.splitext(name)[1].lower() in _WORKBOOKS:
+        return read_excel(name, options=opts)
     try:
         return Cases._wrap(_core.read(name, fmt, opts))
     except SchemaError as e:
@@ -62,7 +67,8 @@ def _from_file_frame(df: pl.DataFrame, opts: LoadOptions, name: str, data: bytes
 def read(path: PathLike, *, options: LoadOptions | None = None, **keywords: Unpack[LoadKeywords]) -> Cases:
     """Read case records from a file, choosing the format by extension.
 
-    ``.csv``, ``.ndjson``/``.jsonl``, ``.parquet``, ``.arrow``/``.ipc``/``.feather``. See
+    ``.csv``, ``.ndjson``/``.jsonl``, ``.parquet``, ``.arrow``/``.ipc``/``.feather``, and the first
+    sheet of a workbook (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``: :func:`read_excel`). See
     :func:`read_csv` for the options.
     """
     return _read(path, "auto", options, keywords)

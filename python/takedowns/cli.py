@@ -26,6 +26,14 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         help="fail on invalid rows (default) or set them aside and report them",
     )
     p.add_argument("--date-order", choices=get_args(DateOrder), default="auto")
+    p.add_argument("--thousands", default=None, help='thousands separator of numbers written as text, e.g. ","')
+    p.add_argument(
+        "--null-values",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help='a value read as missing, e.g. "n/a"; repeat for more',
+    )
     p.add_argument("--delimiter", default=",", help='the CSV field delimiter (default ","; ";" or "\\t" too)')
     p.add_argument(
         "--required",
@@ -120,6 +128,8 @@ def _load(args: argparse.Namespace) -> Cases:
         platform_aliases=_pairs("--platform-aliases", args.platform_aliases),
         group_aliases=groups,
         delimiter="\t" if args.delimiter in ("\\t", "tab") else args.delimiter,
+        thousands=args.thousands,
+        null_values=args.null_values,
     )
 
 

@@ -209,3 +209,20 @@ def test_read_excel_errors_are_takedowns_errors(tmp_path: pathlib.Path) -> None:
     not_a_book.write_text("hello")
     with pytest.raises(td.FileFormatError, match="cannot read as a workbook"):
         td.read_excel(not_a_book)
+
+
+def test_the_cli_reads_a_workbook(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = pathlib.Path(__file__).resolve().parent.parent / "data" / "messy_sheet.xlsx"
+    args = ["check", str(sheet), *FLAGS, "--thousands", ",", "--null-values", "n/a"]
+    assert cli.main(args) == 1  # one impossible date
+    out = capsys.readouterr().out
+    assert "5 rows read, 4 accepted, 1 rejected" in out
+    assert "1 entirely empty row(s) skipped" in out and "impossible_date" in out
+    out_dir = tmp_path / "pack"
+    assert (
+        cli.main(
+            ["report", str(sheet), *args[2:], "--out", str(out_dir), "--quiet", "--on-invalid", "quarantine", "--force"]
+        )
+        == 0
+    )
+    assert "impossible_date" in (out_dir / "methods.md").read_text()
