@@ -295,3 +295,80 @@ fn count_and_unknown_optional_columns() {
     assert_eq!(str_col(c.frame(), "case_id"), [Some("1".into()), Some("2".into())], "generated from row numbers");
     assert!(c.load_report().columns_filled.contains(&"account".to_string()));
 }
+
+/// A table as platforms and ministries publish it: one row per platform, one column per outcome.
+const WIDE: &str = "Platform,Blocked,Not blocked,Pending\n\
+                    Facebook,\"1,204\",12,30\n\
+                    X,88,150,0\n\
+                    TikTok,,4,n/a\n";
+
+fn wide_opts() -> LoadOptions {
+    LoadOptions::default()
+        .with_outcome_column("Blocked", Status::Removed)
+        .with_outcome_column("Not blocked", Status::Rejected)
+        .with_outcome_column("Pending", Status::Pending)
+        .with_on_invalid(OnInvalid::Quarantine)
+}
+
+#[test]
+fn a_wide_published_table_loads_with_one_option() {
+    let mut opts = wide_opts();
+    opts.thousands = Some(',');
+    opts.null_values = vec!["n/a".into()];
+    let c = Cases::read_csv_bytes(WIDE.as_bytes(), "published.csv", &opts).unwrap();
+    let r = c.load_report();
+    // 3 rows x 3 outcome columns = 9 cells; TikTok's two empty cells are rejected, each naming
+    // the sheet's row and its outcome column, never read as 0.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (9, 7, 2));
+    let w = r.wide.as_ref().unwrap();
+    assert_eq!(w.rows, 3);
+    assert_eq!(w.outcome_columns[1], ("Not blocked".to_string(), Status::Rejected));
+    let rej = c.rejects();
+    let got: Vec<(Option<i64>, Option<String>, Option<String>)> = (0..rej.height())
+        .map(|i| {
+            (
+                rej.column("row").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().get(i),
+                str_col(rej, "column")[i].clone(),
+                str_col(rej, "rule")[i].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some(3), Some("Blocked".into()), Some("required".into())),
+            (Some(3), Some("Pending".into()), Some("required".into()))
+        ]
+    );
+    // Compliance by platform from the cells, by hand: Facebook 1,204 of 1,204 + 12 + 30 = 1,246.
+    let t = c.compliance(&["platform"], &ComplianceSpec::default()).unwrap();
+    let fb = t.filter(&t.column("platform").unwrap().str().unwrap().equal("facebook")).unwrap();
+    assert_eq!(fb.column("requests").unwrap().i64().unwrap().get(0), Some(1246));
+    assert_eq!(fb.column("successes").unwrap().i64().unwrap().get(0), Some(1204));
+    let x = t.filter(&t.column("platform").unwrap().str().unwrap().equal("x")).unwrap();
+    assert_eq!(x.column("rate").unwrap().f64().unwrap().get(0), Some(88.0 / 238.0));
+}
+
+#[test]
+fn a_wide_table_names_what_is_wrong_with_its_outcome_columns() {
+    let opts = LoadOptions::default().with_outcome_column("Blockd", Status::Removed);
+    let e = Cases::read_csv_bytes(WIDE.as_bytes(), "published.csv", &opts).unwrap_err().to_string();
+    assert!(e.contains("outcome_columns names column(s) the input lacks: `Blockd` (the input has `Blocked`)"), "{e}");
+    let with_status = "Platform,Status,Blocked\nX,ok,3\n";
+    let opts = LoadOptions::default().with_outcome_column("Blocked", Status::Removed);
+    let e = Cases::read_csv_bytes(with_status.as_bytes(), "p.csv", &opts).unwrap_err().to_string();
+    assert!(e.contains("the input has a column `Status` too"), "{e}");
+    // A negative or non-numeric cell is rejected in its column, with its value.
+    let bad = "Platform,Blocked,Pending\nX,-3,lots\n";
+    let opts = LoadOptions::default()
+        .with_outcome_column("Blocked", Status::Removed)
+        .with_outcome_column("Pending", Status::Pending);
+    let e = Cases::read_csv_bytes(bad.as_bytes(), "p.csv", &opts).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "p.csv: row 1, column `Blocked`, value \"-3\": count must be a whole number of at least 0 (invalid_count)"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("p.csv: row 1, column `Pending`, value \"lots\": not a whole number (invalid_integer)"), "{e}");
+}

@@ -18,6 +18,7 @@ mod checksums;
 pub(crate) mod readers;
 mod report;
 pub(crate) mod validate;
+mod wide;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ use polars::prelude::*;
 pub use report::{LabelUse, LoadReport, Lost};
 pub(crate) use validate::accounts_in_several_groups;
 pub use validate::{Validated, MAX_COUNT, MAX_FOLLOWERS};
+pub use wide::WideTable;
 
 use crate::dates::DateOrder;
 use crate::error::{Error, Result};
@@ -78,6 +80,10 @@ pub struct LoadOptions {
     /// Most columns a CSV header (or distinct NDJSON keys) may have. Default 1,000: a wider
     /// "header" is almost always the wrong file, and would make every display of it enormous.
     pub max_columns: usize,
+    /// A published table's outcome columns, each with the outcome it counts
+    /// (`("Blocked", Removed)`, `("Pending", Pending)`): the table is read long, one row per cell,
+    /// `status` the outcome and `count` the cell (see [`WideTable`]). Default none.
+    pub outcome_columns: Vec<(String, Status)>,
 }
 
 /// The columns a case log must have (one row per request).
@@ -101,6 +107,7 @@ impl Default for LoadOptions {
             null_values: Vec::new(),
             thousands: None,
             delimiter: b',',
+            outcome_columns: Vec::new(),
         }
     }
 }
@@ -124,6 +131,11 @@ impl LoadOptions {
     /// Adds a group alias.
     pub fn with_group_alias(mut self, alias: &str, group: &str) -> Self {
         self.group_aliases.push((alias.into(), group.into()));
+        self
+    }
+    /// Reads the input as a wide table: the column `from` counts requests with outcome `status`.
+    pub fn with_outcome_column(mut self, from: &str, status: Status) -> Self {
+        self.outcome_columns.push((from.into(), status));
         self
     }
     /// Sets the date order.

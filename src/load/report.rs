@@ -43,6 +43,9 @@ pub struct LoadReport {
     /// True when the input was read as an aggregate table (a `count` column, no `case_id`, and
     /// no `required` set): only platform and status were required.
     pub aggregate: bool,
+    /// Read as a wide table ([`LoadOptions::outcome_columns`](super::LoadOptions::outcome_columns)):
+    /// its own rows and outcome columns. The counts above are then of cells.
+    pub wide: Option<super::wide::WideTable>,
     /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
     pub sha256: Option<String>,
     /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
@@ -98,6 +101,7 @@ impl LoadReport {
             labels: Vec::new(),
             accounts_in_several_groups: 0,
             blank_rows: 0,
+            wide: None,
             null_values_read: 0,
             aggregate: false,
             sha256: None,

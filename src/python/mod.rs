@@ -97,6 +97,15 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("lost", lost)?;
     d.set_item("accounts_in_several_groups", r.accounts_in_several_groups)?;
     d.set_item("aggregate", r.aggregate)?;
+    match &r.wide {
+        Some(w) => {
+            let wide = PyDict::new(py);
+            wide.set_item("rows", w.rows)?;
+            wide.set_item("outcome_columns", w.outcome_columns.clone())?;
+            d.set_item("wide", wide)?;
+        }
+        None => d.set_item("wide", py.None())?,
+    }
     d.set_item("blank_rows", r.blank_rows)?;
     d.set_item("null_values_read", r.null_values_read)?;
     d.set_item("sha256", r.sha256.clone())?;

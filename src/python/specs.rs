@@ -43,7 +43,7 @@ macro_rules! named_conversions {
                         obj.repr().map(|r| r.to_string()).unwrap_or_default()
                     )));
                 };
-                s.to_str()?.parse::<$t>().map_err(|e| to_pyerr(obj.py(), e))
+                s.to_cow()?.parse::<$t>().map_err(|e| to_pyerr(obj.py(), e))
             }
         }
         impl<'py> IntoPyObject<'py> for $t {
@@ -198,7 +198,7 @@ fn hours_of(v: &Bound<'_, PyAny>, name: &str) -> PyResult<f64> {
         )
     };
     if let Ok(s) = v.cast::<PyString>() {
-        let text = s.to_str()?.trim().to_ascii_lowercase();
+        let text = s.to_cow()?.trim().to_ascii_lowercase();
         let (number, unit) = text.split_at(text.len().saturating_sub(1));
         let value: f64 = number.trim().parse().map_err(|_| bad())?;
         return match unit {
@@ -660,7 +660,7 @@ impl PySurvivalSpec {
 
 // --- LoadOptions -------------------------------------------------------------------------------
 
-const LOAD_KEYS: [&str; 13] = [
+const LOAD_KEYS: [&str; 14] = [
     "columns",
     "status_labels",
     "platform_aliases",
@@ -674,6 +674,7 @@ const LOAD_KEYS: [&str; 13] = [
     "null_values",
     "thousands",
     "delimiter",
+    "outcome_columns",
 ];
 
 /// How a file or frame is read and checked. Keywords only:
@@ -709,6 +710,10 @@ const LOAD_KEYS: [&str; 13] = [
 ///   case, e.g. ["n/a", "-", "unknown"] (default none); the load report counts them.
 /// - thousands: the thousands separator of numbers written as text, "," for 12,000 or "." for
 ///   12.000 (default none: 12,000 is then an invalid_integer). Digits must group by three.
+/// - outcome_columns: a published table's outcome columns and the outcome each counts, e.g.
+///   {"Blocked": "removed", "Not blocked": "rejected", "Pending": "pending"}: the table is read
+///   long, each cell a row with that status and the cell as its count (default none). The load
+///   report then counts cells, and its "wide" entry gives the table's rows.
 #[pyclass(frozen, skip_from_py_object, module = "takedowns._core", name = "LoadOptions")]
 #[derive(Clone)]
 pub struct PyLoadOptions(pub LoadOptions);
@@ -750,6 +755,7 @@ impl PyLoadOptions {
                     o.null_values = if v.is_none() { Vec::new() } else { v.extract()? };
                 }
                 "thousands" => o.thousands = v.extract()?,
+                "outcome_columns" => o.outcome_columns = pairs(v)?,
                 "delimiter" => {
                     let c: char = v.extract()?;
                     if !c.is_ascii() || matches!(c, '"' | '\n' | '\r') {
@@ -801,6 +807,7 @@ impl PyLoadOptions {
         d.set_item("max_columns", self.0.max_columns)?;
         d.set_item("null_values", self.0.null_values.clone())?;
         d.set_item("thousands", self.0.thousands)?;
+        d.set_item("outcome_columns", self.0.outcome_columns.iter().cloned().collect::<BTreeMap<String, Status>>())?;
         d.set_item("delimiter", (self.0.delimiter as char).to_string())?;
         Ok(d)
     }

@@ -146,6 +146,12 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     crate::cancel::check()?;
     let check_ids = scope == Scope::Load;
     let keep_keys = !matches!(scope, Scope::Batch { keys: false });
+    let (raw, wide_columns, wide) = if opts.outcome_columns.is_empty() {
+        (raw, None, None)
+    } else {
+        let (raw, columns, wide) = super::wide::unpivot(raw, &opts.outcome_columns)?;
+        (raw, Some(columns), Some(wide))
+    };
     let Raw { source, mut frame, rows, rows_read, blank_rows, problems: read_problems, sha256 } = raw;
     let null_values_read = read_null_markers(&mut frame, &opts.null_values)?;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
@@ -239,9 +245,18 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     // Each problem names its row's case_id too, as read (trimmed), when the input has one.
     let ids: Option<StringChunked> = column(CASE_ID).map(|c| c.str().cloned()).transpose()?;
     let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(super::readers::clip);
+    // A cell of a wide table is named by its outcome column, as the user sees it.
+    let cell_column = |i: usize, p: &mut Problem| {
+        if let Some(of) = &wide_columns {
+            if p.column == COUNT {
+                p.column.clone_from(&opts.outcome_columns[of[i] as usize].0);
+            }
+        }
+    };
     for (i, mut p) in found {
         bad[i] = true;
         p.case_id = id_of(i);
+        cell_column(i, &mut p);
         all.push(p);
     }
     let col_name = |c: &'static str| get(c).map_or(c, |(name, _)| name);
@@ -249,6 +264,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     for (i, mut p) in numbers::totals(count.as_ref(), followers.as_ref(), &bad, ctx, names) {
         bad[i] = true;
         p.case_id = id_of(i);
+        cell_column(i, &mut p);
         all.push(p);
     }
     all.sort_by_key(|x| x.row);
@@ -261,6 +277,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     let mut report = LoadReport::new(&source, rows_read, &all, rejected_on_read + n_bad as u64);
     report.labels = label_maps.iter().flat_map(|m| m.uses(&bad)).collect();
     report.aggregate = aggregate;
+    report.wide = wide;
     report.sha256 = sha256;
     report.blank_rows = blank_rows;
     report.null_values_read = null_values_read;
