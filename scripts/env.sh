@@ -26,5 +26,8 @@ ensure_venv() {
 }
 # Builds the extension in release (the same profile as `cargo test --release`) into the venv.
 build_python() {
+  # The module is abi3 (_core.abi3.so); an older per-version build left beside it would be found
+  # first by the import system.
+  rm -f "$ROOT"/python/takedowns/_core.cpython-*.so
   VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --release --quiet
 }

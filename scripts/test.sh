@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: the gates (formatting, lints), then Rust unit, integration and doc tests, then
-# the Python package's tests and type checks.
+# the Python package's tests and type checks, then the abi3 wheel installed into a clean venv.
 source "$(dirname "$0")/env.sh"
 echo "== rustfmt --check"
 cargo fmt --all --check
@@ -28,4 +28,6 @@ if [ -f "$ROOT/pyproject.toml" ]; then
   echo "== mypy --strict on python/ and stubtest on the native module"
   "$VENV/bin/python" -m mypy --no-incremental
   "$VENV/bin/python" -m mypy.stubtest takedowns._core
+  echo "== wheel: the abi3 wheel installed in a clean venv runs the README quick start"
+  bash "$ROOT/scripts/wheel_check.sh"
 fi
