@@ -30,6 +30,8 @@ CrossValue = Literal["cases", "accounts", "followers", "rate"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
+#: How a figure shows groups or cells whose denominator is below ``min_n``.
+LowN = Literal["mark", "fade", "drop"]
 Rule = Literal[
     "required",
     "invalid_date",
@@ -133,6 +135,7 @@ class ScanOptions(TypedDict, total=False):
     max_columns: int
     null_values: Sequence[str] | None
     thousands: str | None
+    outcome_columns: Mapping[str, Status] | None
     delimiter: str
 
 

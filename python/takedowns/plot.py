@@ -1,24 +1,33 @@
-"""Memo figures: one style for all, colour-blind-safe, a stable colour per platform, and a
-footnote stamped on every figure with the definition used, n, the period, the interval method
-and the data's as-of date.
+"""Memo figures: one style for all, colour-blind-safe, a stable colour per platform where colour
+tells series apart (one neutral colour where it would encode nothing), and a footnote stamped on
+every figure with the definition used, n, the period, the interval method, the data's as-of date
+and its source.
 
-Every function takes :class:`~takedowns.Cases`, draws on a new figure (or on ``ax``) and returns
-``(figure, axes)`` for further edits; :func:`save` writes PNG (300 dpi), SVG and PDF.
+Every function takes :class:`~takedowns.Cases`, draws on a new figure (or on ``ax``) and returns a
+:class:`Plot`, the pair ``(figure, axes)`` for further edits, which a notebook shows as an image
+each time it is the cell's value (no ``import matplotlib.pyplot`` needed: the figures are not
+pyplot's, so none is shown twice or kept open). :func:`save` writes PNG (300 dpi), SVG and PDF.
+
+Small numbers stay visibly small: rates on fewer than ``min_n`` units (30 unless given) are
+marked (``low_n="mark"``: hollow, with a dagger, or hatched in a heatmap), greyed
+(``low_n="fade"``) or left out with a note saying how many (``low_n="drop"``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import pathlib
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 import polars as pl
 
-from takedowns._typing import CrossValue, Every, FollowersRule
-from takedowns.errors import EmptySelectionError
+from takedowns._typing import CrossValue, Every, FollowersRule, LowN
+from takedowns.errors import EmptySelectionError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,8 +46,14 @@ PLATFORM_COLOURS = {
     "whatsapp": "#009E73",
     "youtube": "#D55E00",
 }
+#: The one colour of dots and bars whose colour would encode nothing (the label says what each is).
+NEUTRAL = "#33415C"
+#: Low-n marks and faded groups.
+FADED = "#A0A0A0"
 OUTCOME_COLOURS = {"actioned": "#009E73", "live": "#D55E00", "rejected": "#D55E00", "pending": "#999999"}
 WIDTH_IN = 6.5  # a memo's single text column
+#: The low-n threshold when none is given (the analytics' ``min_n`` default).
+MIN_N = 30
 # Where a trend's definition turns from counts to rates (src/metrics/trend.rs, RATE_CLAUSE).
 _RATE_CLAUSE = "; each period's rate: "
 DISPLAY = {
@@ -50,6 +65,8 @@ DISPLAY = {
     "whatsapp": "WhatsApp",
     "youtube": "YouTube",
 }
+# How far one period reaches, for the incomplete last period of a trend.
+_PERIOD = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "3mo", "half-year": "6mo", "year": "1y"}
 
 _RC = {
     "font.size": 9,
@@ -68,6 +85,42 @@ _RC = {
 }
 
 
+class Plot(NamedTuple):
+    """A drawn figure and its axes: unpack it (``fig, ax = plot.compliance(cases)``) to edit it;
+    as a notebook cell's value it shows as the image."""
+
+    figure: Figure
+    axes: Axes
+
+    def _repr_png_(self) -> bytes:
+        return _png(self.figure)
+
+    def save(
+        self, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300
+    ) -> list[pathlib.Path]:
+        """:func:`save` for this figure."""
+        return save(self.figure, stem, formats, dpi)
+
+
+def _png(fig: Figure, dpi: int = 110) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()
+
+
+@functools.cache
+def _figure_class() -> type[Figure]:
+    from matplotlib.figure import Figure
+
+    class MemoFigure(Figure):
+        """A figure of this module: shown in a notebook as its PNG, drawn without pyplot."""
+
+        def _repr_png_(self) -> bytes:
+            return _png(self)
+
+    return MemoFigure
+
+
 def colour(key: str, i: int = 0) -> str:
     """The stable colour of a platform, else the i-th palette colour."""
     return PLATFORM_COLOURS.get(key, OKABE_ITO[i % len(OKABE_ITO)])
@@ -81,25 +134,16 @@ def label(key: Any) -> str:
     return DISPLAY.get(str(key), str(key)).replace("$", r"\$")
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
-        try:
-            import matplotlib.pyplot as plt  # noqa: F401
-        except Exception:  # pragma: no cover - headless fallback
-            matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _figure(ax: Axes | None, height: float) -> tuple[Figure, Axes]:
-    plt = _plt()
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with matplotlib.rc_context(cast(Any, _RC)):
+        fig = _figure_class()(figsize=(WIDTH_IN, height))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
     _style(ax)
     return fig, ax
 
@@ -110,24 +154,60 @@ def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=8)
 
 
-def _facts(cases: Cases) -> str:
+def _day(v: dt.date | dt.datetime) -> str:
+    return f"{v:%-d %b %Y}"
+
+
+def _data_as_of(cases: Cases) -> dt.datetime | None:
+    """The latest date in the data: its last request or decision."""
+    df = cases.to_polars()
+    dates = [cast("dt.datetime | None", df.get_column(c).max()) for c in ("reported_at", "actioned_at")]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def _as_datetime(v: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None) if v.tzinfo is None else v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(v.year, v.month, v.day)
+
+
+def default_source(cases: Cases) -> str:
+    """Where the cases came from, as the load report names it: the file's name, or the sample."""
+    src = str(cases.load_report.get("source") or "")
+    if src.strip("<>") == "sample":
+        return "synthetic sample shipped with takedowns (fake handles)"
+    if not src or src.startswith("<"):
+        return "case records (a frame in memory)"
+    return pathlib.PurePath(src).name
+
+
+def _facts(cases: Cases, as_of: dt.date | dt.datetime | None = None) -> str:
     df = cases.to_polars()
     rep = df.get_column("reported_at")
-    act = df.get_column("actioned_at")
     first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
-    latest_action = cast("dt.datetime | None", act.max())
-    as_of = max(x for x in (last, latest_action) if x is not None) if last is not None else None
-    period = f"{first:%-d %b %Y}–{last:%-d %b %Y}" if first is not None else "undated"
-    as_of_text = f"{as_of:%-d %b %Y}" if as_of is not None else "n/a"
+    when = as_of if as_of is not None else _data_as_of(cases)
+    period = f"{_day(first)}–{_day(cast(dt.datetime, last))}" if first is not None else "undated"
+    as_of_text = _day(when) if when is not None else "n/a"
     n = int(df.get_column("count").sum()) if len(df) else 0
     return f"n = {n:,} requests; reported {period}; data as of {as_of_text}"
 
 
-def footnote(fig: Figure, definition: str, cases: Cases, extra: str = "") -> None:
-    """Stamps the definition, n, period and as-of date under the figure's lowest axes, clear of
-    its tick labels and axis label (placed in points, so it holds at any figure size)."""
-    text = f"{definition}. {_facts(cases)}.{(' ' + extra) if extra else ''} Source: takedowns."
-    wrapped = "\n".join(textwrap.wrap(text, width=125))
+def footnote(
+    fig: Figure,
+    definition: str,
+    cases: Cases,
+    extra: str = "",
+    *,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+) -> None:
+    """Stamps the definition, n, period, as-of date and source under the figure's lowest axes,
+    clear of its tick labels and axis label (placed in points, so it holds at any figure size).
+    ``source`` is the data's source (default: the file the cases were read from)."""
+    src = source if source is not None else default_source(cases)
+    text = f"{definition}. {_facts(cases, as_of)}.{(' ' + extra) if extra else ''} Source: {src}."
+    wrapped = "\n".join(textwrap.wrap(text.replace("$", r"\$"), width=125))
     axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
     ax = min(axes, key=lambda a: a.get_position().y0)
     below = 24 + (14 if ax.get_xlabel() else 0) + (16 if any(t.get_rotation() for t in ax.get_xticklabels()) else 0)
@@ -158,9 +238,59 @@ def _compact(v: float) -> str:
     return f"{v:.0f}"
 
 
+def _percent_axis(ax: Axes, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _: f"{v:.0f}%")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
 def _nonempty(df: pl.DataFrame, what: str) -> None:
     if df.height == 0:
         raise EmptySelectionError(f"no cases to plot for {what}: the selection is empty")
+
+
+def _check_low_n(low_n: str) -> None:
+    if low_n not in get_args(LowN):
+        raise InvalidArgumentError(f"low_n is one of {', '.join(get_args(LowN))}; got {low_n!r}", "low_n")
+
+
+def _drop_low_n(df: pl.DataFrame, low_n: LowN, what: str, min_n: int, unit: str) -> tuple[pl.DataFrame, str]:
+    """The rows a figure draws and the note for those it leaves out (``low_n="drop"``)."""
+    _check_low_n(low_n)
+    if low_n != "drop" or "low_n" not in df.columns:
+        return df, ""
+    dropped = df.filter(pl.col("low_n"))
+    if dropped.height == 0:
+        return df, ""
+    kept = df.filter(~pl.col("low_n"))
+    if kept.height == 0:
+        raise EmptySelectionError(
+            f"every {what} has fewer than {min_n} {unit}; low_n='drop' would leave nothing to draw "
+            "(use low_n='mark' or 'fade', or a smaller min_n)"
+        )
+    return kept, f"{dropped.height} {what}(s) with fewer than {min_n} {unit} not shown (low_n='drop')."
+
+
+def _compliance_spec(options: dict[str, Any]) -> Any:
+    """The compliance definition the options name (a ``spec=`` beside keywords changes it)."""
+    from takedowns import ComplianceSpec, TrendSpec
+
+    opts = dict(options)
+    spec = opts.pop("spec", None)
+    for k in ("on", "year_start", "start", "end", "every"):
+        opts.pop(k, None)
+    if isinstance(spec, TrendSpec):
+        spec = spec.compliance
+    return spec.replace(**opts) if spec is not None and opts else spec or ComplianceSpec(**opts)
+
+
+def _denominator_words(spec: Any) -> tuple[str, str]:
+    """What n counts, and the title's clause saying so."""
+    unit = "accounts" if spec.unit == "account" else "requests"
+    if spec.pending == "exclude":
+        return f"decided {unit}", f"of decided {unit} (pending left out)"
+    return unit, f"of all {unit} (pending count as not complied)"
 
 
 def compliance(
@@ -169,12 +299,18 @@ def compliance(
     *,
     ax: Axes | None = None,
     title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    low_n: LowN = "mark",
     **options: Any,
-) -> tuple[Figure, Axes]:
+) -> Plot:
     """Compliance rate per group as dots with confidence-interval whiskers, sorted by rate.
 
-    n is in each label; groups flagged ``low_n`` are drawn hollow and marked with a dagger.
-    ``options`` go to :meth:`Cases.compliance` (``pending``, ``unit``, ``method`` ...).
+    Each label gives n, the denominator actually used (with ``pending="exclude"``, the decided
+    requests; the title says which). Groups flagged ``low_n`` are drawn hollow with a dagger
+    (``low_n="mark"``), greyed (``"fade"``) or left out with a note (``"drop"``). Dots are one
+    neutral colour: the label says which group each is. ``options`` go to
+    :meth:`Cases.compliance` (``pending``, ``unit``, ``method``, ``min_n`` ...).
 
     Examples
     --------
@@ -183,35 +319,60 @@ def compliance(
     >>> fig, ax = plot.compliance(td.sample())
     >>> [t.get_text() for t in ax.get_yticklabels()][-1]
     'Facebook (n=212)'
+    >>> fig, ax = plot.compliance(td.sample(), pending="exclude")
+    >>> [t.get_text() for t in ax.get_yticklabels()][-1], ax.get_title(loc="left")
+    ('Facebook (n=205)', 'Compliance by platform, of decided requests (pending left out)')
     """
     if len(cases) == 0:
         raise EmptySelectionError("no cases to plot: the selection is empty")
+    spec = _compliance_spec(options)
+    n_words, clause = _denominator_words(spec)
     c = cases.compliance(by=by, **options).sort("rate", nulls_last=False)
     _nonempty(c, "compliance")
+    c, dropped_note = _drop_low_n(c, low_n, by, spec.min_n, n_words)
     fig, ax = _figure(ax, 0.45 + 0.32 * c.height)
-    unit = "accounts" if "accounts" in c.columns else "requests"
     rows = list(c.iter_rows(named=True))
     low_any = False
     for i, r in enumerate(rows):
-        key = r[by]
-        col = colour(str(key), i)
         if r["rate"] is None:
             ax.text(0.0, i, "  no rate (0/0)", va="center", fontsize=8, color="#666666")
             continue
+        low = bool(r["low_n"])
+        low_any |= low
+        col = FADED if low and low_n == "fade" else NEUTRAL
         ax.plot([r["ci_low"] * 100, r["ci_high"] * 100], [i, i], color=col, lw=1.6, solid_capstyle="butt")
-        hollow = bool(r["low_n"])
-        low_any |= hollow
-        ax.plot(r["rate"] * 100, i, "o", ms=6, color=col, mfc="white" if hollow else col, mew=1.5)
-        ax.text(r["ci_high"] * 100 + 1.2, i, f"{r['rate'] * 100:.1f}%", va="center", fontsize=8)
+        ax.plot(r["rate"] * 100, i, "o", ms=6, color=col, mfc="white" if low else col, mew=1.5)
+        ax.text(
+            r["ci_high"] * 100 + 1.2,
+            i,
+            f"{r['rate'] * 100:.1f}%",
+            va="center",
+            fontsize=8,
+            color=FADED if low and low_n == "fade" else "black",
+        )
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{label(r[by])} (n={r[unit]:,}){' †' if r['low_n'] else ''}" for r in rows])
+    ax.set_yticklabels([f"{label(r[by])} (n={r['n']:,}){' †' if r['low_n'] else ''}" for r in rows])
+    if low_n == "fade":
+        for tick, r in zip(ax.get_yticklabels(), rows):
+            if r["low_n"]:
+                tick.set_color(FADED)
     ax.set_xlim(0, 108)
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel("Compliance rate, % (dot) with confidence interval (line)")
-    ax.set_title(title or f"Compliance by {by}", loc="left")
-    extra = "† fewer than the low-n threshold; read with care." if low_any else ""
-    footnote(fig, str(c["definition"][0]), cases, extra)
-    return fig, ax
+    _percent_axis(ax, "x")
+    ax.set_xlabel(f"Compliance rate (dot) with confidence interval (line); n = {n_words}")
+    ax.set_title(title or f"Compliance by {by}, {clause}", loc="left")
+    notes = []
+    if low_any:
+        notes.append(f"† n below {spec.min_n} {n_words}: read with care.")
+    if dropped_note:
+        notes.append(dropped_note)
+    footnote(fig, str(c["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
+
+
+def _period_end(start: dt.date, every: str) -> dt.datetime:
+    end = pl.Series([start]).dt.offset_by(_PERIOD[every]).item()
+    return dt.datetime(end.year, end.month, end.day)
 
 
 def trend(
@@ -224,41 +385,94 @@ def trend(
     events: Iterable[tuple[dt.date, str]] = (),
     ax: Axes | None = None,
     title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    low_n: LowN = "mark",
     **options: Any,
-) -> tuple[Figure, Axes]:
+) -> Plot:
     """Cases per period as lines or stacked areas per group, with optional event markers.
 
     ``value`` is any count column of :meth:`Cases.trend` (``requests``, ``actioned``,
-    ``cum_requests`` ...); ``events`` is a list of ``(date, label)`` drawn as dashed lines.
+    ``cum_requests`` ...) or ``"rate"``: the compliance rate on a percent axis with its interval
+    as a band, low-n periods hollow (or greyed, or left out: ``low_n``). ``events`` is a list of
+    ``(date, label)`` drawn as dashed lines. A last period that ends after ``as_of`` (default:
+    the latest date in the data) is shaded and drawn dashed: it is incomplete.
     """
     if kind not in ("lines", "area"):
-        raise ValueError(f"kind is 'lines' or 'area', not {kind!r}")
+        raise InvalidArgumentError(f"kind is 'lines' or 'area', not {kind!r}", "kind")
+    _check_low_n(low_n)
+    rate = value == "rate"
+    if rate and kind == "area":
+        raise InvalidArgumentError("rates do not stack: use kind='lines' with value='rate'", "kind")
     t = cases.trend(every, by=by, **options)
     _nonempty(t, "trend")
+    if value not in t.columns or value in ("period", "period_label", "definition", "low_n") or value == by:
+        raise InvalidArgumentError(f"value {value!r} is not a numeric column of the trend table", "value")
+    spec = _compliance_spec(options)
+    n_words, clause = _denominator_words(spec)
     fig, ax = _figure(ax, 3.4)
     keys = [None] if by is None else t.get_column(by).unique(maintain_order=True).sort(nulls_last=True).to_list()
     periods = t.get_column("period").unique().sort().to_list()
+    colours = [colour(str(k), i) if by is not None else NEUTRAL for i, k in enumerate(keys)]
+    names = ["all" if k is None else label(k) for k in keys]
+    when = as_of if as_of is not None else _data_as_of(cases)
+    last_end = _period_end(periods[-1], every)
+    # Complete when the data reach the period's last day.
+    incomplete = when is not None and _as_datetime(when).date() < (last_end - dt.timedelta(days=1)).date()
+    low_any = dropped = 0
     series = []
     for key in keys:
         sub = t if by is None else t.filter(pl.col(by).eq_missing(key))
-        series.append(sub.sort("period").get_column(value).to_list())
-    colours = [colour(str(k), i) for i, k in enumerate(keys)]
-    names = ["all" if k is None else label(k) for k in keys]
+        sub = sub.sort("period")
+        series.append(sub)
     if kind == "area":
-        ax.stackplot(
-            periods, series, labels=names, colors=colours, alpha=0.85, step="post" if len(periods) == 1 else None
-        )
+        ys = [[dict(zip(s["period"].to_list(), s[value].to_list())).get(p, 0) or 0 for p in periods] for s in series]
+        ax.stackplot(periods, ys, labels=names, colors=colours, alpha=0.85, step="post" if len(periods) == 1 else None)
     else:
         for s, c, n in zip(series, colours, names):
-            ax.plot(periods, s, marker="o", ms=3, lw=1.5, color=c, label=n)
+            x = s["period"].to_list()
+            y = [None if v is None else v * 100 if rate else v for v in s[value].to_list()]
+            lows = s["low_n"].to_list() if rate else [False] * len(x)
+            if rate and low_n == "drop":
+                dropped += sum(1 for v, lo in zip(y, lows) if lo and v is not None)
+                y = [None if lo else v for v, lo in zip(y, lows)]
+            yy = [float("nan") if v is None else v for v in y]
+            cut = len(x) - 1 if incomplete and x and x[-1] == periods[-1] and len(x) > 1 else len(x)
+            ax.plot(x[:cut], yy[:cut], lw=1.5, color=c, label=n)
+            if cut < len(x):
+                ax.plot(x[cut - 1 :], yy[cut - 1 :], lw=1.5, color=c, ls=(0, (2, 2)))
+            if rate:
+                lo = [
+                    float("nan") if v is None or m else v * 100
+                    for v, m in zip(s["ci_low"].to_list(), [low_n == "drop" and f for f in lows])
+                ]
+                hi = [
+                    float("nan") if v is None or m else v * 100
+                    for v, m in zip(s["ci_high"].to_list(), [low_n == "drop" and f for f in lows])
+                ]
+                ax.fill_between(x, lo, hi, color=c, alpha=0.15, lw=0)
+            for xi, yi, lo_n in zip(x, yy, lows):
+                if yi != yi:  # NaN: no rate, or dropped
+                    continue
+                low_any += bool(lo_n)
+                face = "white" if lo_n or (incomplete and xi == periods[-1]) else c
+                ax.plot(xi, yi, "o", ms=3.5, color=FADED if lo_n and low_n == "fade" else c, mfc=face, mew=1.2)
     from matplotlib.dates import date2num
 
-    for when, text in events:
-        x = float(date2num(when))  # type: ignore[no-untyped-call]
-        ax.axvline(x, color="#555555", lw=0.8, ls="--")
-        ax.text(x, ax.get_ylim()[1], f" {text}", rotation=90, va="top", ha="left", fontsize=7, color="#555555")
-    ax.set_ylabel(value.replace("_", " "))
-    ax.set_ylim(bottom=0)
+    if incomplete:
+        span = (float(date2num(periods[-1])), float(date2num(last_end)))  # type: ignore[no-untyped-call]
+        ax.axvspan(*span, color="#dddddd", alpha=0.5, lw=0, zorder=0)
+
+    if rate:
+        ax.set_ylim(0, 100)
+        _percent_axis(ax)
+    else:
+        ax.set_ylim(bottom=0)
+    for when_, text in events:
+        at = float(date2num(when_))  # type: ignore[no-untyped-call]
+        ax.axvline(at, color="#555555", lw=0.8, ls="--")
+        ax.text(at, ax.get_ylim()[1], f" {text}", rotation=90, va="top", ha="left", fontsize=7, color="#555555")
+    ax.set_ylabel("Compliance rate" if rate else value.replace("_", " "))
     labels = t.sort("period").get_column("period_label").unique(maintain_order=True).to_list()
     step = max(1, len(periods) // 12)
     ax.set_xticks(periods[::step])
@@ -269,9 +483,12 @@ def trend(
     )
     if by is not None and len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    ax.set_title(title or f"{value.replace('_', ' ').capitalize()} per {every}", loc="left")
+    default_title = (
+        f"Compliance per {every}, {clause}" if rate else f"{value.replace('_', ' ').capitalize()} per {every}"
+    )
+    ax.set_title(title or default_title, loc="left")
     definition = str(t["definition"][0])
-    if value not in ("rate", "ci_low", "ci_high"):
+    if not rate and value not in ("ci_low", "ci_high"):
         # The figure draws counts: its footnote states how they are counted, not the rate.
         definition = definition.split(_RATE_CLAUSE)[0]
         if by is not None:
@@ -280,8 +497,18 @@ def trend(
             frame = cases.to_polars()
             undated = int(frame.filter(pl.col(on).is_null()).get_column("count").sum())
             definition = re.sub(r"\d+ request\(s\) of this group without", f"{undated} request(s) without", definition)
-    footnote(fig, definition, cases)
-    return fig, ax
+    notes = []
+    if incomplete and when is not None:
+        notes.append(
+            f"The last period ({labels[-1]}, shaded, dashed) is incomplete: the data run to {_day(when)}, "
+            f"the period to {_day(last_end - dt.timedelta(days=1))}."
+        )
+    if rate and low_any and low_n != "drop":
+        notes.append(f"Hollow dots: n below {spec.min_n} {n_words}; read with care.")
+    if dropped:
+        notes.append(f"{dropped} period rate(s) on fewer than {spec.min_n} {n_words} not shown (low_n='drop').")
+    footnote(fig, definition, cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
 
 
 def reach(
@@ -291,17 +518,28 @@ def reach(
     ax: Axes | None = None,
     title: str | None = None,
     followers: FollowersRule = "max",
-) -> tuple[Figure, Axes]:
-    """Followers per group, split into accounts actioned and accounts still up."""
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    low_n: LowN = "mark",
+    min_n: int = MIN_N,
+) -> Plot:
+    """Followers per group, split into accounts actioned and accounts still up. A group with fewer
+    than ``min_n`` accounts is marked with a dagger (``low_n="mark"``), greyed (``"fade"``) or
+    left out with a note (``"drop"``)."""
     r = cases.reach(by=by, followers=followers).sort("followers")
     _nonempty(r, "reach")
+    r = r.with_columns(low_n=pl.col("accounts") < min_n)
+    r, dropped_note = _drop_low_n(r, low_n, by, min_n, "accounts")
     fig, ax = _figure(ax, 0.6 + 0.38 * r.height)
     names = [label(k) for k in r.get_column(by).to_list()]
+    lows = r.get_column("low_n").to_list()
     act = r.get_column("followers_actioned").to_list()
     live = r.get_column("followers_live").to_list()
     y = list(range(r.height))
-    ax.barh(y, act, color=OUTCOME_COLOURS["actioned"], label="on accounts removed or restricted")
-    ax.barh(y, live, left=act, color=OUTCOME_COLOURS["live"], label="on accounts still up")
+    for i, (a, b, lo) in enumerate(zip(act, live, lows)):
+        alpha = 0.35 if lo and low_n == "fade" else 1.0
+        ax.barh(i, a, color=OUTCOME_COLOURS["actioned"], alpha=alpha)
+        ax.barh(i, b, left=a, color=OUTCOME_COLOURS["live"], alpha=alpha)
     top = max((a + b for a, b in zip(act, live)), default=0) or 1
     for i, row in enumerate(r.iter_rows(named=True)):
         share = row["share_actioned"]
@@ -312,14 +550,31 @@ def reach(
         )
         ax.text(act[i] + live[i] + top * 0.01, i, text, va="center", fontsize=7.5)
     ax.set_yticks(y)
-    ax.set_yticklabels(names)
+    ax.set_yticklabels([f"{n}{' †' if lo else ''}" for n, lo in zip(names, lows)])
     ax.set_xlim(0, top * 1.55)
     ax.set_xlabel("Followers (each account counted once)")
-    ax.xaxis.set_major_formatter(_plt().FuncFormatter(lambda v, _: _compact(v)))
-    ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=8)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _compact(v)))
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(color=OUTCOME_COLOURS["actioned"], label="on accounts removed or restricted"),
+            Patch(color=OUTCOME_COLOURS["live"], label="on accounts still up"),
+        ],
+        frameon=False,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=2,
+        fontsize=8,
+    )
     ax.set_title(title or f"Reach by {by}", loc="left", pad=20)
-    footnote(fig, str(r["definition"][0]), cases)
-    return fig, ax
+    notes = [f"† fewer than {min_n} accounts: read with care."] if any(lows) else []
+    if dropped_note:
+        notes.append(dropped_note)
+    footnote(fig, str(r["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
 
 
 def heatmap(
@@ -330,49 +585,110 @@ def heatmap(
     value: CrossValue = "rate",
     ax: Axes | None = None,
     title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    low_n: LowN = "mark",
     **options: Any,
-) -> tuple[Figure, Axes]:
-    """A rows x columns heatmap of compliance rate (default) or cases, values written in cells."""
+) -> Plot:
+    """A rows x columns heatmap of compliance rate (default) or cases, values written in cells.
+
+    A rate cell also gives its n (the denominator used); a rate on fewer than ``min_n`` units is
+    hatched (``low_n="mark"``), greyed without its colour (``"fade"``) or blanked (``"drop"``).
+    """
+    _check_low_n(low_n)
     x = cases.crosstab(rows, columns, value=value, **options)
     _nonempty(x, "heatmap")
     cols = [c for c in x.columns if c not in (rows, "definition")]
     data = x.select(cols).to_numpy().astype(float)
-    fig, ax = _figure(ax, 0.9 + 0.42 * x.height)
     import numpy as np
 
-    masked = np.ma.masked_invalid(data)
-    cmap = _plt().get_cmap("cividis").with_extremes(bad="#eeeeee")
+    row_keys = x.get_column(rows).to_list()
+    n_cell = np.full(data.shape, np.nan)
+    low_cell = np.zeros(data.shape, dtype=bool)
+    spec = _compliance_spec(options) if value == "rate" else None
+    n_words = _denominator_words(spec)[0] if spec is not None else ""
+    if spec is not None:
+        c = cases.compliance(by=[rows, columns], **options)
+        where = {(r[rows], str(r[columns])): r for r in c.iter_rows(named=True)}
+        for i, rk in enumerate(row_keys):
+            for j, ck in enumerate(cols):
+                r = where.get((rk, ck))
+                if r is not None:
+                    n_cell[i, j] = r["n"]
+                    low_cell[i, j] = bool(r["low_n"]) and r["rate"] is not None
+    shown = data.copy()
+    if low_n in ("fade", "drop"):
+        shown[low_cell] = np.nan
+    fig, ax = _figure(ax, 0.9 + 0.5 * x.height)
+    masked = np.ma.masked_invalid(shown)
+    import matplotlib
+
+    cmap = matplotlib.colormaps["cividis"].with_extremes(bad="#eeeeee")
     vmax = 1.0 if value == "rate" else max(float(np.nanmax(data)) if data.size else 1.0, 1.0)
     im = ax.imshow(masked, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
             v = data[i, j]
-            if np.isnan(v):
-                text = "–"
+            low = bool(low_cell[i, j])
+            if np.isnan(v) or (low and low_n == "drop"):
+                text = "–" if np.isnan(v) else f"n={int(n_cell[i, j])}"
             else:
                 text = f"{v * 100:.0f}%" if value == "rate" else f"{int(v):,}"
-            bright = not np.isnan(v) and v / vmax > 0.6
+                if value == "rate" and not np.isnan(n_cell[i, j]):
+                    text += f"\nn={int(n_cell[i, j]):,}" + (" †" if low else "")
+            if low and low_n == "mark":
+                ax.add_patch(
+                    matplotlib.patches.Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="////", edgecolor="white", lw=0, alpha=0.6
+                    )
+                )
+            greyed = np.isnan(shown[i, j])
+            bright = not greyed and shown[i, j] / vmax > 0.6
             ax.text(
                 j,
                 i,
                 text,
                 ha="center",
                 va="center",
-                fontsize=8,
-                color="black" if bright else "white" if not np.isnan(v) else "#666666",
+                fontsize=7.5,
+                color="#555555" if greyed else "black" if bright else "white",
             )
     ax.set_xticks(range(len(cols)))
     ax.set_xticklabels([label(c) for c in cols])
     ax.set_yticks(range(x.height))
-    ax.set_yticklabels([label(k) for k in x.get_column(rows).to_list()])
+    ax.set_yticklabels([label(k) for k in row_keys])
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     bar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}" if value == "rate" else None)
     bar.ax.tick_params(labelsize=8)
     ax.set_title(title or f"{'Compliance' if value == 'rate' else value.capitalize()}: {rows} × {columns}", loc="left")
-    footnote(fig, str(x["definition"][0]), cases)
-    return fig, ax
+    notes = []
+    if spec is not None:
+        notes.append(f"n = {n_words} in the cell.")
+        k = int(low_cell.sum())
+        if k:
+            how = {"mark": "hatched, †", "fade": "greyed", "drop": "rate not shown"}[low_n]
+            notes.append(f"{k} cell(s) with n below {spec.min_n} ({how}): read with care.")
+    footnote(fig, str(x["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
+
+
+def _action_window(curves: list[tuple[list[float], list[float]]], end: float) -> float:
+    """The right edge that shows where the action is: 1.25 times the latest time at which a curve
+    reaches 95% of its final level, at least 1 day, at most ``end``."""
+    reached = []
+    for t, y in curves:
+        if not t:
+            continue
+        final, start = y[-1], y[0]
+        if final == start:
+            continue
+        target = start + 0.95 * (final - start)
+        reached.append(next(ti for ti, yi in zip(t, y) if (yi - target) * (final - start) >= 0))
+    if not reached:
+        return end
+    return min(end, max(1.0, 1.25 * max(reached)))
 
 
 def time_to_action(
@@ -383,49 +699,61 @@ def time_to_action(
     ax: Axes | None = None,
     title: str | None = None,
     max_days: float | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
     **options: Any,
-) -> tuple[Figure, Axes]:
+) -> Plot:
     """Curves with confidence bands: the cumulative incidence of action (``kind="incidence"``,
-    default) or the share still undecided (``kind="survival"``), per group."""
+    default) or the share still undecided (``kind="survival"``), per group.
+
+    Each curve is carried flat from its last step to the end of its follow-up (its last
+    request's time at ``as_of``), or to ``max_days``. Without ``max_days`` the x-axis ends where
+    the action is: 1.25 times the time by which the slowest curve has made 95% of its rise or fall
+    (the footnote says where it is cut and how far follow-up runs). ``as_of`` (default: the
+    latest date in the data) is when pending requests are censored, as in
+    :meth:`Cases.time_to_action`.
+    """
     if kind not in ("incidence", "survival"):
-        raise ValueError(f"kind is 'incidence' or 'survival', not {kind!r}")
+        raise InvalidArgumentError(f"kind is 'incidence' or 'survival', not {kind!r}", "kind")
+    if as_of is not None:
+        options["as_of"] = as_of
     s = cases.survival(by=by, **options)
     _nonempty(s, "time to action")
     fig, ax = _figure(ax, 3.4)
     keys = [None] if by is None else s.get_column(by).unique().sort(nulls_last=True).to_list()
     col = "cif_action" if kind == "incidence" else "survival"
+    follow_up = float(cast(float, s.get_column("time").max()))
+    end = follow_up if max_days is None else float(max_days)
+    drawn: list[tuple[list[float], list[float]]] = []
     for i, key in enumerate(keys):
         sub = s if by is None else s.filter(pl.col(by).eq_missing(key))
-        if max_days is not None:
-            sub = sub.filter(pl.col("time") <= max_days)
-        c = colour(str(key), i)
+        sub = sub.filter(pl.col("time") <= end).sort("time")
+        group_end = end if max_days is not None else float(cast(float, sub.get_column("time").max()))
+        c = colour(str(key), i) if by is not None else NEUTRAL
         t = sub.get_column("time").to_list()
-        ax.step(
-            t,
-            [v * 100 for v in sub.get_column(col).to_list()],
-            where="post",
-            color=c,
-            lw=1.5,
-            label="all" if key is None else label(key),
-        )
-        ax.fill_between(
-            t,
-            [v * 100 for v in sub.get_column(f"{col}_low").to_list()],
-            [v * 100 for v in sub.get_column(f"{col}_high").to_list()],
-            step="post",
-            color=c,
-            alpha=0.15,
-            lw=0,
-        )
+        y, lo, hi = ([v * 100 for v in sub.get_column(name).to_list()] for name in (col, f"{col}_low", f"{col}_high"))
+        if t and t[-1] < group_end:  # flat to the end of follow-up (or max_days)
+            t, y, lo, hi = t + [group_end], y + [y[-1]], lo + [lo[-1]], hi + [hi[-1]]
+        ax.step(t, y, where="post", color=c, lw=1.5, label="all" if key is None else label(key))
+        ax.fill_between(t, lo, hi, step="post", color=c, alpha=0.15, lw=0)
+        drawn.append((t, y))
+    right = max(1.0, end if max_days is not None else _action_window(drawn, end))
     ax.set_ylim(0, 100)
-    ax.set_xlim(left=0)
+    ax.set_xlim(0, right)
+    _percent_axis(ax)
     ax.set_xlabel("Days since the request")
-    ax.set_ylabel("% actioned (removed or restricted)" if kind == "incidence" else "% still undecided")
+    ax.set_ylabel("Actioned (removed or restricted)" if kind == "incidence" else "Still undecided")
     if len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or ("Time to action" if kind == "incidence" else "Requests still undecided"), loc="left")
-    footnote(fig, str(s["definition"][0]), cases)
-    return fig, ax
+    extra = ""
+    if max_days is None and right < follow_up:
+        extra = (
+            f"Axis cut at {right:.0f} days, by when every curve had made 95% of its change; "
+            f"follow-up runs to {follow_up:.0f} days (curves flat after their last step)."
+        )
+    footnote(fig, str(s["definition"][0]), cases, extra, source=source, as_of=as_of)
+    return Plot(fig, ax)
 
 
 def save(

@@ -29,7 +29,7 @@ DRAW = {
 
 def footnote_text(fig: plt.Figure) -> str:
     texts = (t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.texts)
-    return " ".join(t for t in texts if "Source: takedowns" in t)
+    return " ".join(t for t in texts if "Source: " in t)
 
 
 @pytest.mark.parametrize("name", sorted(DRAW))
@@ -54,7 +54,7 @@ def test_compliance_labels_n_and_marks_low_n(sample) -> None:  # type: ignore[no
     fig, ax = plot.compliance(sample, by="language", min_n=100)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert any(label.endswith("†") for label in labels) and all("(n=" in label for label in labels)
-    assert "fewer than the low-n threshold" in footnote_text(fig)
+    assert "† n below 100 requests: read with care" in footnote_text(fig)
     plt.close(fig)
 
 
