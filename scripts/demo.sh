@@ -11,4 +11,5 @@ for t in compliance_platform reach_group trend_month time_to_action_platform; do
   cat "takedowns-report/tables/$t.md"
 done
 echo
-echo "Open takedowns-report/report.md for the figures; methods.md for definitions and versions."
+echo "Open takedowns-report/report.md: the memo draft (rejects, headline, formatted tables, captioned"
+echo "figures); methods.md for definitions and versions; tables/*.word.html for Word."

@@ -70,7 +70,14 @@ MEMO = [
     ),
     new_code_cell("import takedowns as td\nfrom takedowns import plot\n\ncases = td.sample()\nprint(cases.headline())"),
     new_markdown_cell("## 1. Which platforms comply?"),
-    new_code_cell('fig, ax = plot.compliance(cases, "platform")\nfig'),
+    new_code_cell('plot.compliance(cases, "platform", source="Synthetic case log")'),
+    new_markdown_cell(
+        "Each figure shows as the cell's value, every time, without importing pyplot. Groups with "
+        'fewer than `min_n` requests are hollow with a dagger; `low_n="fade"` greys them and '
+        '`low_n="drop"` leaves them out with a note. With `pending="exclude"` each label\'s n is '
+        "the decided requests:"
+    ),
+    new_code_cell('plot.compliance(cases, "platform", pending="exclude", min_n=100, low_n="fade")'),
     new_markdown_cell("How much the pending rule matters (the PTA vs decided-only question):"),
     new_code_cell(
         'import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'
@@ -78,20 +85,33 @@ MEMO = [
         'against.join(decided, on="platform")'
     ),
     new_markdown_cell("## 2. Which groups' reach was cut?"),
-    new_code_cell('fig, ax = plot.reach(cases, "group")\nfig'),
+    new_code_cell('plot.reach(cases, "group")'),
     new_markdown_cell("## 3. Group x platform"),
-    new_code_cell('fig, ax = plot.heatmap(cases, "group", "platform", value="rate")\nfig'),
+    new_code_cell('plot.heatmap(cases, "group", "platform", value="rate")'),
     new_markdown_cell("## 4. Over time, with an event marker"),
     new_code_cell(
-        'import datetime as dt\n\nfig, ax = plot.trend(cases, "month", by="platform", events=[(dt.date(2025, 5, 1), "campaign widened")])\nfig'
+        'import datetime as dt\n\nplot.trend(cases, "month", by="platform", events=[(dt.date(2025, 5, 1), "campaign widened")])'
     ),
+    new_markdown_cell("The rate per quarter, with its interval; the last quarter is cut short by the data's end:"),
+    new_code_cell('plot.trend(cases, "quarter", by=None, value="rate")'),
     new_markdown_cell("## 5. How fast? (pending requests censored, rejection a competing outcome)"),
-    new_code_cell('fig, ax = plot.time_to_action(cases, "platform", max_days=60)\nfig'),
+    new_code_cell('fig, ax = plot.time_to_action(cases, "platform")\nfig'),
     new_markdown_cell("## 6. Save for the memo: PNG (300 dpi), SVG and PDF"),
     new_code_cell(
         'import tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'
     ),
-    new_markdown_cell("Or the whole pack at once: `takedowns report --out memo-pack` (tables, figures, methods note)."),
+    new_markdown_cell('## 7. Tables for the memo: a rate is one cell, "93% (84–97), n=70"'),
+    new_code_cell(
+        "from takedowns.tables import memo_table\n\n"
+        't = memo_table(cases.compliance(by="platform"), title="Compliance by platform", cases=cases)\n'
+        '[p.name for p in t.save(f"{out}/compliance_platform")]  # HTML, Word-friendly HTML, PNG'
+    ),
+    new_code_cell("t"),
+    new_markdown_cell(
+        'Or the whole pack at once: `takedowns report --out memo-pack --source "Ministry case log"` '
+        "(report.md is a memo draft: rejects first, the headline, each figure with its caption, the key "
+        "tables formatted; methods.md; every table as CSV)."
+    ),
 ]
 
 

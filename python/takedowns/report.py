@@ -35,6 +35,8 @@ TableFn = Callable[[Cases], pl.DataFrame]
 DEFAULT_MAX_REJECTS = 0.05
 #: Figures with more categories than this (platforms, groups) are left out: they cannot be read.
 MAX_FIGURE_CATEGORIES = 30
+#: Key tables with more rows than this are not formatted for the memo (the CSV has them).
+MAX_MEMO_ROWS = 60
 #: Crosstabs with more columns than this are left out (the long tables carry the same numbers).
 MAX_CROSSTAB_COLUMNS = 100
 
@@ -76,11 +78,15 @@ def _platforms_and_groups(cases: Cases) -> tuple[int, int]:
 
 
 def tables(
-    cases: Cases, options: dict[str, Any] | None = None, skipped: dict[str, str] | None = None
+    cases: Cases,
+    options: dict[str, Any] | None = None,
+    skipped: dict[str, str] | None = None,
+    as_of: dt.date | dt.datetime | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
-    (``pending``, ``method``, ``ci``, ``unit`` ...). A table the data cannot give (no dates for a
-    trend, no follower counts for reach) is left out, with the reason in ``skipped``."""
+    (``pending``, ``method``, ``ci``, ``unit`` ...); ``as_of`` to time to action (when pending
+    requests are censored). A table the data cannot give (no dates for a trend, no follower counts
+    for reach) is left out, with the reason in ``skipped``."""
     o = dict(options or {})
     skipped = {} if skipped is None else skipped
     n_platforms, n_groups = _platforms_and_groups(cases)
@@ -94,7 +100,7 @@ def tables(
         "trend_month_platform": lambda: cases.trend("month", by="platform", **o),
         "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
-        "time_to_action_platform": lambda: cases.time_to_action(by="platform"),
+        "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
     }
     out: dict[str, pl.DataFrame] = {}
     for name, make in makers.items():
@@ -149,21 +155,30 @@ def markdown(df: pl.DataFrame) -> str:
 
 
 def _figures(
-    cases: Cases, options: dict[str, Any], made: dict[str, pl.DataFrame], skipped: dict[str, str]
+    cases: Cases,
+    options: dict[str, Any],
+    made: dict[str, pl.DataFrame],
+    skipped: dict[str, str],
+    stamp: dict[str, Any] | None = None,
 ) -> dict[str, Callable[[], Any]]:
     o = dict(options)
+    st = dict(stamp or {})
     n_platforms, n_groups = _platforms_and_groups(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
-        "compliance_platform": (lambda: plot.compliance(cases, "platform", **o), ["platform"], None),
-        "trend_month_platform": (lambda: plot.trend(cases, "month", by="platform"), ["platform"], "trend_month"),
-        "reach_group": (lambda: plot.reach(cases, "group"), ["group"], "reach_group"),
+        "compliance_platform": (lambda: plot.compliance(cases, "platform", **st, **o), ["platform"], None),
+        "trend_month_platform": (
+            lambda: plot.trend(cases, "month", by="platform", **st),
+            ["platform"],
+            "trend_month",
+        ),
+        "reach_group": (lambda: plot.reach(cases, "group", **st), ["group"], "reach_group"),
         "heatmap_group_platform": (
-            lambda: plot.heatmap(cases, "group", "platform", value="rate", **o),
+            lambda: plot.heatmap(cases, "group", "platform", value="rate", **st, **o),
             ["group", "platform"],
             None,
         ),
         "time_to_action_platform": (
-            lambda: plot.time_to_action(cases, "platform", max_days=60),
+            lambda: plot.time_to_action(cases, "platform", **st),
             ["platform"],
             "time_to_action_platform",
         ),
@@ -239,6 +254,13 @@ def methods_note(
         lines.append("- The rejected rows, with row, column, value and rule, are in `tables/rejects.csv`.")
     for c, v, n in r["lost"]:
         lines.append(f"- Every row with {c} {md_code(v)} was rejected ({n} rows): no table shows it.")
+    if r.get("wide"):
+        w = r["wide"]
+        cols = ", ".join(f"{md_code(c)} as {s}" for c, s in w["outcome_columns"])
+        lines.append(
+            f"- Read as a wide table: {w['rows']} rows, each with the outcome columns {cols}; each cell is a row "
+            "of its own (`status` its column's outcome, `count` the cell), so the rows above are cells."
+        )
     if r.get("aggregate"):
         lines.append(
             "- Read as an aggregate table (a `count` column and no `case_id`): only platform and status were required."
@@ -301,12 +323,27 @@ def build(
     max_rejects: float = DEFAULT_MAX_REJECTS,
     force: bool = False,
     min_cell: int | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    title: str | None = None,
 ) -> list[pathlib.Path]:
-    """Writes the memo pack under ``out`` (``tables/``, ``figures/``, ``methods.md``,
-    ``report.md``) and returns every file written.
+    """Writes the memo pack under ``out`` and returns every file written: ``report.md``, a memo
+    draft (the rejects first, the headline, each figure with a numbered caption, the key tables
+    formatted, what was left out); ``tables/`` (every table as CSV and Markdown, and the key
+    tables for a memo as HTML, Word-friendly HTML and PNG: :mod:`takedowns.tables`);
+    ``figures/`` (PNG, SVG, PDF); ``methods.md``.
 
     Parameters
     ----------
+    source
+        The data's source, as a memo cites it ("Ministry of Interior case log, obtained under
+        RTI, 2025"); it is stamped on every figure and table. Default: the input file's name.
+    as_of
+        The date the data describe: pending requests are censored then in time to action, and a
+        trend's last period is incomplete when it ends after it. Default: the latest date in the
+        data.
+    title
+        The memo's heading (default "Takedown requests: compliance, reach and time to action").
     max_rejects, force
         The pack is refused (:class:`~takedowns.errors.RejectsError`) when more than
         ``max_rejects`` of the rows read were rejected, or every row of a platform, group or
@@ -318,7 +355,7 @@ def build(
         (:mod:`takedowns.disclosure`). Figures are left out when it is set, since they draw the
         exact values.
     """
-    import matplotlib.pyplot as plt
+    from takedowns.tables import memo_table
 
     out = pathlib.Path(out)
     src = pathlib.Path(input_path) if input_path is not None else None
@@ -346,7 +383,7 @@ def build(
     with warnings.catch_warnings():
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
-        made = tables(cases, o, skipped)
+        made = tables(cases, o, skipped, as_of)
         shown = disclosure.apply(made, min_cell) if min_cell else made
         for i, (name, df) in enumerate(shown.items(), 1):
             csv = _safe_path(out, f"tables/{name}.csv")
@@ -355,23 +392,82 @@ def build(
             md.write_text(markdown(df) + "\n")
             written += [csv, md]
             say(f"  [{i}/{len(shown)}] tables/{name}")
+        memo: dict[str, Any] = {}
+        if not min_cell:
+            for name, heading in _MEMO_TABLES.items():
+                if name in made and made[name].height > MAX_MEMO_ROWS:
+                    skipped[f"memo table {name}"] = (
+                        f"{made[name].height} rows are more than a memo table can show ({MAX_MEMO_ROWS}); "
+                        f"see tables/{name}.csv"
+                    )
+                elif name in made:
+                    memo[name] = memo_table(made[name], title=heading, cases=cases, source=source, as_of=as_of)
+                    written += memo[name].save(_safe_path(out, f"tables/{name}"))
         figs: dict[str, Callable[[], Any]] = {}
         if min_cell:
             skipped["figures"] = "small-cell suppression is on, and figures draw exact values"
         else:
-            figs = _figures(cases, o, made, skipped)
+            figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of})
         say("drawing figures ...")
+        captions: dict[str, str] = {}
         for i, (name, draw) in enumerate(figs.items(), 1):
-            fig, _ = draw()
+            fig, ax = draw()
             written += plot.save(fig, _safe_path(out, f"figures/{name}"))
-            plt.close(fig)
+            captions[name] = ax.get_title(loc="left")
             say(f"  [{i}/{len(figs)}] figures/{name}")
         headline = cases.headline()
     methods = _safe_path(out, "methods.md")
     methods.write_text(methods_note(cases, made, src, skipped, min_cell))
     written.append(methods)
     index = _safe_path(out, "report.md")
-    body = ["# Takedown requests: memo pack", ""]
+    index.write_text(
+        _memo_draft(cases, made, memo, captions, shown, skipped, headline, sentence, min_cell, source, as_of, title)
+    )
+    written.append(index)
+    say(f"wrote {len(written)} files to {out}")
+    if not quiet:
+        if sentence:
+            print(f"Rejected rows: {sentence}")
+        print(headline)
+        print(f"Memo pack: {index}")
+    return written
+
+
+#: The tables a memo draft shows formatted, with their headings (the pack has them all as CSV).
+_MEMO_TABLES = {
+    "compliance_platform": "Compliance by platform",
+    "compliance_group_platform": "Compliance by group and platform",
+    "reach_group": "Reach by group",
+    "time_to_action_platform": "Time to action by platform",
+}
+# Where each figure goes in the memo draft: after the table it illustrates.
+_FIGURE_AFTER = {
+    "compliance_platform": "compliance_platform",
+    "heatmap_group_platform": "compliance_group_platform",
+    "reach_group": "reach_group",
+    "time_to_action_platform": "time_to_action_platform",
+    "trend_month_platform": None,
+}
+
+
+def _memo_draft(
+    cases: Cases,
+    made: dict[str, pl.DataFrame],
+    memo: dict[str, Any],
+    captions: dict[str, str],
+    shown: dict[str, pl.DataFrame],
+    skipped: dict[str, str],
+    headline: str,
+    sentence: str | None,
+    min_cell: int | None,
+    source: str | None,
+    as_of: dt.date | dt.datetime | None,
+    title: str | None,
+) -> str:
+    """report.md: a memo draft a colleague can edit. The rejects first, then the headline, the
+    source and as-of date, each key table formatted with the figure that shows it (numbered, with
+    its caption and definition), the trend, and what was left out."""
+    body = [f"# {md_text(title or 'Takedown requests: compliance, reach and time to action')}", ""]
     if sentence:
         body += [
             f"**Rejected rows.** {rejects_sentence(cases.load_report, md_code)} They are listed in "
@@ -382,20 +478,48 @@ def build(
         body += ["The headline is left out: small-cell suppression is on and a sentence cannot show `<10`.", ""]
     else:
         body += [md_text(headline), ""]
-    body += [f"![{name}](figures/{name}.png)" for name in figs]
-    body += ["", "## Tables", ""] + [f"- [{n}](tables/{n}.md) ([CSV](tables/{n}.csv))" for n in shown]
+    when = as_of if as_of is not None else plot._data_as_of(cases)
+    src = source if source is not None else plot.default_source(cases)
+    body += [
+        f"*Source: {md_text(src)}. Data as of {when:%-d %B %Y}.*" if when else f"*Source: {md_text(src)}.*",
+        "",
+    ]
+    n = 0
+
+    def figure(name: str) -> list[str]:
+        nonlocal n
+        if name not in captions:
+            return []
+        n += 1
+        return [
+            f"![Figure {n}. {md_text(captions[name])}](figures/{name}.png)",
+            "",
+            f"*Figure {n}. {md_text(captions[name])}. The definition, n, period and source are printed under it; "
+            f"[SVG](figures/{name}.svg), [PDF](figures/{name}.pdf).*",
+            "",
+        ]
+
+    for name, heading in _MEMO_TABLES.items():
+        if name not in memo and not any(f in captions for f, t in _FIGURE_AFTER.items() if t == name):
+            continue
+        body += [f"## {heading}", ""]
+        if name in memo:
+            body += [
+                memo[name].markdown(),
+                f"([HTML](tables/{name}.html), [Word](tables/{name}.word.html), [PNG](tables/{name}.png), "
+                f"[CSV](tables/{name}.csv))",
+                "",
+            ]
+        for fig, after in _FIGURE_AFTER.items():
+            if after == name:
+                body += figure(fig)
+    if "trend_month_platform" in captions:
+        body += ["## Over time", ""] + figure("trend_month_platform")
+    body += ["## All tables", ""] + [f"- [{t}](tables/{t}.md) ([CSV](tables/{t}.csv))" for t in shown]
     if skipped:
-        body += ["", "## Left out", ""] + [f"- {n}: {md_note(why)}" for n, why in skipped.items()]
+        body += ["", "## Left out", ""] + [f"- {t}: {md_note(why)}" for t, why in skipped.items()]
     body += ["", "See [methods.md](methods.md) for definitions, rejected rows and versions.", ""]
-    index.write_text("\n".join(body))
-    written.append(index)
-    say(f"wrote {len(written)} files to {out}")
-    if not quiet:
-        if sentence:
-            print(f"Rejected rows: {sentence}")
-        print(headline)
-        print(f"Memo pack: {index}")
-    return written
+    return "\n".join(body)
 
 
 def read_key(path: str | os.PathLike[str]) -> bytes:
