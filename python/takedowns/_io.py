@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _OPTIONS_DOC = """
     options
         A :class:`~takedowns.LoadOptions`; the keywords below, given beside it, change it.
-    columns, status_labels, platform_aliases, group_aliases, date_order, on_invalid, required, max_problems, max_field_bytes, max_columns, null_values, thousands, delimiter
+    columns, status_labels, platform_aliases, group_aliases, date_order, on_invalid, required, max_problems, max_field_bytes, max_columns, null_values, thousands, delimiter, outcome_columns
         The options of :class:`~takedowns.LoadOptions`, which describes each. The ones most
         often needed: ``columns={"Handle": "account"}`` maps your headers to canonical names;
         ``status_labels={"actioned": "removed"}`` adds outcome labels; ``date_order="day-first"``
@@ -31,7 +31,9 @@ _OPTIONS_DOC = """
         the others in ``Cases.rejects`` (the default, ``"raise"``, raises
         :class:`~takedowns.errors.ValidationError` listing every problem); from spreadsheets,
         ``null_values=["n/a", "-"]`` reads those as missing, ``thousands=","`` reads 12,000 and
-        ``delimiter=";"`` reads a file saved where the decimal mark is a comma.
+        ``delimiter=";"`` reads a file saved where the decimal mark is a comma; a table published
+        wide (Platform, Blocked, Pending) reads with ``outcome_columns={"Blocked": "removed",
+        "Pending": "pending"}``.
 """
 
 

@@ -3,11 +3,17 @@
 - ``takedowns report [INPUT] [--out DIR] [options]``: the memo pack.
 - ``takedowns check INPUT [options]``: load and validate only; print the load report and the
   rejects. Exit 0 when every row was accepted, 1 when rows were rejected, 2 on bad input.
+
+Both read their options from ``takedowns.toml`` in the working folder (or ``--config FILE``) when
+there is one: a ``[load]`` table with the loading options and a ``[report]`` table with the
+report's. A flag on the command line wins over the file; ``FROM=TO`` pairs add to the file's.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import difflib
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -17,15 +23,113 @@ from takedowns._cases import Cases, rejects_sentence
 from takedowns._typing import DateOrder, Method, OnInvalid, Pending, Status
 from takedowns.errors import InvalidArgumentError, TakedownsError
 
+#: The options ``takedowns.toml`` may set, by table, with their defaults (None: the library's).
+CONFIG_KEYS: dict[str, dict[str, Any]] = {
+    "load": {
+        "columns": {},
+        "status_labels": {},
+        "platform_aliases": {},
+        "group_aliases": {},
+        "date_order": "auto",
+        "on_invalid": None,  # raise for report, quarantine for check
+        "thousands": None,
+        "null_values": [],
+        "delimiter": ",",
+        "required": None,
+        "outcome_columns": {},
+    },
+    "report": {
+        "out": "takedowns-report",
+        "pending": "against",
+        "method": "wilson",
+        "ci": 0.95,
+        "max_rejects": 0.05,
+        "min_cell": None,
+        "source": None,
+        "as_of": None,
+        "title": None,
+    },
+}
+_PAIRS = ("columns", "status_labels", "platform_aliases", "group_aliases", "outcome_columns")
+CONFIG_FILE = "takedowns.toml"
+
+
+def _suggest(word: str, names: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(names)}"
+
+
+def read_config(path: str | pathlib.Path) -> dict[str, dict[str, Any]]:
+    """The options of a ``takedowns.toml``: ``{"load": {...}, "report": {...}}``. An unknown table or
+    key, a mapping that is not a table of text, or text that is not TOML is an
+    :class:`~takedowns.errors.InvalidArgumentError` naming the file and the key."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.9 and 3.10
+        import tomli as tomllib
+    path = pathlib.Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InvalidArgumentError(f"cannot read the config file {path}: {e.strerror or e}", "config") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InvalidArgumentError(f"{path} is not valid TOML: {e}", "config") from e
+    out: dict[str, dict[str, Any]] = {"load": {}, "report": {}}
+    for table, values in data.items():
+        if table not in CONFIG_KEYS or not isinstance(values, dict):
+            raise InvalidArgumentError(f"{path}: unknown table [{table}]{_suggest(table, list(CONFIG_KEYS))}", "config")
+        for key, value in values.items():
+            if key not in CONFIG_KEYS[table]:
+                raise InvalidArgumentError(
+                    f"{path}: unknown key {key!r} in [{table}]{_suggest(key, list(CONFIG_KEYS[table]))}", "config"
+                )
+            if key in _PAIRS and not (key == "group_aliases" and isinstance(value, str)):
+                if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                    raise InvalidArgumentError(
+                        f'{path}: [{table}] {key} is a table of text, e.g. {key} = {{ "Ref No" = "case_id" }}',
+                        "config",
+                    )
+            if key == "as_of" and isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError as e:
+                    raise InvalidArgumentError(f"{path}: [report] as_of is a date, e.g. 2025-08-31", "config") from e
+            out[table][key] = value
+    return out
+
+
+def _config(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The config file named by ``--config``, else ``takedowns.toml`` here if there is one."""
+    path = args.config
+    if path is None and pathlib.Path(CONFIG_FILE).is_file():
+        path = CONFIG_FILE
+        if not getattr(args, "quiet", False):
+            print(f"using options from {CONFIG_FILE}", file=sys.stderr)
+    return read_config(path) if path is not None else {"load": {}, "report": {}}
+
+
+def _opt(args: argparse.Namespace, config: dict[str, dict[str, Any]], table: str, key: str) -> Any:
+    """A flag's value when given, else the config file's, else the default."""
+    given = getattr(args, key, None)
+    if given is not None:
+        return given
+    return config[table].get(key, CONFIG_KEYS[table][key])
+
 
 def _load_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help=f"read options from this TOML file (default: {CONFIG_FILE} in the working folder, if any)",
+    )
+    p.add_argument(
         "--on-invalid",
         choices=get_args(OnInvalid),
-        default="raise",
-        help="fail on invalid rows (default) or set them aside and report them",
+        default=None,
+        help="fail on invalid rows (report's default) or set them aside and report them (check's default)",
     )
-    p.add_argument("--date-order", choices=get_args(DateOrder), default="auto")
+    p.add_argument("--date-order", choices=get_args(DateOrder), default=None, help="default: auto")
     p.add_argument("--thousands", default=None, help='thousands separator of numbers written as text, e.g. ","')
     p.add_argument(
         "--null-values",
@@ -34,7 +138,7 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         metavar="TEXT",
         help='a value read as missing, e.g. "n/a"; repeat for more',
     )
-    p.add_argument("--delimiter", default=",", help='the CSV field delimiter (default ","; ";" or "\\t" too)')
+    p.add_argument("--delimiter", default=None, help='the CSV field delimiter (default ","; ";" or "\\t" too)')
     p.add_argument(
         "--required",
         help="comma-separated required columns (default: case_id,platform,account,group,"
@@ -44,6 +148,7 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         ("--columns", 'your header mapped to a canonical column, e.g. "Ref No=case_id"'),
         ("--status-labels", 'an outcome label of yours, e.g. "Actioned=removed"'),
         ("--platform-aliases", 'a platform label of yours, e.g. "Threads=threads"'),
+        ("--outcome-columns", 'a published wide table\'s outcome column, e.g. "Blocked=removed"'),
     ):
         p.add_argument(flag, action="append", default=[], metavar="FROM=TO", help=f"{what}; repeat for more")
     p.add_argument(
@@ -60,19 +165,31 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("report", help="write a memo pack: tables, figures and a methods note")
     r.add_argument("input", nargs="?", help="CSV, NDJSON, Parquet or Arrow file (default: the embedded sample)")
-    r.add_argument("--out", default="takedowns-report", help="output directory (default: takedowns-report)")
+    r.add_argument("--out", default=None, help="output directory (default: takedowns-report)")
     _load_options(r)
     r.add_argument(
-        "--pending", choices=get_args(Pending), default="against", help="how pending requests count in rates"
+        "--pending",
+        choices=get_args(Pending),
+        default=None,
+        help="how pending requests count in rates (default: against)",
     )
-    r.add_argument("--method", choices=get_args(Method), default="wilson")
-    r.add_argument("--ci", type=float, default=0.95, help="confidence level (default 0.95)")
+    r.add_argument("--method", choices=get_args(Method), default=None, help="interval method (default: wilson)")
+    r.add_argument("--ci", type=float, default=None, help="confidence level (default 0.95)")
     r.add_argument(
         "--max-rejects",
         type=float,
-        default=0.05,
+        default=None,
         help="refuse when more than this share of rows was rejected (default 0.05)",
     )
+    r.add_argument("--source", default=None, help="the data's source, stamped on every figure and table")
+    r.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the data describe (default: the latest date in the data)",
+    )
+    r.add_argument("--title", default=None, help="the memo draft's heading")
     r.add_argument(
         "--force",
         action="store_true",
@@ -94,7 +211,6 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate a file and print the load report and the rejects")
     c.add_argument("input", help="CSV, NDJSON, Parquet or Arrow file")
     _load_options(c)
-    c.set_defaults(on_invalid="quarantine")
     c.add_argument("--rejects", type=int, default=20, help="how many rejected rows to print (default 20)")
     return p
 
@@ -110,35 +226,61 @@ def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _load(args: argparse.Namespace) -> Cases:
+def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str) -> Cases:
     import takedowns as td
 
-    required = args.required.split(",") if args.required else None
+    load = config["load"]
+    required = args.required.split(",") if args.required else load.get("required")
     files = [g for g in args.group_aliases if "=" not in g]
     if len(files) > 1 or (files and len(files) != len(args.group_aliases)):
         raise InvalidArgumentError("--group-aliases takes either one CSV file or FROM=TO pairs", "group_aliases")
-    groups: Any = files[0] if files else _pairs("--group-aliases", args.group_aliases)
+    from_config = load.get("group_aliases", {})
+    groups: Any
+    if files:  # a file on the command line replaces the config file's aliases
+        groups = files[0]
+    elif isinstance(from_config, str):
+        if args.group_aliases:
+            raise InvalidArgumentError(
+                f"the config file names a group aliases file ({from_config}); add the pairs to it "
+                "or give --group-aliases FILE.csv",
+                "group_aliases",
+            )
+        groups = from_config
+    else:
+        groups = {**from_config, **_pairs("--group-aliases", args.group_aliases)}
+
+    def pairs(key: str) -> dict[str, str]:
+        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
+
+    delimiter = _opt(args, config, "load", "delimiter")
     return td.read(
         args.input,
-        on_invalid=args.on_invalid,
-        date_order=args.date_order,
+        on_invalid=cast(OnInvalid, on_invalid),
+        date_order=_opt(args, config, "load", "date_order"),
         required=required,
-        columns=_pairs("--columns", args.columns),
-        status_labels=cast("dict[str, Status]", _pairs("--status-labels", args.status_labels)),
-        platform_aliases=_pairs("--platform-aliases", args.platform_aliases),
+        columns=pairs("columns"),
+        status_labels=cast("dict[str, Status]", pairs("status_labels")),
+        platform_aliases=pairs("platform_aliases"),
         group_aliases=groups,
-        delimiter="\t" if args.delimiter in ("\\t", "tab") else args.delimiter,
-        thousands=args.thousands,
-        null_values=args.null_values,
+        delimiter="\t" if delimiter in ("\\t", "tab") else delimiter,
+        thousands=_opt(args, config, "load", "thousands"),
+        outcome_columns=cast("dict[str, Status]", pairs("outcome_columns")) or None,
+        null_values=args.null_values or load.get("null_values", []),
     )
 
 
-def _check(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
     import polars as pl
 
-    cases = _load(args)
+    cases = _load(args, config, args.on_invalid or "quarantine")
     r = cases.load_report
     print(f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected")
+    if r.get("wide"):
+        w = r["wide"]
+        cols = ", ".join(f"{c}={s}" for c, s in w["outcome_columns"])
+        print(
+            f"read as a wide table: {w['rows']} rows x {len(w['outcome_columns'])} outcome columns ({cols}); rows above are cells"
+        )
     if r.get("blank_rows"):
         print(f"{r['blank_rows']} entirely empty row(s) skipped (no request in them; not counted as rows read)")
     sentence = rejects_sentence(r)
@@ -166,30 +308,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     from takedowns import report
 
     try:
+        config = _config(args)
         if args.command == "check":
-            return _check(args)
-        out = pathlib.Path(args.out)
+            return _check(args, config)
+
+        def opt(key: str) -> Any:
+            return _opt(args, config, "report", key)
+
+        out = pathlib.Path(opt("out"))
         if out.exists() and not out.is_dir():
-            print(f"takedowns: error: --out {args.out} is a file; give a directory for the pack", file=sys.stderr)
+            print(f"takedowns: error: --out {out} is a file; give a directory for the pack", file=sys.stderr)
             return 2
         if args.input is None:
             cases: Cases = td.sample()
         else:
             if not args.quiet:
                 print(f"loading {args.input} ...", file=sys.stderr, flush=True)
-            cases = _load(args)
+            cases = _load(args, config, _opt(args, config, "load", "on_invalid") or "raise")
         if args.pseudonymise_key_file:
             cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
-        options = {"pending": args.pending, "method": args.method, "ci": args.ci}
+        options = {"pending": opt("pending"), "method": opt("method"), "ci": opt("ci")}
         report.build(
             cases,
-            args.out,
+            out,
             input_path=args.input,
             options=options,
             quiet=args.quiet,
-            max_rejects=args.max_rejects,
+            max_rejects=opt("max_rejects"),
             force=args.force,
-            min_cell=args.min_cell,
+            min_cell=opt("min_cell"),
+            source=opt("source"),
+            as_of=opt("as_of"),
+            title=opt("title"),
         )
     except TakedownsError as e:
         print(f"takedowns: error: {e}", file=sys.stderr)

@@ -226,3 +226,109 @@ def test_the_cli_reads_a_workbook(tmp_path: pathlib.Path, capsys: pytest.Capture
         == 0
     )
     assert "impossible_date" in (out_dir / "methods.md").read_text()
+
+
+CONFIG = """
+[load]
+date_order = "day-first"
+columns = { "Ref No" = "case_id", "Handle" = "account", "Organisation" = "group", "Date reported" = "reported_at", "Outcome" = "status" }
+status_labels = { Actioned = "removed" }
+group_aliases = { "Fitna al-Hindustan" = "BLA" }
+
+[report]
+source = "Ministry case log, RTI release"
+title = "Takedowns in April"
+as_of = 2025-04-30
+pending = "exclude"
+"""
+
+
+def test_a_takedowns_toml_holds_the_options(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = sheet(tmp_path)
+    (tmp_path / "takedowns.toml").write_text(CONFIG)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", src]) == 0
+    captured = capsys.readouterr()
+    assert "using options from takedowns.toml" in captured.err
+    assert "3 rows read, 3 accepted, 0 rejected" in captured.out
+    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 rows)" in captured.out
+    assert cli.main(["report", src, "--out", "pack", "--quiet"]) == 0
+    md = (tmp_path / "pack" / "report.md").read_text().splitlines()
+    assert md[0] == "# Takedowns in April"
+    assert md[4] == "*Source: Ministry case log, RTI release. Data as of 30 April 2025.*"
+    # pending = "exclude" from the file: R2 is still accessible (live), so decided, not pending.
+    methods = (tmp_path / "pack" / "methods.md").read_text()
+    assert "decided requests (pending excluded)" in methods
+    # A flag wins over the file; pairs on the command line add to the file's.
+    assert cli.main(["report", src, "--out", "pack2", "--quiet", "--title", "Mine", "--status-labels", "Still accessible=rejected"]) == 0  # fmt: skip
+    assert (tmp_path / "pack2" / "report.md").read_text().startswith("# Mine\n")
+    assert "Still accessible" in (tmp_path / "pack2" / "methods.md").read_text()
+
+
+def test_a_config_file_with_a_typo_exits_2_naming_key_and_file(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "opts.toml"
+    bad.write_text('[load]\nstatus_label = { Actioned = "removed" }\n')
+    assert cli.main(["check", sheet(tmp_path), "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "opts.toml: unknown key 'status_label' in [load]; did you mean 'status_labels'?" in err
+    bad.write_text("[reprot]\n")
+    assert cli.main(["check", sheet(tmp_path), "--config", str(bad)]) == 2
+    assert "unknown table [reprot]; did you mean 'report'?" in capsys.readouterr().err
+    bad.write_text("[load\n")
+    assert cli.main(["check", sheet(tmp_path), "--config", str(bad)]) == 2
+    assert "opts.toml is not valid TOML" in capsys.readouterr().err
+    bad.write_text('[load]\ncolumns = "Ref No=case_id"\n')
+    assert cli.main(["check", sheet(tmp_path), "--config", str(bad)]) == 2
+    assert 'columns is a table of text, e.g. columns = { "Ref No" = "case_id" }' in capsys.readouterr().err
+    assert cli.main(["check", sheet(tmp_path), "--config", str(tmp_path / "absent.toml")]) == 2
+    assert "cannot read the config file" in capsys.readouterr().err
+
+
+PUBLISHED = 'Platform,Blocked,Not blocked,Pending\nFacebook,"1,204",12,30\nX,88,150,0\nTikTok,,4,n/a\n'
+OUTCOMES = {"Blocked": "removed", "Not blocked": "rejected", "Pending": "pending"}
+
+
+def test_a_wide_published_table_loads_with_one_option(tmp_path: pathlib.Path) -> None:
+    import polars as pl
+
+    import takedowns as td
+
+    p = tmp_path / "published.csv"
+    p.write_text(PUBLISHED)
+    cases = td.read_csv(p, outcome_columns=OUTCOMES, thousands=",", null_values=["n/a"], on_invalid="quarantine")  # type: ignore[arg-type]
+    r = cases.load_report
+    # 3 rows x 3 outcome columns = 9 cells; TikTok's empty and n/a cells are rejected, not zero.
+    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (9, 7, 2)
+    assert r["wide"] == {"rows": 3, "outcome_columns": [("Blocked", "removed"), ("Not blocked", "rejected"), ("Pending", "pending")]}  # fmt: skip
+    assert cases.rejects.select("row", "column").rows() == [(3, "Blocked"), (3, "Pending")]
+    t = cases.compliance(by="platform", pending="exclude").sort("platform")
+    # By hand: Facebook 1,204 of 1,204 + 12 decided; X 88 of 238; TikTok 0 of 4.
+    assert t.select("platform", "successes", "n").rows() == [("facebook", 1204, 1216), ("tiktok", 0, 4), ("x", 88, 238)]
+    # The same table as a frame with integer cells.
+    frame = pl.DataFrame(
+        {"Platform": ["Facebook", "X"], "Blocked": [1204, 88], "Not blocked": [12, 150], "Pending": [30, 0]}
+    )
+    again = td.from_frame(frame, outcome_columns=OUTCOMES)  # type: ignore[arg-type]
+    assert again.compliance(by="platform").sort("platform")["requests"].to_list() == [1246, 238]
+
+
+def test_the_cli_checks_a_wide_table(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "published.csv"
+    p.write_text(PUBLISHED)
+    flags = [f"--outcome-columns={k}={v}" for k, v in OUTCOMES.items()]
+    assert cli.main(["check", str(p), *flags, "--thousands", ",", "--null-values", "n/a"]) == 1
+    out = capsys.readouterr().out
+    assert "9 rows read, 7 accepted, 2 rejected" in out
+    assert (
+        "read as a wide table: 3 rows x 3 outcome columns (Blocked=removed, Not blocked=rejected, Pending=pending)"
+        in out
+    )
+    (tmp_path / "takedowns.toml").write_text(
+        '[load]\noutcome_columns = { Blocked = "removed", "Not blocked" = "rejected" }\n'
+    )
+    assert cli.main(["check", str(p), "--config", str(tmp_path / "takedowns.toml"), "--thousands", ","]) == 1
+    assert "3 rows x 2 outcome columns" in capsys.readouterr().out
