@@ -340,6 +340,8 @@ fn a_wide_published_table_loads_with_one_option() {
             (Some(3), Some("Pending".into()), Some("required".into()))
         ]
     );
+    let message = str_col(rej, "message")[0].clone().unwrap();
+    assert!(message.starts_with("the cell is empty: a published table's empty cell is not read as 0"), "{message}");
     // Compliance by platform from the cells, by hand: Facebook 1,204 of 1,204 + 12 + 30 = 1,246.
     let t = c.compliance(&["platform"], &ComplianceSpec::default()).unwrap();
     let fb = t.filter(&t.column("platform").unwrap().str().unwrap().equal("facebook")).unwrap();

@@ -521,7 +521,7 @@ class Cases:
         return (
             f"<takedowns.Cases: {f['requests']} requests ({f['rows']} rows), {f['accounts']} accounts, "
             f"{f['platforms']} platforms, {f['groups']} groups, {f['range']}, "
-            f"{f['rejected']} rows rejected>"
+            f"{f['rejected']} row{'' if f['rejected'] == 1 else 's'} rejected>"
         )
 
     def _repr_html_(self) -> str:

@@ -164,7 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="takedowns", description="Defensible numbers from records of takedown requests.")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("report", help="write a memo pack: tables, figures and a methods note")
-    r.add_argument("input", nargs="?", help="CSV, NDJSON, Parquet or Arrow file (default: the embedded sample)")
+    r.add_argument(
+        "input", nargs="?", help="CSV, NDJSON, Parquet, Arrow or Excel/ODS file (default: the embedded sample)"
+    )
     r.add_argument("--out", default=None, help="output directory (default: takedowns-report)")
     _load_options(r)
     r.add_argument(
@@ -209,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--quiet", action="store_true", help="no progress messages")
     c = sub.add_parser("check", help="validate a file and print the load report and the rejects")
-    c.add_argument("input", help="CSV, NDJSON, Parquet or Arrow file")
+    c.add_argument("input", help="CSV, NDJSON, Parquet, Arrow or Excel/ODS workbook file")
     _load_options(c)
     c.add_argument("--rejects", type=int, default=20, help="how many rejected rows to print (default 20)")
     return p
@@ -342,7 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             title=opt("title"),
         )
     except TakedownsError as e:
-        print(f"takedowns: error: {e}", file=sys.stderr)
+        # The library speaks Python; the command line has a flag for it.
+        message = str(e).replace("pass on_invalid=quarantine", "pass --on-invalid quarantine")
+        print(f"takedowns: error: {message}", file=sys.stderr)
         return 2
     except OSError as e:  # the output folder or the key file
         print(f"takedowns: error: {e}", file=sys.stderr)

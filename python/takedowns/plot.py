@@ -342,10 +342,12 @@ def compliance(
         col = FADED if low and low_n == "fade" else NEUTRAL
         ax.plot([r["ci_low"] * 100, r["ci_high"] * 100], [i, i], color=col, lw=1.6, solid_capstyle="butt")
         ax.plot(r["rate"] * 100, i, "o", ms=6, color=col, mfc="white" if low else col, mew=1.5)
+        from takedowns.tables import percent
+
         ax.text(
             r["ci_high"] * 100 + 1.2,
             i,
-            f"{r['rate'] * 100:.1f}%",
+            percent(r["rate"]),
             va="center",
             fontsize=8,
             color=FADED if low and low_n == "fade" else "black",
@@ -467,7 +469,10 @@ def trend(
         ax.set_ylim(0, 100)
         _percent_axis(ax)
     else:
+        from matplotlib.ticker import MaxNLocator
+
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     for when_, text in events:
         at = float(date2num(when_))  # type: ignore[no-untyped-call]
         ax.axvline(at, color="#555555", lw=0.8, ls="--")
@@ -623,7 +628,7 @@ def heatmap(
     masked = np.ma.masked_invalid(shown)
     import matplotlib
 
-    cmap = matplotlib.colormaps["cividis"].with_extremes(bad="#eeeeee")
+    cmap = matplotlib.colormaps["cividis"].with_extremes(bad="white")
     vmax = 1.0 if value == "rate" else max(float(np.nanmax(data)) if data.size else 1.0, 1.0)
     im = ax.imshow(masked, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     for i in range(data.shape[0]):
@@ -663,7 +668,7 @@ def heatmap(
     bar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02, format="{x:.0%}" if value == "rate" else None)
     bar.ax.tick_params(labelsize=8)
     ax.set_title(title or f"{'Compliance' if value == 'rate' else value.capitalize()}: {rows} × {columns}", loc="left")
-    notes = []
+    notes = ["–: no requests in the cell."] if np.isnan(data).any() else []
     if spec is not None:
         notes.append(f"n = {n_words} in the cell.")
         k = int(low_cell.sum())
@@ -701,6 +706,7 @@ def time_to_action(
     max_days: float | None = None,
     source: str | None = None,
     as_of: dt.date | dt.datetime | None = None,
+    min_n: int = MIN_N,
     **options: Any,
 ) -> Plot:
     """Curves with confidence bands: the cumulative incidence of action (``kind="incidence"``,
@@ -725,6 +731,7 @@ def time_to_action(
     follow_up = float(cast(float, s.get_column("time").max()))
     end = follow_up if max_days is None else float(max_days)
     drawn: list[tuple[list[float], list[float]]] = []
+    low = 0
     for i, key in enumerate(keys):
         sub = s if by is None else s.filter(pl.col(by).eq_missing(key))
         sub = sub.filter(pl.col("time") <= end).sort("time")
@@ -734,7 +741,19 @@ def time_to_action(
         y, lo, hi = ([v * 100 for v in sub.get_column(name).to_list()] for name in (col, f"{col}_low", f"{col}_high"))
         if t and t[-1] < group_end:  # flat to the end of follow-up (or max_days)
             t, y, lo, hi = t + [group_end], y + [y[-1]], lo + [lo[-1]], hi + [hi[-1]]
-        ax.step(t, y, where="post", color=c, lw=1.5, label="all" if key is None else label(key))
+        n = int(sub.get_column("at_risk").max() or 0)  # type: ignore[arg-type]
+        small = n < min_n
+        low += small
+        name = "all" if key is None else label(key)
+        ax.step(
+            t,
+            y,
+            where="post",
+            color=c,
+            lw=1.5,
+            ls=(0, (2, 1.5)) if small else "-",
+            label=f"{name} (n={n:,}){' †' if small else ''}",
+        )
         ax.fill_between(t, lo, hi, step="post", color=c, alpha=0.15, lw=0)
         drawn.append((t, y))
     right = max(1.0, end if max_days is not None else _action_window(drawn, end))
@@ -746,9 +765,9 @@ def time_to_action(
     if len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or ("Time to action" if kind == "incidence" else "Requests still undecided"), loc="left")
-    extra = ""
+    extra = f"† fewer than {min_n} requests (dashed): read with care. " if low else ""
     if max_days is None and right < follow_up:
-        extra = (
+        extra += (
             f"Axis cut at {right:.0f} days, by when every curve had made 95% of its change; "
             f"follow-up runs to {follow_up:.0f} days (curves flat after their last step)."
         )

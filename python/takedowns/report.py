@@ -483,6 +483,9 @@ def _memo_draft(
     body += [
         f"*Source: {md_text(src)}. Data as of {when:%-d %B %Y}.*" if when else f"*Source: {md_text(src)}.*",
         "",
+        "Each table gives its definition under it; each figure prints its definition, n, period and source "
+        "under it. † marks numbers on too few cases to read with confidence.",
+        "",
     ]
     n = 0
 
@@ -494,8 +497,7 @@ def _memo_draft(
         return [
             f"![Figure {n}. {md_text(captions[name])}](figures/{name}.png)",
             "",
-            f"*Figure {n}. {md_text(captions[name])}. The definition, n, period and source are printed under it; "
-            f"[SVG](figures/{name}.svg), [PDF](figures/{name}.pdf).*",
+            f"*Figure {n}. {md_text(captions[name])}.* ([SVG](figures/{name}.svg), [PDF](figures/{name}.pdf))",
             "",
         ]
 
@@ -505,7 +507,7 @@ def _memo_draft(
         body += [f"## {heading}", ""]
         if name in memo:
             body += [
-                memo[name].markdown(),
+                memo[name].markdown(omit=("Rejected rows:",)),
                 f"([HTML](tables/{name}.html), [Word](tables/{name}.word.html), [PNG](tables/{name}.png), "
                 f"[CSV](tables/{name}.csv))",
                 "",

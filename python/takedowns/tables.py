@@ -91,19 +91,23 @@ _HIDDEN = {
 }
 _INTERVAL = re.compile(r"(\d+(?:\.\d+)?)% [^;%]*?(?:interval|bands?)")
 _DAGGER = "†"
+#: Rows on fewer requests than this are marked (the analytics' ``min_n`` default).
+MIN_N = 30
 
 
 def percent(v: float) -> str:
     """A share as a whole percent, with one decimal where rounding would say 0% or 100% of
     something that is neither.
 
-    >>> [percent(v) for v in (0.0, 0.004, 0.5, 0.925, 0.996, 1.0)]
-    ['0%', '0.4%', '50%', '93%', '99.6%', '100%']
+    >>> [percent(v) for v in (0.0, 0.0001, 0.004, 0.5, 0.925, 0.996, 0.9999, 1.0)]
+    ['0%', '<0.1%', '0.4%', '50%', '93%', '99.6%', '>99.9%', '100%']
     """
     p = v * 100
     whole = math.floor(round(p, 9) + 0.5)  # half up, as a reader rounds (92.5 -> 93)
-    if (whole == 0 and p > 0) or (whole == 100 and p < 100):
-        return f"{p:.1f}%"
+    if whole == 0 and p > 0:
+        return "<0.1%" if f"{p:.1f}" == "0.0" else f"{p:.1f}%"
+    if whole == 100 and p < 100:
+        return ">99.9%" if f"{p:.1f}" == "100.0" else f"{p:.1f}%"
     return f"{whole:.0f}%"
 
 
@@ -233,8 +237,9 @@ class MemoTable:
         fig.savefig(path, dpi=dpi, bbox_inches="tight")
         return path
 
-    def markdown(self) -> str:
-        """The table as Markdown, its notes as lines under it (each cell escaped)."""
+    def markdown(self, *, omit: Sequence[str] = ()) -> str:
+        """The table as Markdown, its notes as lines under it (each cell escaped); notes that
+        start with one of ``omit`` are left out (a memo that states the rejects once, first)."""
         from takedowns._escape import md_cell, md_note
 
         lines = ["| " + " | ".join(md_cell(c) for c in self.frame.columns) + " |"]
@@ -244,7 +249,7 @@ class MemoTable:
         for row in self.frame.iter_rows():
             lines.append("| " + " | ".join(md_cell(_text(v)) for v in row) + " |")
         lines.append("")
-        lines += [f"*{md_note(n)}*  " for n in self.notes]
+        lines += [f"*{md_note(n)}*  " for n in self.notes if not n.startswith(tuple(omit))]
         return "\n".join(lines).rstrip() + "\n"
 
     def save(self, stem: str | pathlib.Path) -> list[pathlib.Path]:
@@ -317,6 +322,7 @@ def memo_table(
     m = _INTERVAL.search(defs[0]) if defs else None
     level = f"{m.group(1)}% CI" if m else "CI"
     out: dict[str, list[Any]] = {}
+    low_rows: list[int] = []
     for c in keep:
         values = df.get_column(c).to_list()
         if c.endswith("_within_" + c.rsplit("_within_", 1)[-1]) and "_within_" in c:
@@ -327,15 +333,17 @@ def memo_table(
             out[_header(c)] = [_display(v) for v in values]
         elif c == "median_days" and {"median_ci_low", "median_ci_high"} <= set(df.columns):
             lows, highs = df.get_column("median_ci_low").to_list(), df.get_column("median_ci_high").to_list()
+            sizes = df.get_column("requests").to_list() if "requests" in df.columns else [None] * df.height
             out[f"Median days to decision ({level})"] = [
-                "not reached" if v is None else f"{v:.1f} ({_num(lo)}–{_num(hi)})"
-                for v, lo, hi in zip(values, lows, highs)
+                ("not reached" if v is None else f"{v:.1f} ({_num(lo)} to {_num(hi)})")
+                + (f" {_DAGGER}" if n is not None and n < MIN_N else "")
+                for v, lo, hi, n in zip(values, lows, highs, sizes)
             ]
+            low_rows = [i for i, n in enumerate(sizes) if n is not None and n < MIN_N]
         elif df.schema[c].is_float():
             out[_header(c)] = [None if v is None else round(v, 2) for v in values]
         else:
             out[_header(c)] = values
-    low_rows: list[int] = []
     if has_rate:
         lows = df.get_column("low_n").to_list() if "low_n" in df.columns else [False] * df.height
         out[f"Compliance ({level}), n"] = [
@@ -361,7 +369,7 @@ def memo_table(
         notes.append(f"Definition (first row; each row states its own counts): {defs[0]}.")
     if low_rows:
         thresholds = re.findall(r"low_n when n < (\d+)", defs[0]) if defs else []
-        below = f"below {thresholds[0]}" if thresholds else "below the low-n threshold"
+        below = f"below {thresholds[0]}" if thresholds else f"below {MIN_N}"
         notes.append(f"{_DAGGER} n {below}: too few to read the rate with confidence.")
     if has_rate:
         notes.append(f"Compliance cells: rate ({level} low–high, in percent), n = the denominator.")
@@ -389,4 +397,4 @@ def _default_columns(df: pl.DataFrame) -> list[str]:
 
 
 def _num(v: float | None) -> str:
-    return "–" if v is None else f"{v:.1f}"
+    return "not reached" if v is None else f"{v:.1f}"

@@ -316,6 +316,14 @@ def test_a_wide_published_table_loads_with_one_option(tmp_path: pathlib.Path) ->
     assert again.compliance(by="platform").sort("platform")["requests"].to_list() == [1246, 238]
 
 
+def test_cli_errors_speak_in_flags(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "sheet.csv"
+    p.write_text(SHEET.replace("03/04/2025", "31/02/2025"))
+    assert cli.main(["report", str(p), *FLAGS, "--out", str(tmp_path / "pack"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "pass --on-invalid quarantine to load the valid rows" in err and "on_invalid=" not in err
+
+
 def test_the_cli_checks_a_wide_table(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "published.csv"
     p.write_text(PUBLISHED)

@@ -134,9 +134,15 @@ def test_km_curves_run_flat_to_the_end_of_follow_up(sample) -> None:  # type: ig
     s = sample.survival(by="platform")
     follow_up = s.group_by("platform").agg(pl.col("time").max()).rows()
     fig, ax = plot.time_to_action(sample, "platform")
-    ends = {ln.get_label(): max(ln.get_xdata()) for ln in ax.lines}
+    ends = {ln.get_label().split(" (n=")[0]: max(ln.get_xdata()) for ln in ax.lines}
     for platform, end in follow_up:
         assert ends[plot.label(platform)] == pytest.approx(end)
+    # Each curve's n is in the legend; fewer than min_n requests: dashed, with a dagger.
+    labels = [ln.get_label() for ln in ax.lines]
+    assert "Facebook (n=212)" in labels and "WhatsApp (n=63)" in labels
+    fig, ax = plot.time_to_action(sample, "platform", min_n=100)
+    assert "WhatsApp (n=63) †" in [ln.get_label() for ln in ax.lines]
+    assert "† fewer than 100 requests (dashed)" in note(fig)
     # The axis shows where the action is, and says it is cut.
     right = ax.get_xlim()[1]
     assert right < max(e for _, e in follow_up)
@@ -194,6 +200,12 @@ def test_rate_cells_read_as_a_memo_writes_them(sample) -> None:  # type: ignore[
 def test_memo_tables_write_html_word_and_png(sample, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
     t = memo_table(sample.time_to_action(by="platform"), title="Time to action", cases=sample)
     assert t.frame.columns[:3] == ["Platform", "Requests", "Median days to decision (95% CI)"]
+    cells = dict(zip(t.frame["Platform"].to_list(), t.frame["Median days to decision (95% CI)"].to_list()))
+    assert cells["Facebook"] == "1.5 (1.3 to 1.7)"
+    # BLF on WhatsApp: 8 requests, an interval without an upper bound: said in words, marked low-n.
+    few = memo_table(sample.filter(platform="whatsapp").filter(group="BLF").time_to_action(by="platform"))
+    assert few.frame.row(0)[2] == "25.1 (4.6 to not reached) †" and few.low_rows == [0]
+    assert any(n.startswith("† n below 30") for n in few.notes)
     html_path, word, png = t.save(tmp_path / "tta")
     html = html_path.read_text()
     assert "Time to action" in html and "Facebook" in html and "<table" in html

@@ -250,6 +250,9 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         if let Some(of) = &wide_columns {
             if p.column == COUNT {
                 p.column.clone_from(&opts.outcome_columns[of[i] as usize].0);
+                if p.rule == Rule::Required {
+                    p.message = "the cell is empty: a published table's empty cell is not read as 0 (write 0 where the publisher reported none, or leave the row out)".into();
+                }
             }
         }
     };
