@@ -23,6 +23,9 @@ crate::vocabulary! {
         AmbiguousDate = "ambiguous_date",
         /// A value that should be a whole number is not one.
         InvalidInteger = "invalid_integer",
+        /// A number the publisher withheld or gave only as a bound (`<10`, `>1000`, `?`): its row is
+        /// kept out of every number and listed, never read as 0 or as the bound.
+        CensoredValue = "censored_value",
         /// A status label that is neither canonical nor in the label mapping.
         UnknownStatus = "unknown_status",
         /// `followers` below zero.

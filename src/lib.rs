@@ -82,6 +82,7 @@ pub mod sample;
 pub mod scan;
 pub mod schema;
 mod slices;
+pub mod sources;
 pub mod stats;
 pub mod synth;
 pub mod vocab;
@@ -134,5 +135,6 @@ pub fn vocabularies() -> Vec<(&'static str, &'static [&'static str])> {
         entry::<OnInvalid>(),
         entry::<Format>(),
         entry::<crate::error::Rule>(),
+        entry::<crate::sources::SourceName>(),
     ]
 }

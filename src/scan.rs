@@ -294,6 +294,7 @@ fn validate_batch(
         blank_rows: 0,
         problems: Vec::new(),
         sha256: None,
+        count_columns: None,
     };
     let Validated { frame: mut out, problems, report: r } = validate_with(raw, opts, Scope::Batch { keys })?;
     {

@@ -16,7 +16,7 @@ from takedowns._compat import check_polars
 
 check_polars()
 
-from takedowns import _core, disclosure, plot, report  # noqa: E402
+from takedowns import _core, disclosure, plot, report, sources  # noqa: E402
 from takedowns._cases import Cases  # noqa: E402
 from takedowns._core import (  # noqa: E402
     ComplianceSpec,
@@ -86,5 +86,6 @@ __all__ = [
     "RejectsError",
     "RejectedRowsWarning",
     "disclosure",
+    "sources",
     "__version__",
 ]

@@ -25,6 +25,7 @@ from takedowns._typing import (
     OnInvalid,
     Pending,
     ReachOptions,
+    SourceName,
     Status,
     SurvivalOptions,
     TrendSpecOptions,
@@ -41,6 +42,8 @@ __all__ = [
     "SurvivalSpec",
     "LoadOptions",
     "read",
+    "read_source",
+    "source_names",
     "from_frame",
     "sample",
     "synthetic",
@@ -171,6 +174,8 @@ class Cases:
     def pseudonymise(self, key: bytes | Sequence[int], keep: Sequence[str]) -> Cases: ...
 
 def read(path: str | PathLike[str], format: str, options: LoadOptions) -> Cases: ...
+def read_source(name: SourceName, path: str | PathLike[str], options: LoadOptions) -> Cases: ...
+def source_names() -> list[str]: ...
 def from_frame(
     df: pl.DataFrame, options: LoadOptions, source: str | None = None, sha256: str | None = None
 ) -> Cases: ...

@@ -30,6 +30,8 @@ CrossValue = Literal["cases", "accounts", "followers", "rate"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
+#: The public sources :func:`takedowns.sources.read` knows.
+SourceName = Literal["google-removals-historical"]
 #: How a figure shows groups or cells whose denominator is below ``min_n``.
 LowN = Literal["mark", "fade", "drop"]
 Rule = Literal[
@@ -38,6 +40,7 @@ Rule = Literal[
     "impossible_date",
     "ambiguous_date",
     "invalid_integer",
+    "censored_value",
     "unknown_status",
     "negative_followers",
     "invalid_count",
@@ -68,6 +71,7 @@ VOCABULARIES: dict[str, object] = {
     "on_invalid": OnInvalid,
     "format": Format,
     "rule": Rule,
+    "source": SourceName,
 }
 
 PathLike = Union[str, "os.PathLike[str]"]

@@ -45,7 +45,7 @@ CONFIG_KEYS: dict[str, dict[str, Any]] = {
         "ci": 0.95,
         "max_rejects": 0.05,
         "min_cell": None,
-        "source": None,
+        "cite": None,
         "as_of": None,
         "title": None,
     },
@@ -123,6 +123,16 @@ def _load_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help=f"read options from this TOML file (default: {CONFIG_FILE} in the working folder, if any)",
     )
+    from takedowns._typing import SourceName
+
+    p.add_argument(
+        "--source",
+        choices=get_args(SourceName),
+        default=None,
+        metavar="NAME",
+        help="read INPUT as this published source, as its publisher writes it "
+        f"({', '.join(get_args(SourceName))}); rows it withholds (<10, ?) are listed as rejects",
+    )
     p.add_argument(
         "--on-invalid",
         choices=get_args(OnInvalid),
@@ -183,7 +193,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="refuse when more than this share of rows was rejected (default 0.05)",
     )
-    r.add_argument("--source", default=None, help="the data's source, stamped on every figure and table")
+    r.add_argument(
+        "--cite",
+        default=None,
+        metavar="TEXT",
+        help="the data's source as the memo cites it, stamped on every figure and table "
+        "(default: the published source's name, or the input file's)",
+    )
     r.add_argument(
         "--as-of",
         type=dt.date.fromisoformat,
@@ -228,8 +244,11 @@ def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str) -> Cases:
+def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str | None) -> Cases:
     import takedowns as td
+
+    if args.source is not None:
+        return td.sources.read(args.source, args.input, on_invalid=cast(OnInvalid, on_invalid or "quarantine"))
 
     load = config["load"]
     required = args.required.split(",") if args.required else load.get("required")
@@ -326,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             if not args.quiet:
                 print(f"loading {args.input} ...", file=sys.stderr, flush=True)
-            cases = _load(args, config, _opt(args, config, "load", "on_invalid") or "raise")
+            on_invalid = _opt(args, config, "load", "on_invalid")
+            cases = _load(args, config, on_invalid or ("quarantine" if args.source else "raise"))
         if args.pseudonymise_key_file:
             cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
         options = {"pending": opt("pending"), "method": opt("method"), "ci": opt("ci")}
@@ -339,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_rejects=opt("max_rejects"),
             force=args.force,
             min_cell=opt("min_cell"),
-            source=opt("source"),
+            source=opt("cite"),
             as_of=opt("as_of"),
             title=opt("title"),
         )

@@ -173,7 +173,13 @@ def _as_datetime(v: dt.date | dt.datetime) -> dt.datetime:
 
 
 def default_source(cases: Cases) -> str:
-    """Where the cases came from, as the load report names it: the file's name, or the sample."""
+    """Where the cases came from: the one value of their ``source`` column when they have one (a
+    published source names itself), else the file's name, or the sample."""
+    frame = cases.to_polars()
+    if "source" in frame.columns:
+        named = frame.get_column("source").drop_nulls().unique()
+        if named.len() == 1:  # a published source names itself
+            return str(named.item())
     src = str(cases.load_report.get("source") or "")
     if src.strip("<>") == "sample":
         return "synthetic sample shipped with takedowns (fake handles)"

@@ -24,6 +24,10 @@ pub(crate) struct Raw {
     pub problems: Vec<Problem>,
     /// SHA-256 (hex) of the bytes read, for files; `None` for frames.
     pub sha256: Option<String>,
+    /// For input reshaped before it is checked (a wide table, a published source): the input
+    /// column each row's `count` came from (names, and an index into them per row), so that a
+    /// problem names the column the user sees.
+    pub count_columns: Option<(Vec<String>, Vec<u32>)>,
 }
 
 /// The source row number of each frame row: 1, 2, 3 ... when no row was dropped on read (no
@@ -187,6 +191,7 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
             blank_rows: 0,
             problems: Vec::new(),
             sha256: None,
+            count_columns: None,
         });
     }
     csv_from(bytes, file, opts)
@@ -427,6 +432,7 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
         blank_rows: blank,
         problems,
         sha256: None,
+        count_columns: None,
     })
 }
 
@@ -584,7 +590,16 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
         rows.push(row);
     }
     let frame = text_frame(&names, cols, rows.len())?;
-    Ok(Raw { source: file, frame, rows: Rows::listed(rows), rows_read: row, blank_rows: 0, problems, sha256: None })
+    Ok(Raw {
+        source: file,
+        frame,
+        rows: Rows::listed(rows),
+        rows_read: row,
+        blank_rows: 0,
+        problems,
+        sha256: None,
+        count_columns: None,
+    })
 }
 
 fn typed(
@@ -649,7 +664,16 @@ pub(crate) fn frame(df: DataFrame, source: &str) -> Raw {
         None => (df, Rows::Sequential, 0),
     };
     let n = df.height() as u64;
-    Raw { source: source.to_string(), frame: df, rows, rows_read: n, blank_rows, problems: Vec::new(), sha256: None }
+    Raw {
+        source: source.to_string(),
+        frame: df,
+        rows,
+        rows_read: n,
+        blank_rows,
+        problems: Vec::new(),
+        sha256: None,
+        count_columns: None,
+    }
 }
 
 /// The rows of a frame with every value missing (a spreadsheet's empty rows), or `None` when

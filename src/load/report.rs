@@ -46,6 +46,9 @@ pub struct LoadReport {
     /// Read as a wide table ([`LoadOptions::outcome_columns`](super::LoadOptions::outcome_columns)):
     /// its own rows and outcome columns. The counts above are then of cells.
     pub wide: Option<super::wide::WideTable>,
+    /// For a published source read by [`crate::sources`]: how its rows were derived from the
+    /// file (which columns, what rounding). Every table's `definition` carries it.
+    pub derivation: Option<String>,
     /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
     pub sha256: Option<String>,
     /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
@@ -102,6 +105,7 @@ impl LoadReport {
             accounts_in_several_groups: 0,
             blank_rows: 0,
             wide: None,
+            derivation: None,
             null_values_read: 0,
             aggregate: false,
             sha256: None,

@@ -26,10 +26,10 @@ pub struct WideTable {
     pub outcome_columns: Vec<(String, Status)>,
 }
 
-/// `raw` unpivoted: each cell of an outcome column a row of its own. Returns it with, for each of
-/// its rows, the outcome column it came from (so a problem can name that column).
-pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, Vec<u32>, WideTable)> {
-    let Raw { source, frame, rows, rows_read, blank_rows, problems, sha256 } = raw;
+/// `raw` unpivoted: each cell of an outcome column a row of its own, each row knowing the outcome
+/// column its count came from (so that a problem names that column).
+pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, WideTable)> {
+    let Raw { source, frame, rows, rows_read, blank_rows, problems, sha256, .. } = raw;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let missing: Vec<&str> =
         outcomes.iter().map(|(c, _)| c.as_str()).filter(|c| !names.iter().any(|n| n == c)).collect();
@@ -97,6 +97,7 @@ pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, V
         r.len() as u64
     };
     let column_of = (0..long).map(|i| (i % k) as u32).collect();
+    let names = outcomes.iter().map(|(c, _)| c.clone()).collect();
     let wide = WideTable { rows: rows_read, outcome_columns: outcomes.to_vec() };
     let raw = Raw {
         source,
@@ -106,6 +107,7 @@ pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, V
         blank_rows,
         problems,
         sha256,
+        count_columns: Some((names, column_of)),
     };
-    Ok((raw, column_of, wide))
+    Ok((raw, wide))
 }

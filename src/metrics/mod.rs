@@ -108,12 +108,19 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
     lf.sort([REPORTED_AT, ACTIONED_AT], SortMultipleOptions::default().with_nulls_last(false).with_maintain_order(true))
 }
 
-/// Adds to every `definition` of a table computed on `cases` what the load left out: the rows
-/// rejected (with the rules), so that a number is never shown without its rejects. The note goes
+/// Adds to every `definition` of a table computed on `cases` how its rows were derived from a
+/// published source, when they were ([`LoadReport::derivation`](crate::load::LoadReport)), and
+/// what the load left out: the rows rejected (with the rules), so that a number is never shown
+/// without its rejects. The note goes
 /// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
 /// part of the definition, which a count figure quotes, carries it too.
 pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Result<DataFrame> {
-    let Some(note) = cases.load_report().rejects_note() else { return Ok(df) };
+    let report = cases.load_report();
+    let notes: Vec<String> = [report.derivation.clone(), report.rejects_note()].into_iter().flatten().collect();
+    if notes.is_empty() {
+        return Ok(df);
+    }
+    let note = notes.join("; ");
     map_definitions(df, |v| match v.find(trend::RATE_CLAUSE) {
         Some(at) => format!("{}; {note}; {}", &v[..at].trim_end_matches("; "), &v[at..]),
         None => format!("{v}; {note}"),

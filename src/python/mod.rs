@@ -106,6 +106,7 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
         }
         None => d.set_item("wide", py.None())?,
     }
+    d.set_item("derivation", r.derivation.clone())?;
     d.set_item("blank_rows", r.blank_rows)?;
     d.set_item("null_values_read", r.null_values_read)?;
     d.set_item("sha256", r.sha256.clone())?;
@@ -250,6 +251,24 @@ fn read(
     .map(wrap)
 }
 
+/// Reads a published file of source `name` (`takedowns::sources`).
+#[pyfunction]
+fn read_source(
+    py: Python<'_>,
+    name: crate::sources::SourceName,
+    path: std::path::PathBuf,
+    options: PyRef<'_, PyLoadOptions>,
+) -> PyResult<PyCases> {
+    let o = options.0.clone();
+    run(py, move || crate::sources::read(name, &path, &o)).map(wrap)
+}
+
+/// The names `read_source` takes.
+#[pyfunction]
+fn source_names() -> Vec<&'static str> {
+    crate::sources::names().to_vec()
+}
+
 /// `source` and `sha256` name a file the frame was read from (by the Python layer, for types the
 /// Rust readers lack), so that problems and the load report name the file, not `<dataframe>`.
 #[pyfunction]
@@ -388,6 +407,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_raise, m)?)?;
     m.add_function(wrap_pyfunction!(builtin_labels, m)?)?;
     m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(read_source, m)?)?;
+    m.add_function(wrap_pyfunction!(source_names, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;

@@ -26,6 +26,7 @@ use crate::metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 use crate::metrics::survival::SurvivalSpec;
 use crate::metrics::trend::{DateOn, TrendSpec};
 use crate::schema::Status;
+use crate::sources::SourceName;
 use crate::stats::IntervalMethod;
 use crate::synth::Format;
 use crate::vocab::Named;
@@ -69,7 +70,8 @@ named_conversions!(
     CrossValue,
     DateOrder,
     OnInvalid,
-    Format
+    Format,
+    SourceName
 );
 
 /// Every vocabulary, argument -> names (the tests check the Python `Literal`s against this).

@@ -236,7 +236,7 @@ status_labels = { Actioned = "removed" }
 group_aliases = { "Fitna al-Hindustan" = "BLA" }
 
 [report]
-source = "Ministry case log, RTI release"
+cite = "Ministry case log, RTI release"
 title = "Takedowns in April"
 as_of = 2025-04-30
 pending = "exclude"

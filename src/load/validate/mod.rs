@@ -146,13 +146,13 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     crate::cancel::check()?;
     let check_ids = scope == Scope::Load;
     let keep_keys = !matches!(scope, Scope::Batch { keys: false });
-    let (raw, wide_columns, wide) = if opts.outcome_columns.is_empty() {
-        (raw, None, None)
+    let (raw, wide) = if opts.outcome_columns.is_empty() {
+        (raw, None)
     } else {
-        let (raw, columns, wide) = super::wide::unpivot(raw, &opts.outcome_columns)?;
-        (raw, Some(columns), Some(wide))
+        let (raw, wide) = super::wide::unpivot(raw, &opts.outcome_columns)?;
+        (raw, Some(wide))
     };
-    let Raw { source, mut frame, rows, rows_read, blank_rows, problems: read_problems, sha256 } = raw;
+    let Raw { source, mut frame, rows, rows_read, blank_rows, problems: read_problems, sha256, count_columns } = raw;
     let null_values_read = read_null_markers(&mut frame, &opts.null_values)?;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts, &source)?;
@@ -245,11 +245,12 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     // Each problem names its row's case_id too, as read (trimmed), when the input has one.
     let ids: Option<StringChunked> = column(CASE_ID).map(|c| c.str().cloned()).transpose()?;
     let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(super::readers::clip);
-    // A cell of a wide table is named by its outcome column, as the user sees it.
+    // A count cell of reshaped input (a wide table, a published source) is named by the column
+    // it came from, as the user sees it.
     let cell_column = |i: usize, p: &mut Problem| {
-        if let Some(of) = &wide_columns {
+        if let Some((names, of)) = &count_columns {
             if p.column == COUNT {
-                p.column.clone_from(&opts.outcome_columns[of[i] as usize].0);
+                p.column.clone_from(&names[of[i] as usize]);
                 if p.rule == Rule::Required {
                     p.message = "the cell is empty: a published table's empty cell is not read as 0 (write 0 where the publisher reported none, or leave the row out)".into();
                 }

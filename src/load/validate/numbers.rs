@@ -69,6 +69,16 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
                 .enumerate()
                 .map(|(i, v)| match trimmed(v) {
                     None => None,
+                    Some(s) if censored(s) => {
+                        found.push(ctx.problem(
+                            i,
+                            name,
+                            s,
+                            Rule::CensoredValue,
+                            format!("withheld by the publisher ({s}): the row is left out of every number, not read as 0 or as the bound"),
+                        ));
+                        None
+                    }
                     Some(s) => match parse_int(&without_thousands(s, ctx.thousands)) {
                         Ok(x) => Some(x),
                         Err(Rule::ValueTooLarge) => {
@@ -112,6 +122,20 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
         return Ok((out.with_name(name.into()), found));
     }
     Ok((out.with_name(name.into()), found))
+}
+
+/// A value a publisher writes for a number it withheld: `?`, or a bound such as `<10`, `> 1,000`,
+/// `≤5`.
+pub(crate) fn censored(s: &str) -> bool {
+    let s = s.trim();
+    if s == "?" {
+        return true;
+    }
+    let Some(rest) = s.strip_prefix(['<', '>', '≤', '≥']) else { return false };
+    let rest = rest.trim_start_matches('=').trim();
+    !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+        && rest.as_bytes()[0].is_ascii_digit()
 }
 
 /// `s` without its thousands separators when they group the digits by three (`12,000`,
@@ -276,6 +300,12 @@ mod tests {
         assert_eq!(parse_int(&without_thousands("7.0", Some('.'))), Ok(7));
         // Twelve thousand in a locale that groups with `.`: never read as 12.
         assert_eq!(parse_int("12.000"), Err(Rule::InvalidInteger));
+        for s in ["?", "<10", "< 10", "> 1,000", "≤5", "<=5"] {
+            assert!(censored(s), "{s}");
+        }
+        for s in ["10", "<", "<x", "-", "n/a", "<10x", ""] {
+            assert!(!censored(s), "{s}");
+        }
         assert_eq!(parse_int(&without_thousands("12.000", Some('.'))), Ok(12_000));
         assert_eq!(parse_int("12.0"), Ok(12));
     }

@@ -1,0 +1,94 @@
+"""Public transparency data read as published (Rust: ``takedowns::sources``).
+
+Each source's file, with its own headers and quirks, becomes :class:`~takedowns.Cases` in the
+canonical schema: aggregate rows with a ``count``, ``platform``, ``jurisdiction``, the period
+(``reported_at`` its first day, ``period_end`` its last), ``status`` where the source has an
+outcome and ``source`` naming the report. A cell the publisher withheld or gave as a bound
+(``<10``, ``?``) is never read as 0: its rows are ``censored_value`` rejects, listed in
+``cases.rejects`` and counted in the load report. How the rows were derived (which columns, what
+rounding) is ``load_report["derivation"]``, and every table's ``definition`` carries it.
+
+=============================  =====================================================================
+name                           file
+=============================  =====================================================================
+google-removals-historical     Google Transparency Report, government requests to remove content:
+                               ``google-government-removal-requests-historical.csv`` (2009-H2 to
+                               2019-H1): per country and half-year, requests fully or partially
+                               complied with (``removed``) and not (``rejected``)
+=============================  =====================================================================
+
+>>> import takedowns as td
+>>> td.sources.names()
+['google-removals-historical']
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, get_args
+
+from takedowns import _core
+from takedowns._cases import Cases, _spec
+from takedowns._typing import SourceName
+from takedowns.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from takedowns._core import LoadOptions
+    from takedowns._typing import LoadKeywords, PathLike
+
+__all__ = ["names", "read"]
+
+
+def names() -> list[str]:
+    """The source names :func:`read` takes."""
+    return list(_core.source_names())
+
+
+def read(
+    name: SourceName,
+    path: PathLike,
+    *,
+    options: LoadOptions | None = None,
+    **keywords: Unpack[LoadKeywords],
+) -> Cases:
+    """Reads ``path``, a file of source ``name`` as its publisher writes it.
+
+    Parameters
+    ----------
+    name
+        One of :func:`names`.
+    path
+        The file as downloaded.
+    options, keywords
+        As for :func:`takedowns.read_csv`. ``on_invalid`` defaults to ``"quarantine"`` here:
+        published tables withhold cells as a matter of course (``<10``), and those rows are
+        listed in ``cases.rejects``; pass ``on_invalid="raise"`` to fail on them instead.
+        ``required``, ``columns`` and ``outcome_columns`` are set by the source.
+
+    Examples
+    --------
+    >>> import takedowns as td, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "google-government-removal-requests-historical.csv"
+    >>> _ = p.write_text(
+    ...     "Period Ending,Country/Region,CLDR Territory Code,All Requests: Number of Requests,"
+    ...     "All Requests: % Fully Or Partially Complied With\\n"
+    ...     "2018-12-31,Pakistan,PK,214,73\\n")
+    >>> c = td.sources.read("google-removals-historical", p)
+    >>> c.compliance(by="jurisdiction").select("jurisdiction", "requests", "successes").row(0)
+    ('PK', 214, 156)
+    """
+    if name not in get_args(SourceName):
+        import difflib
+
+        near = difflib.get_close_matches(str(name), get_args(SourceName), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise InvalidArgumentError(
+            f"unknown source {name!r}{hint}; the sources are {', '.join(get_args(SourceName))}", "source"
+        )
+    kw: dict[str, Any] = dict(keywords)
+    if options is None:
+        kw.setdefault("on_invalid", "quarantine")
+    opts = _spec(_core.LoadOptions, options, kw)
+    return Cases._wrap(_core.read_source(name, os.fspath(path), opts))

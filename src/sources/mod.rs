@@ -1,0 +1,165 @@
+//! Public transparency data read as published: each source's file, headers and quirks and all,
+//! becomes [`Cases`] in the canonical schema (aggregate rows with `count`), checked by the same
+//! rules as any load.
+//!
+//! ```no_run
+//! use takedowns::sources::{self, SourceName};
+//! let cases = sources::read(SourceName::GoogleRemovalsHistorical,
+//!     "google-government-removal-requests-historical.csv", &Default::default())?;
+//! # Ok::<(), takedowns::Error>(())
+//! ```
+//!
+//! A published cell that is withheld or only a bound (`<10`, `?`) is a `censored_value` reject:
+//! listed with its row, column and value, counted in the load report, never read as 0. How the
+//! rows were derived (which columns, what rounding) is the load report's
+//! [`derivation`](crate::LoadReport::derivation), which every table's `definition` carries.
+//!
+//! | name | source | rows |
+//! |---|---|---|
+//! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::cases::Cases;
+use crate::error::{Error, Result};
+use crate::load::readers::{self, Raw, Rows};
+use crate::load::{validate, LoadOptions};
+use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURCE, STATUS};
+
+mod google;
+
+crate::vocabulary! {
+    /// A public source [`read`] knows.
+    pub enum SourceName("source") {
+        /// Google's historical summary of government removal requests, with "% Fully Or
+        /// Partially Complied With" ([`google`](self)).
+        GoogleRemovalsHistorical = "google-removals-historical",
+    }
+}
+
+/// The names [`read`] takes, in the order listed.
+pub fn names() -> &'static [&'static str] {
+    <SourceName as crate::vocab::Named>::NAMES
+}
+
+/// Reads `path`, a file of source `name` as its publisher writes it. `opts` applies as to any
+/// load: pass [`OnInvalid::Quarantine`](crate::OnInvalid) to load past withheld cells (`<10`, `?`), which published
+/// tables have as a matter of course (the Python and CLI entry points do); with the default,
+/// `Raise`, a withheld cell fails the load with every problem listed. `required`, `columns` and
+/// `outcome_columns` are set by the source.
+pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    let path = path.as_ref();
+    let raw = readers::csv(path, &LoadOptions { delimiter: b',', ..LoadOptions::default() })?;
+    let (raw, derivation) = match name {
+        SourceName::GoogleRemovalsHistorical => google::historical(raw)?,
+    };
+    let opts = LoadOptions {
+        required: Some(vec![PLATFORM.into(), STATUS.into(), COUNT.into()]),
+        columns: Vec::new(),
+        outcome_columns: Vec::new(),
+        ..opts.clone()
+    };
+    let mut validated = validate::validate(raw, &opts)?;
+    validated.report.derivation = Some(derivation);
+    validated.try_into()
+}
+
+/// A source's rows, built column by column as text (the checks then parse them as any input).
+pub(crate) struct Long {
+    columns: Vec<(&'static str, Vec<Option<String>>)>,
+    /// The source row of each long row.
+    rows: Vec<u64>,
+    /// The source column each row's count came from, as an index into `count_names`.
+    count_from: Vec<u32>,
+    count_names: Vec<String>,
+}
+
+impl Long {
+    pub(crate) fn new(columns: &[&'static str], count_names: Vec<String>) -> Self {
+        Long {
+            columns: columns.iter().map(|c| (*c, Vec::new())).collect(),
+            rows: Vec::new(),
+            count_from: Vec::new(),
+            count_names,
+        }
+    }
+
+    /// Adds one row: its source row, the source column of its count, and its values in the order
+    /// of the columns given to [`Long::new`].
+    pub(crate) fn push(&mut self, row: u64, count_from: u32, values: Vec<Option<String>>) {
+        debug_assert_eq!(values.len(), self.columns.len());
+        for ((_, col), v) in self.columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+        self.rows.push(row);
+        self.count_from.push(count_from);
+    }
+
+    /// The rows as a [`Raw`] for validation: `rows_read` counts them, plus the source rows that
+    /// could not be read at all (each once).
+    pub(crate) fn into_raw(self, source: Raw) -> Result<Raw> {
+        let n = self.rows.len();
+        let cols: Vec<Column> = self
+            .columns
+            .into_iter()
+            .map(|(name, values)| StringChunked::from_iter_options(name.into(), values.into_iter()).into_column())
+            .collect();
+        let unreadable = {
+            let mut r: Vec<u64> = source.problems.iter().map(|p| p.row).collect();
+            r.dedup();
+            r.len() as u64
+        };
+        Ok(Raw {
+            source: source.source,
+            frame: DataFrame::new(n, cols)?,
+            rows: Rows::listed(self.rows),
+            rows_read: n as u64 + unreadable,
+            blank_rows: source.blank_rows,
+            problems: source.problems,
+            sha256: source.sha256,
+            count_columns: Some((self.count_names, self.count_from)),
+        })
+    }
+}
+
+/// The text of every column of `raw`, by header (trimmed), for a source's reader.
+pub(crate) struct Table<'a> {
+    file: &'a str,
+    names: Vec<String>,
+    frame: &'a DataFrame,
+}
+
+impl<'a> Table<'a> {
+    pub(crate) fn new(raw: &'a Raw) -> Self {
+        let names = raw.frame.get_column_names().iter().map(|s| s.trim().to_string()).collect();
+        Table { file: &raw.source, names, frame: &raw.frame }
+    }
+
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// The column with one of `names` (the first the file has), as text.
+    pub(crate) fn text(&self, names: &[&str], what: &str) -> Result<StringChunked> {
+        let Some(i) = names.iter().find_map(|want| self.names.iter().position(|n| n == want)) else {
+            return Err(Error::Read {
+                file: self.file.to_string(),
+                format: what.to_string(),
+                message: format!(
+                    "it has no column {} (its columns: {})",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "),
+                    self.names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        };
+        let col = &self.frame.columns()[i];
+        Ok(col.cast(&DataType::String)?.str()?.clone())
+    }
+}
+
+/// The canonical columns every source fills (in this order), before its own.
+pub(crate) const BASE: [&str; 5] = [PLATFORM, JURISDICTION, REPORTED_AT, STATUS, COUNT];
+/// The canonical `source` column.
+pub(crate) const SOURCE_COL: &str = SOURCE;

@@ -1,0 +1,75 @@
+"""Published sources read as published (tests/data/sources/README.md: provenance of each excerpt):
+figures the publisher printed come back, withheld cells are listed, never read as 0."""
+
+from __future__ import annotations
+
+import pathlib
+
+import polars as pl
+import pytest
+
+import takedowns as td
+from takedowns import cli
+
+HISTORICAL = (
+    pathlib.Path(__file__).resolve().parent.parent
+    / "data"
+    / "sources"
+    / "google"
+    / "google-government-removal-requests-historical.csv"
+)
+
+
+def test_google_historical_gives_back_googles_figures() -> None:
+    c = td.sources.read("google-removals-historical", HISTORICAL)
+    with pytest.warns(td.RejectedRowsWarning):
+        t = c.compliance(by=["jurisdiction", "period_end"])
+    pk = t.filter(pl.col("jurisdiction") == "PK").sort("period_end")
+    got = {r["period_end"]: (r["requests"], round(r["rate"] * 100)) for r in pk.iter_rows(named=True)}
+    # As Google published them: 2018-H2 214 requests, 73% fully or partially complied with;
+    # 2019-H1 303 and 46%; 2016-H1 30 and 73%.
+    assert got["2018-12-31"] == (214, 73) and got["2019-06-30"] == (303, 46) and got["2016-06-30"] == (30, 73)
+    assert "round(`All Requests: Number of Requests`" in t["definition"][0]
+    assert "6 of 48 rows read (12.5%) were rejected" in t["definition"][0]
+
+
+def test_withheld_cells_are_listed_not_zero() -> None:
+    c = td.sources.read("google-removals-historical", HISTORICAL)
+    r = c.load_report
+    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (48, 42, 6)
+    assert r["problems_by_rule"] == {"censored_value": 6}
+    assert c.rejects.select("row", "value").unique(maintain_order=True).rows() == [(2, "?"), (3, "<10"), (5, "?")]
+    # 2009-H2 Pakistan (<10) is in no table: not a zero row.
+    frame = c.to_polars()
+    assert frame.filter((pl.col("jurisdiction") == "PK") & (pl.col("period_end") == "2009-12-31")).height == 0
+    with pytest.raises(td.ValidationError, match="withheld by the publisher"):
+        td.sources.read("google-removals-historical", HISTORICAL, on_invalid="raise")
+
+
+def test_source_names_and_mistakes() -> None:
+    assert td.sources.names() == ["google-removals-historical"]
+    with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
+        td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
+    with pytest.raises(td.FileFormatError, match="by-requestor file"):
+        p = HISTORICAL.parent / "not-here.csv"
+        try:
+            p.write_text("Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests\n")
+            td.sources.read("google-removals-historical", p)
+        finally:
+            p.unlink()
+
+
+def test_the_cli_reads_a_source_into_a_memo_pack(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check", str(HISTORICAL), "--source", "google-removals-historical"]) == 1
+    out = capsys.readouterr().out
+    assert "48 rows read, 42 accepted, 6 rejected" in out
+    pack = tmp_path / "pack"
+    args = ["report", str(HISTORICAL), "--source", "google-removals-historical", "--out", str(pack), "--quiet"]
+    assert cli.main(args) == 2  # 12.5% withheld: over the 5% the report takes without --force
+    assert cli.main([*args, "--force"]) == 0
+    md = (pack / "report.md").read_text()
+    assert "*Source: Google Transparency Report, government requests to remove content: historical summary." in md
+    table = pl.read_csv(pack / "tables" / "compliance_platform.csv")
+    assert table["requests"].to_list() == [1252]  # every accepted request of the excerpt, by hand below
+    frame = td.sources.read("google-removals-historical", HISTORICAL).to_polars()
+    assert frame["count"].sum() == 1252

@@ -1,0 +1,97 @@
+//! Public sources read as published: real excerpts (tests/data/sources/README.md gives their
+//! provenance), figures the publisher printed reproduced, withheld cells kept out and listed.
+
+mod common;
+use common::*;
+
+use polars::prelude::*;
+use takedowns::sources::{self, SourceName};
+use takedowns::*;
+
+const HISTORICAL: &str = "tests/data/sources/google/google-government-removal-requests-historical.csv";
+
+fn quarantine() -> LoadOptions {
+    LoadOptions::default().with_on_invalid(OnInvalid::Quarantine)
+}
+
+/// (requests, rate) of one jurisdiction and half-year (by its last day, as Google writes it).
+fn row_of(t: &DataFrame, jurisdiction: &str, period_end: &str) -> (i64, f64) {
+    let mask = t.column("jurisdiction").unwrap().str().unwrap().equal(jurisdiction)
+        & t.column("period_end").unwrap().str().unwrap().equal(period_end);
+    let r = t.filter(&mask).unwrap();
+    assert_eq!(r.height(), 1, "{jurisdiction} {period_end}");
+    (
+        r.column("requests").unwrap().i64().unwrap().get(0).unwrap(),
+        r.column("rate").unwrap().f64().unwrap().get(0).unwrap(),
+    )
+}
+
+#[test]
+fn google_historical_reproduces_the_published_figures() {
+    let c = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &quarantine()).unwrap();
+    let t = c.compliance(&["jurisdiction", "period_end"], &ComplianceSpec::default()).unwrap();
+    // Published: Pakistan 2018-H2, 214 requests, 73% fully or partially complied with; 2019-H1,
+    // 303 and 46%; Argentina 2009-H2, 42 and 88%. The derived counts give those back, rounded.
+    for (j, end, n, pct) in
+        [("PK", "2018-12-31", 214, 73.0), ("PK", "2019-06-30", 303, 46.0), ("AR", "2009-12-31", 42, 88.0)]
+    {
+        let (requests, rate) = row_of(&t, j, end);
+        assert_eq!(requests, n, "{j} {end}");
+        assert_eq!((rate * 100.0).round(), pct, "{j} {end}: {rate}");
+    }
+    // 214 × 73% = 156.22: 156 complied with, by hand (only Pakistan has this period in the excerpt).
+    let pk = c.compliance(&["period_end"], &ComplianceSpec::default()).unwrap();
+    let mask = pk.column("period_end").unwrap().str().unwrap().equal("2018-12-31");
+    let row = pk.filter(&mask).unwrap();
+    assert_eq!(row.column("successes").unwrap().i64().unwrap().get(0), Some(156));
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(
+        def.contains(
+            "round(`All Requests: Number of Requests` × `All Requests: % Fully Or Partially Complied With` / 100)"
+        ),
+        "{def}"
+    );
+}
+
+#[test]
+fn google_historical_keeps_withheld_cells_out_and_listed() {
+    let c = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &quarantine()).unwrap();
+    let r = c.load_report();
+    // 24 rows of the excerpt, each read as two (complied with, not): 48. Withheld: Pakistan
+    // 2009-H2 (<10), China 2009-H2 and 2010-H1 (?): 3 rows, 6 rejected, none read as 0.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (48, 42, 6));
+    assert_eq!(r.problems_by_rule.get(&Rule::CensoredValue), Some(&6));
+    let rej = c.rejects();
+    let values: Vec<String> = str_col(rej, "value").into_iter().flatten().collect();
+    assert_eq!(values, ["?", "?", "<10", "<10", "?", "?"]);
+    let columns: Vec<String> = str_col(rej, "column").into_iter().flatten().collect();
+    assert!(columns.iter().all(|c| c == "All Requests: Number of Requests"), "{columns:?}");
+    let rows: Vec<i64> =
+        rej.column("row").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_no_null_iter().collect();
+    // Data rows (the header not counted) 2, 3 and 5 of the excerpt.
+    assert_eq!(rows, [2, 2, 3, 3, 5, 5]);
+    // Strict, the same file fails naming each withheld cell.
+    let e = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("column `All Requests: Number of Requests`, value \"<10\": withheld by the publisher (<10)"),
+        "{e}"
+    );
+    // Europol has no CLDR code: its name is the jurisdiction.
+    let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+    let js: Vec<String> = str_col(&t, "jurisdiction").into_iter().flatten().collect();
+    assert!(js.contains(&"Europol".to_string()) && js.contains(&"Interpol".to_string()), "{js:?}");
+}
+
+#[test]
+fn another_google_file_is_named_not_misread() {
+    let dir = std::env::temp_dir().join(format!("td-src-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("google-government-removal-requests.csv");
+    std::fs::write(&p, "Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests,Items Requested To Be Removed\n2019-06-30,Pakistan,PK,Military,2,18\n").unwrap();
+    let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("this is Google's by-requestor file"), "{e}");
+    assert_eq!(sources::names(), ["google-removals-historical"]);
+    assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
+}
