@@ -92,6 +92,51 @@ fn another_google_file_is_named_not_misread() {
     std::fs::write(&p, "Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests,Items Requested To Be Removed\n2019-06-30,Pakistan,PK,Military,2,18\n").unwrap();
     let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("this is Google's by-requestor file"), "{e}");
-    assert_eq!(sources::names(), ["google-removals-historical"]);
+    assert_eq!(sources::names(), ["google-removals-historical", "tiktok-government"]);
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
+}
+
+const TIKTOK: &str = "tests/data/sources/tiktok/CLIGR_2025H2_GovernmentRemovalsRequests.csv";
+
+#[test]
+fn tiktok_reproduces_its_published_removal_rates() {
+    let c = sources::read(SourceName::TiktokGovernment, TIKTOK, &LoadOptions::default()).unwrap();
+    let r = c.load_report();
+    // 3 countries × 6 outcome lines; the totals, rates and global lines are read, not rows.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (18, 18, 0));
+    let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+    let rate = |j: &str| {
+        let m = t.column("jurisdiction").unwrap().str().unwrap().equal(j);
+        t.filter(&m).unwrap().column("rate").unwrap().f64().unwrap().get(0)
+    };
+    // Published "Removal rate", Jul-Dec 2025: Pakistan 0.518958101 (= 6515 / 12554), United States
+    // 0.875 (= 42 / 48).
+    assert!((rate("Pakistan").unwrap() - 0.518958101).abs() < 5e-10);
+    assert_eq!(rate("United States"), Some(0.875));
+    // Belarus received nothing: TikTok writes a rate of 0.0; 0/0 is no rate here.
+    assert_eq!(rate("Belarus"), None);
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(def.contains("each counts items (pieces of content or accounts) named in requests, not requests"), "{def}");
+    assert!(def.contains("17 line(s) of totals"), "{def}");
+    // By kind of item: Pakistan's accounts, 446 of 2,632 actioned.
+    let k = c.compliance(&["jurisdiction", "content_type"], &ComplianceSpec::default()).unwrap();
+    let m = k.column("jurisdiction").unwrap().str().unwrap().equal("Pakistan")
+        & k.column("content_type").unwrap().str().unwrap().equal("account");
+    let row = k.filter(&m).unwrap();
+    assert_eq!(row.column("successes").unwrap().i64().unwrap().get(0), Some(446));
+    assert_eq!(row.column("requests").unwrap().i64().unwrap().get(0), Some(2632));
+}
+
+#[test]
+fn tiktok_unknown_metrics_are_named() {
+    let dir = std::env::temp_dir().join(format!("td-tt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("cligr.csv");
+    std::fs::write(
+        &p,
+        "metric_name,period_value,location_value,result\nContent geo-blocked,Jul-Dec 2025,Pakistan,3.0\n",
+    )
+    .unwrap();
+    let e = sources::read(SourceName::TiktokGovernment, &p, &LoadOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("row 1: unknown metric_name \"Content geo-blocked\""), "{e}");
 }

@@ -15,11 +15,17 @@ google-removals-historical     Google Transparency Report, government requests t
                                ``google-government-removal-requests-historical.csv`` (2009-H2 to
                                2019-H1): per country and half-year, requests fully or partially
                                complied with (``removed``) and not (``rejected``)
+tiktok-government              TikTok, Government Removal Requests Report:
+                               ``CLIGR_<release>_GovernmentRemovalsRequests.csv`` (cumulative): per
+                               country and half-year, content and accounts actioned for community-
+                               guidelines violations (``removed``), for local law (``restricted``)
+                               and not (``rejected``). Its rows count items, not requests: the rate
+                               over them is TikTok's "Removal rate"
 =============================  =====================================================================
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical']
+['google-removals-historical', 'tiktok-government']
 """
 
 from __future__ import annotations

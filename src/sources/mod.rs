@@ -17,6 +17,7 @@
 //! | name | source | rows |
 //! |---|---|---|
 //! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
+//! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
 
@@ -29,6 +30,7 @@ use crate::load::{validate, LoadOptions};
 use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURCE, STATUS};
 
 mod google;
+mod tiktok;
 
 crate::vocabulary! {
     /// A public source [`read`] knows.
@@ -36,6 +38,8 @@ crate::vocabulary! {
         /// Google's historical summary of government removal requests, with "% Fully Or
         /// Partially Complied With" ([`google`](self)).
         GoogleRemovalsHistorical = "google-removals-historical",
+        /// TikTok's government removal requests report, cumulative CSV ([`tiktok`](self)).
+        TiktokGovernment = "tiktok-government",
     }
 }
 
@@ -54,6 +58,7 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     let raw = readers::csv(path, &LoadOptions { delimiter: b',', ..LoadOptions::default() })?;
     let (raw, derivation) = match name {
         SourceName::GoogleRemovalsHistorical => google::historical(raw)?,
+        SourceName::TiktokGovernment => tiktok::government(raw)?,
     };
     let opts = LoadOptions {
         required: Some(vec![PLATFORM.into(), STATUS.into(), COUNT.into()]),

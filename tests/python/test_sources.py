@@ -47,7 +47,7 @@ def test_withheld_cells_are_listed_not_zero() -> None:
 
 
 def test_source_names_and_mistakes() -> None:
-    assert td.sources.names() == ["google-removals-historical"]
+    assert td.sources.names() == ["google-removals-historical", "tiktok-government"]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
         td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
     with pytest.raises(td.FileFormatError, match="by-requestor file"):
@@ -73,3 +73,21 @@ def test_the_cli_reads_a_source_into_a_memo_pack(tmp_path: pathlib.Path, capsys:
     assert table["requests"].to_list() == [1252]  # every accepted request of the excerpt, by hand below
     frame = td.sources.read("google-removals-historical", HISTORICAL).to_polars()
     assert frame["count"].sum() == 1252
+
+
+TIKTOK = HISTORICAL.parent.parent / "tiktok" / "CLIGR_2025H2_GovernmentRemovalsRequests.csv"
+
+
+def test_tiktok_gives_back_its_removal_rate() -> None:
+    c = td.sources.read("tiktok-government", TIKTOK)
+    t = c.compliance(by="jurisdiction").sort("jurisdiction")
+    rates = dict(zip(t["jurisdiction"].to_list(), t["rate"].to_list()))
+    # TikTok's published removal rate, Jul-Dec 2025: Pakistan 0.518958101, United States 0.875.
+    assert rates["Pakistan"] == pytest.approx(0.518958101, abs=5e-10)
+    assert rates["United States"] == 0.875 and rates["Belarus"] is None
+    assert "not requests" in t["definition"][0]
+    by_kind = c.compliance(by=["jurisdiction", "content_type"]).filter(pl.col("jurisdiction") == "Pakistan")
+    assert by_kind.sort("content_type").select("content_type", "successes", "requests").rows() == [
+        ("account", 446, 2632),
+        ("content", 6069, 9922),
+    ]
