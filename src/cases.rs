@@ -236,6 +236,14 @@ impl Cases {
         metrics::trend::trend(&self.data, &metrics::owned(by), spec)
     }
 
+    /// This cases' compliance per `by` group and period beside the compliance `published` gives
+    /// for the same groups and periods (a platform's report read with [`crate::sources`]), with the
+    /// difference and whether the published rate lies outside this interval
+    /// ([`metrics::compare`]).
+    pub fn compare_with_published(&self, published: &Cases, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
+        metrics::compare::compare_with_published(&self.data, &published.data, &metrics::owned(by), spec)
+    }
+
     /// A crosstab of `value` with `rows` down and `columns` across ([`metrics::crosstab`]).
     pub fn crosstab(
         &self,

@@ -140,3 +140,48 @@ fn tiktok_unknown_metrics_are_named() {
     let e = sources::read(SourceName::TiktokGovernment, &p, &LoadOptions::default()).unwrap_err().to_string();
     assert!(e.contains("row 1: unknown metric_name \"Content geo-blocked\""), "{e}");
 }
+
+/// Ten requests to TikTok about Pakistani accounts in Jul-Dec 2025, `removed` of them actioned.
+fn observed(removed: usize) -> Cases {
+    let mut csv = String::from("case_id,platform,account,group,reported_at,status\n");
+    for i in 0..10 {
+        let status = if i < removed { "removed" } else { "rejected" };
+        csv.push_str(&format!("c{i},TikTok,@fake_user{i},TTP,2025-08-{:02},{status}\n", i + 1));
+    }
+    Cases::read_csv_bytes(csv.as_bytes(), "mine.csv", &LoadOptions::default()).unwrap()
+}
+
+#[test]
+fn observed_beside_published() {
+    // TikTok's Pakistan lines only: its published removal rate, Jul-Dec 2025, 0.518958101.
+    let text = std::fs::read_to_string(TIKTOK).unwrap();
+    let pk: String = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.contains("country_name,Pakistan"))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("td-cmp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pk.csv");
+    std::fs::write(&path, pk).unwrap();
+    let published = sources::read(SourceName::TiktokGovernment, &path, &LoadOptions::default()).unwrap();
+    let spec = TrendSpec { every: takedowns::Every::HalfYear, ..TrendSpec::default() };
+    // 6 of 10: Wilson 95% interval (0.3127, 0.8318) holds 0.519: inside.
+    let t = observed(6).compare_with_published(&published, &["platform"], &spec).unwrap();
+    assert_eq!(t.height(), 1);
+    let f = |c: &str| t.column(c).unwrap().f64().unwrap().get(0).unwrap();
+    assert_eq!(f("observed_rate"), 0.6);
+    // Wilson written out: centre (p + z²/2n) / (1 + z²/n), half-width z √(p(1-p)/n + z²/4n²) / (1 + z²/n).
+    assert!((f("observed_ci_low") - 0.312_673_769_733_658).abs() < 1e-12);
+    assert!((f("observed_ci_high") - 0.831_819_670_293_764).abs() < 1e-12);
+    assert!((f("published_rate") - 0.518_958_101).abs() < 5e-10);
+    assert!((f("difference") - (0.518_958_101 - 0.6)).abs() < 5e-10);
+    assert_eq!(t.column("published_outside_interval").unwrap().bool().unwrap().get(0), Some(false));
+    assert_eq!(t.column("published_requests").unwrap().i64().unwrap().get(0), Some(12554));
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(def.starts_with("observed: requests per half-year") && def.contains(" | published: "), "{def}");
+    // 10 of 10: Wilson (0.7225, 1): 0.519 lies outside.
+    let t = observed(10).compare_with_published(&published, &["platform"], &spec).unwrap();
+    assert_eq!(t.column("published_outside_interval").unwrap().bool().unwrap().get(0), Some(true));
+}

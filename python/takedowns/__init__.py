@@ -50,6 +50,7 @@ from takedowns.errors import (  # noqa: E402
     TakedownsError,
     ValidationError,
 )
+from takedowns.sources import compare_with_published  # noqa: E402
 
 __version__: str = _core.__version__
 
@@ -87,5 +88,6 @@ __all__ = [
     "RejectedRowsWarning",
     "disclosure",
     "sources",
+    "compare_with_published",
     "__version__",
 ]

@@ -388,6 +388,35 @@ class Cases:
             spec = spec.replace(every=every)
         return self._analysed().trend(_by(by), spec)
 
+    def compare_with_published(
+        self,
+        published: Cases,
+        *,
+        by: By = "platform",
+        every: Every | None = "half-year",
+        spec: TrendSpec | None = None,
+        **options: Unpack[TrendOptions],
+    ) -> pl.DataFrame:
+        """These cases' compliance beside the compliance a platform published, per group and period.
+
+        ``published`` is usually a report read with :func:`takedowns.sources.read` and filtered to
+        the requesting country; both sides are computed as :meth:`trend` computes rates, under one
+        definition (``every`` half-years by default, the reporting period of most platforms).
+
+        Returns
+        -------
+        polars.DataFrame
+            by columns, period, period_label, observed_requests, observed_successes, observed_n,
+            observed_rate, observed_ci_low, observed_ci_high, observed_low_n, published_requests,
+            published_successes, published_rate, difference (published - observed),
+            published_outside_interval, definition (both sides'). A period only one side has is
+            kept, the other side null.
+        """
+        spec = _spec(TrendSpec, spec, options)
+        if every is not None:
+            spec = spec.replace(every=every)
+        return self._analysed().compare_with_published(published._analysed(), _by(by), spec)
+
     def crosstab(
         self,
         rows: str = "group",

@@ -685,6 +685,69 @@ def heatmap(
     return Plot(fig, ax)
 
 
+def compare(
+    observed: Cases,
+    published: Cases,
+    by: str = "platform",
+    *,
+    every: Every = "half-year",
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    **options: Any,
+) -> Plot:
+    """Published versus observed compliance, per group and period: your rate as a dot with its
+    interval (hollow with a dagger on fewer than ``min_n``), the platform's published rate as a
+    diamond, and a double dagger where it lies outside your interval. ``options`` go to
+    :meth:`Cases.compare_with_published`. The footnote gives both definitions and both sources.
+    """
+    t = observed.compare_with_published(published, by=by, every=every, **options)
+    shown = t.filter(pl.col("published_requests").is_not_null())
+    if shown.height == 0:
+        raise EmptySelectionError(
+            f"the published source has no rows for these {by}s and periods; check its platform and jurisdiction"
+        )
+    unmatched = t.height - shown.height
+    rows = list(shown.iter_rows(named=True))
+    fig, ax = _figure(ax, 0.6 + 0.34 * len(rows))
+    outside_any = low_any = False
+    for i, r in enumerate(rows):
+        if r["observed_rate"] is not None:
+            low = bool(r["observed_low_n"])
+            low_any |= low
+            ax.plot([r["observed_ci_low"] * 100, r["observed_ci_high"] * 100], [i, i], color=NEUTRAL, lw=1.6)
+            ax.plot(r["observed_rate"] * 100, i, "o", ms=6, color=NEUTRAL, mfc="white" if low else NEUTRAL, mew=1.5)
+        if r["published_rate"] is not None:
+            ax.plot(r["published_rate"] * 100, i, "D", ms=6, color=OKABE_ITO[1], mec="black", mew=0.6)
+        if r["published_outside_interval"]:
+            outside_any = True
+            ax.text(103, i, "‡", va="center", fontsize=9)
+    labels = []
+    for r in rows:
+        n = r["observed_n"]
+        tail = f" (n={n:,}){' †' if r['observed_low_n'] else ''}" if n is not None else " (no cases of yours)"
+        labels.append(f"{label(r[by])} {r['period_label']}{tail}")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, 108)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    _percent_axis(ax, "x")
+    ax.set_xlabel("Compliance: yours (dot, with interval) and the platform's published rate (diamond)")
+    ax.set_title(title or "Published versus observed compliance", loc="left")
+    notes = []
+    if outside_any:
+        notes.append("‡ the published rate lies outside your interval.")
+    if low_any:
+        notes.append("† few of your cases: read with care.")
+    if unmatched:
+        notes.append(f"{unmatched} {by}-period(s) of yours have no published figure and are not drawn.")
+    src = source if source is not None else f"{default_source(observed)}; published: {default_source(published)}"
+    footnote(fig, str(t["definition"][0]), observed, " ".join(notes), source=src, as_of=as_of)
+    return Plot(fig, ax)
+
+
 def _action_window(curves: list[tuple[list[float], list[float]]], end: float) -> float:
     """The right edge that shows where the action is: 1.25 times the latest time at which a curve
     reaches 95% of its final level, at least 1 day, at most ``end``."""

@@ -34,17 +34,18 @@ import os
 from typing import TYPE_CHECKING, Any, get_args
 
 from takedowns import _core
-from takedowns._cases import Cases, _spec
-from takedowns._typing import SourceName
+from takedowns._cases import By, Cases, _spec
+from takedowns._typing import Every, SourceName, TrendOptions
 from takedowns.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
+    import polars as pl
     from typing_extensions import Unpack
 
-    from takedowns._core import LoadOptions
+    from takedowns._core import LoadOptions, TrendSpec
     from takedowns._typing import LoadKeywords, PathLike
 
-__all__ = ["names", "read"]
+__all__ = ["compare_with_published", "names", "read"]
 
 
 def names() -> list[str]:
@@ -98,3 +99,31 @@ def read(
         kw.setdefault("on_invalid", "quarantine")
     opts = _spec(_core.LoadOptions, options, kw)
     return Cases._wrap(_core.read_source(name, os.fspath(path), opts))
+
+
+def compare_with_published(
+    observed: Cases,
+    published: Cases,
+    *,
+    by: By = "platform",
+    every: Every | None = "half-year",
+    spec: TrendSpec | None = None,
+    **options: Unpack[TrendOptions],
+) -> pl.DataFrame:
+    """Your cases' compliance beside what the platform published: :meth:`Cases.compare_with_published`.
+
+    "The platform says it complied with 94% of Pakistan's requests; what did we see?"
+
+    >>> import takedowns as td, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "cligr.csv"
+    >>> _ = p.write_text(
+    ...     "metric_name,period_value,location_value,result\\n"
+    ...     "Accounts actioned due to community guidelines violations,Jul-Dec 2025,Pakistan,90.0\\n"
+    ...     "Accounts not actioned,Jul-Dec 2025,Pakistan,10.0\\n")
+    >>> tiktok = td.sources.read("tiktok-government", p)
+    >>> mine = td.sample().filter(platform="tiktok")
+    >>> t = td.compare_with_published(mine, tiktok, every="year")
+    >>> t.select("platform", "observed_rate", "published_rate", "published_outside_interval").row(0)
+    ('tiktok', 0.914572864321608, 0.9, False)
+    """
+    return observed.compare_with_published(published, by=by, every=every, spec=spec, **options)

@@ -158,6 +158,18 @@ impl PyCases {
         run(py, move || crate::metrics::trend::trend(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
+    fn compare_with_published(
+        &self,
+        py: Python<'_>,
+        published: PyRef<'_, PyCases>,
+        by: Vec<String>,
+        spec: PyRef<'_, PyTrendSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, p, spec) = (self.inner.clone(), published.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::compare::compare_with_published(c.data(), p.data(), &by, &spec))
+            .map(PyDataFrame)
+    }
+
     fn crosstab(
         &self,
         py: Python<'_>,

@@ -91,3 +91,40 @@ def test_tiktok_gives_back_its_removal_rate() -> None:
         ("account", 446, 2632),
         ("content", 6069, 9922),
     ]
+
+
+def test_observed_beside_published_table_and_figure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from takedowns import plot
+
+    published = td.sources.read("tiktok-government", TIKTOK).filter(jurisdiction="Pakistan")
+    rows = "case_id,platform,account,group,reported_at,status\n" + "".join(
+        f"c{i},TikTok,@fake_user{i},TTP,2025-08-{i + 1:02d},{'removed' if i < 6 else 'rejected'}\n" for i in range(10)
+    )
+    import tempfile
+
+    p = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
+    p.write_text(rows)
+    mine = td.read_csv(p)
+    t = td.compare_with_published(mine, published)
+    assert t.select("platform", "period_label", "observed_n", "published_requests").row(0) == (
+        "tiktok",
+        "2025-H2",
+        10,
+        12554,
+    )
+    # 6 of 10 seen; TikTok published 6,515 of 12,554 items actioned: inside the Wilson interval.
+    assert t["observed_rate"][0] == 0.6 and t["published_rate"][0] == pytest.approx(6515 / 12554, abs=1e-12)
+    assert t["difference"][0] == pytest.approx(6515 / 12554 - 0.6, abs=1e-12)
+    assert t["published_outside_interval"][0] is False
+    fig, ax = plot.compare(mine, published)
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["TikTok 2025-H2 (n=10) †"]
+    markers = [ln.get_marker() for ln in ax.lines]
+    assert "D" in markers and "o" in markers
+    # TikTok publishes nothing about X: its row shows without yours, yours is counted as not drawn.
+    fig, ax = plot.compare(td.sample().filter(platform="x"), published)
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["TikTok 2025-H2 (no cases of yours)"]
+    texts = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+    assert "2 platform-period(s) of yours have no published figure" in texts
