@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any, cast, get_args
 
 from takedowns._cases import Cases, rejects_sentence
-from takedowns._typing import DateOrder, Method, OnInvalid, Pending, Status
+from takedowns._typing import DateOrder, Every, Method, OnInvalid, Pending, Status
 from takedowns.errors import InvalidArgumentError, TakedownsError
 
 #: The options ``takedowns.toml`` may set, by table, with their defaults (None: the library's).
@@ -208,6 +208,22 @@ def _parser() -> argparse.ArgumentParser:
         help="the date the data describe (default: the latest date in the data)",
     )
     r.add_argument("--title", default=None, help="the memo draft's heading")
+    from takedowns._typing import SourceName
+
+    r.add_argument(
+        "--compare-with",
+        default=None,
+        metavar="FILE",
+        help="a platform's published report to set beside your cases (with --compare-source)",
+    )
+    r.add_argument("--compare-source", choices=get_args(SourceName), default=None, metavar="NAME")
+    r.add_argument(
+        "--compare-jurisdiction",
+        default=None,
+        metavar="TEXT",
+        help="keep the published rows of this jurisdiction only, as the source writes it (e.g. Pakistan, PK)",
+    )
+    r.add_argument("--compare-every", choices=get_args(Every), default="half-year", help="default: half-year")
     r.add_argument(
         "--force",
         action="store_true",
@@ -349,6 +365,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             cases = _load(args, config, on_invalid or ("quarantine" if args.source else "raise"))
         if args.pseudonymise_key_file:
             cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
+        published = None
+        if (args.compare_with is None) != (args.compare_source is None):
+            raise InvalidArgumentError("--compare-with FILE and --compare-source NAME go together", "compare_with")
+        if args.compare_with is not None:
+            published = td.sources.read(args.compare_source, args.compare_with)
+            if args.compare_jurisdiction is not None:
+                published = published.filter(jurisdiction=args.compare_jurisdiction)
+                if len(published) == 0:
+                    raise InvalidArgumentError(
+                        f"{args.compare_with} has no rows of jurisdiction {args.compare_jurisdiction!r}",
+                        "compare_jurisdiction",
+                    )
         options = {"pending": opt("pending"), "method": opt("method"), "ci": opt("ci")}
         report.build(
             cases,
@@ -362,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             source=opt("cite"),
             as_of=opt("as_of"),
             title=opt("title"),
+            published=published,
+            compare_every=args.compare_every,
         )
     except TakedownsError as e:
         # The library speaks Python; the command line has a flag for it.

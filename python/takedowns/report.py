@@ -20,7 +20,7 @@ import pathlib
 import platform as _platform
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -82,10 +82,14 @@ def tables(
     options: dict[str, Any] | None = None,
     skipped: dict[str, str] | None = None,
     as_of: dt.date | dt.datetime | None = None,
+    published: Cases | None = None,
+    compare_every: str = "half-year",
 ) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
     (``pending``, ``method``, ``ci``, ``unit`` ...); ``as_of`` to time to action (when pending
-    requests are censored). A table the data cannot give (no dates for a trend, no follower counts
+    requests are censored); ``published`` (a source read with :mod:`takedowns.sources`) adds
+    ``compare_published``, your compliance beside it per platform and ``compare_every`` period.
+    A table the data cannot give (no dates for a trend, no follower counts
     for reach) is left out, with the reason in ``skipped``."""
     o = dict(options or {})
     skipped = {} if skipped is None else skipped
@@ -102,6 +106,10 @@ def tables(
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
     }
+    if published is not None:
+        makers["compare_published"] = lambda: cases.compare_with_published(
+            published, by="platform", every=cast(Any, compare_every), **o
+        )
     out: dict[str, pl.DataFrame] = {}
     for name, make in makers.items():
         if name.startswith("crosstab") and n_platforms > MAX_CROSSTAB_COLUMNS:
@@ -326,6 +334,8 @@ def build(
     source: str | None = None,
     as_of: dt.date | dt.datetime | None = None,
     title: str | None = None,
+    published: Cases | None = None,
+    compare_every: str = "half-year",
 ) -> list[pathlib.Path]:
     """Writes the memo pack under ``out`` and returns every file written: ``report.md``, a memo
     draft (the rejects first, the headline, each figure with a numbered caption, the key tables
@@ -344,6 +354,10 @@ def build(
         data.
     title
         The memo's heading (default "Takedown requests: compliance, reach and time to action").
+    published, compare_every
+        A platform's published figures (:func:`takedowns.sources.read`, filtered to the requesting
+        country): the pack then compares your compliance with them per platform and period
+        (``compare_every``, default half-year), as a table and a figure.
     max_rejects, force
         The pack is refused (:class:`~takedowns.errors.RejectsError`) when more than
         ``max_rejects`` of the rows read were rejected, or every row of a platform, group or
@@ -383,7 +397,7 @@ def build(
     with warnings.catch_warnings():
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
-        made = tables(cases, o, skipped, as_of)
+        made = tables(cases, o, skipped, as_of, published, compare_every)
         shown = disclosure.apply(made, min_cell) if min_cell else made
         for i, (name, df) in enumerate(shown.items(), 1):
             csv = _safe_path(out, f"tables/{name}.csv")
@@ -408,6 +422,10 @@ def build(
             skipped["figures"] = "small-cell suppression is on, and figures draw exact values"
         else:
             figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of})
+            if published is not None and "compare_published" in made:
+                figs["compare_published"] = lambda: plot.compare(
+                    cases, published, "platform", every=cast(Any, compare_every), as_of=as_of, **o
+                )
         say("drawing figures ...")
         captions: dict[str, str] = {}
         for i, (name, draw) in enumerate(figs.items(), 1):
@@ -439,6 +457,7 @@ _MEMO_TABLES = {
     "compliance_group_platform": "Compliance by group and platform",
     "reach_group": "Reach by group",
     "time_to_action_platform": "Time to action by platform",
+    "compare_published": "Published versus observed compliance",
 }
 # Where each figure goes in the memo draft: after the table it illustrates.
 _FIGURE_AFTER = {
@@ -447,6 +466,7 @@ _FIGURE_AFTER = {
     "reach_group": "reach_group",
     "time_to_action_platform": "time_to_action_platform",
     "trend_month_platform": None,
+    "compare_published": "compare_published",
 }
 
 

@@ -313,6 +313,8 @@ def memo_table(
 
     if df.height == 0:
         raise InvalidArgumentError("memo_table needs a table with rows", "df")
+    if "published_rate" in df.columns and columns is None:
+        return _comparison(df, title, cases, source, as_of)
     keep = [c for c in (columns or _default_columns(df)) if c not in _HIDDEN]
     unknown = [c for c in keep if c not in df.columns]
     if unknown:
@@ -377,6 +379,64 @@ def memo_table(
     if facts:
         notes.append(facts)
     return MemoTable(frame=frame, title=title or "Table", notes=notes, low_rows=low_rows)
+
+
+def _comparison(
+    df: pl.DataFrame,
+    title: str | None,
+    cases: Cases | None,
+    source: str | None,
+    as_of: dt.date | dt.datetime | None,
+) -> MemoTable:
+    """A :meth:`~takedowns.Cases.compare_with_published` table for a memo: yours as a rate cell,
+    the published rate and its n, the difference in points, and whether it lies outside yours."""
+    defs = df.get_column("definition").to_list()
+    m = _INTERVAL.search(defs[0]) if defs else None
+    level = f"{m.group(1)}% CI" if m else "CI"
+    matched = df.filter(pl.col("published_requests").is_not_null())
+    unmatched = df.height - matched.height
+    if matched.height:  # the groups and periods the publisher covers; the CSV has them all
+        df = matched
+    keys = [c for c in df.columns if df.schema[c] == pl.String and c not in ("period_label", "definition")]
+    out: dict[str, list[Any]] = {_header(k): [_display(v) for v in df.get_column(k).to_list()] for k in keys}
+    out["Period"] = df.get_column("period_label").to_list()
+    low_rows: list[int] = []
+    yours, theirs, diff, outside = [], [], [], []
+    for i, r in enumerate(df.iter_rows(named=True)):
+        if r["observed_n"] is None:
+            yours.append("none of yours")
+        else:
+            low = bool(r["observed_low_n"])
+            yours.append(
+                rate_cell(r["observed_rate"], r["observed_ci_low"], r["observed_ci_high"], r["observed_n"], low)
+            )
+            if low:
+                low_rows.append(i)
+        n = r["published_requests"]
+        if n is None:
+            theirs.append("not published")
+        elif r["published_rate"] is None:
+            theirs.append(f"no rate (n={n:,})")
+        else:
+            theirs.append(f"{percent(r['published_rate'])}, n={n:,}")
+        diff.append(None if r["difference"] is None else f"{r['difference'] * 100:+.0f} points")
+        flag = r["published_outside_interval"]
+        outside.append("–" if flag is None else "yes ‡" if flag else "no")
+    out[f"Yours ({level}), n"] = yours
+    out["Published, n"] = theirs
+    out["Published − yours"] = diff
+    out["Published outside your interval"] = outside
+    notes = [f"Definitions: {defs[0]}."] if defs else []
+    if low_rows:
+        notes.append(f"{_DAGGER} few of your cases: too few to read the rate with confidence.")
+    notes.append("‡ the published rate lies outside your interval. The published n is in the publisher's unit.")
+    if unmatched and matched.height:
+        notes.append(f"{unmatched} group-period(s) of yours without a published figure are not shown.")
+    facts = _facts(cases, source, as_of)
+    if facts:
+        notes.append(facts)
+    frame = pl.DataFrame(out, strict=False)
+    return MemoTable(frame=frame, title=title or "Published versus observed", notes=notes, low_rows=low_rows)
 
 
 def _default_columns(df: pl.DataFrame) -> list[str]:

@@ -128,3 +128,20 @@ def test_observed_beside_published_table_and_figure() -> None:
     assert [x.get_text() for x in ax.get_yticklabels()] == ["TikTok 2025-H2 (no cases of yours)"]
     texts = " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
     assert "2 platform-period(s) of yours have no published figure" in texts
+
+
+def test_the_report_sets_your_cases_beside_a_published_source(tmp_path: pathlib.Path) -> None:
+    pack = tmp_path / "pack"
+    args = ["report", "--out", str(pack), "--quiet", "--compare-with", str(TIKTOK)]
+    args += ["--compare-source", "tiktok-government", "--compare-jurisdiction", "Pakistan"]
+    assert cli.main(args) == 0
+    md = (pack / "report.md").read_text()
+    section = md.split("## Published versus observed compliance")[1].split("## ")[0]
+    # The sample's TikTok requests of 2025-H2: 45 of 50 complied with (90%, Wilson 79-96) beside
+    # TikTok's published 52% of 12,554 items: outside.
+    assert "| TikTok | 2025-H2 | 90% \\(79–96\\), n=50 | 52%, n=12,554 | -38 points | yes ‡ |" in section
+    assert "11 group-period(s) of yours without a published figure are not shown" in section
+    assert (pack / "figures" / "compare_published.png").stat().st_size > 10_000
+    t = pl.read_csv(pack / "tables" / "compare_published.csv")
+    assert t.height == 12 and t.filter(pl.col("published_requests").is_not_null()).height == 1
+    assert cli.main([*args[:4], "--compare-with", str(TIKTOK)]) == 2  # a source name is needed too
