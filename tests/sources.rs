@@ -92,7 +92,7 @@ fn another_google_file_is_named_not_misread() {
     std::fs::write(&p, "Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests,Items Requested To Be Removed\n2019-06-30,Pakistan,PK,Military,2,18\n").unwrap();
     let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("this is Google's by-requestor file"), "{e}");
-    assert_eq!(sources::names(), ["google-removals-historical", "tiktok-government"]);
+    assert_eq!(sources::names(), ["google-removals-historical", "google-removals-requestor", "tiktok-government"]);
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
 }
 
@@ -184,4 +184,53 @@ fn observed_beside_published() {
     // 10 of 10: Wilson (0.7225, 1): 0.519 lies outside.
     let t = observed(10).compare_with_published(&published, &["platform"], &spec).unwrap();
     assert_eq!(t.column("published_outside_interval").unwrap().bool().unwrap().get(0), Some(true));
+}
+
+const REQUESTOR: &str = "tests/data/sources/google/google-government-removal-requests.csv";
+
+#[test]
+fn google_requestor_gives_back_googles_percentages() {
+    let c = sources::read(SourceName::GoogleRemovalsRequestor, REQUESTOR, &LoadOptions::default()).unwrap();
+    let r = c.load_report();
+    // 13 rows × 6 outcomes, all read.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (78, 78, 0));
+    let f = c.frame().clone();
+    let ica = f
+        .clone()
+        .lazy()
+        .filter(
+            col("agency")
+                .eq(lit("Information and Communications Authority"))
+                .and(col("period_end").eq(lit("2025-06-30"))),
+        )
+        .collect()
+        .unwrap();
+    // Published: 4,553 items; 82% removed for legal reasons, 1% policy, 0% not found, 9% not enough
+    // information, 4% no action, 4% already removed. The counts sum to the items and round back.
+    let counts: Vec<i64> = ica.column("count").unwrap().i64().unwrap().into_no_null_iter().collect();
+    assert_eq!(counts, [3733, 46, 0, 410, 182, 182]);
+    assert_eq!(counts.iter().sum::<i64>(), 4553);
+    for (c, pct) in counts.iter().zip([82.0, 1.0, 0.0, 9.0, 4.0, 4.0]) {
+        assert_eq!((*c as f64 / 4553.0 * 100.0).round(), pct);
+    }
+    // Outcomes as statuses: legal -> restricted, policy -> removed, the rest rejected; so the
+    // compliance rate is (3733 + 46) / 4553, Google's 82% + 1%.
+    let t = c.compliance(&["agency", "period_end"], &ComplianceSpec::default()).unwrap();
+    let m = t.column("agency").unwrap().str().unwrap().equal("Information and Communications Authority")
+        & t.column("period_end").unwrap().str().unwrap().equal("2025-06-30");
+    let row = t.filter(&m).unwrap();
+    assert_eq!(row.column("rate").unwrap().f64().unwrap().get(0), Some(3779.0 / 4553.0));
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(def.contains("Removed-Legal -> restricted") && def.contains("not requests"), "{def}");
+    // A mapping is a parameter: "Content Already Removed" counted as removed.
+    let mine = LoadOptions::default().with_status_label("Content Already Removed", Status::Removed);
+    let c2 = sources::read(SourceName::GoogleRemovalsRequestor, REQUESTOR, &mine).unwrap();
+    let t2 = c2.compliance(&["agency", "period_end"], &ComplianceSpec::default()).unwrap();
+    let row2 = t2.filter(&m).unwrap();
+    assert_eq!(row2.column("rate").unwrap().f64().unwrap().get(0), Some(3961.0 / 4553.0));
+    // The historical layout under this name is named, not misread.
+    let e = sources::read(SourceName::GoogleRemovalsRequestor, HISTORICAL, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("read it as google-removals-historical"), "{e}");
 }

@@ -15,6 +15,12 @@ google-removals-historical     Google Transparency Report, government requests t
                                ``google-government-removal-requests-historical.csv`` (2009-H2 to
                                2019-H1): per country and half-year, requests fully or partially
                                complied with (``removed``) and not (``rejected``)
+google-removals-requestor      Google, by requestor: ``google-government-removal-requests.csv``
+                               (2019-H1 on): per country, requestor (``agency``) and half-year,
+                               the items of each of Google's six outcomes, rebuilt from its whole
+                               percents by largest remainders. Rows count items, not requests.
+                               Outcomes as statuses: Removed-Legal ``restricted``, Removed-Policy
+                               ``removed``, the other four ``rejected`` (``status_labels`` change it)
 tiktok-government              TikTok, Government Removal Requests Report:
                                ``CLIGR_<release>_GovernmentRemovalsRequests.csv`` (cumulative): per
                                country and half-year, content and accounts actioned for community-
@@ -25,7 +31,7 @@ tiktok-government              TikTok, Government Removal Requests Report:
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical', 'tiktok-government']
+['google-removals-historical', 'google-removals-requestor', 'tiktok-government']
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@
 use super::{Long, Table, BASE, SOURCE_COL};
 use crate::error::Result;
 use crate::load::readers::Raw;
+use crate::schema::col_names::{AGENCY, CONTENT_TYPE};
 use crate::schema::Status;
 
 const WHAT: &str =
@@ -56,9 +57,9 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
     let t = Table::new(&raw);
     if !t.has(REQUESTS) {
         let other = if t.has("Requestor") || t.has("Requester") {
-            Some("Google's by-requestor file (google-government-removal-requests.csv since 2019)")
+            Some("Google's by-requestor file (google-government-removal-requests.csv since 2019): read it as google-removals-requestor")
         } else if t.has("Product") && t.has("Reason") {
-            Some("Google's file by product and reason (google-government-detailed-removal-requests.csv)")
+            Some("Google's file by product and reason (google-government-detailed-removal-requests.csv), which takedowns does not read yet")
         } else {
             None
         };
@@ -66,7 +67,7 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
             return Err(crate::Error::Read {
                 file: raw.source.clone(),
                 format: WHAT.into(),
-                message: format!("this is {other}, which takedowns does not read yet"),
+                message: format!("this is {other}"),
             });
         }
     }
@@ -121,6 +122,129 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
     Ok((long.into_raw(raw)?, derivation))
 }
 
+const REQUESTOR_WHAT: &str =
+    "Google's government removal requests by requestor (google-government-removal-requests.csv, 2019 on)";
+const ITEMS: &str = "Items Requested To Be Removed";
+/// Google's six outcomes of the items, as its columns name them (`% ` and trailing spaces aside).
+pub(crate) const ITEM_OUTCOMES: [&str; 6] = [
+    "Removed-Legal",
+    "Removed-Policy",
+    "Content Not Found",
+    "Not Enough Information",
+    "No Action Taken",
+    "Content Already Removed",
+];
+/// The `source` value of every row.
+pub(crate) const REQUESTOR_SOURCE: &str =
+    "Google Transparency Report, government requests to remove content: by requestor";
+/// What each of Google's outcomes counts as, unless the caller's `status_labels` say otherwise:
+/// removed for legal reasons is withheld where the law applies (`restricted`), for a policy
+/// violation removed everywhere (`removed`); not found, not enough information, no action and
+/// already removed are no action by Google (`rejected`).
+pub(crate) const ITEM_STATUS: [(&str, Status); 6] = [
+    ("Removed-Legal", Status::Restricted),
+    ("Removed-Policy", Status::Removed),
+    ("Content Not Found", Status::Rejected),
+    ("Not Enough Information", Status::Rejected),
+    ("No Action Taken", Status::Rejected),
+    ("Content Already Removed", Status::Rejected),
+];
+
+/// `items` split over whole `percents` (blank = 0) by largest remainders, so that the counts sum
+/// to `items` and each is within one of `items × share`; `None` when no share is given.
+fn allocate(items: i64, percents: &[i64; 6]) -> Option<[i64; 6]> {
+    let total: i64 = percents.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let exact: Vec<(i64, i64)> = percents.iter().map(|p| ((items * p) / total, (items * p) % total)).collect();
+    let mut out: [i64; 6] = std::array::from_fn(|k| exact[k].0);
+    let left = items - out.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..6).collect();
+    // Largest remainder first; ties to the larger share, then to the column order.
+    order.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(percents[b].cmp(&percents[a])).then(a.cmp(&b)));
+    for &k in order.iter().take(left as usize) {
+        out[k] += 1;
+    }
+    Some(out)
+}
+
+/// The by-requestor file as rows of items per outcome.
+pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
+    let t = Table::new(&raw);
+    if t.has(REQUESTS) {
+        return Err(crate::Error::Read {
+            file: raw.source.clone(),
+            format: REQUESTOR_WHAT.into(),
+            message:
+                "this is Google's historical summary (\"All Requests: ...\" columns; before 2019 it was published \
+                      under this same name): read it as google-removals-historical"
+                    .into(),
+        });
+    }
+    let period = t.text(&["Period Ending"], REQUESTOR_WHAT)?;
+    let country = t.text(&["Country/Region", "Country"], REQUESTOR_WHAT)?;
+    let code = t.text(&["CLDR Territory Code"], REQUESTOR_WHAT)?;
+    let requestor = t.text(&["Requestor", "Requester"], REQUESTOR_WHAT)?;
+    let items = t.text(&[ITEMS], REQUESTOR_WHAT)?;
+    let shares: Vec<_> =
+        ITEM_OUTCOMES.iter().map(|o| t.text(&[format!("% {o}").as_str()], REQUESTOR_WHAT)).collect::<Result<_>>()?;
+    let mut columns: Vec<&'static str> = BASE.to_vec();
+    columns.extend([AGENCY, CONTENT_TYPE, "country", "period_end", SOURCE_COL]);
+    let count_names =
+        std::iter::once(ITEMS.to_string()).chain(ITEM_OUTCOMES.iter().map(|o| format!("% {o}"))).collect();
+    let mut long = Long::new(&columns, count_names);
+    let mut rounded_to_zero = 0u64;
+    for i in 0..raw.frame.height() {
+        let n_text = items.get(i).unwrap_or("").trim();
+        let texts: Vec<&str> = shares.iter().map(|s| s.get(i).unwrap_or("").trim()).collect();
+        let bad = texts.iter().position(|p| !p.is_empty() && whole(p).is_none());
+        let percents: [i64; 6] = std::array::from_fn(|k| whole(texts[k]).unwrap_or(0));
+        rounded_to_zero += texts.iter().filter(|p| **p == "0").count() as u64;
+        // Each outcome's count, or the text (and its column) the checks reject.
+        let counts: Vec<(String, u32)> = match (whole(n_text), bad) {
+            (None, _) => vec![(n_text.to_string(), 0); 6],
+            (Some(_), Some(k)) => vec![(texts[k].to_string(), k as u32 + 1); 6],
+            (Some(n), None) => match allocate(n, &percents) {
+                Some(c) => c.iter().map(|c| (c.to_string(), 0)).collect(),
+                None if n == 0 => vec![("0".to_string(), 0); 6],
+                None => vec![(String::new(), 1); 6], // items without any share: rejected as empty
+            },
+        };
+        let end = period.get(i).map(str::trim);
+        let jurisdiction = code.get(i).map(str::trim).filter(|c| !c.is_empty()).or(country.get(i).map(str::trim));
+        for (k, (count, from)) in counts.into_iter().enumerate() {
+            long.push(
+                raw.rows.get(i),
+                from,
+                vec![
+                    Some("google".into()),
+                    jurisdiction.map(String::from),
+                    end.map(half_year_start),
+                    Some(ITEM_OUTCOMES[k].to_string()),
+                    Some(count),
+                    requestor.get(i).map(|r| r.trim().to_string()),
+                    Some("item".into()),
+                    country.get(i).map(|c| c.trim().to_string()),
+                    end.map(String::from),
+                    Some(REQUESTOR_SOURCE.into()),
+                ],
+            );
+        }
+    }
+    let mapping: Vec<String> = ITEM_STATUS.iter().map(|(o, s)| format!("{o} -> {s}")).collect();
+    let derivation = format!(
+        "rows from Google's by-requestor file: each counts items (URLs, videos ...) named in requests, not requests; \
+         per country, requestor and half-year, `{ITEMS}` split over Google's six outcome percentages by largest \
+         remainders (a blank share is 0 items, as Google writes it; the whole percents are scaled to sum to 100), so \
+         each count is within items/200 + 1 of the true one and rounds back to Google's percent; {rounded_to_zero} \
+         share(s) written 0 stand for fewer than 0.5% of the items and count 0; outcomes as statuses: {} (status_labels \
+         change them); `Number of Requests` is not a row",
+        mapping.join(", ")
+    );
+    Ok((long.into_raw(raw)?, derivation))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +258,15 @@ mod tests {
         assert_eq!(whole("<10"), None);
         assert_eq!(whole("?"), None);
         assert_eq!(whole(""), None);
+    }
+
+    #[test]
+    fn largest_remainders_sum_to_the_items() {
+        // Pakistan, ICA, 2025-H1: 4,553 items at 82/1/0/9/4/4 -> 3733.46, 45.53, 0, 409.77,
+        // 182.12, 182.12: floors sum to 4,551, the two largest remainders (.77, .53) get one each.
+        assert_eq!(allocate(4553, &[82, 1, 0, 9, 4, 4]), Some([3733, 46, 0, 410, 182, 182]));
+        // Shares summing to 101 are scaled: 3 items at 33/67 -> 0.98 and 1.99 of 3.
+        assert_eq!(allocate(3, &[0, 0, 33, 67, 0, 0]), Some([0, 0, 1, 2, 0, 0]));
+        assert_eq!(allocate(5, &[0; 6]), None);
     }
 }

@@ -17,6 +17,7 @@
 //! | name | source | rows |
 //! |---|---|---|
 //! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
+//! | `google-removals-requestor` | Google Transparency Report: `google-government-removal-requests.csv` (by requestor, 2019 on) | per country, requestor and half-year: items per outcome (Google's whole percents as counts by largest remainders): items, not requests |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -38,6 +39,8 @@ crate::vocabulary! {
         /// Google's historical summary of government removal requests, with "% Fully Or
         /// Partially Complied With" ([`google`](self)).
         GoogleRemovalsHistorical = "google-removals-historical",
+        /// Google's government removal requests by requestor, with the items' outcomes (2019 on).
+        GoogleRemovalsRequestor = "google-removals-requestor",
         /// TikTok's government removal requests report, cumulative CSV ([`tiktok`](self)).
         TiktokGovernment = "tiktok-government",
     }
@@ -59,9 +62,19 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     let (raw, derivation) = match name {
         SourceName::GoogleRemovalsHistorical => google::historical(raw)?,
         SourceName::TiktokGovernment => tiktok::government(raw)?,
+        SourceName::GoogleRemovalsRequestor => google::requestor(raw)?,
     };
+    // A source's own outcome labels, unless the caller maps them otherwise.
+    let mut status_labels = match name {
+        SourceName::GoogleRemovalsRequestor => {
+            google::ITEM_STATUS.iter().map(|(label, status)| (label.to_string(), *status)).collect()
+        }
+        _ => Vec::new(),
+    };
+    status_labels.extend(opts.status_labels.iter().cloned());
     let opts = LoadOptions {
         required: Some(vec![PLATFORM.into(), STATUS.into(), COUNT.into()]),
+        status_labels,
         columns: Vec::new(),
         outcome_columns: Vec::new(),
         ..opts.clone()

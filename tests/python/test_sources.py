@@ -47,7 +47,7 @@ def test_withheld_cells_are_listed_not_zero() -> None:
 
 
 def test_source_names_and_mistakes() -> None:
-    assert td.sources.names() == ["google-removals-historical", "tiktok-government"]
+    assert td.sources.names() == ["google-removals-historical", "google-removals-requestor", "tiktok-government"]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
         td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
     with pytest.raises(td.FileFormatError, match="by-requestor file"):
@@ -145,3 +145,22 @@ def test_the_report_sets_your_cases_beside_a_published_source(tmp_path: pathlib.
     t = pl.read_csv(pack / "tables" / "compare_published.csv")
     assert t.height == 12 and t.filter(pl.col("published_requests").is_not_null()).height == 1
     assert cli.main([*args[:4], "--compare-with", str(TIKTOK)]) == 2  # a source name is needed too
+
+
+REQUESTOR = HISTORICAL.parent / "google-government-removal-requests.csv"
+
+
+def test_google_requestor_items_round_back_to_googles_percents() -> None:
+    c = td.sources.read("google-removals-requestor", REQUESTOR)
+    f = c.to_polars().filter(
+        (pl.col("agency") == "Information and Communications Authority") & (pl.col("period_end") == "2025-06-30")
+    )
+    counts = f["count"].to_list()
+    assert counts == [3733, 46, 0, 410, 182, 182] and sum(counts) == 4553
+    assert [round(x / 4553 * 100) for x in counts] == [82, 1, 0, 9, 4, 4]  # as Google published
+    labels = {(col, label): value for col, label, value, *_ in c.load_report["labels"] if col == "status"}
+    assert labels[("status", "Removed-Legal")] == "restricted" and labels[("status", "No Action Taken")] == "rejected"
+    t = c.compliance(by="agency")
+    assert "not requests" in t["definition"][0]
+    mine = td.sources.read("google-removals-requestor", REQUESTOR, status_labels={"Content Already Removed": "removed"})
+    assert mine.compliance(by=None)["successes"][0] > c.compliance(by=None)["successes"][0]
