@@ -92,7 +92,10 @@ fn another_google_file_is_named_not_misread() {
     std::fs::write(&p, "Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests,Items Requested To Be Removed\n2019-06-30,Pakistan,PK,Military,2,18\n").unwrap();
     let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("this is Google's by-requestor file"), "{e}");
-    assert_eq!(sources::names(), ["google-removals-historical", "google-removals-requestor", "tiktok-government"]);
+    assert_eq!(
+        sources::names(),
+        ["google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals"]
+    );
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
 }
 
@@ -233,4 +236,42 @@ fn google_requestor_gives_back_googles_percentages() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("read it as google-removals-historical"), "{e}");
+}
+
+const X: &str = "tests/data/sources/x/Twitter_Transparency-Removal_Requests_Jul-Dec-2020.csv";
+
+#[test]
+fn x_reproduces_its_published_compliance_rates() {
+    let c = sources::read(SourceName::XRemovals, X, &quarantine()).unwrap();
+    let r = c.load_report();
+    // 7 rows in the excerpt's first table: 5 with a rate (two rows each), 2 with NULL (Pakistan
+    // 2019-H1 and 2012-H1: one reject each); the blank lines and the second table are not rows.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (12, 10, 2));
+    assert_eq!(r.problems_by_rule.get(&Rule::CensoredValue), Some(&2));
+    let rej = c.rejects();
+    let rows: Vec<i64> =
+        rej.column("row").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_no_null_iter().collect();
+    assert_eq!(rows, [6, 7]);
+    let values: Vec<String> = str_col(rej, "column").into_iter().flatten().collect();
+    assert_eq!(values, ["Combined compliance rate", "Combined compliance rate"]);
+    let t = c.compliance(&["jurisdiction", "reported_at"], &ComplianceSpec::default()).unwrap();
+    let pick = |j: &str, start: i64| {
+        let days = t.column("reported_at").unwrap().cast(&DataType::Date).unwrap().date().unwrap().physical().clone();
+        let m = t.column("jurisdiction").unwrap().str().unwrap().equal(j) & days.equal(start as i32);
+        let row = t.filter(&m).unwrap();
+        (
+            row.column("requests").unwrap().i64().unwrap().get(0).unwrap(),
+            row.column("rate").unwrap().f64().unwrap().get(0).unwrap(),
+        )
+    };
+    // Published: Pakistan Jul-Dec 2020, 417 requests, compliance 0.41; Jan-Jun 2020, 241 and
+    // 0.29; Turkey Jul-Dec 2020, 3,749 and 0.41 (days since 1970: 2020-07-01 = 18444,
+    // 2020-01-01 = 18262).
+    for (j, start, n, rate) in
+        [("Pakistan", 18444, 417, 0.41), ("Pakistan", 18262, 241, 0.29), ("Turkey", 18444, 3749, 0.41)]
+    {
+        let (requests, got) = pick(j, start);
+        assert_eq!(requests, n, "{j}");
+        assert_eq!((got * 100.0).round() / 100.0, rate, "{j} {got}");
+    }
 }

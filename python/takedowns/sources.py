@@ -27,11 +27,15 @@ tiktok-government              TikTok, Government Removal Requests Report:
                                guidelines violations (``removed``), for local law (``restricted``)
                                and not (``rejected``). Its rows count items, not requests: the rate
                                over them is TikTok's "Removal rate"
+x-removals                     X (Twitter) Transparency Center: ``Twitter_Transparency-Removal_
+                               Requests_<period>.csv`` (cumulative; its first table, legal
+                               demands): per country and half-year, requests complied with
+                               (``removed``) and not (``rejected``); ``NULL`` rates are rejects
 =============================  =====================================================================
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical', 'google-removals-requestor', 'tiktok-government']
+['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals']
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@
 //! |---|---|---|
 //! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
 //! | `google-removals-requestor` | Google Transparency Report: `google-government-removal-requests.csv` (by requestor, 2019 on) | per country, requestor and half-year: items per outcome (Google's whole percents as counts by largest remainders): items, not requests |
+//! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables) | per country and half-year: requests complied with, and not (legal demands, combined) |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -32,6 +33,7 @@ use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURC
 
 mod google;
 mod tiktok;
+mod x;
 
 crate::vocabulary! {
     /// A public source [`read`] knows.
@@ -43,6 +45,8 @@ crate::vocabulary! {
         GoogleRemovalsRequestor = "google-removals-requestor",
         /// TikTok's government removal requests report, cumulative CSV ([`tiktok`](self)).
         TiktokGovernment = "tiktok-government",
+        /// X's (Twitter's) removal requests, the Transparency Center's cumulative CSV.
+        XRemovals = "x-removals",
     }
 }
 
@@ -58,11 +62,12 @@ pub fn names() -> &'static [&'static str] {
 /// `outcome_columns` are set by the source.
 pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
     let path = path.as_ref();
-    let raw = readers::csv(path, &LoadOptions { delimiter: b',', ..LoadOptions::default() })?;
+    let csv = || readers::csv(path, &LoadOptions::default());
     let (raw, derivation) = match name {
-        SourceName::GoogleRemovalsHistorical => google::historical(raw)?,
-        SourceName::TiktokGovernment => tiktok::government(raw)?,
-        SourceName::GoogleRemovalsRequestor => google::requestor(raw)?,
+        SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
+        SourceName::TiktokGovernment => tiktok::government(csv()?)?,
+        SourceName::GoogleRemovalsRequestor => google::requestor(csv()?)?,
+        SourceName::XRemovals => x::legal_demands(path)?,
     };
     // A source's own outcome labels, unless the caller maps them otherwise.
     let mut status_labels = match name {

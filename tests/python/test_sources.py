@@ -47,7 +47,12 @@ def test_withheld_cells_are_listed_not_zero() -> None:
 
 
 def test_source_names_and_mistakes() -> None:
-    assert td.sources.names() == ["google-removals-historical", "google-removals-requestor", "tiktok-government"]
+    assert td.sources.names() == [
+        "google-removals-historical",
+        "google-removals-requestor",
+        "tiktok-government",
+        "x-removals",
+    ]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
         td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
     with pytest.raises(td.FileFormatError, match="by-requestor file"):
@@ -164,3 +169,22 @@ def test_google_requestor_items_round_back_to_googles_percents() -> None:
     assert "not requests" in t["definition"][0]
     mine = td.sources.read("google-removals-requestor", REQUESTOR, status_labels={"Content Already Removed": "removed"})
     assert mine.compliance(by=None)["successes"][0] > c.compliance(by=None)["successes"][0]
+
+
+X = HISTORICAL.parent.parent / "x" / "Twitter_Transparency-Removal_Requests_Jul-Dec-2020.csv"
+
+
+def test_x_gives_back_its_compliance_rates() -> None:
+    c = td.sources.read("x-removals", X)
+    r = c.load_report
+    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (12, 10, 2)
+    with pytest.warns(td.RejectedRowsWarning):
+        t = c.compliance(by=["jurisdiction", "reported_at"])
+    pk = t.filter(pl.col("jurisdiction") == "Pakistan").sort("reported_at")
+    # X published: Pakistan 2019-H2 219 requests at 0.35; 2020-H1 241 at 0.29; 2020-H2 417 at 0.41.
+    assert [(n, round(rate, 2)) for n, rate in pk.select("requests", "rate").rows()] == [
+        (219, 0.35),
+        (241, 0.29),
+        (417, 0.41),
+    ]
+    assert c.rejects["value"].to_list() == ["NULL", "NULL"]
