@@ -57,19 +57,19 @@ fn google_historical_reproduces_the_published_figures() {
 fn google_historical_keeps_withheld_cells_out_and_listed() {
     let c = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &quarantine()).unwrap();
     let r = c.load_report();
-    // 24 rows of the excerpt, each read as two (complied with, not): 48. Withheld: Pakistan
-    // 2009-H2 (<10), China 2009-H2 and 2010-H1 (?): 3 rows, 6 rejected, none read as 0.
-    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (48, 42, 6));
-    assert_eq!(r.problems_by_rule.get(&Rule::CensoredValue), Some(&6));
+    // 24 lines in the excerpt: 21 read as two rows each (complied with, not); withheld: Pakistan
+    // 2009-H2 (<10), China 2009-H2 and 2010-H1 (?): one reject per line, none read as 0.
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (45, 42, 3));
+    assert_eq!(r.problems_by_rule.get(&Rule::CensoredValue), Some(&3));
     let rej = c.rejects();
     let values: Vec<String> = str_col(rej, "value").into_iter().flatten().collect();
-    assert_eq!(values, ["?", "?", "<10", "<10", "?", "?"]);
+    assert_eq!(values, ["?", "<10", "?"]);
     let columns: Vec<String> = str_col(rej, "column").into_iter().flatten().collect();
     assert!(columns.iter().all(|c| c == "All Requests: Number of Requests"), "{columns:?}");
     let rows: Vec<i64> =
         rej.column("row").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_no_null_iter().collect();
     // Data rows (the header not counted) 2, 3 and 5 of the excerpt.
-    assert_eq!(rows, [2, 2, 3, 3, 5, 5]);
+    assert_eq!(rows, [2, 3, 5]);
     // Strict, the same file fails naming each withheld cell.
     let e = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &LoadOptions::default())
         .unwrap_err()
@@ -146,10 +146,10 @@ fn tiktok_unknown_metrics_are_named() {
 
 /// Ten requests to TikTok about Pakistani accounts in Jul-Dec 2025, `removed` of them actioned.
 fn observed(removed: usize) -> Cases {
-    let mut csv = String::from("case_id,platform,account,group,reported_at,status\n");
+    let mut csv = String::from("case_id,platform,account,group,reported_at,status,jurisdiction\n");
     for i in 0..10 {
         let status = if i < removed { "removed" } else { "rejected" };
-        csv.push_str(&format!("c{i},TikTok,@fake_user{i},TTP,2025-08-{:02},{status}\n", i + 1));
+        csv.push_str(&format!("c{i},TikTok,@fake_user{i},TTP,2025-08-{:02},{status},Pakistan\n", i + 1));
     }
     Cases::read_csv_bytes(csv.as_bytes(), "mine.csv", &LoadOptions::default()).unwrap()
 }
@@ -274,4 +274,20 @@ fn x_reproduces_its_published_compliance_rates() {
         assert_eq!(requests, n, "{j}");
         assert_eq!((got * 100.0).round() / 100.0, rate, "{j} {got}");
     }
+}
+
+#[test]
+fn a_published_table_of_many_countries_must_be_narrowed() {
+    let published = sources::read(SourceName::TiktokGovernment, TIKTOK, &LoadOptions::default()).unwrap();
+    let spec = TrendSpec { every: takedowns::Every::HalfYear, ..TrendSpec::default() };
+    let e = observed(6).compare_with_published(&published, &["platform"], &spec).unwrap_err().to_string();
+    assert!(e.contains("the published cases cover 3 jurisdictions"), "{e}");
+    assert!(e.contains("published.filter(jurisdiction=...)"), "{e}");
+    // Split by jurisdiction instead, each country stands alone.
+    let split = observed(6).compare_with_published(&published, &["platform", "jurisdiction"], &spec);
+    let split = split.unwrap();
+    let pk = split.filter(&split.column("jurisdiction").unwrap().str().unwrap().equal("Pakistan")).unwrap();
+    assert_eq!(pk.column("observed_rate").unwrap().f64().unwrap().get(0), Some(0.6));
+    assert!((pk.column("published_rate").unwrap().f64().unwrap().get(0).unwrap() - 0.518_958_101).abs() < 5e-10);
+    assert_eq!(split.height(), 3); // Pakistan matched; the United States and Belarus published only
 }

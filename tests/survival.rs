@@ -128,3 +128,16 @@ fn as_of_snapshot_and_bad_options() {
         "hour deadlines need times"
     );
 }
+
+#[test]
+fn decisions_without_dates_are_a_missing_column_not_a_finding() {
+    let csv = "case_id,platform,account,group,reported_at,status\n1,X,@fake_a,TTP,2025-01-01,removed\n2,X,@fake_b,TTP,2025-01-02,pending\n";
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "log.csv", &LoadOptions::default()).unwrap();
+    let e = c.time_to_action(&["platform"], &SurvivalSpec::default()).unwrap_err();
+    assert!(matches!(e, Error::Empty(_)), "{e}");
+    assert!(e.to_string().contains("none of the 1 decided request(s) has an actioned_at"), "{e}");
+    // With the date of the one decision, the estimate is there.
+    let csv = "case_id,platform,account,group,reported_at,actioned_at,status\n1,X,@fake_a,TTP,2025-01-01,2025-01-03,removed\n2,X,@fake_b,TTP,2025-01-02,,pending\n";
+    let c = Cases::read_csv_bytes(csv.as_bytes(), "log.csv", &LoadOptions::default()).unwrap();
+    assert!(c.time_to_action(&["platform"], &SurvivalSpec::default()).is_ok());
+}

@@ -263,10 +263,24 @@ def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
 def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str | None) -> Cases:
     import takedowns as td
 
-    if args.source is not None:
-        return td.sources.read(args.source, args.input, on_invalid=cast(OnInvalid, on_invalid or "quarantine"))
-
     load = config["load"]
+
+    def pairs(key: str) -> dict[str, str]:
+        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
+
+    if args.source is not None:
+        # The source sets the columns; the other load options apply as to any file.
+        return td.sources.read(
+            args.source,
+            args.input,
+            on_invalid=cast(OnInvalid, on_invalid or "quarantine"),
+            date_order=_opt(args, config, "load", "date_order"),
+            status_labels=cast("dict[str, Status]", pairs("status_labels")),
+            platform_aliases=pairs("platform_aliases"),
+            thousands=_opt(args, config, "load", "thousands"),
+            null_values=args.null_values or load.get("null_values", []),
+        )
+
     required = args.required.split(",") if args.required else load.get("required")
     files = [g for g in args.group_aliases if "=" not in g]
     if len(files) > 1 or (files and len(files) != len(args.group_aliases)):
@@ -285,9 +299,6 @@ def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invali
         groups = from_config
     else:
         groups = {**from_config, **_pairs("--group-aliases", args.group_aliases)}
-
-    def pairs(key: str) -> dict[str, str]:
-        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
 
     delimiter = _opt(args, config, "load", "delimiter")
     return td.read(
@@ -373,8 +384,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.compare_jurisdiction is not None:
                 published = published.filter(jurisdiction=args.compare_jurisdiction)
                 if len(published) == 0:
+                    names = td.sources.read(args.compare_source, args.compare_with).to_polars()["jurisdiction"]
+                    known = ", ".join(sorted(str(j) for j in names.drop_nulls().unique().to_list())[:30])
                     raise InvalidArgumentError(
-                        f"{args.compare_with} has no rows of jurisdiction {args.compare_jurisdiction!r}",
+                        f"{args.compare_with} has no rows of jurisdiction {args.compare_jurisdiction!r}; "
+                        f"its jurisdictions are written {known}",
                         "compare_jurisdiction",
                     )
         options = {"pending": opt("pending"), "method": opt("method"), "ci": opt("ci")}
@@ -392,6 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             title=opt("title"),
             published=published,
             compare_every=args.compare_every,
+            published_filter=None
+            if args.compare_jurisdiction is None
+            else f"jurisdiction = {args.compare_jurisdiction}",
         )
     except TakedownsError as e:
         # The library speaks Python; the command line has a flag for it.

@@ -233,9 +233,12 @@ def methods_note(
     input_path: pathlib.Path | None,
     skipped: dict[str, str] | None = None,
     min_cell: int | None = None,
+    published: Cases | None = None,
+    published_filter: str | None = None,
 ) -> str:
     """The methods note: source and checksum of the bytes read, load report (rejects, labels
-    mapped, new labels, accounts in several groups), definitions, suppression, versions."""
+    mapped, new labels, accounts in several groups), the published figures compared (file,
+    checksum, rows, how they were derived, the filter), definitions, suppression, versions."""
     import matplotlib
 
     r = cases.load_report
@@ -299,6 +302,23 @@ def methods_note(
         lines.append(f"- Input columns not kept: {', '.join(r['columns_dropped'])} (derived again from `account`).")
     if r.get("pseudonymised"):
         lines.append("- Accounts and case ids are keyed pseudonyms (HMAC-SHA256); the key is not part of the pack.")
+    if published is not None:
+        p = published.load_report
+        psha = p.get("sha256")
+        lines += [
+            "",
+            "## Published figures compared",
+            f"- File: {md_code(p['source'])}" + (f"; SHA-256 of the bytes read `{psha}`." if psha else "."),
+            f"- Rows read: {p['rows_read']}; accepted: {p['rows_accepted']}; rejected: {p['rows_rejected']}"
+            + (
+                f" ({', '.join(f'{k} {v}' for k, v in sorted(p['problems_by_rule'].items()))})."
+                if p["rows_rejected"]
+                else "."
+            ),
+            f"- Rows kept for the comparison: {published_filter or 'all'} ({len(published)} rows).",
+        ]
+        if p.get("derivation"):
+            lines.append(f"- How its rows were derived: {md_note(p['derivation'])}.")
     lines += ["", "## Definitions", ""]
     for name, df in made.items():
         if "definition" in df.columns and df.height:
@@ -336,6 +356,7 @@ def build(
     title: str | None = None,
     published: Cases | None = None,
     compare_every: str = "half-year",
+    published_filter: str | None = None,
 ) -> list[pathlib.Path]:
     """Writes the memo pack under ``out`` and returns every file written: ``report.md``, a memo
     draft (the rejects first, the headline, each figure with a numbered caption, the key tables
@@ -354,10 +375,12 @@ def build(
         data.
     title
         The memo's heading (default "Takedown requests: compliance, reach and time to action").
-    published, compare_every
+    published, compare_every, published_filter
         A platform's published figures (:func:`takedowns.sources.read`, filtered to the requesting
         country): the pack then compares your compliance with them per platform and period
-        (``compare_every``, default half-year), as a table and a figure.
+        (``compare_every``, default half-year), as a table and a figure; methods.md names the
+        published file, its checksum and ``published_filter`` (how its rows were chosen, e.g.
+        ``"jurisdiction = Pakistan"``).
     max_rejects, force
         The pack is refused (:class:`~takedowns.errors.RejectsError`) when more than
         ``max_rejects`` of the rows read were rejected, or every row of a platform, group or
@@ -435,7 +458,7 @@ def build(
             say(f"  [{i}/{len(figs)}] figures/{name}")
         headline = cases.headline()
     methods = _safe_path(out, "methods.md")
-    methods.write_text(methods_note(cases, made, src, skipped, min_cell))
+    methods.write_text(methods_note(cases, made, src, skipped, min_cell, published, published_filter))
     written.append(methods)
     index = _safe_path(out, "report.md")
     index.write_text(

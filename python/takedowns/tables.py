@@ -394,7 +394,8 @@ def _comparison(
     m = _INTERVAL.search(defs[0]) if defs else None
     level = f"{m.group(1)}% CI" if m else "CI"
     matched = df.filter(pl.col("published_requests").is_not_null())
-    unmatched = df.height - matched.height
+    # Yours without a published figure (periods with none of yours are only the trend's zero fill).
+    unmatched = df.filter(pl.col("published_requests").is_null() & (pl.col("observed_requests") > 0)).height
     if matched.height:  # the groups and periods the publisher covers; the CSV has them all
         df = matched
     keys = [c for c in df.columns if df.schema[c] == pl.String and c not in ("period_label", "definition")]

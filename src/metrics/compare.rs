@@ -15,8 +15,9 @@
 use polars::prelude::*;
 
 use super::trend::{trend, TrendSpec};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::load::Validated;
+use crate::schema::col_names::JURISDICTION;
 
 /// The observed and published compliance side by side (see the module docs).
 pub fn compare_with_published(
@@ -25,6 +26,25 @@ pub fn compare_with_published(
     by: &[String],
     spec: &TrendSpec,
 ) -> Result<DataFrame> {
+    // A published table covers many countries; summed, they are nobody's figure.
+    if !by.iter().any(|b| b == JURISDICTION) {
+        if let Ok(j) = published.frame.column(JURISDICTION) {
+            let distinct = j.drop_nulls().n_unique()?;
+            if distinct > 1 {
+                let some: Vec<String> =
+                    j.drop_nulls().unique()?.str()?.iter().flatten().take(8).map(|s| format!("{s:?}")).collect();
+                return Err(Error::invalid_arg(
+                    "published",
+                    format!(
+                        "the published cases cover {distinct} jurisdictions ({}{}): keep the requesting country's \
+                         rows (published.filter(jurisdiction=...)), or add jurisdiction to by",
+                        some.join(", "),
+                        if distinct > 8 { ", ..." } else { "" }
+                    ),
+                ));
+            }
+        }
+    }
     let o = trend(observed, by, spec)?;
     let p = trend(published, by, &TrendSpec { start: None, end: None, ..spec.clone() })?;
     let keys: Vec<Expr> = by.iter().map(|c| col(c.as_str())).chain([col("period")]).collect();

@@ -490,6 +490,15 @@ fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prep
     };
     let status = df.column(STATUS)?.str()?.clone();
     let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
+    // Decided requests none of which has a decision date: every one would be left out, and the
+    // curves would show no action at all. That is a missing column, not a finding.
+    let decided = (0..df.height()).filter(|&i| status.get(i).is_some_and(|s| s != "pending")).count();
+    if decided > 0 && (0..df.height()).all(|i| status.get(i).is_none_or(|s| s == "pending") || act.get(i).is_none()) {
+        return Err(Error::Empty(format!(
+            "none of the {decided} decided request(s) has an actioned_at, so there is no time to action (the curves \
+             would show no action at all); map the column holding each decision's date to actioned_at with columns"
+        )));
+    }
     let (mut t, mut kind) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
     for i in 0..df.height() {
         let (r, a, s) = (rep.get(i), act.get(i), status.get(i).unwrap_or("pending"));

@@ -52,6 +52,31 @@ fn whole(s: &str) -> Option<i64> {
     (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
+/// A published line that gives no count: withheld (`<10`, `?`), empty, or no number; one reject
+/// for the line, naming the column and value.
+pub(crate) fn line_problem(file: &str, row: u64, column: &str, value: &str) -> crate::error::Problem {
+    use crate::error::{Problem, Rule};
+    let (rule, message) = if crate::load::validate::censored(value) {
+        (
+            Rule::CensoredValue,
+            format!("withheld by the publisher ({value}): the line is left out of every number, not read as 0"),
+        )
+    } else if value.is_empty() {
+        (Rule::Required, "the cell is empty: a published table's empty cell is not read as 0".to_string())
+    } else {
+        (Rule::InvalidInteger, "not a whole number".to_string())
+    };
+    Problem {
+        file: file.to_string(),
+        row,
+        column: column.to_string(),
+        value: value.to_string(),
+        rule,
+        case_id: None,
+        message,
+    }
+}
+
 /// The historical summary as rows of requests complied with and not.
 pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
     let t = Table::new(&raw);
@@ -79,28 +104,31 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
     let mut columns: Vec<&'static str> = BASE.to_vec();
     columns.extend(["country", "period_end", SOURCE_COL]);
     let mut long = Long::new(&columns, vec![REQUESTS.to_string(), COMPLIED.to_string()]);
+    let mut unread = Vec::new();
     for i in 0..raw.frame.height() {
         let row = raw.rows.get(i);
         let n_text = requests.get(i).unwrap_or("").trim();
         let p_text = complied.get(i).unwrap_or("").trim();
-        // (count of the complied row, count of the other, the column both came from)
-        let (yes, no, from): (String, String, u32) = match (whole(n_text), whole(p_text)) {
+        let (yes, no) = match (whole(n_text), whole(p_text)) {
             (Some(n), Some(p)) => {
                 let c = (n * p + 50).div_euclid(100).min(n);
-                (c.to_string(), (n - c).to_string(), 1)
+                (c.to_string(), (n - c).to_string())
             }
-            (Some(0), None) if p_text.is_empty() => ("0".into(), "0".into(), 1),
-            // A withheld or missing number of requests, then a withheld or missing share: the
-            // checks reject both rows with the value and the column it came from.
-            (None, _) => (n_text.to_string(), n_text.to_string(), 0),
-            (Some(_), None) => (p_text.to_string(), p_text.to_string(), 1),
+            (Some(0), None) if p_text.is_empty() => ("0".into(), "0".into()),
+            // A withheld, missing or unreadable number of requests or share: the line is one
+            // reject, with the value and the column it came from.
+            (n, _) => {
+                let (column, value) = if n.is_none() { (REQUESTS, n_text) } else { (COMPLIED, p_text) };
+                unread.push(line_problem(&raw.source, row, column, value));
+                continue;
+            }
         };
         let end = period.get(i).map(str::trim);
         let jurisdiction = code.get(i).map(str::trim).filter(|c| !c.is_empty()).or(country.get(i).map(str::trim));
         for (status, count) in [(Status::Removed, yes), (Status::Rejected, no)] {
             long.push(
                 row,
-                from,
+                1,
                 vec![
                     Some("google".into()),
                     jurisdiction.map(String::from),
@@ -114,6 +142,9 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
             );
         }
     }
+    let mut raw = raw;
+    raw.problems.extend(unread);
+    raw.problems.sort_by_key(|p| p.row);
     let derivation = format!(
         "rows from Google's historical summary: per country and half-year, requests fully or partially complied with \
          (status removed) = round(`{REQUESTS}` × `{COMPLIED}` / 100), half up, and the rest (status rejected); \
@@ -237,7 +268,8 @@ pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
         "rows from Google's by-requestor file: each counts items (URLs, videos ...) named in requests, not requests; \
          per country, requestor and half-year, `{ITEMS}` split over Google's six outcome percentages by largest \
          remainders (a blank share is 0 items, as Google writes it; the whole percents are scaled to sum to 100), so \
-         each count is within items/200 + 1 of the true one and rounds back to Google's percent; {rounded_to_zero} \
+         the counts sum to the items and each is within 1 of items × its scaled share (where Google's percents do \
+         not sum to 100 a count can miss its printed percent by one point); {rounded_to_zero} \
          share(s) written 0 stand for fewer than 0.5% of the items and count 0; outcomes as statuses: {} (status_labels \
          change them); `Number of Requests` is not a row",
         mapping.join(", ")

@@ -110,7 +110,7 @@ pub(crate) fn government(raw: Raw) -> Result<(Raw, String)> {
     }
     let derivation = format!(
         "rows from TikTok's government removal requests report: each counts items (pieces of content or accounts) \
-         named in requests, not requests: actioned for community-guidelines violations (status removed), for \
+         named in requests, not requests, so a table's requests and n here are items: actioned for community-guidelines violations (status removed), for \
          (local) law violations (restricted), not actioned (rejected); a compliance rate over them is TikTok's \
          removal rate; {totals} line(s) of totals, removal rates and request counts were read and are not rows"
     );

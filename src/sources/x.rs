@@ -34,6 +34,8 @@ pub(crate) const SOURCE: &str = "X (Twitter) Transparency Center, removal reques
 /// The bytes of the first table: from its header line (after the title line) to the line before
 /// the next title, or the end.
 fn first_table(bytes: &[u8]) -> &[u8] {
+    // A byte-order mark (Excel's "CSV UTF-8") goes before the title line.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
     let starts_with = |at: usize, s: &[u8]| bytes[at..].starts_with(s);
     let mut start = 0;
     if starts_with(0, b"Table 1/2") {
@@ -140,6 +142,7 @@ mod tests {
         let b = b"Table 1/2: Legal Demands,,\nA,B,C\n1,2,3\n,,\nTable 2/2: Local,,\nX,Y,\n";
         assert_eq!(first_table(b), b"A,B,C\n1,2,3\n,,\n");
         assert_eq!(first_table(b"A,B\n1,2\n"), b"A,B\n1,2\n");
+        assert_eq!(first_table(b"\xEF\xBB\xBFTable 1/2: L,\nA,B\n"), b"A,B\n");
         assert_eq!(rate("0.41"), Some(0.41));
         assert_eq!(rate("NULL"), None);
         assert_eq!(rate("1.5"), None);

@@ -30,14 +30,14 @@ def test_google_historical_gives_back_googles_figures() -> None:
     # 2019-H1 303 and 46%; 2016-H1 30 and 73%.
     assert got["2018-12-31"] == (214, 73) and got["2019-06-30"] == (303, 46) and got["2016-06-30"] == (30, 73)
     assert "round(`All Requests: Number of Requests`" in t["definition"][0]
-    assert "6 of 48 rows read (12.5%) were rejected" in t["definition"][0]
+    assert "3 of 45 rows read (6.7%) were rejected" in t["definition"][0]
 
 
 def test_withheld_cells_are_listed_not_zero() -> None:
     c = td.sources.read("google-removals-historical", HISTORICAL)
     r = c.load_report
-    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (48, 42, 6)
-    assert r["problems_by_rule"] == {"censored_value": 6}
+    assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"]) == (45, 42, 3)
+    assert r["problems_by_rule"] == {"censored_value": 3}
     assert c.rejects.select("row", "value").unique(maintain_order=True).rows() == [(2, "?"), (3, "<10"), (5, "?")]
     # 2009-H2 Pakistan (<10) is in no table: not a zero row.
     frame = c.to_polars()
@@ -67,10 +67,10 @@ def test_source_names_and_mistakes() -> None:
 def test_the_cli_reads_a_source_into_a_memo_pack(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", str(HISTORICAL), "--source", "google-removals-historical"]) == 1
     out = capsys.readouterr().out
-    assert "48 rows read, 42 accepted, 6 rejected" in out
+    assert "45 rows read, 42 accepted, 3 rejected" in out
     pack = tmp_path / "pack"
     args = ["report", str(HISTORICAL), "--source", "google-removals-historical", "--out", str(pack), "--quiet"]
-    assert cli.main(args) == 2  # 12.5% withheld: over the 5% the report takes without --force
+    assert cli.main(args) == 2  # 6.7% withheld: over the 5% the report takes without --force
     assert cli.main([*args, "--force"]) == 0
     md = (pack / "report.md").read_text()
     assert "*Source: Google Transparency Report, government requests to remove content: historical summary." in md
@@ -145,7 +145,9 @@ def test_the_report_sets_your_cases_beside_a_published_source(tmp_path: pathlib.
     # The sample's TikTok requests of 2025-H2: 45 of 50 complied with (90%, Wilson 79-96) beside
     # TikTok's published 52% of 12,554 items: outside.
     assert "| TikTok | 2025-H2 | 90% \\(79–96\\), n=50 | 52%, n=12,554 | -38 points | yes ‡ |" in section
-    assert "11 group-period(s) of yours without a published figure are not shown" in section
+    assert (
+        "11 group-period(s) of yours without a published figure are not shown" in section
+    )  # 6 platforms x 2 halves - 1
     assert (pack / "figures" / "compare_published.png").stat().st_size > 10_000
     t = pl.read_csv(pack / "tables" / "compare_published.csv")
     assert t.height == 12 and t.filter(pl.col("published_requests").is_not_null()).height == 1
@@ -188,3 +190,35 @@ def test_x_gives_back_its_compliance_rates() -> None:
         (417, 0.41),
     ]
     assert c.rejects["value"].to_list() == ["NULL", "NULL"]
+
+
+def test_source_loads_take_the_load_options_on_the_command_line(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = ["--source", "google-removals-requestor", "--status-labels", "Content Already Removed=removed"]
+    assert cli.main(["check", str(REQUESTOR), *flags]) == 0
+    out = capsys.readouterr().out
+    assert "status 'Content Already Removed' read as 'removed'" in out
+
+
+def test_an_x_file_saved_with_a_byte_order_mark_reads(tmp_path: pathlib.Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + X.read_bytes())
+    assert td.sources.read("x-removals", p).load_report["rows_accepted"] == 10
+
+
+def test_comparisons_name_what_they_compare(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(td.InvalidArgumentError, match="cover 3 jurisdictions"):
+        td.compare_with_published(td.sample(), td.sources.read("tiktok-government", TIKTOK))
+    base = ["report", "--out", str(tmp_path / "p"), "--quiet", "--compare-with", str(HISTORICAL)]
+    base += ["--compare-source", "google-removals-historical", "--compare-jurisdiction", "Pakistan"]
+    assert cli.main(base) == 2
+    assert "its jurisdictions are written AR, BR, Europol, Interpol, PK" in capsys.readouterr().err
+    pack = tmp_path / "pack"
+    args = ["report", "--out", str(pack), "--quiet", "--compare-with", str(TIKTOK)]
+    args += ["--compare-source", "tiktok-government", "--compare-jurisdiction", "Pakistan"]
+    assert cli.main(args) == 0
+    methods = (pack / "methods.md").read_text()
+    assert "## Published figures compared" in methods and "CLIGR_2025H2_GovernmentRemovalsRequests.csv" in methods
+    assert "Rows kept for the comparison: jurisdiction = Pakistan (6 rows)." in methods
+    assert "SHA-256 of the bytes read" in methods.split("## Published figures compared")[1]

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 pub(crate) use columns::{check_required, match_columns};
 pub(crate) use ids::accounts_in_several_groups;
+pub(crate) use numbers::censored;
 pub use numbers::{MAX_COUNT, MAX_FOLLOWERS};
 
 use super::readers::{clip, Raw, Rows};
