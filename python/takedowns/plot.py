@@ -159,9 +159,14 @@ def _day(v: dt.date | dt.datetime) -> str:
 
 
 def _data_as_of(cases: Cases) -> dt.datetime | None:
-    """The latest date in the data: its last request or decision."""
+    """The latest date in the data: its last request or decision, or for a published source the
+    last day of its last period (``period_end``)."""
     df = cases.to_polars()
     dates = [cast("dt.datetime | None", df.get_column(c).max()) for c in ("reported_at", "actioned_at")]
+    if "period_end" in df.columns:
+        ends = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
+        if isinstance(ends, dt.date):
+            dates.append(dt.datetime(ends.year, ends.month, ends.day))
     known = [d for d in dates if d is not None]
     return max(known) if known else None
 

@@ -112,6 +112,9 @@ def tables(
         )
     out: dict[str, pl.DataFrame] = {}
     for name, make in makers.items():
+        if "group" in name and n_groups == 0:
+            skipped[name] = "no row names a group (a published source counts requests by country, not by group)"
+            continue
         if name.startswith("crosstab") and n_platforms > MAX_CROSSTAB_COLUMNS:
             skipped[name] = (
                 f"{n_platforms} platforms would make {n_platforms} columns; "
@@ -183,7 +186,7 @@ def _figures(
         "heatmap_group_platform": (
             lambda: plot.heatmap(cases, "group", "platform", value="rate", **st, **o),
             ["group", "platform"],
-            None,
+            "compliance_group_platform",
         ),
         "time_to_action_platform": (
             lambda: plot.time_to_action(cases, "platform", **st),
@@ -510,7 +513,11 @@ def _memo_draft(
     """report.md: a memo draft a colleague can edit. The rejects first, then the headline, the
     source and as-of date, each key table formatted with the figure that shows it (numbered, with
     its caption and definition), the trend, and what was left out."""
-    body = [f"# {md_text(title or 'Takedown requests: compliance, reach and time to action')}", ""]
+    parts = ["compliance"] + [
+        w for t, w in (("reach_group", "reach"), ("time_to_action_platform", "time to action")) if t in made
+    ]
+    default = "Takedown requests: " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+    body = [f"# {md_text(title or default)}", ""]
     if sentence:
         body += [
             f"**Rejected rows.** {rejects_sentence(cases.load_report, md_code)} They are listed in "

@@ -222,3 +222,16 @@ def test_comparisons_name_what_they_compare(tmp_path: pathlib.Path, capsys: pyte
     assert "## Published figures compared" in methods and "CLIGR_2025H2_GovernmentRemovalsRequests.csv" in methods
     assert "Rows kept for the comparison: jurisdiction = Pakistan (6 rows)." in methods
     assert "SHA-256 of the bytes read" in methods.split("## Published figures compared")[1]
+
+
+def test_a_published_source_makes_a_pack_without_empty_sections(tmp_path: pathlib.Path) -> None:
+    pack = tmp_path / "pack"
+    args = ["report", str(HISTORICAL), "--source", "google-removals-historical", "--force", "--out", str(pack)]
+    assert cli.main([*args, "--quiet"]) == 0
+    md = (pack / "report.md").read_text()
+    assert md.startswith("# Takedown requests: compliance\n")  # no reach or time to action promised
+    assert "Data as of 30 June 2019." in md  # the last period's end, not its start
+    left_out = md.split("## Left out")[1]
+    assert "compliance_group_platform: no row names a group" in left_out
+    assert "time_to_action_platform: none of the 42 decided request(s) has an actioned_at" in left_out
+    assert not (pack / "figures" / "heatmap_group_platform.png").exists()
