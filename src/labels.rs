@@ -102,6 +102,7 @@ pub const DEFAULT_PLATFORM_ALIASES: &[(&str, &str)] = &[
     ("youtube", "youtube"),
     ("yt", "youtube"),
     ("you tube", "youtube"),
+    ("google", "google"),
 ];
 
 /// Built-in aliases for the groups in the Pakistan case. Pakistan's government has called the TTP

@@ -45,6 +45,7 @@ PLATFORM_COLOURS = {
     "telegram": "#56B4E9",
     "whatsapp": "#009E73",
     "youtube": "#D55E00",
+    "google": "#F0E442",
 }
 #: The one colour of dots and bars whose colour would encode nothing (the label says what each is).
 NEUTRAL = "#33415C"
@@ -64,6 +65,7 @@ DISPLAY = {
     "telegram": "Telegram",
     "whatsapp": "WhatsApp",
     "youtube": "YouTube",
+    "google": "Google",
 }
 # How far one period reaches, for the incomplete last period of a trend.
 _PERIOD = {"day": "1d", "week": "1w", "month": "1mo", "quarter": "3mo", "half-year": "6mo", "year": "1y"}
