@@ -424,6 +424,10 @@ def build(
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
         made = tables(cases, o, skipped, as_of, published, compare_every)
+        if min_cell and "compare_published" in made:
+            # Suppression knows the pack's own tables; the comparison would show exact counts.
+            del made["compare_published"]
+            skipped["compare_published"] = "small-cell suppression is on, and the comparison shows exact counts"
         shown = disclosure.apply(made, min_cell) if min_cell else made
         for i, (name, df) in enumerate(shown.items(), 1):
             csv = _safe_path(out, f"tables/{name}.csv")

@@ -235,3 +235,13 @@ def test_a_published_source_makes_a_pack_without_empty_sections(tmp_path: pathli
     assert "compliance_group_platform: no row names a group" in left_out
     assert "time_to_action_platform: none of the 42 decided request(s) has an actioned_at" in left_out
     assert not (pack / "figures" / "heatmap_group_platform.png").exists()
+
+
+def test_small_cell_suppression_leaves_the_comparison_out(tmp_path: pathlib.Path) -> None:
+    pack = tmp_path / "pack"
+    args = ["report", "--out", str(pack), "--quiet", "--min-cell", "10", "--compare-with", str(TIKTOK)]
+    args += ["--compare-source", "tiktok-government", "--compare-jurisdiction", "Pakistan"]
+    assert cli.main(args) == 0
+    assert not (pack / "tables" / "compare_published.csv").exists()
+    left_out = (pack / "report.md").read_text().split("## Left out")[1]
+    assert "compare_published: small-cell suppression is on" in left_out
