@@ -225,6 +225,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--compare-every", choices=get_args(Every), default="half-year", help="default: half-year")
     r.add_argument(
+        "--every",
+        choices=get_args(Every),
+        default=None,
+        help="the trend's period (default month; half-year with --source, as platforms publish)",
+    )
+    r.add_argument(
         "--force",
         action="store_true",
         help="write the pack even when the rejects exceed --max-rejects or remove a whole platform, "
@@ -409,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             published_filter=None
             if args.compare_jurisdiction is None
             else f"jurisdiction = {args.compare_jurisdiction}",
+            every=args.every or ("half-year" if args.source else "month"),
         )
     except TakedownsError as e:
         # The library speaks Python; the command line has a flag for it.

@@ -58,7 +58,7 @@ from typing import Any, get_args
 
 import polars as pl
 
-from takedowns._typing import Status
+from takedowns._typing import Every, Status
 
 __all__ = [
     "SPECS",
@@ -326,8 +326,8 @@ SPECS: dict[str, TableSpec] = {
     "compliance_group_platform": _compliance(("group", "platform")),
     "reach_group": _reach(("group",)),
     "reach_platform": _reach(("platform",)),
-    "trend_month": _trend(()),
-    "trend_month_platform": _trend(("platform",)),
+    **{f"trend_{e.replace('-', '_')}": _trend(()) for e in get_args(Every)},
+    **{f"trend_{e.replace('-', '_')}_platform": _trend(("platform",)) for e in get_args(Every)},
     "crosstab_group_platform_cases": TableSpec(crosstab=True, key_columns=("group",)),
     "crosstab_group_platform_rate": TableSpec(
         crosstab=True, key_columns=("group",), like="crosstab_group_platform_cases"
@@ -996,13 +996,19 @@ _LINKS: tuple[tuple[str, str, tuple[str, ...], tuple[tuple[str, str], ...]], ...
         ("platform",),
         (("requests", "requests"), ("rejected", "rejected"), ("pending", "censored"), ("successes", "actioned")),
     ),
-    ("trend_month_platform", "trend_month", ("period",), tuple((c, c) for c in _SAME)),
-    ("trend_month_platform", "compliance_platform", ("platform",), tuple((c, c) for c in _SAME)),
+    *(
+        link
+        for e in (e.replace("-", "_") for e in get_args(Every))
+        for link in (
+            (f"trend_{e}_platform", f"trend_{e}", ("period",), tuple((c, c) for c in _SAME)),
+            (f"trend_{e}_platform", "compliance_platform", ("platform",), tuple((c, c) for c in _SAME)),
+        )
+    ),
     ("compliance_platform", "summary", (), _TO_SUMMARY),
     ("compliance_group_platform", "summary", (), _TO_SUMMARY),
     ("reach_platform", "summary", (), _TO_SUMMARY),
     ("reach_group", "summary", (), _TO_SUMMARY),
-    ("trend_month", "summary", (), _TO_SUMMARY),
+    *((f"trend_{e.replace('-', '_')}", "summary", (), _TO_SUMMARY) for e in get_args(Every)),
     ("time_to_action_platform", "summary", (), _TO_SUMMARY),
 )
 

@@ -84,6 +84,7 @@ def tables(
     as_of: dt.date | dt.datetime | None = None,
     published: Cases | None = None,
     compare_every: str = "half-year",
+    every: str = "month",
 ) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
     (``pending``, ``method``, ``ci``, ``unit`` ...); ``as_of`` to time to action (when pending
@@ -100,8 +101,8 @@ def tables(
         "compliance_group_platform": lambda: cases.compliance(by=["group", "platform"], **o),
         "reach_group": lambda: cases.reach(by="group"),
         "reach_platform": lambda: cases.reach(by="platform"),
-        "trend_month": lambda: cases.trend("month", **o),
-        "trend_month_platform": lambda: cases.trend("month", by="platform", **o),
+        trend_name(every): lambda: cases.trend(cast(Any, every), **o),
+        trend_name(every, "platform"): lambda: cases.trend(cast(Any, every), by="platform", **o),
         "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
@@ -165,22 +166,32 @@ def markdown(df: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def trend_name(every: str, by: str | None = None) -> str:
+    """The pack's name of a trend table or figure: ``trend_month``, ``trend_half_year_platform``.
+
+    >>> trend_name("half-year", "platform")
+    'trend_half_year_platform'
+    """
+    return f"trend_{every.replace('-', '_')}" + (f"_{by}" if by else "")
+
+
 def _figures(
     cases: Cases,
     options: dict[str, Any],
     made: dict[str, pl.DataFrame],
     skipped: dict[str, str],
     stamp: dict[str, Any] | None = None,
+    every: str = "month",
 ) -> dict[str, Callable[[], Any]]:
     o = dict(options)
     st = dict(stamp or {})
     n_platforms, n_groups = _platforms_and_groups(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
         "compliance_platform": (lambda: plot.compliance(cases, "platform", **st, **o), ["platform"], None),
-        "trend_month_platform": (
-            lambda: plot.trend(cases, "month", by="platform", **st),
+        trend_name(every, "platform"): (
+            lambda: plot.trend(cases, cast(Any, every), by="platform", **st),
             ["platform"],
-            "trend_month",
+            trend_name(every),
         ),
         "reach_group": (lambda: plot.reach(cases, "group", **st), ["group"], "reach_group"),
         "heatmap_group_platform": (
@@ -360,6 +371,7 @@ def build(
     published: Cases | None = None,
     compare_every: str = "half-year",
     published_filter: str | None = None,
+    every: str = "month",
 ) -> list[pathlib.Path]:
     """Writes the memo pack under ``out`` and returns every file written: ``report.md``, a memo
     draft (the rejects first, the headline, each figure with a numbered caption, the key tables
@@ -378,6 +390,10 @@ def build(
         data.
     title
         The memo's heading (default "Takedown requests: compliance, reach and time to action").
+    every
+        The trend's period (default month; a published source's half-years want ``"half-year"``,
+        which the CLI chooses with ``--source``). The tables are named by it: ``trend_month``,
+        ``trend_half_year_platform``.
     published, compare_every, published_filter
         A platform's published figures (:func:`takedowns.sources.read`, filtered to the requesting
         country): the pack then compares your compliance with them per platform and period
@@ -423,7 +439,7 @@ def build(
     with warnings.catch_warnings():
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
-        made = tables(cases, o, skipped, as_of, published, compare_every)
+        made = tables(cases, o, skipped, as_of, published, compare_every, every)
         if min_cell and "compare_published" in made:
             # Suppression knows the pack's own tables; the comparison would show exact counts.
             del made["compare_published"]
@@ -451,7 +467,7 @@ def build(
         if min_cell:
             skipped["figures"] = "small-cell suppression is on, and figures draw exact values"
         else:
-            figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of})
+            figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of}, every)
             if published is not None and "compare_published" in made:
                 figs["compare_published"] = lambda: plot.compare(
                     cases, published, "platform", every=cast(Any, compare_every), as_of=as_of, **o
@@ -495,7 +511,6 @@ _FIGURE_AFTER = {
     "heatmap_group_platform": "compliance_group_platform",
     "reach_group": "reach_group",
     "time_to_action_platform": "time_to_action_platform",
-    "trend_month_platform": None,
     "compare_published": "compare_published",
 }
 
@@ -569,8 +584,9 @@ def _memo_draft(
         for fig, after in _FIGURE_AFTER.items():
             if after == name:
                 body += figure(fig)
-    if "trend_month_platform" in captions:
-        body += ["## Over time", ""] + figure("trend_month_platform")
+    trends = [name for name in captions if name.startswith("trend_")]
+    if trends:
+        body += ["## Over time", ""] + figure(trends[0])
     body += ["## All tables", ""] + [f"- [{t}](tables/{t}.md) ([CSV](tables/{t}.csv))" for t in shown]
     if skipped:
         body += ["", "## Left out", ""] + [f"- {t}: {md_note(why)}" for t, why in skipped.items()]

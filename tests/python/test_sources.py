@@ -245,3 +245,25 @@ def test_small_cell_suppression_leaves_the_comparison_out(tmp_path: pathlib.Path
     assert not (pack / "tables" / "compare_published.csv").exists()
     left_out = (pack / "report.md").read_text().split("## Left out")[1]
     assert "compare_published: small-cell suppression is on" in left_out
+
+
+def test_the_trend_follows_the_sources_periods(tmp_path: pathlib.Path) -> None:
+    pack = tmp_path / "pack"
+    args = ["report", str(X), "--source", "x-removals", "--force", "--out", str(pack), "--quiet"]
+    assert cli.main(args) == 0
+    t = pl.read_csv(pack / "tables" / "trend_half_year.csv")
+    # X's rows with a rate, by half-year: Pakistan 219 (2019-H2); 241 (2020-H1); Afghanistan 1,
+    # Pakistan 417 and Turkey 3,749 (2020-H2).
+    got = dict(zip(t["period_label"].to_list(), t["requests"].to_list()))
+    assert got["2019-H2"] == 219 and got["2020-H1"] == 241 and got["2020-H2"] == 4167
+    assert "figures/trend_half_year_platform.png" in (pack / "report.md").read_text()
+    assert not (pack / "tables" / "trend_month.csv").exists()
+
+
+def test_small_cells_of_any_trend_period_are_suppressed(tmp_path: pathlib.Path) -> None:
+    pack = tmp_path / "pack"
+    assert cli.main(["report", "--out", str(pack), "--quiet", "--min-cell", "10", "--every", "week"]) == 0
+    t = pl.read_csv(pack / "tables" / "trend_week_platform.csv", infer_schema_length=0)
+    # Weekly counts per platform in the sample are mostly under 10: shown as <10, never exactly.
+    assert t.filter(pl.col("requests") == "<10").height > 0
+    assert t.filter(pl.col("requests").str.contains(r"^[1-9]$")).height == 0
