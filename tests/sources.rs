@@ -291,3 +291,11 @@ fn a_published_table_of_many_countries_must_be_narrowed() {
     assert!((pk.column("published_rate").unwrap().f64().unwrap().get(0).unwrap() - 0.518_958_101).abs() < 5e-10);
     assert_eq!(split.height(), 3); // Pakistan matched; the United States and Belarus published only
 }
+
+#[test]
+fn a_published_sources_headline_spans_its_periods() {
+    let c = sources::read(SourceName::GoogleRemovalsHistorical, HISTORICAL, &quarantine()).unwrap();
+    let h = c.summary().unwrap().headline();
+    // Its first period starts 1 July 2009; its last ends 30 June 2019.
+    assert!(h.starts_with("Between 1 July 2009 and 30 June 2019, "), "{h}");
+}

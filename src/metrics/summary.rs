@@ -6,7 +6,9 @@
 //! - `accounts`: distinct (platform, account_key) pairs; `accounts_actioned`: those whose latest
 //!   request (as in [`super::reach`]) was removed or restricted.
 //! - `platforms`, `groups`, `agencies`: distinct non-null values.
-//! - `first_reported`, `last_reported`: the range of `reported_at` dates.
+//! - `first_reported`, `last_reported`: the range of `reported_at` dates; for a published source,
+//!   whose rows stand for whole periods, `last_reported` is the last day of its last period
+//!   (`period_end`).
 //! - `requests_actioned`, `requests_rejected`, `requests_pending`: requests by outcome
 //!   (actioned = removed + restricted).
 //! - `rate`, `ci_low`, `ci_high`: request compliance under the default
@@ -106,6 +108,13 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
     let acc_ci = binomial_interval(accounts_actioned as f64, accounts as f64, IntervalMethod::Wilson, 0.95);
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;
     let rep = rep.i64()?;
+    // A published source's rows stand for periods: its requests run to the last period's end.
+    let period_end = df
+        .column("period_end")
+        .ok()
+        .and_then(|c| c.str().ok().cloned())
+        .and_then(|s| s.iter().flatten().filter_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).max());
+    let last = rep.max().map(date_of).max(period_end);
     Ok(Summary {
         rows: df.height() as u64,
         requests: u(geti(&c, "requests")?),
@@ -115,7 +124,7 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         groups: distinct(df, GROUP)?,
         agencies: distinct(df, AGENCY)?,
         first_reported: rep.min().map(date_of),
-        last_reported: rep.max().map(date_of),
+        last_reported: last,
         requests_actioned: u(geti(&c, "removed")?) + u(geti(&c, "restricted")?),
         requests_rejected: u(geti(&c, "rejected")?),
         requests_pending: u(geti(&c, "pending")?),
