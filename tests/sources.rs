@@ -299,3 +299,11 @@ fn a_published_sources_headline_spans_its_periods() {
     // Its first period starts 1 July 2009; its last ends 30 June 2019.
     assert!(h.starts_with("Between 1 July 2009 and 30 June 2019, "), "{h}");
 }
+
+#[test]
+fn an_item_counting_source_says_items_in_its_headline() {
+    let c = sources::read(SourceName::TiktokGovernment, TIKTOK, &LoadOptions::default()).unwrap();
+    let h = c.summary().unwrap().headline();
+    // Jul-Dec 2025: 15 + 33 (United States) + 0 (Belarus) + 9,922 + 2,632 (Pakistan) = 12,602 items.
+    assert!(h.starts_with("Between 1 July and 31 December 2025, 12,602 items (pieces of content or accounts) named in requests were sent to TikTok"), "{h}");
+}

@@ -543,12 +543,14 @@ class Cases:
             "groups": df.get_column("group").drop_nulls().n_unique(),
             "range": (f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "no dates"),
             "rejected": self.load_report["rows_rejected"],
+            # A published source that counts items named in requests says so.
+            "unit": "items" if self.load_report.get("unit") else "requests",
         }
 
     def __repr__(self) -> str:
         f = self._facts()
         return (
-            f"<takedowns.Cases: {f['requests']} requests ({f['rows']} rows), {f['accounts']} accounts, "
+            f"<takedowns.Cases: {f['requests']} {f['unit']} ({f['rows']} rows), {f['accounts']} accounts, "
             f"{f['platforms']} platforms, {f['groups']} groups, {f['range']}, "
             f"{f['rejected']} row{'' if f['rejected'] == 1 else 's'} rejected>"
         )
@@ -556,7 +558,7 @@ class Cases:
     def _repr_html_(self) -> str:
         f = self._facts()
         rows = [
-            ("requests", f"{f['requests']} ({f['rows']} rows)"),
+            (f["unit"], f"{f['requests']} ({f['rows']} rows)"),
             ("accounts", f["accounts"]),
             ("platforms", f["platforms"]),
             ("groups", f["groups"]),

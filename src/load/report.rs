@@ -49,6 +49,9 @@ pub struct LoadReport {
     /// For a published source read by [`crate::sources`]: how its rows were derived from the
     /// file (which columns, what rounding). Every table's `definition` carries it.
     pub derivation: Option<String>,
+    /// What a row's `count` counts when it is not requests: a published source that counts the
+    /// items named in requests says so here, and the headline uses it.
+    pub unit: Option<String>,
     /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
     pub sha256: Option<String>,
     /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
@@ -106,6 +109,7 @@ impl LoadReport {
             blank_rows: 0,
             wide: None,
             derivation: None,
+            unit: None,
             null_values_read: 0,
             aggregate: false,
             sha256: None,

@@ -71,6 +71,8 @@ pub struct Summary {
     pub followers: u64,
     /// What the load rejected, in one sentence (`None` when nothing was): the headline ends with it.
     pub rejects: Option<String>,
+    /// What a row counts when not requests (a published source's items): the headline says so.
+    pub unit: Option<String>,
 }
 
 /// The summary's definitions, as its `definition` column states them.
@@ -136,6 +138,7 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         account_ci_high: acc_ci.map(|x| x.1),
         followers: u(geti(&r, "followers")?),
         rejects: cases.load_report().rejects_note(),
+        unit: cases.load_report().unit.clone(),
     })
 }
 
@@ -241,9 +244,10 @@ impl Summary {
                 _ => String::new(),
             };
             format!(
-                "{}{} requests{} were sent to {}; {} were removed or restricted{}.",
+                "{}{} {}{} were sent to {}; {} were removed or restricted{}.",
                 span,
                 human_count(self.requests),
+                self.unit.as_deref().unwrap_or("requests"),
                 groups,
                 and_list(&platforms),
                 human_count(self.requests_actioned),

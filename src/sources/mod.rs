@@ -86,6 +86,11 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     };
     let mut validated = validate::validate(raw, &opts)?;
     validated.report.derivation = Some(derivation);
+    validated.report.unit = match name {
+        SourceName::TiktokGovernment => Some("items (pieces of content or accounts) named in requests".into()),
+        SourceName::GoogleRemovalsRequestor => Some("items (URLs, videos ...) named in requests".into()),
+        _ => None,
+    };
     validated.try_into()
 }
 

@@ -267,3 +267,10 @@ def test_small_cells_of_any_trend_period_are_suppressed(tmp_path: pathlib.Path) 
     # Weekly counts per platform in the sample are mostly under 10: shown as <10, never exactly.
     assert t.filter(pl.col("requests") == "<10").height > 0
     assert t.filter(pl.col("requests").str.contains(r"^[1-9]$")).height == 0
+
+
+def test_an_item_counting_source_says_items() -> None:
+    c = td.sources.read("tiktok-government", TIKTOK)
+    assert repr(c).startswith("<takedowns.Cases: 12602 items (18 rows)")
+    assert "12,602 items (pieces of content or accounts) named in requests were sent to TikTok" in c.headline()
+    assert td.sources.read("x-removals", X).load_report["unit"] is None
