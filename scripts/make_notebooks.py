@@ -98,7 +98,7 @@ MEMO = [
     new_code_cell('fig, ax = plot.time_to_action(cases, "platform")\nfig'),
     new_markdown_cell("## 6. Save for the memo: PNG (300 dpi), SVG and PDF"),
     new_code_cell(
-        'import tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'
+        'import pathlib\nimport tempfile\n\nout = tempfile.mkdtemp()\n[p.name for p in plot.save(fig, f"{out}/time_to_action")]'
     ),
     new_markdown_cell('## 7. Tables for the memo: a rate is one cell, "93% (84–97), n=70"'),
     new_code_cell(
@@ -107,6 +107,32 @@ MEMO = [
         '[p.name for p in t.save(f"{out}/compliance_platform")]  # HTML, Word-friendly HTML, PNG'
     ),
     new_code_cell("t"),
+    new_markdown_cell(
+        "## 8. What the platform published, beside what you saw\n\n"
+        "`td.sources` reads platforms' own reports as published. Here the six outcome lines of "
+        "Pakistan in TikTok's government removal requests download (Jul-Dec 2025, as TikTok published "
+        "them); its rows count items named in requests, and the rate over them is TikTok's removal rate."
+    ),
+    new_code_cell(
+        'p = pathlib.Path(tempfile.mkdtemp()) / "CLIGR_2025H2_GovernmentRemovalsRequests.csv"\n'
+        "metrics = {\n"
+        '    "Content actioned due to community guidelines violations": 4473,\n'
+        '    "Content actioned due to (local) law violations": 1596,\n'
+        '    "Content not actioned": 3853,\n'
+        '    "Accounts actioned due to community guidelines violations": 317,\n'
+        '    "Accounts actioned due to (local) law violations": 129,\n'
+        '    "Accounts not actioned": 2186,\n'
+        "}\n"
+        'header = "replication_info,entity,aspect,metric_name,period,period_value,policy,policy_value,task,task_value,location,location_value,result,base,date"\n'
+        "lines = [\n"
+        '    f",LIGR,GRFCR,{m},half-year,Jul-Dec 2025,all,all,all,all,country_name,Pakistan,{v}.0,," for m, v in metrics.items()\n'
+        "]\n"
+        'p.write_text("\\n".join([header, *lines]) + "\\n")\n'
+        'tiktok = td.sources.read("tiktok-government", p)\n'
+        "print(tiktok.headline())\n"
+        'td.compare_with_published(cases.filter(platform="tiktok"), tiktok)'
+    ),
+    new_code_cell("plot.compare(cases, tiktok)"),
     new_markdown_cell(
         'Or the whole pack at once: `takedowns report --out memo-pack --source "Ministry case log"` '
         "(report.md is a memo draft: rejects first, the headline, each figure with its caption, the key "
