@@ -386,11 +386,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if (args.compare_with is None) != (args.compare_source is None):
             raise InvalidArgumentError("--compare-with FILE and --compare-source NAME go together", "compare_with")
         if args.compare_with is not None:
-            published = td.sources.read(args.compare_source, args.compare_with)
+            whole = td.sources.read(args.compare_source, args.compare_with)
+            published = whole
             if args.compare_jurisdiction is not None:
-                published = published.filter(jurisdiction=args.compare_jurisdiction)
+                published = whole.filter(jurisdiction=args.compare_jurisdiction)
                 if len(published) == 0:
-                    names = td.sources.read(args.compare_source, args.compare_with).to_polars()["jurisdiction"]
+                    names = whole.to_polars()["jurisdiction"]
                     known = ", ".join(sorted(str(j) for j in names.drop_nulls().unique().to_list())[:30])
                     raise InvalidArgumentError(
                         f"{args.compare_with} has no rows of jurisdiction {args.compare_jurisdiction!r}; "

@@ -288,14 +288,13 @@ def _drop_low_n(df: pl.DataFrame, low_n: LowN, what: str, min_n: int, unit: str)
 def _compliance_spec(options: dict[str, Any]) -> Any:
     """The compliance definition the options name (a ``spec=`` beside keywords changes it)."""
     from takedowns import ComplianceSpec, TrendSpec
+    from takedowns._cases import _spec
 
     opts = dict(options)
     spec = opts.pop("spec", None)
     for k in ("on", "year_start", "start", "end", "every"):
         opts.pop(k, None)
-    if isinstance(spec, TrendSpec):
-        spec = spec.compliance
-    return spec.replace(**opts) if spec is not None and opts else spec or ComplianceSpec(**opts)
+    return _spec(ComplianceSpec, spec.compliance if isinstance(spec, TrendSpec) else spec, opts)
 
 
 def _denominator_words(spec: Any) -> tuple[str, str]:

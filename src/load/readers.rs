@@ -37,6 +37,16 @@ pub(crate) enum Rows {
     Listed(Vec<u64>),
 }
 
+impl Raw {
+    /// Rows that could not be read at all: the distinct rows of `problems` (a row with several
+    /// problems counts once; the problems are in row order).
+    pub(crate) fn unreadable_rows(&self) -> u64 {
+        let mut r: Vec<u64> = self.problems.iter().map(|p| p.row).collect();
+        r.dedup();
+        r.len() as u64
+    }
+}
+
 impl Rows {
     pub(crate) fn listed(rows: Vec<u64>) -> Rows {
         if rows.iter().enumerate().all(|(i, r)| *r == i as u64 + 1) {

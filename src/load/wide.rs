@@ -29,6 +29,7 @@ pub struct WideTable {
 /// `raw` unpivoted: each cell of an outcome column a row of its own, each row knowing the outcome
 /// column its count came from (so that a problem names that column).
 pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, WideTable)> {
+    let unreadable = raw.unreadable_rows();
     let Raw { source, frame, rows, rows_read, blank_rows, problems, sha256, .. } = raw;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
     let missing: Vec<&str> =
@@ -91,11 +92,6 @@ pub(crate) fn unpivot(raw: Raw, outcomes: &[(String, Status)]) -> Result<(Raw, W
     cols.push(status.with_name(STATUS.into()).into_column());
     let long_frame = DataFrame::new(long, cols)?;
     let long_rows = Rows::listed((0..long).map(|i| rows.get(i / k)).collect());
-    let unreadable = {
-        let mut r: Vec<u64> = problems.iter().map(|p| p.row).collect();
-        r.dedup();
-        r.len() as u64
-    };
     let column_of = (0..long).map(|i| (i % k) as u32).collect();
     let names = outcomes.iter().map(|(c, _)| c.clone()).collect();
     let wide = WideTable { rows: rows_read, outcome_columns: outcomes.to_vec() };

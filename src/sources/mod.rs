@@ -134,11 +134,7 @@ impl Long {
             .into_iter()
             .map(|(name, values)| StringChunked::from_iter_options(name.into(), values.into_iter()).into_column())
             .collect();
-        let unreadable = {
-            let mut r: Vec<u64> = source.problems.iter().map(|p| p.row).collect();
-            r.dedup();
-            r.len() as u64
-        };
+        let unreadable = source.unreadable_rows();
         Ok(Raw {
             source: source.source,
             frame: DataFrame::new(n, cols)?,

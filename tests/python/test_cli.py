@@ -162,22 +162,11 @@ def test_a_semicolon_sheet_gets_a_hint_then_loads(tmp_path: pathlib.Path, capsys
         td.LoadOptions(delimiter='"')
 
 
-def test_a_messy_workbook_loads_and_makes_a_pack(tmp_path: pathlib.Path) -> None:
-    import takedowns as td
+def test_a_messy_workbook_loads_and_makes_a_pack(tmp_path: pathlib.Path, messy_workbook) -> None:  # type: ignore[no-untyped-def]
     from takedowns import report
 
     sheet = pathlib.Path(__file__).resolve().parent.parent / "data" / "messy_sheet.xlsx"
-    cases = td.read_excel(
-        sheet,
-        columns={"Ref No": "case_id", "Handle": "account", "Organisation": "group",
-                 "Date reported": "reported_at", "Outcome": "status"},
-        status_labels={"Actioned": "removed"},
-        group_aliases={"Fitna al-Hindustan": "BLA"},
-        date_order="day-first",
-        thousands=",",
-        null_values=["n/a"],
-        on_invalid="quarantine",
-    )  # fmt: skip
+    cases = messy_workbook
     r = cases.load_report
     assert (r["rows_read"], r["rows_accepted"], r["rows_rejected"], r["blank_rows"]) == (5, 4, 1, 1)
     # The empty row is counted, so R4 is the 5th row below the header, line 6 of the sheet.

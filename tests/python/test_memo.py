@@ -19,8 +19,6 @@ import takedowns as td  # noqa: E402
 from takedowns import plot, report  # noqa: E402
 from takedowns.tables import memo_table, percent, rate_cell  # noqa: E402
 
-DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
-
 
 def note(fig) -> str:  # type: ignore[no-untyped-def]
     texts = (t.get_text().replace("\n", " ") for ax in fig.axes for t in ax.texts)
@@ -245,18 +243,8 @@ def test_report_reads_as_a_memo_draft(sample, tmp_path: pathlib.Path) -> None:  
     assert "Source: Synthetic case log" in (out / "tables" / "compliance_platform.word.html").read_text()
 
 
-def test_the_messy_workbook_makes_a_memo_draft_with_the_rejects_first(tmp_path: pathlib.Path) -> None:
-    cases = td.read_excel(
-        DATA / "messy_sheet.xlsx",
-        columns={"Ref No": "case_id", "Handle": "account", "Organisation": "group",
-                 "Date reported": "reported_at", "Outcome": "status"},
-        status_labels={"Actioned": "removed"},
-        group_aliases={"Fitna al-Hindustan": "BLA"},
-        date_order="day-first",
-        thousands=",",
-        null_values=["n/a"],
-        on_invalid="quarantine",
-    )  # fmt: skip
+def test_the_messy_workbook_makes_a_memo_draft_with_the_rejects_first(tmp_path: pathlib.Path, messy_workbook) -> None:  # type: ignore[no-untyped-def]
+    cases = messy_workbook
     out = tmp_path / "pack"
     report.build(cases, out, quiet=True, force=True, as_of=dt.date(2025, 6, 30))
     lines = (out / "report.md").read_text().splitlines()

@@ -153,6 +153,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         let (raw, wide) = super::wide::unpivot(raw, &opts.outcome_columns)?;
         (raw, Some(wide))
     };
+    let rejected_on_read = raw.unreadable_rows();
     let Raw { source, mut frame, rows, rows_read, blank_rows, problems: read_problems, sha256, count_columns } = raw;
     let null_values_read = read_null_markers(&mut frame, &opts.null_values)?;
     let names: Vec<String> = frame.get_column_names().iter().map(|s| s.to_string()).collect();
@@ -238,11 +239,6 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     // Outcome: strict fails, quarantine splits.
     let mut bad = vec![false; n];
     let mut all = read_problems;
-    let rejected_on_read = {
-        let mut r: Vec<u64> = all.iter().map(|x| x.row).collect();
-        r.dedup();
-        r.len() as u64
-    };
     // Each problem names its row's case_id too, as read (trimmed), when the input has one.
     let ids: Option<StringChunked> = column(CASE_ID).map(|c| c.str().cloned()).transpose()?;
     let id_of = |i: usize| ids.as_ref().and_then(|ids| ids.get(i)).map(super::readers::clip);
