@@ -51,7 +51,19 @@ pub struct Scan {
     opts: LoadOptions,
     partitions: Option<u32>,
     last: Mutex<Option<(LoadReport, DataFrame)>>,
+    /// A published source's mapping of its own columns to the canonical ones, run on each batch
+    /// before validation ([`crate::sources::scan`]); `None` when the data is canonical already.
+    prepare: Option<Prepare>,
+    /// How a source's rows were derived, and what a row counts (as in [`LoadReport`]).
+    derivation: Option<String>,
+    unit: Option<String>,
+    /// What must live as long as the scan (a source's unpacked files).
+    _hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
+
+/// Maps a batch of a source's own columns to canonical columns, plus the extras named (of
+/// [`Scan::extra_columns`]).
+pub(crate) type Prepare = Arc<dyn Fn(DataFrame, &[String]) -> Result<DataFrame> + Send + Sync>;
 
 /// The first typed error of a pass's batches.
 type Failed = Arc<Mutex<Option<Error>>>;
@@ -95,7 +107,62 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
     let mut opts = opts.clone();
     opts.on_invalid = OnInvalid::Quarantine;
-    Ok(Scan { base, source, rows, inputs, extras: m.extras, opts, partitions: None, last: Mutex::new(None) })
+    Ok(Scan {
+        base,
+        source,
+        rows,
+        inputs,
+        extras: m.extras,
+        opts,
+        partitions: None,
+        last: Mutex::new(None),
+        prepare: None,
+        derivation: None,
+        unit: None,
+        _hold: None,
+    })
+}
+
+/// A published source's lazy reading, for [`scan_prepared`].
+pub(crate) struct Prepared {
+    /// Reads the source's own `inputs`, with the row and file columns.
+    pub base: LazyFrame,
+    pub source: String,
+    pub rows: u64,
+    pub inputs: Vec<String>,
+    /// The columns beside the canonical ones that `prepare` can give (for `by`).
+    pub extras: Vec<String>,
+    pub prepare: Prepare,
+    /// Lives as long as the scan.
+    pub hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+/// A scan of a published source: `prepare` maps each batch to canonical columns before the
+/// rules run.
+pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
+    let Prepared { base, source, rows, inputs, extras, prepare, hold } = p;
+    // The canonical columns the source gives: what its mapping makes of no rows.
+    let empty =
+        DataFrame::new(0, inputs.iter().map(|c| Column::new_empty(c.as_str().into(), &DataType::String)).collect())?;
+    let names: Vec<String> = prepare(empty, &extras)?.get_column_names().iter().map(|s| s.to_string()).collect();
+    let m = match_columns(&names, opts, &source)?;
+    check_required(&m, &names, opts, &source)?;
+    let mut opts = opts.clone();
+    opts.on_invalid = OnInvalid::Quarantine;
+    Ok(Scan {
+        base,
+        source,
+        rows,
+        inputs,
+        extras,
+        opts,
+        partitions: None,
+        last: Mutex::new(None),
+        prepare: Some(prepare),
+        derivation: None,
+        unit: None,
+        _hold: hold,
+    })
 }
 
 impl Scan {
@@ -114,6 +181,12 @@ impl Scan {
         &self.extras
     }
 
+    /// Sets how the rows were derived and what a row counts (a published source's scan).
+    pub(crate) fn set_derivation(&mut self, derivation: String, unit: Option<String>) {
+        self.derivation = Some(derivation);
+        self.unit = unit;
+    }
+
     /// Sets how many passes reach makes over the accounts (at least 1). Each pass reads the data
     /// again and holds about 1/`n` of the accounts.
     pub fn with_partitions(mut self, n: u32) -> Self {
@@ -125,9 +198,12 @@ impl Scan {
     /// named in `by`, and the tally its batches fill.
     fn plan(&self, by: &[String], keys: bool, partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>, Failed)> {
         let mut read: Vec<String> = self.inputs.clone();
-        for b in by {
-            if self.extras.contains(b) && !read.contains(b) {
-                read.push(b.clone());
+        let wanted: Vec<String> = by.iter().filter(|b| self.extras.contains(b)).cloned().collect();
+        if self.prepare.is_none() {
+            for b in &wanted {
+                if !read.contains(b) {
+                    read.push(b.clone());
+                }
             }
         }
         let mut select: Vec<Expr> = read.iter().map(|c| col(c.as_str())).collect();
@@ -136,7 +212,8 @@ impl Scan {
         let input = self.base.clone().select(select);
         // The output schema: what validation makes of an empty batch.
         let empty = input.clone().limit(0).collect()?;
-        let out = validate_batch(empty, &self.opts, keys, partitions, &Mutex::new(Tally::default()))?;
+        let prepare = self.prepare.clone().map(|p| (p, wanted));
+        let out = validate_batch(empty, &self.opts, keys, partitions, prepare.as_ref(), &Mutex::new(Tally::default()))?;
         let schema: SchemaRef = out.schema().clone();
         let tally = Arc::new(Mutex::new(Tally::default()));
         let failed: Failed = Arc::new(Mutex::new(None));
@@ -147,7 +224,7 @@ impl Scan {
         let lf = input.map(
             move |df: DataFrame| {
                 crate::cancel::check_flag(cancel.as_ref())
-                    .and_then(|()| validate_batch(df, &opts, keys, partitions, &t))
+                    .and_then(|()| validate_batch(df, &opts, keys, partitions, prepare.as_ref(), &t))
                     .map_err(|e| {
                         // polars carries only a string; the typed error waits in `failed` for
                         // `analyse` to return it as it was.
@@ -202,8 +279,11 @@ impl Scan {
             })
             .collect();
         report.extra_columns = self.extras.clone();
+        report.derivation = self.derivation.clone();
+        report.unit = self.unit.clone();
+        let derived = self.derivation.as_ref().map(|d| format!("; {d}")).unwrap_or_default();
         let note = format!(
-            "; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
+            "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
             self.source
         );
         let df = metrics::map_definitions(df, |v| format!("{v}{note}"))?;
@@ -278,13 +358,17 @@ fn validate_batch(
     opts: &LoadOptions,
     keys: bool,
     partitions: u32,
+    prepare: Option<&(Prepare, Vec<String>)>,
     tally: &Mutex<Tally>,
 ) -> Result<DataFrame> {
     let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
-    let files = df.column(FILE)?.str()?.clone();
+    let files = df.column(FILE)?.cast(&DataType::String)?.str()?.clone();
     let first_file = if files.is_empty() { String::new() } else { files.get(0).unwrap_or("").to_string() };
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
+    if let Some((prepare, wanted)) = prepare {
+        df = prepare(df, wanted)?;
+    }
     let n = rows.len() as u64;
     let raw = Raw {
         source: first_file,

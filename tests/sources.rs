@@ -5,6 +5,7 @@ mod common;
 use common::*;
 
 use polars::prelude::*;
+use takedowns::schema::col_names::{CASE_ID, PLATFORM, REASON, REPORTED_AT, STATUS};
 use takedowns::sources::{self, SourceName};
 use takedowns::*;
 
@@ -94,7 +95,7 @@ fn another_google_file_is_named_not_misread() {
     assert!(e.contains("this is Google's by-requestor file"), "{e}");
     assert_eq!(
         sources::names(),
-        ["google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals"]
+        ["google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals", "dsa-sor"]
     );
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
 }
@@ -306,4 +307,220 @@ fn an_item_counting_source_says_items_in_its_headline() {
     let h = c.summary().unwrap().headline();
     // Jul-Dec 2025: 15 + 33 (United States) + 0 (Belarus) + 9,922 + 2,632 (Pakistan) = 12,602 items.
     assert!(h.starts_with("Between 1 July and 31 December 2025, 12,602 items (pieces of content or accounts) named in requests were sent to TikTok"), "{h}");
+}
+
+const DSA_ZIP: &str = "tests/data/sources/dsa/sor-global-2024-03-14-full.zip";
+const DSA_PARTS: &str = "tests/data/sources/dsa/parts";
+
+/// Rows of `frame` where `column` equals `value`, per platform (sorted).
+fn platforms_where(frame: &DataFrame, column: &str, value: Option<&str>) -> Vec<(String, usize)> {
+    let mut out = std::collections::BTreeMap::new();
+    let p = str_col(frame, PLATFORM);
+    for (i, v) in str_col(frame, column).into_iter().enumerate() {
+        let hit = match value {
+            Some(want) => v.as_deref() == Some(want),
+            None => v.is_some(),
+        };
+        if hit {
+            *out.entry(p[i].clone().unwrap()).or_insert(0) += 1;
+        }
+    }
+    out.into_iter().collect()
+}
+
+#[test]
+fn dsa_dump_counts_as_shantay_counts_it() {
+    // The zip holds the real parts 00000-00000 and 00000-00001 of the global dump of 2024-03-14
+    // (tests/data/sources/README.md). shantay's tests (apparebit/shantay, test/test_prepare.py)
+    // assert, for these two parts: 100 rows, 12 with keywords, 8 in the protection-of-minors
+    // category, from Google Shopping, Snapchat and TikTok.
+    let c = sources::read(SourceName::DsaSor, DSA_ZIP, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_rejected), (100, 1));
+    // The dump itself repeats its first statement (same uuid, same fields): the second is a
+    // duplicate_case_id reject, named by its part and its row there.
+    let rejects = c.rejects();
+    assert_eq!(str_col(rejects, "rule"), [Some("duplicate_case_id".to_string())]);
+    let file = str_col(rejects, "file")[0].clone().unwrap();
+    assert!(file.ends_with("sor-global-2024-03-14-full.zip › sor-global-2024-03-14-full-00000-00000.csv"), "{file}");
+    assert_eq!(rejects.column("row").unwrap().u64().unwrap().get(0), Some(2));
+    let msg = str_col(rejects, "message")[0].clone().unwrap();
+    assert!(msg.ends_with("on row 1 of tests/data/sources/dsa/sor-global-2024-03-14-full.zip › sor-global-2024-03-14-full-00000-00000.csv"), "{msg}");
+    let f = c.frame();
+    // The duplicate is a TikTok protection-of-minors statement without keywords: 12 and 7 + 1.
+    assert_eq!(str_col(f, "keywords").into_iter().flatten().count(), 12);
+    let minors = platforms_where(f, REASON, Some("STATEMENT_CATEGORY_PROTECTION_OF_MINORS"));
+    assert_eq!(minors, [("Google Shopping".into(), 1), ("Snapchat".into(), 2), ("tiktok".into(), 4)]);
+    // A scan does not check duplicate ids (it says so): all 8, as shantay counts them.
+    let scan = sources::scan(SourceName::DsaSor, DSA_ZIP, &LoadOptions::default()).unwrap();
+    assert_eq!(scan.rows(), 100);
+    let spec = TrendSpec { every: Every::Year, ..TrendSpec::default() };
+    let t = scan.trend(&[REASON], &spec).unwrap();
+    let mask = t.column(REASON).unwrap().str().unwrap().equal("STATEMENT_CATEGORY_PROTECTION_OF_MINORS");
+    let by_year = t.filter(&mask).unwrap();
+    assert_eq!(by_year.column("requests").unwrap().i64().unwrap().sum(), Some(8));
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(def.contains("reported_at = content_date") && def.contains("duplicate case_id not checked"), "{def}");
+    assert_eq!(scan.last_report().unwrap().rows_read, 100);
+}
+
+#[test]
+fn dsa_decisions_map_to_statuses_by_strength() {
+    // The real part of 2025-07-01 (V2 schema, `content_id_ean`): 43 removals of content, 4
+    // disablings, 3 account terminations (one with the service's total termination and the
+    // content's removal too, line 48: the account's comes first), counted by hand from the file.
+    let c = sources::read(
+        SourceName::DsaSor,
+        format!("{DSA_PARTS}/sor-global-2025-07-01-full-00000-00000.csv"),
+        &quarantine(),
+    )
+    .unwrap();
+    assert_eq!(c.load_report().rows_rejected, 0);
+    let t =
+        c.crosstab("decision", STATUS, CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default()).unwrap();
+    let get = |d: &str, s: &str| {
+        let mask = t.column("decision").unwrap().str().unwrap().equal(d);
+        t.filter(&mask).unwrap().column(s).unwrap().i64().unwrap().get(0)
+    };
+    assert_eq!(get("DECISION_VISIBILITY_CONTENT_REMOVED", "removed"), Some(43));
+    assert_eq!(get("DECISION_VISIBILITY_CONTENT_DISABLED", "restricted"), Some(4));
+    assert_eq!(get("DECISION_ACCOUNT_TERMINATED", "removed"), Some(3));
+    let decisions = str_col(c.frame(), "decisions");
+    assert!(decisions.iter().flatten().any(|d| d
+        == "DECISION_ACCOUNT_TERMINATED, DECISION_PROVISION_TOTAL_TERMINATION, DECISION_VISIBILITY_CONTENT_REMOVED"));
+    // status_labels map a code otherwise: disabling access as removal.
+    let opts = LoadOptions {
+        status_labels: vec![("DECISION_VISIBILITY_CONTENT_DISABLED".into(), Status::Removed)],
+        ..quarantine()
+    };
+    let c = sources::read(SourceName::DsaSor, format!("{DSA_PARTS}/sor-global-2025-07-01-full-00000-00000.csv"), &opts)
+        .unwrap();
+    let s = str_col(c.frame(), STATUS);
+    assert_eq!(s.iter().filter(|s| s.as_deref() == Some("removed")).count(), 50);
+}
+
+#[test]
+fn dsa_parts_of_two_schemas_read_together_and_scan_alike() {
+    // A directory of parts: 2024-03-14 (37 columns, no content_id_ean) and 2025-07-01 (38).
+    let c = sources::read(SourceName::DsaSor, DSA_PARTS, &quarantine()).unwrap();
+    assert_eq!((c.load_report().rows_read, c.load_report().rows_rejected), (100, 0));
+    let spec = TrendSpec { every: Every::Year, on: DateOn::Actioned, ..TrendSpec::default() };
+    let read = c.trend(&[PLATFORM], &spec).unwrap();
+    let scan = sources::scan(SourceName::DsaSor, DSA_PARTS, &LoadOptions::default()).unwrap();
+    let scanned = scan.trend(&[PLATFORM], &spec).unwrap();
+    let key = |t: &DataFrame| {
+        let mut v: Vec<(Option<String>, Option<String>, Option<i64>)> = str_col(t, PLATFORM)
+            .into_iter()
+            .zip(str_col(t, "period_label"))
+            .zip(t.column("requests").unwrap().i64().unwrap().iter())
+            .map(|((a, b), c)| (a, b, c))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(key(&read), key(&scanned));
+    // By application date: 50 in 2024 (Google Shopping 32, TikTok 17, Pinterest 1), 50 in 2025.
+    let k = key(&read);
+    let in_year = |y: &str| k.iter().filter(|r| r.1.as_deref() == Some(y)).map(|r| r.2.unwrap()).sum::<i64>();
+    assert_eq!((in_year("2024"), in_year("2025")), (50, 50));
+    assert!(k.contains(&(Some("Google Shopping".into()), Some("2024".into()), Some(32))));
+    // The full dump's territorial scope is kept: the first 2025 statement covers 27 countries.
+    let scopes = str_col(c.frame(), "territorial_scope");
+    assert!(scopes.iter().flatten().any(|s| s.split(", ").count() == 27 && s.starts_with("AT, BE")));
+}
+
+#[test]
+fn dsa_parquet_reads_as_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = format!("{DSA_PARTS}/sor-global-2025-07-01-full-00000-00000.csv");
+    let mut df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(csv.clone().into()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    // Dates typed, as a Parquet conversion stores them.
+    for c in ["content_date", "application_date"] {
+        let typed = df
+            .column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .as_datetime(
+                Some("%Y-%m-%d %H:%M:%S"),
+                TimeUnit::Milliseconds,
+                false,
+                false,
+                None,
+                &StringChunked::from_iter([None::<&str>]),
+            )
+            .unwrap();
+        df.with_column(typed.into_series().into_column()).unwrap();
+    }
+    let pq = dir.path().join("sor-global-2025-07-01-full.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).finish(&mut df).unwrap();
+    let from_csv = sources::read(SourceName::DsaSor, &csv, &quarantine()).unwrap();
+    let from_pq = sources::read(SourceName::DsaSor, &pq, &quarantine()).unwrap();
+    for c in [CASE_ID, PLATFORM, STATUS, REASON, "decision", "keywords"] {
+        assert_eq!(str_col(from_csv.frame(), c), str_col(from_pq.frame(), c), "{c}");
+    }
+    assert_eq!(from_csv.frame().column(REPORTED_AT).unwrap(), from_pq.frame().column(REPORTED_AT).unwrap());
+    let s = sources::scan(SourceName::DsaSor, &pq, &LoadOptions::default()).unwrap();
+    assert_eq!(s.check().unwrap().rows_read, 50);
+}
+
+/// A dump part of the light layout, with the given data lines.
+fn light_part(dir: &std::path::Path, name: &str, lines: &[&str]) -> std::path::PathBuf {
+    let header = "uuid,decision_visibility,decision_visibility_other,end_date_visibility_restriction,decision_monetary,decision_monetary_other,end_date_monetary_restriction,decision_provision,end_date_service_restriction,decision_account,end_date_account_restriction,account_type,decision_ground,decision_ground_reference_url,illegal_content_legal_ground,incompatible_content_ground,incompatible_content_illegal,category,category_addition,category_specification,category_specification_other,content_type,content_type_other,content_language,content_date,content_id_ean,application_date,source_type,source_identity,automated_detection,automated_decision,platform_name,platform_uid,created_at";
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{header}\n{}", lines.join("\n"))).unwrap();
+    p
+}
+
+#[test]
+fn dsa_bad_statements_are_rejects_with_their_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = |uuid: &str, vis: &str, content: &str, applied: &str| {
+        format!(
+            "{uuid},\"{vis}\",,,,,,,,,,,DECISION_GROUND_ILLEGAL_CONTENT,,,,,STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY,,\"[\"\"KEYWORD_TERRORIST_CONTENT\"\"]\",,\"[\"\"CONTENT_TYPE_VIDEO\"\"]\",,EN,\"{content}\",,\"{applied}\",SOURCE_TRUSTED_FLAGGER,,No,AUTOMATED_DECISION_NOT_AUTOMATED,X,fake-uid,\"2025-07-02 10:00:00\""
+        )
+    };
+    let ok = row("u1", r#"[""DECISION_VISIBILITY_CONTENT_REMOVED""]"#, "2025-06-30 00:00:00", "2025-07-01 00:00:00");
+    let none = row("u2", "[]", "2025-06-30 00:00:00", "2025-07-01 00:00:00");
+    let unknown = row("u3", r#"[""DECISION_VISIBILITY_VANISHED""]"#, "2025-06-30 00:00:00", "2025-07-01 00:00:00");
+    let bad_date = row("u4", r#"[""DECISION_VISIBILITY_CONTENT_REMOVED""]"#, "30/06/2025 junk", "2025-07-01 00:00:00");
+    let p = light_part(dir.path(), "sor-x-2025-07-01-light-00000-00000.csv", &[&ok, &none, &unknown, &bad_date]);
+    let c = sources::read(SourceName::DsaSor, &p, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_rejected), (4, 3));
+    let rules: Vec<(u64, String, String)> = {
+        let rj = c.rejects();
+        let rows: Vec<u64> = rj.column("row").unwrap().u64().unwrap().iter().map(|r| r.unwrap()).collect();
+        rows.into_iter()
+            .zip(str_col(rj, "column"))
+            .zip(str_col(rj, "rule"))
+            .map(|((r, c), u)| (r, c.unwrap(), u.unwrap()))
+            .collect()
+    };
+    assert!(rules.contains(&(2, STATUS.into(), "required".into())), "{rules:?}");
+    assert!(rules.contains(&(3, STATUS.into(), "unknown_status".into())), "{rules:?}");
+    assert!(rules.iter().any(|(r, c, _)| *r == 4 && c == REPORTED_AT), "{rules:?}");
+    assert_eq!(str_col(c.frame(), "terrorist_content"), [Some("yes".to_string())]);
+    // A scan leaves the same rows out and counts them.
+    let s = sources::scan(SourceName::DsaSor, &p, &LoadOptions::default()).unwrap();
+    let rep = s.check().unwrap();
+    assert_eq!((rep.rows_read, rep.rows_rejected), (4, 3));
+    // A part without a column every dump has is refused, naming the file and the column.
+    let short = dir.path().join("short.csv");
+    std::fs::write(&short, "uuid,platform_name\nu1,X\n").unwrap();
+    let err = sources::read(SourceName::DsaSor, &short, &quarantine()).unwrap_err().to_string();
+    assert!(err.contains("short.csv") && err.contains("`decision_visibility`"), "{err}");
+    // Not a zip.
+    let fake = dir.path().join("sor-x-2025-07-01-light.zip");
+    std::fs::write(&fake, "not a zip").unwrap();
+    let err = sources::scan(SourceName::DsaSor, &fake, &LoadOptions::default()).err().unwrap().to_string();
+    assert!(err.contains("sor-x-2025-07-01-light.zip") && err.contains("not a readable zip"), "{err}");
+    // The small tables are read, not scanned.
+    let err = sources::scan(SourceName::XRemovals, &p, &LoadOptions::default()).err().unwrap().to_string();
+    assert!(err.contains("small published table: read it"), "{err}");
 }

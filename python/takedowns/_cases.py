@@ -543,8 +543,8 @@ class Cases:
             "groups": df.get_column("group").drop_nulls().n_unique(),
             "range": (f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "no dates"),
             "rejected": self.load_report["rows_rejected"],
-            # A published source that counts items named in requests says so.
-            "unit": "items" if self.load_report.get("unit") else "requests",
+            # A published source that counts items named in requests (or statements) says so.
+            "unit": str(self.load_report.get("unit") or "requests").split(" ")[0],
         }
 
     def __repr__(self) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "sample",
     "synthetic",
     "scan_parquet",
+    "scan_source",
     "write_synthetic",
     "vocabularies",
     "builtin_labels",
@@ -200,4 +201,5 @@ class Scan:
     def last_rejects(self) -> pl.DataFrame | None: ...
 
 def scan_parquet(path: str, options: LoadOptions) -> Scan: ...
+def scan_source(name: SourceName, path: str | PathLike[str], options: LoadOptions) -> Scan: ...
 def write_synthetic(path: str | PathLike[str], n: int, seed: int, format: Format, files: int) -> list[str]: ...

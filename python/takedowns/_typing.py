@@ -31,7 +31,9 @@ DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
 #: The public sources :func:`takedowns.sources.read` knows.
-SourceName = Literal["google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals"]
+SourceName = Literal[
+    "google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals", "dsa-sor"
+]
 #: How a figure shows groups or cells whose denominator is below ``min_n``.
 LowN = Literal["mark", "fade", "drop"]
 Rule = Literal[

@@ -31,11 +31,31 @@ x-removals                     X (Twitter) Transparency Center: ``Twitter_Transp
                                Requests_<period>.csv`` (cumulative; its first table, legal
                                demands): per country and half-year, requests complied with
                                (``removed``) and not (``rejected``); ``NULL`` rates are rejects
+dsa-sor                        EU DSA Transparency Database, statements of reasons: a daily dump
+                               ``sor-<platform|global>-<date>-<full|light>.zip`` (a zip of zipped
+                               CSV parts), its CSV parts (a directory or ``parts/*.csv``) or
+                               Parquet with the same columns. One case per statement (a platform's
+                               own restriction); :func:`scan` for more than fits in memory
 =============================  =====================================================================
+
+A statement of reasons (``dsa-sor``) becomes a case: ``case_id`` its ``uuid``, ``platform`` its
+``platform_name``, ``reported_at`` its ``content_date`` (when the content was posted: the database
+has no notice date, so time to action runs from posting), ``actioned_at`` its
+``application_date``, ``reason`` its ``category`` code, ``content_type`` its content types, and
+``status`` from its strongest decision: account and total service decisions and the removal of
+content are ``removed``; disabling access, partial service decisions, demotion, age and
+interaction restrictions, labels and monetary decisions are ``restricted`` (``status_labels``
+map any ``DECISION_...`` code otherwise). Beside them, for ``by``: ``decision``, ``decisions``,
+``decision_ground``, ``source_type`` (notice, trusted flagger, own initiative, other),
+``automated_detection``, ``automated_decision``, ``keywords``, ``terrorist_content`` (``yes``
+when the keywords include ``KEYWORD_TERRORIST_CONTENT``: terrorist content is a keyword, not a
+category, in the database), ``account_type``, ``content_language`` and, in full dumps,
+``territorial_scope``. Every statement is a restriction the platform imposed, so a compliance
+rate over them is 100% by construction: count them (``trend``), split them, time them.
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals']
+['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals', 'dsa-sor']
 """
 
 from __future__ import annotations
@@ -45,6 +65,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from takedowns import _core
 from takedowns._cases import By, Cases, _spec
+from takedowns._scan import Scan
 from takedowns._typing import Every, SourceName, TrendOptions
 from takedowns.errors import InvalidArgumentError
 
@@ -53,9 +74,9 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from takedowns._core import LoadOptions, TrendSpec
-    from takedowns._typing import LoadKeywords, PathLike
+    from takedowns._typing import LoadKeywords, PathLike, ScanOptions
 
-__all__ = ["compare_with_published", "names", "read"]
+__all__ = ["compare_with_published", "names", "read", "scan"]
 
 
 def names() -> list[str]:
@@ -96,6 +117,15 @@ def read(
     >>> c.compliance(by="jurisdiction").select("jurisdiction", "requests", "successes").row(0)
     ('PK', 214, 156)
     """
+    _check_name(name)
+    kw: dict[str, Any] = dict(keywords)
+    if options is None:
+        kw.setdefault("on_invalid", "quarantine")
+    opts = _spec(_core.LoadOptions, options, kw)
+    return Cases._wrap(_core.read_source(name, os.fspath(path), opts))
+
+
+def _check_name(name: str) -> None:
     if name not in get_args(SourceName):
         import difflib
 
@@ -104,11 +134,43 @@ def read(
         raise InvalidArgumentError(
             f"unknown source {name!r}{hint}; the sources are {', '.join(get_args(SourceName))}", "source"
         )
+
+
+def scan(
+    name: SourceName,
+    path: PathLike,
+    *,
+    options: LoadOptions | None = None,
+    **keywords: Unpack[ScanOptions],
+) -> Scan:
+    """Scans ``path``, a source too large to load (``dsa-sor``), as :func:`takedowns.scan_parquet` does.
+
+    Nothing is read until an analytic runs; then each batch is mapped to the canonical columns
+    and validated as it streams past, so memory stays bounded whatever the size (a zipped dump is
+    first unpacked, a buffer at a time, into a directory under ``TMPDIR`` that is removed with
+    the scan). Invalid rows are always left out and counted; ``scan.last_report`` and
+    ``scan.last_rejects`` give them, each named by its CSV part and its row there.
+
+    Examples
+    --------
+    >>> import takedowns as td, tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "sor-x-2025-07-01-light-00000-00000.csv").write_text(
+    ...     "uuid,decision_visibility,decision_monetary,decision_provision,decision_account,"
+    ...     "decision_ground,category,category_specification,content_type,content_date,"
+    ...     "application_date,source_type,automated_detection,automated_decision,platform_name\\n"
+    ...     'a1,"[""DECISION_VISIBILITY_CONTENT_REMOVED""]",,,,DECISION_GROUND_ILLEGAL_CONTENT,'
+    ...     'STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY,"[""KEYWORD_TERRORIST_CONTENT""]",'
+    ...     '"[""CONTENT_TYPE_VIDEO""]","2025-06-30 00:00:00","2025-07-01 00:00:00",'
+    ...     "SOURCE_TRUSTED_FLAGGER,No,AUTOMATED_DECISION_NOT_AUTOMATED,X\\n")
+    >>> s = td.sources.scan("dsa-sor", d)
+    >>> s.trend("month", by=["platform", "terrorist_content"]).select("platform", "terrorist_content", "requests").row(0)
+    ('x', 'yes', 1)
+    """
+    _check_name(name)
     kw: dict[str, Any] = dict(keywords)
-    if options is None:
-        kw.setdefault("on_invalid", "quarantine")
-    opts = _spec(_core.LoadOptions, options, kw)
-    return Cases._wrap(_core.read_source(name, os.fspath(path), opts))
+    kw["on_invalid"] = "quarantine"
+    return Scan._wrap(_core.scan_source(name, os.fspath(path), _spec(_core.LoadOptions, options, kw)))
 
 
 def compare_with_published(

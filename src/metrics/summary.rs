@@ -236,6 +236,16 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
+        } else if self.unit.as_deref() == Some(crate::sources::dsa::UNIT) {
+            // A platform's own restrictions: nothing was sent, nothing refused.
+            format!(
+                "{}{} filed {} statements of reasons{}: each a restriction the platform imposed (a removal, \
+                 a suspension or a lesser restriction: split them by `decision`), none a refused request.",
+                span,
+                and_list(&platforms),
+                human_count(self.requests),
+                groups,
+            )
         } else {
             let rate = match (self.rate, self.ci_low, self.ci_high) {
                 (Some(r), Some(l), Some(h)) => {

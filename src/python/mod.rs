@@ -276,6 +276,18 @@ fn read_source(
     run(py, move || crate::sources::read(name, &path, &o)).map(wrap)
 }
 
+/// Scans a source too large to load (`dsa-sor`).
+#[pyfunction]
+fn scan_source(
+    py: Python<'_>,
+    name: crate::sources::SourceName,
+    path: std::path::PathBuf,
+    options: PyRef<'_, PyLoadOptions>,
+) -> PyResult<PyScan> {
+    let o = options.0.clone();
+    run(py, move || crate::sources::scan(name, &path, &o)).map(|s| PyScan { inner: Arc::new(s) })
+}
+
 /// The names `read_source` takes.
 #[pyfunction]
 fn source_names() -> Vec<&'static str> {
@@ -427,6 +439,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_class::<PyScan>()?;
     m.add_function(wrap_pyfunction!(scan_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_source, m)?)?;
     m.add_function(wrap_pyfunction!(write_synthetic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SAMPLE_CSV", crate::sample::SAMPLE_CSV)?;

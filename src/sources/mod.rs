@@ -31,6 +31,7 @@ use crate::load::readers::{self, Raw, Rows};
 use crate::load::{validate, LoadOptions};
 use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURCE, STATUS};
 
+pub mod dsa;
 mod google;
 mod tiktok;
 mod x;
@@ -47,6 +48,9 @@ crate::vocabulary! {
         TiktokGovernment = "tiktok-government",
         /// X's (Twitter's) removal requests, the Transparency Center's cumulative CSV.
         XRemovals = "x-removals",
+        /// The EU DSA Transparency Database's statements of reasons: the daily dumps (zipped
+        /// CSV, full or light), their CSV parts or Parquet ([`dsa`]). Billions of rows: [`scan`].
+        DsaSor = "dsa-sor",
     }
 }
 
@@ -62,12 +66,16 @@ pub fn names() -> &'static [&'static str] {
 /// `outcome_columns` are set by the source.
 pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
     let path = path.as_ref();
+    if name == SourceName::DsaSor {
+        return dsa::read(path, opts);
+    }
     let csv = || readers::csv(path, &LoadOptions::default());
     let (raw, derivation) = match name {
         SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
         SourceName::TiktokGovernment => tiktok::government(csv()?)?,
         SourceName::GoogleRemovalsRequestor => google::requestor(csv()?)?,
         SourceName::XRemovals => x::legal_demands(path)?,
+        SourceName::DsaSor => return dsa::read(path, opts),
     };
     // A source's own outcome labels, unless the caller maps them otherwise.
     let mut status_labels = match name {
@@ -92,6 +100,19 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         _ => None,
     };
     validated.try_into()
+}
+
+/// Scans `path`, a source too large to load (`dsa-sor`): nothing is read until an analytic runs,
+/// then every batch is mapped and validated as it streams past ([`crate::scan`]). Invalid rows
+/// are quarantined and counted, as in any scan. The small published tables are read with [`read`].
+pub fn scan(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<crate::scan::Scan> {
+    match name {
+        SourceName::DsaSor => dsa::scan(path.as_ref(), opts),
+        other => Err(Error::invalid_arg(
+            "source",
+            format!("{other} is a small published table: read it (takedowns::sources::read, td.sources.read); scan is for dsa-sor"),
+        )),
+    }
 }
 
 /// A source's rows, built column by column as text (the checks then parse them as any input).

@@ -52,6 +52,7 @@ def test_source_names_and_mistakes() -> None:
         "google-removals-requestor",
         "tiktok-government",
         "x-removals",
+        "dsa-sor",
     ]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
         td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
@@ -274,3 +275,36 @@ def test_an_item_counting_source_says_items() -> None:
     assert repr(c).startswith("<takedowns.Cases: 12602 items (18 rows)")
     assert "12,602 items (pieces of content or accounts) named in requests were sent to TikTok" in c.headline()
     assert td.sources.read("x-removals", X).load_report["unit"] is None
+
+
+DSA = pathlib.Path(__file__).parents[1] / "data" / "sources" / "dsa"
+
+
+def test_dsa_dump_read_and_scanned_from_python() -> None:
+    # The real parts 00000-00000/00001 of the 2024-03-14 global dump, zipped as the Commission
+    # zips them: 100 statements; the dump repeats its first one (a duplicate_case_id reject).
+    c = td.sources.read("dsa-sor", DSA / "sor-global-2024-03-14-full.zip")
+    assert repr(c).startswith("<takedowns.Cases: 99 statements (99 rows)")
+    assert c.rejects.select("row", "rule").rows() == [(2, "duplicate_case_id")]
+    with pytest.warns(td.RejectedRowsWarning):
+        headline = c.headline()
+    assert "99 statements of reasons" in headline and "none a refused request" in headline
+    f = c.to_polars()
+    # shantay's tests (apparebit/shantay) count 12 statements with keywords in these parts.
+    assert f.get_column("keywords").drop_nulls().len() == 12
+    assert "reported_at = content_date" in c.load_report["derivation"]
+    s = td.sources.scan("dsa-sor", DSA / "sor-global-2024-03-14-full.zip")
+    assert s.rows == 100
+    by_platform = s.trend("year", by="platform", on="actioned_at").group_by("platform").agg(pl.col("requests").sum())
+    counts = dict(by_platform.sort("platform").iter_rows())
+    # Counted by hand from the two parts: 48 Google Shopping, 32 TikTok, 12 Pinterest, 6
+    # AliExpress, 2 Snapchat (TikTok's first statement twice: the scan keeps both).
+    assert counts == {"AliExpress": 6, "Google Shopping": 48, "Pinterest": 12, "Snapchat": 2, "tiktok": 32}
+    assert s.last_report is not None and s.last_report["unit"] == "statements of reasons"
+
+
+def test_dsa_scan_of_the_wrong_source_and_path() -> None:
+    with pytest.raises(td.InvalidArgumentError, match="td.sources.read"):
+        td.sources.scan("x-removals", DSA / "parts")
+    with pytest.raises(td.TakedownsError, match="no .zip, .csv or .parquet"):
+        td.sources.scan("dsa-sor", DSA.parent / "google" / "*.json")

@@ -1,0 +1,620 @@
+//! EU DSA Transparency Database, statements of reasons (SoR): the daily dumps as the Commission
+//! publishes them (`sor-<platform|global>-<YYYY-MM-DD>-<full|light>.zip`: a zip of zips of CSV
+//! parts, each with its header), their unpacked CSV parts, or Parquet files with the same column
+//! names. The columns and their codes are those of the database's export
+//! (`app/Exports/StatementExportTrait.php` and `app/Models/Statement.php` in the public
+//! `digital-services-act/transparency-database` repository); columns are found by name, so the
+//! full and light variants, and days with or without `content_id_ean`, all read.
+//!
+//! Each statement becomes one case (a platform's own decision to restrict, so there is no refused
+//! request in this source):
+//!
+//! | canonical | from |
+//! |---|---|
+//! | `case_id` | `uuid` |
+//! | `platform` | `platform_name` (built-in aliases apply: `TikTok` → `tiktok`) |
+//! | `reported_at` | `content_date` (the content was posted or created; the database has no notice date) |
+//! | `actioned_at` | `application_date` (the restriction applied) |
+//! | `status` | the strongest decision (below), mapped by `status_labels` |
+//! | `reason` | `category` (a `STATEMENT_CATEGORY_...` code, as published) |
+//! | `content_type` | `content_type` (its codes, comma-separated) |
+//! | `source` | `EU DSA Transparency Database, statements of reasons` |
+//!
+//! and these columns beside them, usable in `by`: `decision` (the strongest decision code),
+//! `decisions` (every decision code), `decision_ground`, `source_type`, `automated_detection`,
+//! `automated_decision`, `keywords` (`category_specification`), `terrorist_content` (`yes` when
+//! the keywords include `KEYWORD_TERRORIST_CONTENT`, else `no`), `account_type`,
+//! `content_language`, and, in full dumps, `territorial_scope`.
+//!
+//! The strongest decision is the first of [`DECISIONS`] that the statement carries (an account's
+//! termination before its suspension, before the service's, before the content's removal, before
+//! lesser visibility restrictions, before monetary ones). By default account and total service
+//! decisions and the removal of content are `removed`; disabling access, partial service
+//! decisions, demotion, age and interaction restrictions, labels, other visibility restrictions
+//! and monetary ones are `restricted`. `status_labels` map a code otherwise. A statement with no
+//! decision at all is a `required` reject (it has no status); a code outside the database's lists an
+//! `unknown_status` one.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::SOURCE_COL;
+use crate::error::{Error, Result};
+use crate::load::readers::{Raw, Rows};
+use crate::load::{validate, LoadOptions};
+use crate::scan::{Prepare, Scan};
+use crate::schema::col_names::{ACTIONED_AT, CASE_ID, CONTENT_TYPE, PLATFORM, REASON, REPORTED_AT, STATUS};
+use crate::schema::Status;
+
+const WHAT: &str = "a DSA Transparency Database statements-of-reasons dump (sor-...-full.zip or -light.zip, its CSV parts, or Parquet)";
+/// The `source` value of every row.
+pub(crate) const SOURCE: &str = "EU DSA Transparency Database, statements of reasons";
+const ROW: &str = "__row";
+const FILE: &str = "__file";
+
+/// The dump's columns that are read; every dump has them.
+const NEEDED: [&str; 14] = [
+    "uuid",
+    "decision_visibility",
+    "decision_monetary",
+    "decision_provision",
+    "decision_account",
+    "decision_ground",
+    "category",
+    "content_type",
+    "content_date",
+    "application_date",
+    "source_type",
+    "automated_detection",
+    "automated_decision",
+    "platform_name",
+];
+/// Read when a file has them (`territorial_scope` is in full dumps only).
+const OPTIONAL: [&str; 4] = ["category_specification", "account_type", "content_language", "territorial_scope"];
+
+/// The columns beside the canonical ones, in order.
+pub(crate) const EXTRAS: [&str; 11] = [
+    "decision",
+    "decisions",
+    "decision_ground",
+    "source_type",
+    "automated_detection",
+    "automated_decision",
+    "keywords",
+    "terrorist_content",
+    "account_type",
+    "content_language",
+    "territorial_scope",
+];
+
+/// Every decision code of the database, strongest first, with its default status.
+pub const DECISIONS: [(&str, Status); 16] = [
+    ("DECISION_ACCOUNT_TERMINATED", Status::Removed),
+    ("DECISION_PROVISION_TOTAL_TERMINATION", Status::Removed),
+    ("DECISION_ACCOUNT_SUSPENDED", Status::Removed),
+    ("DECISION_PROVISION_TOTAL_SUSPENSION", Status::Removed),
+    ("DECISION_PROVISION_PARTIAL_TERMINATION", Status::Restricted),
+    ("DECISION_PROVISION_PARTIAL_SUSPENSION", Status::Restricted),
+    ("DECISION_VISIBILITY_CONTENT_REMOVED", Status::Removed),
+    ("DECISION_VISIBILITY_CONTENT_DISABLED", Status::Restricted),
+    ("DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED", Status::Restricted),
+    ("DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED", Status::Restricted),
+    ("DECISION_VISIBILITY_CONTENT_DEMOTED", Status::Restricted),
+    ("DECISION_VISIBILITY_CONTENT_LABELLED", Status::Restricted),
+    ("DECISION_VISIBILITY_OTHER", Status::Restricted),
+    ("DECISION_MONETARY_TERMINATION", Status::Restricted),
+    ("DECISION_MONETARY_SUSPENSION", Status::Restricted),
+    ("DECISION_MONETARY_OTHER", Status::Restricted),
+];
+
+/// How the rows were made, for the load report's `derivation`.
+pub(crate) fn derivation() -> String {
+    let removed: Vec<&str> = DECISIONS.iter().filter(|(_, s)| *s == Status::Removed).map(|(c, _)| *c).collect();
+    format!(
+        "one case per statement of reasons (DSA Transparency Database): a platform's own restriction, so no request \
+         in it was refused; reported_at = content_date (when the content was posted, not a notice date: the database \
+         has none), actioned_at = application_date; status from the statement's strongest decision (account, then \
+         service, then visibility, then monetary): {} are removed, every other decision restricted, unless \
+         status_labels map it otherwise; reason = category",
+        removed.join(", ")
+    )
+}
+
+/// The files of a dump, and what must live while they are read.
+pub(crate) struct Files {
+    pub paths: Vec<PathBuf>,
+    pub parquet: bool,
+    /// The unpacked parts of a zip, removed when dropped.
+    pub hold: Option<Arc<Unpacked>>,
+}
+
+/// A directory of unpacked parts, removed when dropped.
+pub(crate) struct Unpacked(PathBuf);
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn read_err(file: &Path, message: impl Into<String>) -> Error {
+    Error::Read { file: file.display().to_string(), format: WHAT.into(), message: message.into() }
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::Io { path: path.display().to_string(), source: e }
+}
+
+/// The files `path` names: a zip (unpacked into a directory under the system's temporary
+/// directory, `TMPDIR`), a CSV or Parquet file, a directory of them, or a glob.
+pub(crate) fn files(path: &Path) -> Result<Files> {
+    let text = path.display().to_string();
+    let mut paths: Vec<PathBuf> = if text.contains(['*', '?', '[']) {
+        glob_files(path)?
+    } else if path.is_dir() {
+        let mut v = Vec::new();
+        for e in std::fs::read_dir(path).map_err(|e| io_err(path, e))? {
+            let p = e.map_err(|e| io_err(path, e))?.path();
+            let n = p.to_string_lossy().to_lowercase();
+            if p.is_file() && (n.ends_with(".csv") || n.ends_with(".parquet") || n.ends_with(".zip")) {
+                v.push(p);
+            }
+        }
+        v
+    } else {
+        std::fs::metadata(path).map_err(|e| io_err(path, e))?;
+        vec![path.to_path_buf()]
+    };
+    paths.sort();
+    if paths.is_empty() {
+        return Err(read_err(path, "no .zip, .csv or .parquet file is there"));
+    }
+    let zips: Vec<&PathBuf> = paths.iter().filter(|p| p.to_string_lossy().to_lowercase().ends_with(".zip")).collect();
+    let mut hold = None;
+    if !zips.is_empty() {
+        let dir = unpack_dir()?;
+        let guard = Arc::new(Unpacked(dir.clone()));
+        let mut out = Vec::new();
+        for p in &paths {
+            if p.to_string_lossy().to_lowercase().ends_with(".zip") {
+                unzip(p, &dir, &mut out, 0)?;
+            } else {
+                out.push(p.clone());
+            }
+        }
+        out.sort();
+        paths = out;
+        hold = Some(guard);
+        if paths.is_empty() {
+            return Err(read_err(path, "the zip holds no .csv part"));
+        }
+    }
+    let parquet = paths.iter().all(|p| p.to_string_lossy().to_lowercase().ends_with(".parquet"));
+    if !parquet && paths.iter().any(|p| p.to_string_lossy().to_lowercase().ends_with(".parquet")) {
+        return Err(read_err(path, "it mixes Parquet and CSV files; give one kind"));
+    }
+    Ok(Files { paths, parquet, hold })
+}
+
+fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {
+    // One `*` in the last component (`parts/*.csv`), which is what a dump's parts need.
+    let dir = pattern.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = pattern.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    if dir.to_string_lossy().contains(['*', '?', '[']) || name.matches('*').count() != 1 || name.contains(['?', '[']) {
+        return Err(read_err(pattern, "a glob may have one `*` in its last part only (`parts/*.csv`)"));
+    }
+    let (pre, post) = name.split_once('*').unwrap_or((&name, ""));
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| io_err(dir, e))? {
+        let p = e.map_err(|e| io_err(dir, e))?.path();
+        let n = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if p.is_file() && n.len() >= pre.len() + post.len() && n.starts_with(pre) && n.ends_with(post) {
+            v.push(p);
+        }
+    }
+    Ok(v)
+}
+
+fn unpack_dir() -> Result<PathBuf> {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("takedowns-dsa-{}-{n}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+    Ok(dir)
+}
+
+/// Unpacks the CSV parts of `zip` into `dir` (a zip inside is unpacked in turn), streaming:
+/// memory stays at a buffer whatever the size.
+fn unzip(zip: &Path, dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> Result<()> {
+    if depth > 2 {
+        return Err(read_err(zip, "zips nested more than twice deep"));
+    }
+    let f = File::open(zip).map_err(|e| io_err(zip, e))?;
+    let mut archive = ::zip::ZipArchive::new(std::io::BufReader::new(f))
+        .map_err(|e| read_err(zip, format!("not a readable zip: {e}")))?;
+    for i in 0..archive.len() {
+        crate::cancel::check()?;
+        let mut entry = archive.by_index(i).map_err(|e| read_err(zip, format!("entry {i}: {e}")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        // Only the entry's own name, never its path: nothing is written outside `dir`.
+        let name = entry
+            .enclosed_name()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            .filter(|n| !n.is_empty() && !n.starts_with('.'))
+            .unwrap_or_else(|| format!("entry-{depth}-{i}"));
+        let lower = name.to_lowercase();
+        if !(lower.ends_with(".csv") || lower.ends_with(".zip")) {
+            continue;
+        }
+        let mut target = dir.join(&name);
+        let mut k = 1;
+        while target.exists() {
+            target = dir.join(format!("{k}-{name}"));
+            k += 1;
+        }
+        {
+            let mut w = std::io::BufWriter::new(File::create(&target).map_err(|e| io_err(&target, e))?);
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let got = entry.read(&mut buf).map_err(|e| read_err(zip, format!("entry `{name}`: {e}")))?;
+                if got == 0 {
+                    break;
+                }
+                w.write_all(&buf[..got]).map_err(|e| io_err(&target, e))?;
+            }
+            w.flush().map_err(|e| io_err(&target, e))?;
+        }
+        if lower.ends_with(".zip") {
+            unzip(&target, dir, out, depth + 1)?;
+            std::fs::remove_file(&target).map_err(|e| io_err(&target, e))?;
+        } else {
+            out.push(target);
+        }
+    }
+    Ok(())
+}
+
+/// The header of a CSV part (its first line), as names.
+fn csv_header(path: &Path) -> Result<Vec<String>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(File::open(path).map_err(|e| io_err(path, e))?);
+    let mut rec = csv::StringRecord::new();
+    match rdr.read_record(&mut rec) {
+        Ok(true) => Ok(rec.iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect()),
+        Ok(false) => Err(read_err(path, "empty: no header line")),
+        Err(e) => Err(read_err(path, format!("its header line: {e}"))),
+    }
+}
+
+/// The columns read from each file: `NEEDED`, then `OPTIONAL` (null where a file lacks one).
+pub(crate) fn inputs() -> Vec<String> {
+    NEEDED.iter().chain(OPTIONAL.iter()).map(|s| s.to_string()).collect()
+}
+
+/// One lazy frame over every file: the row (1-based, within its file), the file, and
+/// [`inputs`] (text, but for typed dates in Parquet).
+pub(crate) fn lazy(files: &Files) -> Result<LazyFrame> {
+    let mut frames = lazies(files)?;
+    if frames.len() == 1 {
+        if let Some(one) = frames.pop() {
+            return Ok(one);
+        }
+    }
+    Ok(concat(frames, UnionArgs { parallel: false, rechunk: false, ..Default::default() })?)
+}
+
+/// The rows of every file, counted file by file (polars 0.55 sums the lengths of a
+/// concatenation as 128-bit integers, a type this build leaves out).
+fn count_rows(files: &Files) -> Result<u64> {
+    let mut n = 0u64;
+    for (lf, p) in lazies(files)?.into_iter().zip(&files.paths) {
+        let df = lf.select([len().alias("n")]).collect().map_err(|e| read_err(p, e.to_string()))?;
+        n += df.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+    }
+    Ok(n)
+}
+
+/// [`lazy`], one frame per file.
+fn lazies(files: &Files) -> Result<Vec<LazyFrame>> {
+    let mut frames = Vec::with_capacity(files.paths.len());
+    for p in &files.paths {
+        let text = p.display().to_string();
+        let (lf, names): (LazyFrame, Vec<String>) = if files.parquet {
+            let args = ScanArgsParquet {
+                row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
+                include_file_paths: Some(FILE.into()),
+                ..Default::default()
+            };
+            let mut lf =
+                LazyFrame::scan_parquet(PlRefPath::new(text.as_str()), args).map_err(|e| read_err(p, e.to_string()))?;
+            let names = lf
+                .collect_schema()
+                .map_err(|e| read_err(p, e.to_string()))?
+                .iter_names()
+                .map(|s| s.to_string())
+                .collect();
+            (lf, names)
+        } else {
+            let names = csv_header(p)?;
+            let lf = LazyCsvReader::new(PlRefPath::new(text.as_str()))
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_row_index(Some(RowIndex { name: ROW.into(), offset: 1 }))
+                .with_include_file_paths(Some(FILE.into()))
+                .finish()
+                .map_err(|e| read_err(p, e.to_string()))?;
+            (lf, names)
+        };
+        let missing: Vec<&str> = NEEDED.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
+        if !missing.is_empty() {
+            return Err(read_err(
+                p,
+                format!(
+                    "it lacks the column(s) {} that every statements-of-reasons dump has (its columns: {})",
+                    missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                    names.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        let mut select = vec![col(ROW), col(FILE).cast(DataType::String)];
+        for c in NEEDED.iter().chain(OPTIONAL.iter()) {
+            let present = names.iter().any(|n| n == c);
+            let e = match (present, *c) {
+                (false, _) => lit(NULL).cast(DataType::String),
+                // Dates stay as stored (Parquet may type them); text is text.
+                (true, "content_date" | "application_date") if files.parquet => col(*c),
+                (true, _) => col(*c).cast(DataType::String),
+            };
+            select.push(e.alias(*c));
+        }
+        frames.push(lf.select(select));
+    }
+    Ok(frames)
+}
+
+/// The codes of a JSON-array cell (`["A","B"]`), or of a plain one (`A`).
+fn codes(cell: &str) -> impl Iterator<Item = &str> {
+    let t = cell.trim();
+    let t = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(t);
+    t.split(',').map(|s| s.trim().trim_matches('"').trim()).filter(|s| !s.is_empty())
+}
+
+/// Maps a batch of the dump's columns ([`inputs`]) to canonical columns and the `wanted` extras.
+pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
+    let n = df.height();
+    let text = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone()) };
+    let vis = text("decision_visibility")?;
+    let mon = text("decision_monetary")?;
+    let prov = text("decision_provision")?;
+    let acc = text("decision_account")?;
+    let mut decision: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut decisions: Vec<Option<String>> = Vec::with_capacity(n);
+    let mut all: Vec<&str> = Vec::new();
+    for i in 0..n {
+        all.clear();
+        for c in [&acc, &prov, &vis, &mon] {
+            if let Some(v) = c.get(i) {
+                all.extend(codes(v));
+            }
+        }
+        if all.is_empty() {
+            decision.push(None);
+            decisions.push(None);
+            continue;
+        }
+        let strongest = DECISIONS.iter().find(|(d, _)| all.contains(d)).map(|(d, _)| *d);
+        // A code outside the lists stays as it is: validation names it.
+        let strongest = strongest
+            .unwrap_or_else(|| all.iter().copied().find(|c| !DECISIONS.iter().any(|(d, _)| d == c)).unwrap_or(all[0]));
+        decision.push(Some(strongest.to_string()));
+        decisions.push(Some(all.join(", ")));
+    }
+    let decision = StringChunked::from_iter_options(STATUS.into(), decision.iter().map(|d| d.as_deref()));
+    let content_type: StringChunked = text("content_type")?
+        .iter()
+        .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
+        .collect::<StringChunked>()
+        .with_name(CONTENT_TYPE.into());
+    let rename = |from: &str, to: &str| -> Result<Column> { Ok(df.column(from)?.clone().with_name(to.into())) };
+    let mut cols = vec![
+        rename("uuid", CASE_ID)?,
+        rename("platform_name", PLATFORM)?,
+        rename("content_date", REPORTED_AT)?,
+        rename("application_date", ACTIONED_AT)?,
+        decision.clone().into_column(),
+        rename("category", REASON)?,
+        content_type.into_column(),
+        Column::new_scalar(SOURCE_COL.into(), Scalar::new(DataType::String, AnyValue::StringOwned(SOURCE.into())), n),
+    ];
+    for w in wanted {
+        let c: Column = match w.as_str() {
+            "decision" => decision.clone().with_name("decision".into()).into_column(),
+            "decisions" => StringChunked::from_iter_options("decisions".into(), decisions.iter().map(|d| d.as_deref()))
+                .into_column(),
+            "keywords" => text("category_specification")?
+                .iter()
+                .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
+                .collect::<StringChunked>()
+                .with_name("keywords".into())
+                .into_column(),
+            "terrorist_content" => text("category_specification")?
+                .iter()
+                .map(|v| {
+                    Some(if v.is_some_and(|v| codes(v).any(|c| c == "KEYWORD_TERRORIST_CONTENT")) {
+                        "yes"
+                    } else {
+                        "no"
+                    })
+                })
+                .collect::<StringChunked>()
+                .with_name("terrorist_content".into())
+                .into_column(),
+            "territorial_scope" => text("territorial_scope")?
+                .iter()
+                .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
+                .collect::<StringChunked>()
+                .with_name("territorial_scope".into())
+                .into_column(),
+            other if EXTRAS.contains(&other) => text(other)?.into_column(),
+            _ => continue,
+        };
+        cols.push(c);
+    }
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// The default status of each decision code, then the caller's.
+pub(crate) fn status_labels(opts: &LoadOptions) -> Vec<(String, Status)> {
+    let mut v: Vec<(String, Status)> = DECISIONS.iter().map(|(c, s)| (c.to_string(), *s)).collect();
+    v.extend(opts.status_labels.iter().cloned());
+    v
+}
+
+fn options(opts: &LoadOptions) -> LoadOptions {
+    LoadOptions {
+        required: Some(vec![CASE_ID.into(), PLATFORM.into(), REPORTED_AT.into(), STATUS.into()]),
+        status_labels: status_labels(opts),
+        columns: Vec::new(),
+        outcome_columns: Vec::new(),
+        ..opts.clone()
+    }
+}
+
+/// Scans a dump: see the module docs. Nothing is loaded; each analytic reads the parts batch by
+/// batch.
+pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
+    let files = files(path)?;
+    let lf = lazy(&files)?;
+    let rows = count_rows(&files)?;
+    let hold = files.hold.clone().map(|h| h as Arc<dyn std::any::Any + Send + Sync>);
+    let prepare: Prepare = Arc::new(prepare);
+    let mut scan = crate::scan::scan_prepared(
+        crate::scan::Prepared {
+            base: lf,
+            source: path.display().to_string(),
+            rows,
+            inputs: inputs(),
+            extras: EXTRAS.iter().map(|s| s.to_string()).collect(),
+            prepare,
+            hold,
+        },
+        &options(opts),
+    )?;
+    scan.set_derivation(derivation(), Some(UNIT.into()));
+    Ok(scan)
+}
+
+/// What a row counts.
+pub(crate) const UNIT: &str = "statements of reasons";
+
+/// Reads a dump into memory (every rule, duplicate `uuid`s included).
+pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
+    let files = files(path)?;
+    let mut df = lazy(&files)?.collect().map_err(|e| read_err(path, e.to_string()))?;
+    let local: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
+    let file_of: StringChunked = df.column(FILE)?.str()?.clone();
+    df.drop_in_place(ROW)?;
+    df.drop_in_place(FILE)?;
+    let n = df.height();
+    let frame = prepare(df, &EXTRAS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    let sha256 = if path.is_file() { Some(sha256_file(path)?) } else { None };
+    let raw = Raw {
+        source: path.display().to_string(),
+        frame,
+        rows: Rows::listed((1..=n as u64).collect()),
+        rows_read: n as u64,
+        blank_rows: 0,
+        problems: Vec::new(),
+        sha256,
+        count_columns: None,
+    };
+    let mut validated = validate::validate(raw, &options(opts))?;
+    // A problem names its part and its row there.
+    for p in &mut validated.problems {
+        if let Some(i) = (p.row as usize).checked_sub(1).filter(|i| *i < n) {
+            p.file = file_name(files.hold.is_some(), path, file_of.get(i).unwrap_or(""));
+            p.row = local[i];
+        }
+        // A duplicate names the row that first used the id: as a row of its part too.
+        if let Some((head, first)) = p.message.rsplit_once("on row ") {
+            if let Some(j) = first.trim().parse::<usize>().ok().and_then(|r| r.checked_sub(1)).filter(|j| *j < n) {
+                let part = file_name(files.hold.is_some(), path, file_of.get(j).unwrap_or(""));
+                p.message = format!("{head}on row {} of {part}", local[j]);
+            }
+        }
+    }
+    validated.report.derivation = Some(derivation());
+    validated.report.unit = Some(UNIT.into());
+    validated.try_into()
+}
+
+/// The SHA-256 of a file, read a buffer at a time.
+fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let got = f.read(&mut buf).map_err(|e| io_err(path, e))?;
+        if got == 0 {
+            break;
+        }
+        h.update(&buf[..got]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A part's name for messages: inside a zip, `<zip> › <part>`.
+fn file_name(zipped: bool, path: &Path, part: &str) -> String {
+    if zipped {
+        let name = Path::new(part).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        format!("{} › {name}", path.display())
+    } else {
+        part.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_of_a_cell() {
+        assert_eq!(codes(r#"["A","B"]"#).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(codes("A").collect::<Vec<_>>(), ["A"]);
+        assert_eq!(codes("[]").count(), 0);
+        assert_eq!(codes("").count(), 0);
+    }
+
+    #[test]
+    fn the_strongest_decision_wins() {
+        let s = |v: &str| Series::new(v.into(), [None::<&str>]).into_column();
+        let mut cols: Vec<Column> = inputs().iter().map(|c| s(c)).collect();
+        let set = |cols: &mut Vec<Column>, name: &str, v: &str| {
+            let i = inputs().iter().position(|c| c == name).unwrap();
+            cols[i] = Series::new(name.into(), [Some(v)]).into_column();
+        };
+        set(
+            &mut cols,
+            "decision_visibility",
+            r#"["DECISION_VISIBILITY_CONTENT_DEMOTED","DECISION_VISIBILITY_CONTENT_REMOVED"]"#,
+        );
+        set(&mut cols, "decision_monetary", "DECISION_MONETARY_OTHER");
+        let df = DataFrame::new(1, cols).unwrap();
+        let out = prepare(df, &["decisions".to_string()]).unwrap();
+        assert_eq!(out.column(STATUS).unwrap().str().unwrap().get(0), Some("DECISION_VISIBILITY_CONTENT_REMOVED"));
+        assert_eq!(
+            out.column("decisions").unwrap().str().unwrap().get(0),
+            Some("DECISION_VISIBILITY_CONTENT_DEMOTED, DECISION_VISIBILITY_CONTENT_REMOVED, DECISION_MONETARY_OTHER")
+        );
+    }
+}
