@@ -152,7 +152,10 @@ def run(work: str, path: str, cap_gb: float | None) -> dict[str, object]:
     r = capped([sys.executable, __file__, "--child", work, path], cap_gb)
     if r.returncode != 0:
         killed = r.returncode in (-9, 137)
-        return {"failed": "killed by the memory cap" if killed else r.stderr.strip().splitlines()[-1:], "code": r.returncode}
+        return {
+            "failed": "killed by the memory cap" if killed else r.stderr.strip().splitlines()[-1:],
+            "code": r.returncode,
+        }
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 

@@ -95,7 +95,14 @@ fn another_google_file_is_named_not_misread() {
     assert!(e.contains("this is Google's by-requestor file"), "{e}");
     assert_eq!(
         sources::names(),
-        ["google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals", "dsa-sor"]
+        [
+            "google-removals-historical",
+            "google-removals-requestor",
+            "tiktok-government",
+            "x-removals",
+            "meta-local-law",
+            "dsa-sor"
+        ]
     );
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
 }
@@ -523,4 +530,102 @@ fn dsa_bad_statements_are_rejects_with_their_rule() {
     // The small tables are read, not scanned.
     let err = sources::scan(SourceName::XRemovals, &p, &LoadOptions::default()).err().unwrap().to_string();
     assert!(err.contains("small published table: read it"), "{err}");
+}
+
+/// (requests, successes) of `jurisdiction` in a compliance table by jurisdiction.
+fn by_country(t: &DataFrame, jurisdiction: &str) -> (i64, i64) {
+    let mask = t.column("jurisdiction").unwrap().str().unwrap().equal(jurisdiction);
+    let r = t.filter(&mask).unwrap();
+    assert_eq!(r.height(), 1, "{jurisdiction}");
+    let get = |c: &str| r.column(c).unwrap().i64().unwrap().get(0).unwrap();
+    (get("requests"), get("successes"))
+}
+
+#[test]
+fn x_half_year_files_of_three_layouts_give_xs_figures() {
+    // As X printed them (court orders + other requests; percentage where some content withheld):
+    // 2015-H2 Turkey 450 + 1,761 at 23%, Japan 2 + 35 at 3%, Pakistan 0 + 12 at 0%, Argentina
+    // `-` (none); 2016-H2 Turkey 844 + 2,232 at 19%, Pakistan 0 + 13 at 0%; 2019-H1 Japan
+    // 17 + 5,127 at 0.20%, Pakistan 8 + 265 at 0%, Turkey 388 + 5,685 at 5%. Complied with, by
+    // hand: 2,211 × 0.23 = 508.53 -> 509; 37 × 0.03 = 1.11 -> 1; 3,076 × 0.19 = 584.44 -> 584;
+    // 5,144 × 0.002 = 10.288 -> 10; 6,073 × 0.05 = 303.65 -> 304.
+    let cases = [
+        ("jul-dec-2015", vec![("Turkey", 2211, 509), ("Japan", 37, 1), ("Pakistan", 12, 0), ("Argentina", 0, 0)]),
+        ("jul-dec-2016", vec![("Turkey", 3076, 584), ("Pakistan", 13, 0), ("Argentina", 2, 0)]),
+        ("jan-jun-2019", vec![("Japan", 5144, 10), ("Pakistan", 273, 0), ("Turkey", 6073, 304)]),
+    ];
+    for (period, want) in cases {
+        let path = format!("tests/data/sources/x/removal-requests-report-{period}.csv");
+        let c = sources::read(SourceName::XRemovals, &path, &quarantine()).unwrap();
+        let r = c.load_report();
+        assert_eq!(r.rows_rejected, 0, "{period}");
+        // Two rows per country; the TOTAL line is not a country.
+        assert_eq!(r.rows_read as usize, 2 * want.len() + if period == "jul-dec-2015" { 2 } else { 0 }, "{period}");
+        let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+        for (country, n, yes) in want {
+            assert_eq!(by_country(&t, country), (n, yes), "{period} {country}");
+        }
+        let d = r.derivation.clone().unwrap();
+        assert!(d.contains("1 TOTAL line(s) not read"), "{d}");
+        // 2016-H2 is saved with carriage returns only, its header in a legacy encoding (GOV‰ÛªT).
+        assert_eq!(d.contains("2 character(s) that did not decode were replaced"), period == "jul-dec-2016", "{d}");
+    }
+    // The half-year's first day, and its last as period_end.
+    let c = sources::read(SourceName::XRemovals, "tests/data/sources/x/removal-requests-report-jan-jun-2019.csv", &quarantine())
+        .unwrap();
+    assert_eq!(str_col(c.frame(), "period_end")[0].as_deref(), Some("2019-06-30"));
+    let s = c.summary().unwrap();
+    assert_eq!(s.first_reported.unwrap().to_string(), "2019-01-01");
+}
+
+#[test]
+fn x_half_year_dash_percentages_and_bad_counts_are_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("removal-requests-report-jan-jun-2014.csv");
+    std::fs::write(
+        &p,
+        "COUNTRY,ISO CODE,TIME PERIOD,REMOVAL REQUESTS (COURT ORDERS),\"REMOVAL REQUESTS (GOV’T AGENCY, POLICE, OTHER)\",PERCENTAGE WHERE SOME CONTENT WITHHELD\r\n\
+         Pakistan,PK,January - June 2014,0,12,0%*\r\n\
+         Fakeland,FL,January - June 2014,3,4,-\r\n\
+         Otherland,OL,January - June 2014,x,4,10%\r\n",
+    )
+    .unwrap();
+    let c = sources::read(SourceName::XRemovals, &p, &quarantine()).unwrap();
+    let rj = c.rejects();
+    assert_eq!(str_col(rj, "rule"), [Some("censored_value".to_string()), Some("invalid_integer".to_string())]);
+    assert_eq!(str_col(rj, "column")[1].as_deref(), Some("REMOVAL REQUESTS (COURT ORDERS)"));
+    let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(by_country(&t, "Pakistan"), (12, 0));
+}
+
+#[test]
+fn meta_content_restrictions_as_facebook_published_them() {
+    // Facebook's Government Requests Report, "Content Restrictions" (pieces of content restricted
+    // for local law): Pakistan 4,174 in 2018-H2 and 5,690 in 2019-H1, India 17,713 and 1,250,
+    // Turkey 747 (2018-H2); 2013-H1, "Content Restricted": Pakistan 0.
+    let read = |y: &str| {
+        sources::read(SourceName::MetaLocalLaw, format!("tests/data/sources/meta/PRPL-Facebook-Government-Report-{y}.csv"), &quarantine())
+            .unwrap()
+    };
+    for (y, want, start) in [
+        ("2018_H2", vec![("Pakistan", 4174), ("India", 17713), ("Turkey", 747)], "2018-07-01"),
+        ("2019_H1", vec![("Pakistan", 5690), ("India", 1250), ("Aland Islands", 0)], "2019-01-01"),
+        ("2013_H1", vec![("Pakistan", 0), ("India", 0)], "2013-01-01"),
+    ] {
+        let c = read(y);
+        assert_eq!((c.load_report().rows_read as usize, c.load_report().rows_rejected), (want.len(), 0), "{y}");
+        let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+        for (country, n) in want {
+            // Every row is a restriction Facebook made: successes = requests, by construction.
+            assert_eq!(by_country(&t, country), (n, n), "{y} {country}");
+        }
+        assert_eq!(c.summary().unwrap().first_reported.unwrap().to_string(), start);
+        assert_eq!(c.load_report().unit.as_deref(), Some("items (pieces of content) restricted"));
+    }
+    // No half-year in the name: refused, saying what to do.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("facebook.csv");
+    std::fs::copy("tests/data/sources/meta/PRPL-Facebook-Government-Report-2018_H2.csv", &p).unwrap();
+    let e = sources::read(SourceName::MetaLocalLaw, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("facebook.csv") && e.contains("<year>-H2"), "{e}");
 }

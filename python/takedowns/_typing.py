@@ -32,7 +32,12 @@ OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
 #: The public sources :func:`takedowns.sources.read` knows.
 SourceName = Literal[
-    "google-removals-historical", "google-removals-requestor", "tiktok-government", "x-removals", "dsa-sor"
+    "google-removals-historical",
+    "google-removals-requestor",
+    "tiktok-government",
+    "x-removals",
+    "meta-local-law",
+    "dsa-sor",
 ]
 #: How a figure shows groups or cells whose denominator is below ``min_n``.
 LowN = Literal["mark", "fade", "drop"]

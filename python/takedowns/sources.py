@@ -30,7 +30,16 @@ tiktok-government              TikTok, Government Removal Requests Report:
 x-removals                     X (Twitter) Transparency Center: ``Twitter_Transparency-Removal_
                                Requests_<period>.csv`` (cumulative; its first table, legal
                                demands): per country and half-year, requests complied with
-                               (``removed``) and not (``rejected``); ``NULL`` rates are rejects
+                               (``removed``) and not (``rejected``); ``NULL`` rates are rejects.
+                               Also one half-year's ``removal-requests-report-<jan-jun|jul-dec>-
+                               <year>.csv`` (2012 to 2019-H1): requests = court orders + other
+                               requests, ``removed`` = round(requests x percentage where some
+                               content withheld); the TOTAL line is not read
+meta-local-law                 Facebook's Government Requests Report for one half-year
+                               (``Facebook-Government-Report-<year>-H<1|2>.csv``, 2013 to 2019-H1;
+                               the half-year comes from the file's name): per country, pieces of
+                               content restricted for local law (``restricted``; items, with no
+                               requests or refusals published, so count them, do not rate them)
 dsa-sor                        EU DSA Transparency Database, statements of reasons: a daily dump
                                ``sor-<platform|global>-<date>-<full|light>.zip`` (a zip of zipped
                                CSV parts), its CSV parts (a directory or ``parts/*.csv``) or
@@ -55,7 +64,7 @@ rate over them is 100% by construction: count them (``trend``), split them, time
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals', 'dsa-sor']
+['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals', 'meta-local-law', 'dsa-sor']
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-pub use report::{LabelUse, LoadReport, Lost};
+pub use report::{LabelUse, LoadReport, Lost, STATEMENTS_UNIT};
 pub(crate) use validate::accounts_in_several_groups;
 pub use validate::{Validated, MAX_COUNT, MAX_FOLLOWERS};
 pub use wide::WideTable;

@@ -6,6 +6,10 @@ use polars::prelude::*;
 
 use crate::error::{Problem, Rule};
 
+/// The [`LoadReport::unit`] of a source whose rows are a platform's own restrictions (statements
+/// of reasons), not requests: the headline says so and speaks of no refusal.
+pub const STATEMENTS_UNIT: &str = "statements of reasons";
+
 /// What a load did: rows read, accepted and rejected, problems per rule, and the columns matched.
 /// `rows_read == rows_accepted + rows_rejected` always holds.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

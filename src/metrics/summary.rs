@@ -236,7 +236,7 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
-        } else if self.unit.as_deref() == Some(crate::sources::dsa::UNIT) {
+        } else if self.unit.as_deref() == Some(crate::load::STATEMENTS_UNIT) {
             // A platform's own restrictions: nothing was sent, nothing refused.
             format!(
                 "{}{} filed {} statements of reasons{}: each a restriction the platform imposed (a removal, \

@@ -514,7 +514,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
 }
 
 /// What a row counts.
-pub(crate) const UNIT: &str = "statements of reasons";
+pub(crate) const UNIT: &str = crate::load::STATEMENTS_UNIT;
 
 /// Reads a dump into memory (every rule, duplicate `uuid`s included).
 pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {

@@ -18,7 +18,9 @@
 //! |---|---|---|
 //! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
 //! | `google-removals-requestor` | Google Transparency Report: `google-government-removal-requests.csv` (by requestor, 2019 on) | per country, requestor and half-year: items per outcome (Google's whole percents as counts by largest remainders): items, not requests |
-//! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables) | per country and half-year: requests complied with, and not (legal demands, combined) |
+//! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables), or one half-year's `removal-requests-report-<jan-jun\|jul-dec>-<year>.csv` (2012 to 2019-H1) | per country and half-year: requests complied with, and not (legal demands, combined) |
+//! | `meta-local-law` | Facebook Government Requests Report, one half-year: `Facebook-Government-Report-<year>-H<1\|2>.csv` (2013 to 2019-H1) | per country: pieces of content restricted for local law (items; no requests or refusals published) |
+//! | `dsa-sor` | EU DSA Transparency Database: the daily dumps `sor-<platform\|global>-<date>-<full\|light>.zip`, their CSV parts, or Parquet | one case per statement of reasons ([`dsa`]); [`scan`] for more than fits in memory |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -33,6 +35,7 @@ use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURC
 
 pub mod dsa;
 mod google;
+mod meta;
 mod tiktok;
 mod x;
 
@@ -46,8 +49,12 @@ crate::vocabulary! {
         GoogleRemovalsRequestor = "google-removals-requestor",
         /// TikTok's government removal requests report, cumulative CSV ([`tiktok`](self)).
         TiktokGovernment = "tiktok-government",
-        /// X's (Twitter's) removal requests, the Transparency Center's cumulative CSV.
+        /// X's (Twitter's) removal requests: the Transparency Center's cumulative CSV, or one
+        /// half-year's file (2012 to 2019-H1).
         XRemovals = "x-removals",
+        /// Meta (Facebook): content restricted based on local law, per country, from a
+        /// half-year's Government Requests Report CSV (2013 to 2019-H1).
+        MetaLocalLaw = "meta-local-law",
         /// The EU DSA Transparency Database's statements of reasons: the daily dumps (zipped
         /// CSV, full or light), their CSV parts or Parquet ([`dsa`]). Billions of rows: [`scan`].
         DsaSor = "dsa-sor",
@@ -74,7 +81,8 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
         SourceName::TiktokGovernment => tiktok::government(csv()?)?,
         SourceName::GoogleRemovalsRequestor => google::requestor(csv()?)?,
-        SourceName::XRemovals => x::legal_demands(path)?,
+        SourceName::XRemovals => x::read(path)?,
+        SourceName::MetaLocalLaw => meta::local_law(path)?,
         SourceName::DsaSor => return dsa::read(path, opts),
     };
     // A source's own outcome labels, unless the caller maps them otherwise.
@@ -97,6 +105,7 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     validated.report.unit = match name {
         SourceName::TiktokGovernment => Some("items (pieces of content or accounts) named in requests".into()),
         SourceName::GoogleRemovalsRequestor => Some("items (URLs, videos ...) named in requests".into()),
+        SourceName::MetaLocalLaw => Some(meta::UNIT.into()),
         _ => None,
     };
     validated.try_into()
@@ -180,6 +189,11 @@ impl<'a> Table<'a> {
     pub(crate) fn new(raw: &'a Raw) -> Self {
         let names = raw.frame.get_column_names().iter().map(|s| s.trim().to_string()).collect();
         Table { file: &raw.source, names, frame: &raw.frame }
+    }
+
+    /// The first column whose name begins with `prefix`.
+    pub(crate) fn names_starting(&self, prefix: &str) -> Option<String> {
+        self.names.iter().find(|n| n.starts_with(prefix)).cloned()
     }
 
     pub(crate) fn has(&self, name: &str) -> bool {

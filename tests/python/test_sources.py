@@ -52,6 +52,7 @@ def test_source_names_and_mistakes() -> None:
         "google-removals-requestor",
         "tiktok-government",
         "x-removals",
+        "meta-local-law",
         "dsa-sor",
     ]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):

@@ -51,3 +51,22 @@ def test_excerpts_cut_garbled_and_mislabelled(name: str, tmp_path: pathlib.Path)
             p = tmp_path / f"{src.stem}-{i}.csv"
             p.write_bytes(v)
             _read_checked(name, p)
+
+
+def test_a_dsa_zip_cut_and_garbled(tmp_path: pathlib.Path) -> None:
+    rng = random.Random(7)
+    data = (DATA / "sources" / "dsa" / "sor-global-2024-03-14-full.zip").read_bytes()
+    variants = [
+        data[: len(data) // 2],
+        data[:100],
+        bytes(b if rng.random() > 0.001 else rng.randrange(256) for b in data),
+        b"PK\x03\x04" + b"\x00" * 40,
+    ]
+    for i, v in enumerate(variants):
+        p = tmp_path / f"sor-global-2024-03-14-full-{i}.zip"
+        p.write_bytes(v)
+        _read_checked("dsa-sor", p)
+        try:
+            td.sources.scan("dsa-sor", p).check()
+        except td.TakedownsError as e:
+            assert "panicked" not in str(e), e
