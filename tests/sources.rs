@@ -571,8 +571,12 @@ fn x_half_year_files_of_three_layouts_give_xs_figures() {
         assert_eq!(d.contains("2 character(s) that did not decode were replaced"), period == "jul-dec-2016", "{d}");
     }
     // The half-year's first day, and its last as period_end.
-    let c = sources::read(SourceName::XRemovals, "tests/data/sources/x/removal-requests-report-jan-jun-2019.csv", &quarantine())
-        .unwrap();
+    let c = sources::read(
+        SourceName::XRemovals,
+        "tests/data/sources/x/removal-requests-report-jan-jun-2019.csv",
+        &quarantine(),
+    )
+    .unwrap();
     assert_eq!(str_col(c.frame(), "period_end")[0].as_deref(), Some("2019-06-30"));
     let s = c.summary().unwrap();
     assert_eq!(s.first_reported.unwrap().to_string(), "2019-01-01");
@@ -604,8 +608,12 @@ fn meta_content_restrictions_as_facebook_published_them() {
     // for local law): Pakistan 4,174 in 2018-H2 and 5,690 in 2019-H1, India 17,713 and 1,250,
     // Turkey 747 (2018-H2); 2013-H1, "Content Restricted": Pakistan 0.
     let read = |y: &str| {
-        sources::read(SourceName::MetaLocalLaw, format!("tests/data/sources/meta/PRPL-Facebook-Government-Report-{y}.csv"), &quarantine())
-            .unwrap()
+        sources::read(
+            SourceName::MetaLocalLaw,
+            format!("tests/data/sources/meta/PRPL-Facebook-Government-Report-{y}.csv"),
+            &quarantine(),
+        )
+        .unwrap()
     };
     for (y, want, start) in [
         ("2018_H2", vec![("Pakistan", 4174), ("India", 17713), ("Turkey", 747)], "2018-07-01"),
