@@ -95,6 +95,7 @@ def tables(
     o = dict(options or {})
     skipped = {} if skipped is None else skipped
     n_platforms, n_groups = _platforms_and_groups(cases)
+    statements = _statements(cases)
     makers: dict[str, Callable[[], pl.DataFrame]] = {
         "summary": cases.summary,
         "compliance_platform": lambda: cases.compliance(by="platform", **o),
@@ -107,6 +108,20 @@ def tables(
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
     }
+    if statements:
+        # A platform's own restrictions: nothing was refused, so no rate says anything.
+        why = (
+            "statements of reasons are restrictions the platforms imposed: none is a refused request, so a "
+            "compliance rate is 100% by construction; see crosstab_platform_decision_cases"
+        )
+        for name in ("compliance_platform", "compliance_group_platform", "crosstab_group_platform_rate"):
+            del makers[name]
+            skipped[name] = why
+        makers = {
+            "crosstab_platform_decision_cases": lambda: cases.crosstab("platform", "decision"),
+            "crosstab_platform_reason_cases": lambda: cases.crosstab("platform", "reason"),
+            **makers,
+        }
     if published is not None:
         makers["compare_published"] = lambda: cases.compare_with_published(
             published, by="platform", every=cast(Any, compare_every), **o
@@ -116,7 +131,7 @@ def tables(
         if "group" in name and n_groups == 0:
             skipped[name] = "no row names a group (a published source counts requests by country, not by group)"
             continue
-        if name.startswith("crosstab") and n_platforms > MAX_CROSSTAB_COLUMNS:
+        if name.startswith("crosstab_group_platform") and n_platforms > MAX_CROSSTAB_COLUMNS:
             skipped[name] = (
                 f"{n_platforms} platforms would make {n_platforms} columns; "
                 "compliance_group_platform has the same numbers in long form"
@@ -129,6 +144,11 @@ def tables(
     if cases.rejects.height:
         out["rejects"] = cases.rejects
     return out
+
+
+def _statements(cases: Cases) -> bool:
+    """Whether the rows are statements of reasons (a platform's own restrictions), not requests."""
+    return cases.load_report.get("unit") == "statements of reasons"
 
 
 def _short(v: Any) -> Any:
@@ -187,7 +207,11 @@ def _figures(
     st = dict(stamp or {})
     n_platforms, n_groups = _platforms_and_groups(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
-        "compliance_platform": (lambda: plot.compliance(cases, "platform", **st, **o), ["platform"], None),
+        "compliance_platform": (
+            lambda: plot.compliance(cases, "platform", **st, **o),
+            ["platform"],
+            "compliance_platform",
+        ),
         trend_name(every, "platform"): (
             lambda: plot.trend(cases, cast(Any, every), by="platform", **st),
             ["platform"],
@@ -499,6 +523,7 @@ def build(
 
 #: The tables a memo draft shows formatted, with their headings (the pack has them all as CSV).
 _MEMO_TABLES = {
+    "crosstab_platform_decision_cases": "Statements of reasons by platform and strongest decision",
     "compliance_platform": "Compliance by platform",
     "compliance_group_platform": "Compliance by group and platform",
     "reach_group": "Reach by group",
@@ -536,6 +561,10 @@ def _memo_draft(
         w for t, w in (("reach_group", "reach"), ("time_to_action_platform", "time to action")) if t in made
     ]
     default = "Takedown requests: " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+    headings = dict(_MEMO_TABLES)
+    if _statements(cases):
+        default = "Statements of reasons: restrictions by platform and decision, and time from posting to restriction"
+        headings["time_to_action_platform"] = "Time from posting (content_date) to restriction (application_date)"
     body = [f"# {md_text(title or default)}", ""]
     if sentence:
         body += [
@@ -570,7 +599,7 @@ def _memo_draft(
             "",
         ]
 
-    for name, heading in _MEMO_TABLES.items():
+    for name, heading in headings.items():
         if name not in memo and not any(f in captions for f, t in _FIGURE_AFTER.items() if t == name):
             continue
         body += [f"## {heading}", ""]

@@ -309,3 +309,18 @@ def test_dsa_scan_of_the_wrong_source_and_path() -> None:
         td.sources.scan("x-removals", DSA / "parts")
     with pytest.raises(td.TakedownsError, match="no .zip, .csv or .parquet"):
         td.sources.scan("dsa-sor", DSA.parent / "google" / "*.json")
+
+
+def test_a_dsa_pack_counts_statements_and_rates_none(tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "pack"
+    assert cli.main(["report", str(DSA / "parts"), "--source", "dsa-sor", "--out", str(out), "--quiet"]) == 0
+    memo = (out / "report.md").read_text()
+    assert memo.startswith("# Statements of reasons: restrictions by platform and decision")
+    assert "## Compliance by platform" not in memo
+    assert "- compliance_platform: statements of reasons are restrictions the platforms imposed" in memo
+    t = pl.read_csv(out / "tables" / "crosstab_platform_decision_cases.csv")
+    row = t.filter(pl.col("platform") == "Hotel Hideaway").row(0, named=True)
+    # Counted by hand in the 2025-07-01 part: Hotel Hideaway's 39 statements all remove content.
+    assert row["DECISION_VISIBILITY_CONTENT_REMOVED"] == 39
+    assert not (out / "figures" / "compliance_platform.png").exists()
+    assert "Time from posting (content_date) to restriction (application_date)" in memo
