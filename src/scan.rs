@@ -105,22 +105,27 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;
     let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
+    Ok(assemble(Prepared { base, source, rows, inputs, extras: m.extras, prepare: None, hold: None }, opts))
+}
+
+/// The scan of `p`, quarantining as every scan does.
+fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
     let mut opts = opts.clone();
     opts.on_invalid = OnInvalid::Quarantine;
-    Ok(Scan {
-        base,
-        source,
-        rows,
-        inputs,
-        extras: m.extras,
+    Scan {
+        base: p.base,
+        source: p.source,
+        rows: p.rows,
+        inputs: p.inputs,
+        extras: p.extras,
         opts,
         partitions: None,
         last: Mutex::new(None),
-        prepare: None,
+        prepare: p.prepare,
         derivation: None,
         unit: None,
-        _hold: None,
-    })
+        _hold: p.hold,
+    }
 }
 
 /// A published source's lazy reading, for [`scan_prepared`].
@@ -132,7 +137,8 @@ pub(crate) struct Prepared {
     pub inputs: Vec<String>,
     /// The columns beside the canonical ones that `prepare` can give (for `by`).
     pub extras: Vec<String>,
-    pub prepare: Prepare,
+    /// Maps each batch to canonical columns (`None`: they are canonical already).
+    pub prepare: Option<Prepare>,
     /// Lives as long as the scan.
     pub hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -140,29 +146,17 @@ pub(crate) struct Prepared {
 /// A scan of a published source: `prepare` maps each batch to canonical columns before the
 /// rules run.
 pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
-    let Prepared { base, source, rows, inputs, extras, prepare, hold } = p;
     // The canonical columns the source gives: what its mapping makes of no rows.
     let empty =
-        DataFrame::new(0, inputs.iter().map(|c| Column::new_empty(c.as_str().into(), &DataType::String)).collect())?;
-    let names: Vec<String> = prepare(empty, &extras)?.get_column_names().iter().map(|s| s.to_string()).collect();
-    let m = match_columns(&names, opts, &source)?;
-    check_required(&m, &names, opts, &source)?;
-    let mut opts = opts.clone();
-    opts.on_invalid = OnInvalid::Quarantine;
-    Ok(Scan {
-        base,
-        source,
-        rows,
-        inputs,
-        extras,
-        opts,
-        partitions: None,
-        last: Mutex::new(None),
-        prepare: Some(prepare),
-        derivation: None,
-        unit: None,
-        _hold: hold,
-    })
+        DataFrame::new(0, p.inputs.iter().map(|c| Column::new_empty(c.as_str().into(), &DataType::String)).collect())?;
+    let out = match &p.prepare {
+        Some(prepare) => prepare(empty, &p.extras)?,
+        None => empty,
+    };
+    let names: Vec<String> = out.get_column_names().iter().map(|s| s.to_string()).collect();
+    let m = match_columns(&names, opts, &p.source)?;
+    check_required(&m, &names, opts, &p.source)?;
+    Ok(assemble(p, opts))
 }
 
 impl Scan {

@@ -419,11 +419,15 @@ pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
         decisions.push(Some(all.join(", ")));
     }
     let decision = StringChunked::from_iter_options(STATUS.into(), decision.iter().map(|d| d.as_deref()));
-    let content_type: StringChunked = text("content_type")?
-        .iter()
-        .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
-        .collect::<StringChunked>()
-        .with_name(CONTENT_TYPE.into());
+    // A JSON-array cell's codes, comma-separated (null when there are none).
+    let joined = |from: &str, to: &str| -> Result<Column> {
+        Ok(text(from)?
+            .iter()
+            .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
+            .collect::<StringChunked>()
+            .with_name(to.into())
+            .into_column())
+    };
     let rename = |from: &str, to: &str| -> Result<Column> { Ok(df.column(from)?.clone().with_name(to.into())) };
     let mut cols = vec![
         rename("uuid", CASE_ID)?,
@@ -432,7 +436,7 @@ pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
         rename("application_date", ACTIONED_AT)?,
         decision.clone().into_column(),
         rename("category", REASON)?,
-        content_type.into_column(),
+        joined("content_type", CONTENT_TYPE)?,
         Column::new_scalar(SOURCE_COL.into(), Scalar::new(DataType::String, AnyValue::StringOwned(SOURCE.into())), n),
     ];
     for w in wanted {
@@ -440,12 +444,7 @@ pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
             "decision" => decision.clone().with_name("decision".into()).into_column(),
             "decisions" => StringChunked::from_iter_options("decisions".into(), decisions.iter().map(|d| d.as_deref()))
                 .into_column(),
-            "keywords" => text("category_specification")?
-                .iter()
-                .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
-                .collect::<StringChunked>()
-                .with_name("keywords".into())
-                .into_column(),
+            "keywords" => joined("category_specification", "keywords")?,
             "terrorist_content" => text("category_specification")?
                 .iter()
                 .map(|v| {
@@ -458,12 +457,7 @@ pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
                 .collect::<StringChunked>()
                 .with_name("terrorist_content".into())
                 .into_column(),
-            "territorial_scope" => text("territorial_scope")?
-                .iter()
-                .map(|v| v.map(|v| codes(v).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()))
-                .collect::<StringChunked>()
-                .with_name("territorial_scope".into())
-                .into_column(),
+            "territorial_scope" => joined("territorial_scope", "territorial_scope")?,
             other if EXTRAS.contains(&other) => text(other)?.into_column(),
             _ => continue,
         };
@@ -504,7 +498,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
             rows,
             inputs: inputs(),
             extras: EXTRAS.iter().map(|s| s.to_string()).collect(),
-            prepare,
+            prepare: Some(prepare),
             hold,
         },
         &options(opts),
