@@ -54,15 +54,21 @@ pub struct Scan {
     /// A published source's mapping of its own columns to the canonical ones, run on each batch
     /// before validation ([`crate::sources::scan`]); `None` when the data is canonical already.
     prepare: Option<Prepare>,
+    /// How a problem names its file (a zip's unpacked part as `zip › part`).
+    rename_file: Option<Arc<dyn Fn(&str) -> String + Send + Sync>>,
+    /// Rows the source's reading rejected before the batches (see [`Prepared::rejected`]).
+    pre_rejected: Vec<Problem>,
     /// How a source's rows were derived, and what a row counts (as in [`LoadReport`]).
     derivation: Option<String>,
     unit: Option<String>,
+    actions_only: bool,
     /// What must live as long as the scan (a source's unpacked files).
     _hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Maps a batch of a source's own columns to canonical columns, plus the extras named (of
-/// [`Scan::extra_columns`]).
+/// [`Scan::extra_columns`]); the row and file columns (`__row`, `__file`), when the batch has
+/// them, are kept.
 pub(crate) type Prepare = Arc<dyn Fn(DataFrame, &[String]) -> Result<DataFrame> + Send + Sync>;
 
 /// The first typed error of a pass's batches.
@@ -105,7 +111,20 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;
     let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
-    Ok(assemble(Prepared { base, source, rows, inputs, extras: m.extras, prepare: None, hold: None }, opts))
+    Ok(assemble(
+        Prepared {
+            base,
+            source,
+            rows,
+            inputs,
+            extras: m.extras,
+            prepare: None,
+            rejected: Vec::new(),
+            rename_file: None,
+            hold: None,
+        },
+        opts,
+    ))
 }
 
 /// The scan of `p`, quarantining as every scan does.
@@ -122,8 +141,11 @@ fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
         partitions: None,
         last: Mutex::new(None),
         prepare: p.prepare,
+        pre_rejected: p.rejected,
+        rename_file: p.rename_file,
         derivation: None,
         unit: None,
+        actions_only: false,
         _hold: p.hold,
     }
 }
@@ -137,8 +159,14 @@ pub(crate) struct Prepared {
     pub inputs: Vec<String>,
     /// The columns beside the canonical ones that `prepare` can give (for `by`).
     pub extras: Vec<String>,
-    /// Maps each batch to canonical columns (`None`: they are canonical already).
+    /// Maps each batch to canonical columns (`None`: they are canonical already). It gets the
+    /// batch with its row and file columns and keeps them.
     pub prepare: Option<Prepare>,
+    /// Rows the source's own reading rejected before any batch (each left out of the batches by
+    /// `prepare`): counted and listed in every pass's report.
+    pub rejected: Vec<Problem>,
+    /// How a problem names its file, when not by its path (a zip's part).
+    pub rename_file: Option<Arc<dyn Fn(&str) -> String + Send + Sync>>,
     /// Lives as long as the scan.
     pub hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
@@ -176,9 +204,10 @@ impl Scan {
     }
 
     /// Sets how the rows were derived and what a row counts (a published source's scan).
-    pub(crate) fn set_derivation(&mut self, derivation: String, unit: Option<String>) {
+    pub(crate) fn set_derivation(&mut self, derivation: String, unit: Option<String>, actions_only: bool) {
         self.derivation = Some(derivation);
         self.unit = unit;
+        self.actions_only = actions_only;
     }
 
     /// Sets how many passes reach makes over the accounts (at least 1). Each pass reads the data
@@ -256,10 +285,14 @@ impl Scan {
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
         let passes = if self.rows == 0 { 1 } else { t.read.div_ceil(self.rows).max(1) };
-        let read = t.read / passes;
-        let rejected = t.rejected / passes;
+        let pre = self.pre_rejected.len() as u64;
+        let read = t.read / passes + pre;
+        let rejected = t.rejected / passes + pre;
         let mut report = LoadReport::new(&self.source, read, &[], rejected);
         report.problems_by_rule = t.by_rule.iter().map(|(r, n)| (*r, n / passes)).collect();
+        for p in &self.pre_rejected {
+            *report.problems_by_rule.entry(p.rule).or_insert(0) += 1;
+        }
         report.labels = t
             .labels
             .iter()
@@ -275,6 +308,7 @@ impl Scan {
         report.extra_columns = self.extras.clone();
         report.derivation = self.derivation.clone();
         report.unit = self.unit.clone();
+        report.actions_only = self.actions_only;
         let derived = self.derivation.as_ref().map(|d| format!("; {d}")).unwrap_or_default();
         let note = format!(
             "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
@@ -282,9 +316,15 @@ impl Scan {
         );
         let df = metrics::map_definitions(df, |v| format!("{v}{note}"))?;
         // Later passes meet the same problems again.
-        let mut problems = t.problems.clone();
-        problems.sort_by(|a, b| (a.row, &a.column, a.rule).cmp(&(b.row, &b.column, b.rule)));
-        problems.dedup_by(|a, b| a.row == b.row && a.column == b.column && a.rule == b.rule);
+        let mut problems: Vec<Problem> =
+            self.pre_rejected.iter().take(self.opts.max_problems).cloned().chain(t.problems.iter().cloned()).collect();
+        if let Some(rename) = &self.rename_file {
+            for p in &mut problems {
+                p.file = rename(&p.file);
+            }
+        }
+        problems.sort_by(|a, b| (&a.file, a.row, &a.column, a.rule).cmp(&(&b.file, b.row, &b.column, b.rule)));
+        problems.dedup_by(|a, b| a.file == b.file && a.row == b.row && a.column == b.column && a.rule == b.rule);
         let rejects = crate::load::problems_frame(&problems)?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((report, rejects));
@@ -294,6 +334,12 @@ impl Scan {
 
     /// Compliance per `by` group ([`crate::metrics::compliance`]); `unit` must be request.
     pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
+        if self.actions_only {
+            let mut r = LoadReport::new(&self.source, 0, &[], 0);
+            r.unit = self.unit.clone();
+            r.actions_only = true;
+            metrics::compliance::refuse_actions_only(&r)?;
+        }
         let by = metrics::owned(by);
         self.analyse(&by, false, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
     }
@@ -355,14 +401,14 @@ fn validate_batch(
     prepare: Option<&(Prepare, Vec<String>)>,
     tally: &Mutex<Tally>,
 ) -> Result<DataFrame> {
+    if let Some((prepare, wanted)) = prepare {
+        df = prepare(df, wanted)?;
+    }
     let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
     let files = df.column(FILE)?.cast(&DataType::String)?.str()?.clone();
     let first_file = if files.is_empty() { String::new() } else { files.get(0).unwrap_or("").to_string() };
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
-    if let Some((prepare, wanted)) = prepare {
-        df = prepare(df, wanted)?;
-    }
     let n = rows.len() as u64;
     let raw = Raw {
         source: first_file,

@@ -517,6 +517,25 @@ fn dsa_bad_statements_are_rejects_with_their_rule() {
     let s = sources::scan(SourceName::DsaSor, &p, &LoadOptions::default()).unwrap();
     let rep = s.check().unwrap();
     assert_eq!((rep.rows_read, rep.rows_rejected), (4, 3));
+    // A line with a field too many or too few would put its values under the wrong columns (a
+    // reader that reads only some columns does not see it): a malformed_row reject, named.
+    let extra = ok.replacen(",X,", ",extra,X,", 1).replacen("u1,", "u5,", 1);
+    let short = row("u6", r#"[""DECISION_VISIBILITY_CONTENT_REMOVED""]"#, "2025-06-30 00:00:00", "2025-07-01 00:00:00");
+    let short = short.rsplit_once(',').unwrap().0.to_string();
+    let ragged = light_part(dir.path(), "sor-x-2025-07-02-light-00000-00000.csv", &[&ok, &extra, &short]);
+    let c = sources::read(SourceName::DsaSor, &ragged, &quarantine()).unwrap();
+    assert_eq!((c.load_report().rows_read, c.load_report().rows_rejected), (3, 2));
+    let rj = c.rejects();
+    assert_eq!(str_col(rj, "rule"), [Some("malformed_row".to_string()), Some("malformed_row".to_string())]);
+    assert_eq!(rj.column("row").unwrap().u64().unwrap().iter().collect::<Vec<_>>(), [Some(2), Some(3)]);
+    assert!(str_col(rj, "message")[0].as_deref().unwrap().contains("expected 34 fields as in the header, found 35"));
+    assert_eq!(str_col(c.frame(), PLATFORM), [Some("x".to_string())]);
+    let s = sources::scan(SourceName::DsaSor, &ragged, &LoadOptions::default()).unwrap();
+    let rep = s.check().unwrap();
+    assert_eq!((rep.rows_read, rep.rows_rejected), (3, 2));
+    assert_eq!(rep.problems_by_rule.get(&Rule::MalformedRow), Some(&2));
+    let t = s.trend(&[PLATFORM], &TrendSpec { every: Every::Year, ..TrendSpec::default() }).unwrap();
+    assert_eq!(str_col(&t, PLATFORM), [Some("x".to_string())]);
     // A part without a column every dump has is refused, naming the file and the column.
     let short = dir.path().join("short.csv");
     std::fs::write(&short, "uuid,platform_name\nu1,X\n").unwrap();
@@ -622,13 +641,20 @@ fn meta_content_restrictions_as_facebook_published_them() {
     ] {
         let c = read(y);
         assert_eq!((c.load_report().rows_read as usize, c.load_report().rows_rejected), (want.len(), 0), "{y}");
-        let t = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap();
+        let t = c
+            .crosstab("jurisdiction", STATUS, CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default())
+            .unwrap();
         for (country, n) in want {
-            // Every row is a restriction Facebook made: successes = requests, by construction.
-            assert_eq!(by_country(&t, country), (n, n), "{y} {country}");
+            let mask = t.column("jurisdiction").unwrap().str().unwrap().equal(country);
+            let restricted = t.filter(&mask).unwrap().column("restricted").unwrap().i64().unwrap().get(0);
+            assert_eq!(restricted, Some(n), "{y} {country}");
         }
+        // Every row is a restriction Facebook made: no rate, and the reason said.
+        let e = c.compliance(&["jurisdiction"], &ComplianceSpec::default()).unwrap_err().to_string();
+        assert!(e.contains("100% by construction"), "{e}");
+        assert!(c.summary().unwrap().headline().contains("none a refused request, so no compliance rate applies"));
         assert_eq!(c.summary().unwrap().first_reported.unwrap().to_string(), start);
-        assert_eq!(c.load_report().unit.as_deref(), Some("items (pieces of content) restricted"));
+        assert_eq!(c.load_report().unit.as_deref(), Some("pieces of content restricted for local law"));
     }
     // No half-year in the name: refused, saying what to do.
     let dir = tempfile::tempdir().unwrap();

@@ -489,7 +489,10 @@ def trend(
         at = float(date2num(when_))  # type: ignore[no-untyped-call]
         ax.axvline(at, color="#555555", lw=0.8, ls="--")
         ax.text(at, ax.get_ylim()[1], f" {text}", rotation=90, va="top", ha="left", fontsize=7, color="#555555")
-    ax.set_ylabel("Compliance rate" if rate else value.replace("_", " "))
+    # A source whose rows are not requests (statements of reasons, items) names its own unit.
+    unit = cases.load_report.get("unit")
+    shown = str(unit) if (unit and value == "requests") else value.replace("_", " ")
+    ax.set_ylabel("Compliance rate" if rate else shown)
     labels = t.sort("period").get_column("period_label").unique(maintain_order=True).to_list()
     step = max(1, len(periods) // 12)
     ax.set_xticks(periods[::step])
@@ -500,9 +503,7 @@ def trend(
     )
     if by is not None and len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    default_title = (
-        f"Compliance per {every}, {clause}" if rate else f"{value.replace('_', ' ').capitalize()} per {every}"
-    )
+    default_title = f"Compliance per {every}, {clause}" if rate else f"{shown[:1].upper()}{shown[1:]} per {every}"
     ax.set_title(title or default_title, loc="left")
     definition = str(t["definition"][0])
     if not rate and value not in ("ci_low", "ci_high"):

@@ -95,33 +95,43 @@ def tables(
     o = dict(options or {})
     skipped = {} if skipped is None else skipped
     n_platforms, n_groups = _platforms_and_groups(cases)
-    statements = _statements(cases)
+    actions = _actions_only(cases)
+    # Statements of reasons are counted by when the restriction applied, not when the content
+    # was posted (their reported_at).
+    on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
     makers: dict[str, Callable[[], pl.DataFrame]] = {
         "summary": cases.summary,
         "compliance_platform": lambda: cases.compliance(by="platform", **o),
         "compliance_group_platform": lambda: cases.compliance(by=["group", "platform"], **o),
         "reach_group": lambda: cases.reach(by="group"),
         "reach_platform": lambda: cases.reach(by="platform"),
-        trend_name(every): lambda: cases.trend(cast(Any, every), **o),
-        trend_name(every, "platform"): lambda: cases.trend(cast(Any, every), by="platform", **o),
+        trend_name(every): lambda: cases.trend(cast(Any, every), **on, **o),
+        trend_name(every, "platform"): lambda: cases.trend(cast(Any, every), by="platform", **on, **o),
         "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
     }
-    if statements:
-        # A platform's own restrictions: nothing was refused, so no rate says anything.
+    if actions:
+        # A platform's own actions: nothing was refused, so no rate says anything.
+        unit = cases.load_report.get("unit") or "actions"
         why = (
-            "statements of reasons are restrictions the platforms imposed: none is a refused request, so a "
-            "compliance rate is 100% by construction; see crosstab_platform_decision_cases"
+            f"every row is an action a platform took ({unit}), none a refused request: a compliance rate "
+            "would be 100% by construction"
         )
         for name in ("compliance_platform", "compliance_group_platform", "crosstab_group_platform_rate"):
             del makers[name]
             skipped[name] = why
-        makers = {
-            "crosstab_platform_decision_cases": lambda: cases.crosstab("platform", "decision"),
-            "crosstab_platform_reason_cases": lambda: cases.crosstab("platform", "reason"),
-            **makers,
-        }
+        if _statements(cases):
+            makers = {
+                "crosstab_platform_decision_cases": lambda: cases.crosstab("platform", "decision"),
+                "crosstab_platform_reason_cases": lambda: cases.crosstab("platform", "reason"),
+                **makers,
+            }
+        elif "jurisdiction" in cases.to_polars().columns:
+            makers = {
+                "crosstab_jurisdiction_platform_cases": lambda: cases.crosstab("jurisdiction", "platform"),
+                **makers,
+            }
     if published is not None:
         makers["compare_published"] = lambda: cases.compare_with_published(
             published, by="platform", every=cast(Any, compare_every), **o
@@ -149,6 +159,12 @@ def tables(
 def _statements(cases: Cases) -> bool:
     """Whether the rows are statements of reasons (a platform's own restrictions), not requests."""
     return cases.load_report.get("unit") == "statements of reasons"
+
+
+def _actions_only(cases: Cases) -> bool:
+    """Whether every row is an action a platform took (no refusal to rate): statements of reasons,
+    content restrictions."""
+    return bool(cases.load_report.get("actions_only"))
 
 
 def _short(v: Any) -> Any:
@@ -205,6 +221,7 @@ def _figures(
 ) -> dict[str, Callable[[], Any]]:
     o = dict(options)
     st = dict(stamp or {})
+    on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
     n_platforms, n_groups = _platforms_and_groups(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
         "compliance_platform": (
@@ -213,7 +230,7 @@ def _figures(
             "compliance_platform",
         ),
         trend_name(every, "platform"): (
-            lambda: plot.trend(cases, cast(Any, every), by="platform", **st),
+            lambda: plot.trend(cases, cast(Any, every), by="platform", **on, **st),
             ["platform"],
             trend_name(every),
         ),
@@ -524,6 +541,7 @@ def build(
 #: The tables a memo draft shows formatted, with their headings (the pack has them all as CSV).
 _MEMO_TABLES = {
     "crosstab_platform_decision_cases": "Statements of reasons by platform and strongest decision",
+    "crosstab_jurisdiction_platform_cases": "By country and platform",
     "compliance_platform": "Compliance by platform",
     "compliance_group_platform": "Compliance by group and platform",
     "reach_group": "Reach by group",
@@ -562,6 +580,10 @@ def _memo_draft(
     ]
     default = "Takedown requests: " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
     headings = dict(_MEMO_TABLES)
+    if _actions_only(cases) and not _statements(cases):
+        unit = str(cases.load_report.get("unit") or "actions")
+        default = f"{unit[:1].upper()}{unit[1:]}: counts by country, platform and period"
+        headings["crosstab_jurisdiction_platform_cases"] = f"{unit[:1].upper()}{unit[1:]}, by country and platform"
     if _statements(cases):
         default = "Statements of reasons: restrictions by platform and decision, and time from posting to restriction"
         headings["time_to_action_platform"] = "Time from posting (content_date) to restriction (application_date)"

@@ -59,8 +59,10 @@ map any ``DECISION_...`` code otherwise). Beside them, for ``by``: ``decision``,
 ``automated_detection``, ``automated_decision``, ``keywords``, ``terrorist_content`` (``yes``
 when the keywords include ``KEYWORD_TERRORIST_CONTENT``: terrorist content is a keyword, not a
 category, in the database), ``account_type``, ``content_language`` and, in full dumps,
-``territorial_scope``. Every statement is a restriction the platform imposed, so a compliance
-rate over them is 100% by construction: count them (``trend``), split them, time them.
+``territorial_scope``. Every statement is a restriction the platform imposed: a compliance rate
+would be 100% by construction, and ``compliance`` refuses them (``load_report["actions_only"]``):
+count them (``trend``, with ``on="actioned_at"`` for the date the restriction applied), split them
+(``crosstab``), time them (``time_to_action``: from posting to restriction).
 
 >>> import takedowns as td
 >>> td.sources.names()

@@ -56,6 +56,11 @@ pub struct LoadReport {
     /// What a row's `count` counts when it is not requests: a published source that counts the
     /// items named in requests says so here, and the headline uses it.
     pub unit: Option<String>,
+    /// True when every row is an action a platform took of its own accord or reported as taken
+    /// (statements of reasons, content restrictions), not a request with an outcome: there is
+    /// no refusal in such data, so compliance refuses to rate it (it would be 100% by
+    /// construction); count and time the rows instead.
+    pub actions_only: bool,
     /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
     pub sha256: Option<String>,
     /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
@@ -114,6 +119,7 @@ impl LoadReport {
             wide: None,
             derivation: None,
             unit: None,
+            actions_only: false,
             null_values_read: 0,
             aggregate: false,
             sha256: None,

@@ -26,6 +26,9 @@ pub fn compare_with_published(
     by: &[String],
     spec: &TrendSpec,
 ) -> Result<DataFrame> {
+    // Rows that are all actions have no refusal to rate, on either side.
+    super::compliance::refuse_actions_only(&observed.report)?;
+    super::compliance::refuse_actions_only(&published.report)?;
     // A published table covers many countries; summed, they are nobody's figure.
     if !by.iter().any(|b| b == JURISDICTION) {
         if let Ok(j) = published.frame.column(JURISDICTION) {

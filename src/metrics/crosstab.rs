@@ -53,6 +53,9 @@ pub fn crosstab(
     if rows == columns {
         return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
     }
+    if value == CrossValue::Rate {
+        super::compliance::refuse_actions_only(&cases.report)?;
+    }
     let by = vec![rows.to_string(), columns.to_string()];
     check_by(cases.frame().schema(), &by)?;
     let (long, field, definition) = match value {

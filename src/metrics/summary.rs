@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::compliance::{compliance, ComplianceSpec};
+use super::compliance::ComplianceSpec;
 use super::reach::{reach_on, ReachSpec};
 use crate::dates::date_of;
 use crate::error::Result;
@@ -73,6 +73,8 @@ pub struct Summary {
     pub rejects: Option<String>,
     /// What a row counts when not requests (a published source's items): the headline says so.
     pub unit: Option<String>,
+    /// Every row is an action ([`crate::LoadReport::actions_only`]): no rate is given.
+    pub actions_only: bool,
 }
 
 /// The summary's definitions, as its `definition` column states them.
@@ -92,7 +94,12 @@ fn u(v: Option<i64>) -> u64 {
 /// Computes the summary.
 pub fn summary(cases: &Validated) -> Result<Summary> {
     let df = cases.frame();
-    let c = compliance(cases, &[], &ComplianceSpec::default())?;
+    // The counts of outcomes (an actions-only source's rate is left out below, not refused here).
+    let c = super::note_rejects(
+        super::compliance::compliance_on(&super::Source::of(cases), &[], &ComplianceSpec::default())?,
+        cases,
+    )?;
+    let actions_only = cases.load_report().actions_only;
     // Without follower counts the summary still counts accounts (followers are then 0).
     let r = reach_on(&super::Source::of(cases), &[], &ReachSpec::default())?;
     let geti =
@@ -105,7 +112,7 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         0
     } else {
         let named = cases.with_frame(cases.frame().clone().lazy().filter(col(ACCOUNT_KEY).is_not_null()).collect()?);
-        u(geti(&compliance(&named, &[], &spec)?, "successes")?)
+        u(geti(&super::compliance::compliance_on(&super::Source::of(&named), &[], &spec)?, "successes")?)
     };
     let acc_ci = binomial_interval(accounts_actioned as f64, accounts as f64, IntervalMethod::Wilson, 0.95);
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;
@@ -130,15 +137,16 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         requests_actioned: u(geti(&c, "removed")?) + u(geti(&c, "restricted")?),
         requests_rejected: u(geti(&c, "rejected")?),
         requests_pending: u(geti(&c, "pending")?),
-        rate: getf("rate")?,
-        ci_low: getf("ci_low")?,
-        ci_high: getf("ci_high")?,
+        rate: if actions_only { None } else { getf("rate")? },
+        ci_low: if actions_only { None } else { getf("ci_low")? },
+        ci_high: if actions_only { None } else { getf("ci_high")? },
         account_rate: (accounts > 0).then(|| accounts_actioned as f64 / accounts as f64),
         account_ci_low: acc_ci.map(|x| x.0),
         account_ci_high: acc_ci.map(|x| x.1),
         followers: u(geti(&r, "followers")?),
         rejects: cases.load_report().rejects_note(),
         unit: cases.load_report().unit.clone(),
+        actions_only,
     })
 }
 
@@ -236,15 +244,23 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
-        } else if self.unit.as_deref() == Some(crate::load::STATEMENTS_UNIT) {
-            // A platform's own restrictions: nothing was sent, nothing refused.
+        } else if self.actions_only {
+            // A platform's own actions: nothing was sent, nothing refused.
+            let unit = self.unit.as_deref().unwrap_or("actions");
+            let split = if unit == crate::load::STATEMENTS_UNIT {
+                " (a removal, a suspension or a lesser restriction: split them by `decision`)"
+            } else {
+                ""
+            };
             format!(
-                "{}{} filed {} statements of reasons{}: each a restriction the platform imposed (a removal, \
-                 a suspension or a lesser restriction: split them by `decision`), none a refused request.",
+                "{}{} published {} {}{}: each an action the platform took{}, none a refused request, so no \
+                 compliance rate applies.",
                 span,
                 and_list(&platforms),
                 human_count(self.requests),
+                unit,
                 groups,
+                split,
             )
         } else {
             let rate = match (self.rate, self.ci_low, self.ci_high) {

@@ -388,8 +388,101 @@ fn codes(cell: &str) -> impl Iterator<Item = &str> {
     t.split(',').map(|s| s.trim().trim_matches('"').trim()).filter(|s| !s.is_empty())
 }
 
+/// The rows of every part, and its lines whose number of fields is not its header's: each a
+/// `malformed_row` problem (file as its path, row within it). polars' reader, which reads only
+/// the columns an analytic needs, would read such a line with its values under the wrong
+/// columns; a line is checked here, with the csv crate, before any batch is read.
+fn structure(files: &Files) -> Result<(u64, Vec<crate::error::Problem>)> {
+    use rayon::prelude::*;
+    if files.parquet {
+        return Ok((count_rows(files)?, Vec::new()));
+    }
+    let per: Vec<Result<(u64, Vec<crate::error::Problem>)>> = files
+        .paths
+        .par_iter()
+        .map(|p| {
+            let f = File::open(p).map_err(|e| io_err(p, e))?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .from_reader(std::io::BufReader::with_capacity(1 << 20, f));
+            let width = rdr.byte_headers().map_err(|e| read_err(p, e.to_string()))?.len();
+            let mut rec = csv::ByteRecord::new();
+            let (mut n, mut bad) = (0u64, Vec::new());
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        n += 1;
+                        if n % 1_000_000 == 0 {
+                            crate::cancel::check()?;
+                        }
+                        if rec.len() != width {
+                            let value: String = String::from_utf8_lossy(rec.as_slice()).chars().take(120).collect();
+                            bad.push(crate::error::Problem {
+                                file: p.display().to_string(),
+                                row: n,
+                                column: String::new(),
+                                value,
+                                rule: crate::error::Rule::MalformedRow,
+                                case_id: None,
+                                message: format!(
+                                    "expected {width} fields as in the header, found {}: its values cannot be put \
+                                     under their columns",
+                                    rec.len()
+                                ),
+                            });
+                        }
+                    }
+                    Err(e) => return Err(read_err(p, format!("after row {n}: {e}"))),
+                }
+            }
+            Ok((n, bad))
+        })
+        .collect();
+    let mut rows = 0;
+    let mut bad = Vec::new();
+    for r in per {
+        let (n, b) = r?;
+        rows += n;
+        bad.extend(b);
+    }
+    Ok((rows, bad))
+}
+
+/// The scan's mapping: leaves out the `bad` lines (by file and row), maps the rest
+/// ([`map_columns`]) and keeps the row and file columns.
+fn prepare_leaving_out(bad: &[crate::error::Problem]) -> Prepare {
+    let bad: Arc<std::collections::HashSet<(String, u64)>> =
+        Arc::new(bad.iter().map(|p| (p.file.clone(), p.row)).collect());
+    Arc::new(move |mut df: DataFrame, wanted: &[String]| {
+        if df.column(ROW).is_err() {
+            return map_columns(df, wanted);
+        }
+        if !bad.is_empty() {
+            let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+            let rows = rows.u64()?;
+            let files = df.column(FILE)?.str()?.clone();
+            let keep: BooleanChunked = rows
+                .iter()
+                .zip(files.iter())
+                .map(|(r, f)| Some(!bad.contains(&(f.unwrap_or("").to_string(), r.unwrap_or(0)))))
+                .collect();
+            df = df.filter(&keep)?;
+        }
+        let row = df.column(ROW)?.clone();
+        let file = df.column(FILE)?.clone();
+        df.drop_in_place(ROW)?;
+        df.drop_in_place(FILE)?;
+        let mut out = map_columns(df, wanted)?;
+        out.with_column(row)?;
+        out.with_column(file)?;
+        Ok(out)
+    })
+}
+
 /// Maps a batch of the dump's columns ([`inputs`]) to canonical columns and the `wanted` extras.
-pub(crate) fn prepare(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
+pub(crate) fn map_columns(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
     let n = df.height();
     let text = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone()) };
     let vis = text("decision_visibility")?;
@@ -475,7 +568,8 @@ pub(crate) fn status_labels(opts: &LoadOptions) -> Vec<(String, Status)> {
 
 fn options(opts: &LoadOptions) -> LoadOptions {
     LoadOptions {
-        required: Some(vec![CASE_ID.into(), PLATFORM.into(), REPORTED_AT.into(), STATUS.into()]),
+        // The database requires both dates of every statement.
+        required: Some(vec![CASE_ID.into(), PLATFORM.into(), REPORTED_AT.into(), ACTIONED_AT.into(), STATUS.into()]),
         status_labels: status_labels(opts),
         columns: Vec::new(),
         outcome_columns: Vec::new(),
@@ -488,9 +582,16 @@ fn options(opts: &LoadOptions) -> LoadOptions {
 pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
     let files = files(path)?;
     let lf = lazy(&files)?;
-    let rows = count_rows(&files)?;
+    let (rows, bad) = structure(&files)?;
     let hold = files.hold.clone().map(|h| h as Arc<dyn std::any::Any + Send + Sync>);
-    let prepare: Prepare = Arc::new(prepare);
+    let prepare = prepare_leaving_out(&bad);
+    let rename_file = files.hold.as_ref().map(|h| {
+        let (dir, zip) = (h.0.display().to_string(), path.display().to_string());
+        Arc::new(move |f: &str| match f.strip_prefix(dir.as_str()) {
+            Some(rest) => format!("{zip} › {}", rest.trim_start_matches(['/', '\\'])),
+            None => f.to_string(),
+        }) as Arc<dyn Fn(&str) -> String + Send + Sync>
+    });
     let mut scan = crate::scan::scan_prepared(
         crate::scan::Prepared {
             base: lf,
@@ -499,11 +600,13 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
             inputs: inputs(),
             extras: EXTRAS.iter().map(|s| s.to_string()).collect(),
             prepare: Some(prepare),
+            rejected: bad,
+            rename_file,
             hold,
         },
         &options(opts),
     )?;
-    scan.set_derivation(derivation(), Some(UNIT.into()));
+    scan.set_derivation(derivation(), Some(UNIT.into()), true);
     Ok(scan)
 }
 
@@ -513,21 +616,38 @@ pub(crate) const UNIT: &str = crate::load::STATEMENTS_UNIT;
 /// Reads a dump into memory (every rule, duplicate `uuid`s included).
 pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
     let files = files(path)?;
+    let (_, bad) = structure(&files)?;
     let mut df = lazy(&files)?.collect().map_err(|e| read_err(path, e.to_string()))?;
     let local: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
     let file_of: StringChunked = df.column(FILE)?.str()?.clone();
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
     let n = df.height();
-    let frame = prepare(df, &EXTRAS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    // Each row's number across the parts (1-based); a malformed line keeps its number, as a reject.
+    let where_bad: std::collections::HashSet<(&str, u64)> = bad.iter().map(|p| (p.file.as_str(), p.row)).collect();
+    let keep: Vec<bool> = (0..n).map(|i| !where_bad.contains(&(file_of.get(i).unwrap_or(""), local[i]))).collect();
+    let mut problems = Vec::new();
+    for (i, k) in keep.iter().enumerate() {
+        if !k {
+            if let Some(mut p) =
+                bad.iter().find(|p| p.file == file_of.get(i).unwrap_or("") && p.row == local[i]).cloned()
+            {
+                p.row = i as u64 + 1;
+                problems.push(p);
+            }
+        }
+    }
+    let kept_rows: Vec<u64> = (1..=n as u64).filter(|r| keep[*r as usize - 1]).collect();
+    let df = if problems.is_empty() { df } else { df.filter(&keep.iter().copied().collect::<BooleanChunked>())? };
+    let frame = map_columns(df, &EXTRAS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let sha256 = if path.is_file() { Some(sha256_file(path)?) } else { None };
     let raw = Raw {
         source: path.display().to_string(),
         frame,
-        rows: Rows::listed((1..=n as u64).collect()),
+        rows: Rows::listed(kept_rows),
         rows_read: n as u64,
         blank_rows: 0,
-        problems: Vec::new(),
+        problems,
         sha256,
         count_columns: None,
     };
@@ -548,6 +668,7 @@ pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
     }
     validated.report.derivation = Some(derivation());
     validated.report.unit = Some(UNIT.into());
+    validated.report.actions_only = true;
     validated.try_into()
 }
 
@@ -604,7 +725,7 @@ mod tests {
         );
         set(&mut cols, "decision_monetary", "DECISION_MONETARY_OTHER");
         let df = DataFrame::new(1, cols).unwrap();
-        let out = prepare(df, &["decisions".to_string()]).unwrap();
+        let out = map_columns(df, &["decisions".to_string()]).unwrap();
         assert_eq!(out.column(STATUS).unwrap().str().unwrap().get(0), Some("DECISION_VISIBILITY_CONTENT_REMOVED"));
         assert_eq!(
             out.column("decisions").unwrap().str().unwrap().get(0),

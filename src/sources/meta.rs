@@ -31,7 +31,7 @@ const WHAT: &str =
 /// The `source` value of every row.
 pub(crate) const SOURCE: &str = "Facebook Government Requests Report: content restrictions based on local law";
 /// What a row counts.
-pub(crate) const UNIT: &str = "items (pieces of content) restricted";
+pub(crate) const UNIT: &str = "pieces of content restricted for local law";
 
 /// The half-year in a file name: `2018-H2`, `2018_H2` or `2018H2` anywhere in it, as (first day,
 /// last day).

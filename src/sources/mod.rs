@@ -102,6 +102,7 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     };
     let mut validated = validate::validate(raw, &opts)?;
     validated.report.derivation = Some(derivation);
+    validated.report.actions_only = name == SourceName::MetaLocalLaw;
     validated.report.unit = match name {
         SourceName::TiktokGovernment => Some("items (pieces of content or accounts) named in requests".into()),
         SourceName::GoogleRemovalsRequestor => Some("items (URLs, videos ...) named in requests".into()),

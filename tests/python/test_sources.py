@@ -317,10 +317,32 @@ def test_a_dsa_pack_counts_statements_and_rates_none(tmp_path: pathlib.Path) -> 
     memo = (out / "report.md").read_text()
     assert memo.startswith("# Statements of reasons: restrictions by platform and decision")
     assert "## Compliance by platform" not in memo
-    assert "- compliance_platform: statements of reasons are restrictions the platforms imposed" in memo
+    assert "- compliance_platform: every row is an action a platform took (statements of reasons)" in memo
     t = pl.read_csv(out / "tables" / "crosstab_platform_decision_cases.csv")
     row = t.filter(pl.col("platform") == "Hotel Hideaway").row(0, named=True)
     # Counted by hand in the 2025-07-01 part: Hotel Hideaway's 39 statements all remove content.
     assert row["DECISION_VISIBILITY_CONTENT_REMOVED"] == 39
     assert not (out / "figures" / "compliance_platform.png").exists()
     assert "Time from posting (content_date) to restriction (application_date)" in memo
+
+
+def test_actions_only_sources_count_and_never_rate(tmp_path: pathlib.Path) -> None:
+    meta = (
+        pathlib.Path(__file__).parents[1] / "data" / "sources" / "meta" / "PRPL-Facebook-Government-Report-2018_H2.csv"
+    )
+    c = td.sources.read("meta-local-law", meta)
+    assert c.load_report["actions_only"] is True
+    with pytest.raises(td.InvalidArgumentError, match="100% by construction"):
+        c.compliance(by="jurisdiction")
+    with pytest.raises(td.InvalidArgumentError, match="100% by construction"):
+        c.crosstab("jurisdiction", "platform", value="rate")
+    assert c.summary()["rate"][0] is None
+    out = tmp_path / "pack"
+    assert cli.main(["report", str(meta), "--source", "meta-local-law", "--out", str(out), "--quiet"]) == 0
+    memo = (out / "report.md").read_text()
+    assert "no compliance rate applies" in memo and "## Compliance by platform" not in memo
+    t = pl.read_csv(out / "tables" / "crosstab_jurisdiction_platform_cases.csv")
+    assert dict(zip(t["jurisdiction"], t["facebook"])) == {"India": 17713, "Pakistan": 4174, "Turkey": 747}
+    # A scan of statements of reasons refuses a rate too.
+    with pytest.raises(td.InvalidArgumentError, match="100% by construction"):
+        td.sources.scan("dsa-sor", DSA / "parts").compliance()
