@@ -504,12 +504,15 @@ pub(crate) fn map_columns(df: DataFrame, wanted: &[String]) -> Result<DataFrame>
             decisions.push(None);
             continue;
         }
-        let strongest = DECISIONS.iter().find(|(d, _)| all.contains(d)).map(|(d, _)| *d);
+        // The database's codes are upper case: `decision_visibility_content_removed` is that code.
+        let upper: Vec<String> = all.iter().map(|c| c.to_ascii_uppercase()).collect();
+        let strongest = DECISIONS.iter().find(|(d, _)| upper.iter().any(|u| u == d)).map(|(d, _)| d.to_string());
         // A code outside the lists stays as it is: validation names it.
-        let strongest = strongest
-            .unwrap_or_else(|| all.iter().copied().find(|c| !DECISIONS.iter().any(|(d, _)| d == c)).unwrap_or(all[0]));
-        decision.push(Some(strongest.to_string()));
-        decisions.push(Some(all.join(", ")));
+        let strongest = strongest.unwrap_or_else(|| {
+            upper.iter().find(|c| !DECISIONS.iter().any(|(d, _)| d == c)).cloned().unwrap_or_else(|| upper[0].clone())
+        });
+        decision.push(Some(strongest));
+        decisions.push(Some(upper.join(", ")));
     }
     let decision = StringChunked::from_iter_options(STATUS.into(), decision.iter().map(|d| d.as_deref()));
     // A JSON-array cell's codes, comma-separated (null when there are none).

@@ -33,27 +33,33 @@ pub(crate) const SOURCE: &str = "Facebook Government Requests Report: content re
 /// What a row counts.
 pub(crate) const UNIT: &str = "pieces of content restricted for local law";
 
-/// The half-year in a file name: `2018-H2`, `2018_H2` or `2018H2` anywhere in it, as (first day,
-/// last day).
+/// The half-year in a file name: `2018-H2`, `2018_H2` or `2018H2` in it, as (first day, last
+/// day); `None` when there is none, or two different ones (`..._2018_H2_v2019H1.csv`).
 fn half_year_of(name: &str) -> Option<(String, String)> {
     let b = name.as_bytes();
-    (0..b.len().saturating_sub(5)).rev().find_map(|i| {
-        let year = name.get(i..i + 4)?;
-        if !year.bytes().all(|c| c.is_ascii_digit()) || (i > 0 && b[i - 1].is_ascii_digit()) {
-            return None;
-        }
-        let rest = name.get(i + 4..)?;
-        let rest = rest.strip_prefix(['-', '_']).unwrap_or(rest);
-        let mut chars = rest.chars();
-        if !matches!(chars.next(), Some('H' | 'h')) {
-            return None;
-        }
-        match chars.next() {
-            Some('1') => Some((format!("{year}-01-01"), format!("{year}-06-30"))),
-            Some('2') => Some((format!("{year}-07-01"), format!("{year}-12-31"))),
-            _ => None,
-        }
-    })
+    let found: Vec<(String, String)> = (0..b.len().saturating_sub(5))
+        .filter_map(|i| {
+            let year = name.get(i..i + 4)?;
+            if !year.bytes().all(|c| c.is_ascii_digit()) || (i > 0 && b[i - 1].is_ascii_digit()) {
+                return None;
+            }
+            let rest = name.get(i + 4..)?;
+            let rest = rest.strip_prefix(['-', '_']).unwrap_or(rest);
+            let mut chars = rest.chars();
+            if !matches!(chars.next(), Some('H' | 'h')) {
+                return None;
+            }
+            match chars.next() {
+                Some('1') => Some((format!("{year}-01-01"), format!("{year}-06-30"))),
+                Some('2') => Some((format!("{year}-07-01"), format!("{year}-12-31"))),
+                _ => None,
+            }
+        })
+        .collect();
+    match found.as_slice() {
+        [one, rest @ ..] if rest.iter().all(|r| r == one) => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// A count as Facebook writes it (`4174`, `"1,773"`), or `None`.
@@ -70,8 +76,9 @@ pub(crate) fn local_law(path: &Path) -> Result<(Raw, String)> {
         return Err(Error::Read {
             file,
             format: WHAT.into(),
-            message: "the file has no period column, and its name gives no half-year: keep Facebook's name \
-                      (Facebook-Government-Report-2018-H2.csv) or put `<year>-H1` or `<year>-H2` in it"
+            message: "the file has no period column, and its name gives no half-year, or two: keep \
+                      Facebook's name (Facebook-Government-Report-2018-H2.csv) or put one `<year>-H1` or \
+                      `<year>-H2` in it"
                 .into(),
         });
     };
@@ -84,9 +91,26 @@ pub(crate) fn local_law(path: &Path) -> Result<(Raw, String)> {
     columns.extend(["period_end", SOURCE_COL]);
     let mut long = Long::new(&columns, vec![restricted_name.to_string()]);
     let mut unread = Vec::new();
+    // A file whose every count is 0 reports nothing: Facebook's downloads carry the column for
+    // half-years before it published content restrictions (2013-H1 is 0 for every country).
+    let all_zero = (0..raw.frame.height()).all(|i| count(restricted.get(i).unwrap_or("")).is_none_or(|n| n == 0));
     for i in 0..raw.frame.height() {
         let row = raw.rows.get(i);
         let text = restricted.get(i).unwrap_or("").trim();
+        if all_zero && !text.is_empty() {
+            unread.push(crate::error::Problem {
+                file: file.clone(),
+                row,
+                column: restricted_name.into(),
+                value: text.into(),
+                rule: crate::error::Rule::CensoredValue,
+                case_id: None,
+                message: "every country is 0 in this file: read as not reported, not as none (Facebook's \
+                          downloads carry the column for half-years it published no restrictions for)"
+                    .into(),
+            });
+            continue;
+        }
         let Some(n) = count(text) else {
             unread.push(super::google::line_problem(&file, row, restricted_name, text));
             continue;
@@ -131,6 +155,8 @@ mod tests {
         assert_eq!(half_year_of("Facebook-Government-Report-2019-H1.csv").unwrap().0, "2019-01-01");
         assert_eq!(half_year_of("Facebook-Government-Report.csv"), None);
         assert_eq!(half_year_of("report-12018-H3.csv"), None);
+        assert_eq!(half_year_of("fb_2018_H2_v2019H1fix.csv"), None);
+        assert_eq!(half_year_of("fb_2018_H2 copy 2018-H2.csv"), h2);
         assert_eq!(count("\"1,773\"".trim_matches('"')), Some(1773));
         assert_eq!(count(""), None);
     }

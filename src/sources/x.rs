@@ -100,7 +100,7 @@ fn legal_demands(path: &Path, bytes: &[u8]) -> Result<(Raw, String)> {
     let requests = t.text(&[REQUESTS], WHAT)?;
     let rates = t.text(&[RATE], WHAT)?;
     let mut columns: Vec<&'static str> = BASE.to_vec();
-    columns.extend([SOURCE_COL]);
+    columns.extend(["period_end", SOURCE_COL]);
     let mut long = Long::new(&columns, vec![REQUESTS.to_string(), RATE.to_string()]);
     let mut unrated = Vec::new();
     for i in 0..raw.frame.height() {
@@ -132,6 +132,12 @@ fn legal_demands(path: &Path, bytes: &[u8]) -> Result<(Raw, String)> {
             (None, _) => (n_text.to_string(), n_text.to_string(), 0),
         };
         let start = period.get(i).map(|p| p.trim().to_string());
+        // The half-year's last day (X writes its first: 2020-07-01).
+        let end = start.as_deref().and_then(|s| match s.get(5..) {
+            Some("01-01") => Some(format!("{}-06-30", &s[..4])),
+            Some("07-01") => Some(format!("{}-12-31", &s[..4])),
+            _ => None,
+        });
         for (status, count) in [(Status::Removed, yes), (Status::Rejected, no)] {
             long.push(
                 row,
@@ -142,6 +148,7 @@ fn legal_demands(path: &Path, bytes: &[u8]) -> Result<(Raw, String)> {
                     start.clone(),
                     Some(status.to_string()),
                     Some(count),
+                    end.clone(),
                     Some(SOURCE.into()),
                 ],
             );
@@ -304,8 +311,8 @@ fn half_year(path: &Path, bytes: &[u8]) -> Result<(Raw, String)> {
         String::new()
     };
     let derivation = format!(
-        "rows from X's removal requests for one half-year: per country, requests = `{COURT}` + `{other_name}` \
-         (`-` read as none), complied with (status removed) = round(requests × `{PCT}` / 100), half up, and the \
+        "rows from X's removal requests for one half-year: per country, requests = `{COURT}` + `{OTHER}...)` \
+         (`-` read as none; the second is X's other-requests column, whatever its spelling), complied with (status removed) = round(requests × `{PCT}` / 100), half up, and the \
          rest (status rejected); footnote marks (*) dropped; {totals} TOTAL line(s) not read (X's sum over the \
          countries); {n_unread} line(s) with no readable count or percentage are rejects{encoding}"
     );

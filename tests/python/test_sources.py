@@ -346,3 +346,38 @@ def test_actions_only_sources_count_and_never_rate(tmp_path: pathlib.Path) -> No
     # A scan of statements of reasons refuses a rate too.
     with pytest.raises(td.InvalidArgumentError, match="100% by construction"):
         td.sources.scan("dsa-sor", DSA / "parts").compliance()
+
+
+def test_a_zipped_dump_with_a_shifted_line_names_its_part(tmp_path: pathlib.Path) -> None:
+    import io
+    import zipfile
+
+    part = (DSA / "parts" / "sor-global-2025-07-01-full-00000-00000.csv").read_text(encoding="utf-8")
+    lines = part.split("\n")
+    # Line 3 (row 2) gets a field too many, right after its uuid: its values would shift.
+    first, rest = lines[2].split(",", 1)
+    lines[2] = f"{first},EXTRA,{rest}"
+    # Row 3 writes its decision in lower case: it is still that code.
+    lines[3] = lines[3].replace("DECISION_VISIBILITY_CONTENT_REMOVED", "decision_visibility_content_removed")
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("sor-global-2025-07-01-full-00000-00000.csv", "\n".join(lines))
+    dump = tmp_path / "sor-global-2025-07-01-full.zip"
+    with zipfile.ZipFile(dump, "w") as z:
+        z.writestr("sor-global-2025-07-01-full-00000.csv.zip", inner.getvalue())
+    s = td.sources.scan("dsa-sor", dump)
+    report = s.check()
+    assert (report["rows_read"], report["rows_rejected"]) == (50, 1)
+    rejects = s.last_rejects
+    assert rejects is not None
+    assert rejects.select("file", "row", "rule").rows() == [
+        (f"{dump} › sor-global-2025-07-01-full-00000-00000.csv", 2, "malformed_row")
+    ]
+    c = td.sources.read("dsa-sor", dump)
+    assert c.rejects.select("row", "rule").rows() == [(2, "malformed_row")]
+    decisions = c.to_polars().get_column("decision").value_counts().sort("decision")
+    assert dict(decisions.iter_rows()) == {
+        "DECISION_ACCOUNT_TERMINATED": 3,
+        "DECISION_VISIBILITY_CONTENT_DISABLED": 4,
+        "DECISION_VISIBILITY_CONTENT_REMOVED": 42,  # 43 in the file, less the shifted line
+    }
