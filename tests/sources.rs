@@ -256,6 +256,11 @@ fn x_reproduces_its_published_compliance_rates() {
     // 2019-H1 and 2012-H1: one reject each); the blank lines and the second table are not rows.
     assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (12, 10, 2));
     assert_eq!(r.problems_by_rule.get(&Rule::CensoredValue), Some(&2));
+    // The share of rejects is of X's lines (2 of 7), not of the rows they make (2 of 12): a
+    // withheld line stands for two rows it did not make.
+    assert_eq!(r.published_lines, Some((7, 2)));
+    let note = r.rejects_note().unwrap();
+    assert!(note.starts_with("2 of 7 published lines (28.6%) were rejected"), "{note}");
     let rej = c.rejects();
     let rows: Vec<i64> =
         rej.column("row").unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().into_no_null_iter().collect();

@@ -63,12 +63,16 @@ def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambd
     ...                   "problems_by_rule": {"unknown_status": 115}})
     '115 of 896 rows read (12.8%) were rejected at load and are left out of every number (unknown_status: 115); every row with status "Awaiting" was rejected.'
     """
-    rejected, read = report["rows_rejected"], report["rows_read"]
-    if not rejected:
+    if not report["rows_rejected"]:
         return None
+    rejected, read, what = report["rows_rejected"], report["rows_read"], "rows read"
+    if report.get("published_lines"):
+        # A published source's line makes several rows; a withheld line is one line.
+        read, rejected = report["published_lines"]
+        what = "published lines"
     rules = ", ".join(f"{r}: {n}" for r, n in sorted(report["problems_by_rule"].items()))
     text = (
-        f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are "
+        f"{rejected} of {read} {what} ({100 * rejected / read:.1f}%) were rejected at load and are "
         f"left out of every number ({rules})"
     )
     lost = report.get("lost") or []

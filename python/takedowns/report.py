@@ -56,7 +56,8 @@ def check_rejects(cases: Cases, max_rejects: float = DEFAULT_MAX_REJECTS) -> Non
     if sentence is None:
         return
     lost = [(c, v, int(n)) for c, v, n in r["lost"]]
-    share = r["rows_rejected"] / r["rows_read"]
+    read, rejected = r.get("published_lines") or (r["rows_read"], r["rows_rejected"])
+    share = rejected / read
     reasons = []
     if share > max_rejects:
         reasons.append(f"more than {100 * max_rejects:g}% of the rows were rejected")

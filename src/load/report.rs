@@ -61,6 +61,11 @@ pub struct LoadReport {
     /// no refusal in such data, so compliance refuses to rate it (it would be 100% by
     /// construction); count and time the rows instead.
     pub actions_only: bool,
+    /// For a published source whose lines become several rows each (a country-period's complied
+    /// and not complied requests): (lines read, lines with a rejected row), in the publisher's
+    /// lines. The share of rejects is stated in lines, where a withheld line is one line, not the
+    /// rows it would have made.
+    pub published_lines: Option<(u64, u64)>,
     /// SHA-256 (hex) of the bytes read, for files: what was analysed, as it was read.
     pub sha256: Option<String>,
     /// True when accounts and case ids were replaced by keyed pseudonyms ([`crate::privacy`]).
@@ -120,6 +125,7 @@ impl LoadReport {
             derivation: None,
             unit: None,
             actions_only: false,
+            published_lines: None,
             null_values_read: 0,
             aggregate: false,
             sha256: None,
@@ -127,9 +133,11 @@ impl LoadReport {
         }
     }
 
-    /// Share of the rows read that were rejected (null when nothing was read).
+    /// Share of the rows read that were rejected (null when nothing was read); for a published
+    /// source whose lines make several rows, the share of its lines ([`LoadReport::published_lines`]).
     pub fn rejected_share(&self) -> Option<f64> {
-        (self.rows_read > 0).then(|| self.rows_rejected as f64 / self.rows_read as f64)
+        let (read, rejected) = self.published_lines.unwrap_or((self.rows_read, self.rows_rejected));
+        (read > 0).then(|| rejected as f64 / read as f64)
     }
 
     /// Labels that the load changed (an alias mapped to its canonical value), with row counts.
@@ -168,11 +176,13 @@ impl LoadReport {
             self.lost().iter().map(|l| format!("{} \"{}\" ({} rows)", l.column, l.value, l.rows_rejected)).collect();
         let lost =
             if lost.is_empty() { String::new() } else { format!("; no row of {} was accepted", lost.join(" or ")) };
+        let (rejected, read, what) = match self.published_lines {
+            Some((read, rejected)) => (rejected, read, "published lines"),
+            None => (self.rows_rejected, self.rows_read, "rows read"),
+        };
         Some(format!(
-            "{} of {} rows read ({:.1}%) were rejected at load and are not counted (problems: {}){lost}",
-            self.rows_rejected,
-            self.rows_read,
-            100.0 * self.rejected_share().unwrap_or(0.0),
+            "{rejected} of {read} {what} ({:.1}%) were rejected at load and are not counted (problems: {}){lost}",
+            if read == 0 { 0.0 } else { 100.0 * rejected as f64 / read as f64 },
             rules.join(", ")
         ))
     }

@@ -100,7 +100,22 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         outcome_columns: Vec::new(),
         ..opts.clone()
     };
+    // The publisher's lines: each of those read, and each that made no row (withheld, unreadable).
+    let lines_read = {
+        let mut v: Vec<u64> = (0..raw.frame.height()).map(|i| raw.rows.get(i)).collect();
+        v.extend(raw.problems.iter().map(|p| p.row));
+        v.sort_unstable();
+        v.dedup();
+        v.len() as u64
+    };
     let mut validated = validate::validate(raw, &opts)?;
+    let lines_rejected = {
+        let mut v: Vec<u64> = validated.problems.iter().map(|p| p.row).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.len() as u64
+    };
+    validated.report.published_lines = Some((lines_read, lines_rejected));
     validated.report.derivation = Some(derivation);
     validated.report.actions_only = name == SourceName::MetaLocalLaw;
     validated.report.unit = match name {

@@ -30,7 +30,8 @@ def test_google_historical_gives_back_googles_figures() -> None:
     # 2019-H1 303 and 46%; 2016-H1 30 and 73%.
     assert got["2018-12-31"] == (214, 73) and got["2019-06-30"] == (303, 46) and got["2016-06-30"] == (30, 73)
     assert "round(`All Requests: Number of Requests`" in t["definition"][0]
-    assert "3 of 45 rows read (6.7%) were rejected" in t["definition"][0]
+    # Google withheld 3 of the excerpt's 24 lines (each of the others makes two rows).
+    assert "3 of 24 published lines (12.5%) were rejected" in t["definition"][0]
 
 
 def test_withheld_cells_are_listed_not_zero() -> None:
@@ -72,7 +73,7 @@ def test_the_cli_reads_a_source_into_a_memo_pack(tmp_path: pathlib.Path, capsys:
     assert "45 rows read, 42 accepted, 3 rejected" in out
     pack = tmp_path / "pack"
     args = ["report", str(HISTORICAL), "--source", "google-removals-historical", "--out", str(pack), "--quiet"]
-    assert cli.main(args) == 2  # 6.7% withheld: over the 5% the report takes without --force
+    assert cli.main(args) == 2  # 12.5% of the lines withheld: over the 5% the report takes without --force
     assert cli.main([*args, "--force"]) == 0
     md = (pack / "report.md").read_text()
     assert "*Source: Google Transparency Report, government requests to remove content: historical summary." in md
