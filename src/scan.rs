@@ -55,7 +55,7 @@ pub struct Scan {
     /// before validation ([`crate::sources::scan`]); `None` when the data is canonical already.
     prepare: Option<Prepare>,
     /// How a problem names its file (a zip's unpacked part as `zip › part`).
-    rename_file: Option<Arc<dyn Fn(&str) -> String + Send + Sync>>,
+    rename_file: Option<RenameFile>,
     /// Rows the source's reading rejected before the batches (see [`Prepared::rejected`]).
     pre_rejected: Vec<Problem>,
     /// How a source's rows were derived, and what a row counts (as in [`LoadReport`]).
@@ -65,6 +65,9 @@ pub struct Scan {
     /// What must live as long as the scan (a source's unpacked files).
     _hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
+
+/// How a scan's problem names its file when its path is not the name to show (a zip's part).
+pub(crate) type RenameFile = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 /// Maps a batch of a source's own columns to canonical columns, plus the extras named (of
 /// [`Scan::extra_columns`]); the row and file columns (`__row`, `__file`), when the batch has
@@ -166,7 +169,7 @@ pub(crate) struct Prepared {
     /// `prepare`): counted and listed in every pass's report.
     pub rejected: Vec<Problem>,
     /// How a problem names its file, when not by its path (a zip's part).
-    pub rename_file: Option<Arc<dyn Fn(&str) -> String + Send + Sync>>,
+    pub rename_file: Option<RenameFile>,
     /// Lives as long as the scan.
     pub hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }

@@ -593,7 +593,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
         Arc::new(move |f: &str| match f.strip_prefix(dir.as_str()) {
             Some(rest) => format!("{zip} › {}", rest.trim_start_matches(['/', '\\'])),
             None => f.to_string(),
-        }) as Arc<dyn Fn(&str) -> String + Send + Sync>
+        }) as crate::scan::RenameFile
     });
     let mut scan = crate::scan::scan_prepared(
         crate::scan::Prepared {
