@@ -128,6 +128,25 @@ def colour(key: str, i: int = 0) -> str:
     return PLATFORM_COLOURS.get(key, OKABE_ITO[i % len(OKABE_ITO)])
 
 
+#: Colours after Okabe and Ito's eight, for figures with more series (Paul Tol's "muted").
+MORE_COLOURS = ["#882255", "#44AA99", "#117733", "#332288", "#AA4499", "#88CCEE", "#DDCC77", "#999933", "#CC6677"]
+
+
+def colours(keys: list[str]) -> list[str]:
+    """A colour for each key, no two alike while colours last: a platform's stable colour, else
+    the next palette colour no series of this figure already has."""
+    taken = {PLATFORM_COLOURS[k] for k in keys if k in PLATFORM_COLOURS}
+    free = [c for c in OKABE_ITO + MORE_COLOURS if c not in taken]
+    out, j = [], 0
+    for k in keys:
+        if k in PLATFORM_COLOURS:
+            out.append(PLATFORM_COLOURS[k])
+        else:
+            out.append(free[j % len(free)])
+            j += 1
+    return out
+
+
 def label(key: Any) -> str:
     """How a platform or other key is written in a figure (``x`` -> X, ``None`` -> (none))."""
     if key is None:
@@ -427,7 +446,7 @@ def trend(
     fig, ax = _figure(ax, 3.4)
     keys = [None] if by is None else t.get_column(by).unique(maintain_order=True).sort(nulls_last=True).to_list()
     periods = t.get_column("period").unique().sort().to_list()
-    colours = [colour(str(k), i) if by is not None else NEUTRAL for i, k in enumerate(keys)]
+    colours_ = colours([str(k) for k in keys]) if by is not None else [NEUTRAL] * len(keys)
     names = ["all" if k is None else label(k) for k in keys]
     when = as_of if as_of is not None else _data_as_of(cases)
     last_end = _period_end(periods[-1], every)
@@ -441,9 +460,9 @@ def trend(
         series.append(sub)
     if kind == "area":
         ys = [[dict(zip(s["period"].to_list(), s[value].to_list())).get(p, 0) or 0 for p in periods] for s in series]
-        ax.stackplot(periods, ys, labels=names, colors=colours, alpha=0.85, step="post" if len(periods) == 1 else None)
+        ax.stackplot(periods, ys, labels=names, colors=colours_, alpha=0.85, step="post" if len(periods) == 1 else None)
     else:
-        for s, c, n in zip(series, colours, names):
+        for s, c, n in zip(series, colours_, names):
             x = s["period"].to_list()
             y = [None if v is None else v * 100 if rate else v for v in s[value].to_list()]
             lows = s["low_n"].to_list() if rate else [False] * len(x)
@@ -808,11 +827,12 @@ def time_to_action(
     end = follow_up if max_days is None else float(max_days)
     drawn: list[tuple[list[float], list[float]]] = []
     low = 0
+    palette = colours([str(k) for k in keys])
     for i, key in enumerate(keys):
         sub = s if by is None else s.filter(pl.col(by).eq_missing(key))
         sub = sub.filter(pl.col("time") <= end).sort("time")
         group_end = end if max_days is not None else float(cast(float, sub.get_column("time").max()))
-        c = colour(str(key), i) if by is not None else NEUTRAL
+        c = palette[i] if by is not None else NEUTRAL
         t = sub.get_column("time").to_list()
         y, lo, hi = ([v * 100 for v in sub.get_column(name).to_list()] for name in (col, f"{col}_low", f"{col}_high"))
         if t and t[-1] < group_end:  # flat to the end of follow-up (or max_days)

@@ -94,3 +94,23 @@ def test_saved_files_are_valid_images(sample, tmp_path: pathlib.Path) -> None:  
 def test_platform_colours_are_stable(sample) -> None:  # type: ignore[no-untyped-def]
     assert plot.colour("x") == plot.colour("x", 5) == plot.PLATFORM_COLOURS["x"]
     assert len(set(plot.PLATFORM_COLOURS.values())) == len(plot.PLATFORM_COLOURS)
+
+
+def test_no_two_series_share_a_colour_while_colours_last() -> None:
+    # TikTok keeps its stable black; the eight others of a DSA dump get eight other colours.
+    keys = [
+        "Discord",
+        "Google Shopping",
+        "Habbo",
+        "Hotel Hideaway",
+        "Idealo",
+        "Kleinanzeigen",
+        "Pinterest",
+        "Wallapop",
+        "tiktok",
+    ]
+    got = plot.colours(keys)
+    assert got[-1] == plot.PLATFORM_COLOURS["tiktok"]
+    assert len(set(got)) == len(keys)
+    # The stable colours stay what they were.
+    assert plot.colours(["facebook", "x"]) == [plot.PLATFORM_COLOURS["facebook"], plot.PLATFORM_COLOURS["x"]]
