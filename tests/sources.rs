@@ -518,6 +518,22 @@ fn dsa_bad_statements_are_rejects_with_their_rule() {
     assert!(rules.contains(&(3, STATUS.into(), "unknown_status".into())), "{rules:?}");
     assert!(rules.iter().any(|(r, c, _)| *r == 4 && c == REPORTED_AT), "{rules:?}");
     assert_eq!(str_col(c.frame(), "terrorist_content"), [Some("yes".to_string())]);
+    // The columns no row carries are named: the dump's own, and any that are not the database's.
+    let d = c.load_report().derivation.clone().unwrap();
+    assert!(
+        d.contains("the dump's columns not read (free text, end dates, identifiers): ") && d.contains("platform_uid"),
+        "{d}"
+    );
+    assert!(!d.contains("not the database's"), "{d}");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[0] += ",my_note";
+    lines[1] += ",checked by hand";
+    let noted = dir.path().join("noted.csv");
+    std::fs::write(&noted, lines[..2].join("\n")).unwrap();
+    let c2 = sources::read(SourceName::DsaSor, &noted, &quarantine()).unwrap();
+    let d = c2.load_report().derivation.clone().unwrap();
+    assert!(d.ends_with("columns that are not the database's, not read: my_note"), "{d}");
     // A scan leaves the same rows out and counts them.
     let s = sources::scan(SourceName::DsaSor, &p, &LoadOptions::default()).unwrap();
     let rep = s.check().unwrap();

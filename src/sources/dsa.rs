@@ -111,17 +111,80 @@ pub const DECISIONS: [(&str, Status); 16] = [
     ("DECISION_MONETARY_OTHER", Status::Restricted),
 ];
 
-/// How the rows were made, for the load report's `derivation`.
-pub(crate) fn derivation() -> String {
+/// Every column of the database's export (full dumps; light ones lack four of them).
+const EXPORT_COLUMNS: [&str; 38] = [
+    "uuid",
+    "decision_visibility",
+    "decision_visibility_other",
+    "end_date_visibility_restriction",
+    "decision_monetary",
+    "decision_monetary_other",
+    "end_date_monetary_restriction",
+    "decision_provision",
+    "end_date_service_restriction",
+    "decision_account",
+    "end_date_account_restriction",
+    "account_type",
+    "decision_ground",
+    "decision_ground_reference_url",
+    "illegal_content_legal_ground",
+    "illegal_content_explanation",
+    "incompatible_content_ground",
+    "incompatible_content_explanation",
+    "incompatible_content_illegal",
+    "category",
+    "category_addition",
+    "category_specification",
+    "category_specification_other",
+    "content_type",
+    "content_type_other",
+    "content_language",
+    "content_date",
+    "content_id_ean",
+    "territorial_scope",
+    "application_date",
+    "decision_facts",
+    "source_type",
+    "source_identity",
+    "automated_detection",
+    "automated_decision",
+    "platform_name",
+    "platform_uid",
+    "created_at",
+];
+
+/// How the rows were made, for the load report's `derivation`: the mapping, and the columns of
+/// the files that no row carries.
+pub(crate) fn derivation(files: &Files) -> Result<String> {
     let removed: Vec<&str> = DECISIONS.iter().filter(|(_, s)| *s == Status::Removed).map(|(c, _)| *c).collect();
-    format!(
+    let mut text = format!(
         "one case per statement of reasons (DSA Transparency Database): a platform's own restriction, so no request \
          in it was refused; reported_at = content_date (when the content was posted, not a notice date: the database \
          has none), actioned_at = application_date; status from the statement's strongest decision (account, then \
          service, then visibility, then monetary): {} are removed, every other decision restricted, unless \
          status_labels map it otherwise; reason = category",
         removed.join(", ")
-    )
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &files.paths {
+        let names = if files.parquet {
+            let mut lf = LazyFrame::scan_parquet(PlRefPath::new(p.display().to_string().as_str()), Default::default())
+                .map_err(|e| read_err(p, e.to_string()))?;
+            lf.collect_schema().map_err(|e| read_err(p, e.to_string()))?.iter_names().map(|s| s.to_string()).collect()
+        } else {
+            csv_header(p)?
+        };
+        seen.extend(names.into_iter().filter(|n| !NEEDED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str())));
+    }
+    let (known, other): (Vec<String>, Vec<String>) =
+        seen.into_iter().partition(|n| EXPORT_COLUMNS.contains(&n.as_str()));
+    if !known.is_empty() {
+        text += &format!("; the dump's columns not read (free text, end dates, identifiers): {}", known.join(", "));
+    }
+    if !other.is_empty() {
+        text += &format!("; columns that are not the database's, not read: {}", other.join(", "));
+    }
+    Ok(text)
 }
 
 /// The files of a dump, and what must live while they are read.
@@ -586,6 +649,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
     let files = files(path)?;
     let lf = lazy(&files)?;
     let (rows, bad) = structure(&files)?;
+    let note = derivation(&files)?;
     let hold = files.hold.clone().map(|h| h as Arc<dyn std::any::Any + Send + Sync>);
     let prepare = prepare_leaving_out(&bad);
     let rename_file = files.hold.as_ref().map(|h| {
@@ -609,7 +673,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
         },
         &options(opts),
     )?;
-    scan.set_derivation(derivation(), Some(UNIT.into()), true);
+    scan.set_derivation(note, Some(UNIT.into()), true);
     Ok(scan)
 }
 
@@ -669,7 +733,7 @@ pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
             }
         }
     }
-    validated.report.derivation = Some(derivation());
+    validated.report.derivation = Some(derivation(&files)?);
     validated.report.unit = Some(UNIT.into());
     validated.report.actions_only = true;
     validated.try_into()
