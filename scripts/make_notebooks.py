@@ -134,6 +134,27 @@ MEMO = [
     ),
     new_code_cell("plot.compare(cases, tiktok)"),
     new_markdown_cell(
+        "## 9. The EU's DSA Transparency Database: statements of reasons\n\n"
+        "Every restriction a platform imposes in the EU is published as a *statement of reasons*, in daily "
+        "dumps (`sor-global-<date>-light.zip`: a zip of zipped CSV parts; billions of rows in all). "
+        "`td.sources.scan` reads a dump batch by batch, in bounded memory; `td.sources.read` loads a few "
+        "parts. Here, a tiny made-up part (fake ids), zipped as the Commission zips it. Terrorist content is "
+        "a *keyword* in the database, not a category, so it has its own column: `terrorist_content`."
+    ),
+    new_code_cell(
+        'import io\nimport zipfile\n\nheader = (\n    "uuid,decision_visibility,decision_monetary,decision_provision,decision_account,decision_ground,category,"\n    "category_specification,content_type,content_date,application_date,source_type,automated_detection,"\n    "automated_decision,platform_name"\n)\nremoved, suspended = \'"[""DECISION_VISIBILITY_CONTENT_REMOVED""]"\', "DECISION_ACCOUNT_SUSPENDED"\nterror, video = \'"[""KEYWORD_TERRORIST_CONTENT""]"\', \'"[""CONTENT_TYPE_VIDEO""]"\'\nmade_up = [  # (visibility, account, keywords, platform) of five made-up statements\n    (removed, "", terror, "TikTok"),\n    (removed, "", terror, "TikTok"),\n    ("[]", suspended, terror, "X"),\n    (removed, "", "", "X"),\n    (removed, "", "", "Facebook"),\n]\nrows = [\n    f"fake-{i},{vis},,,{acc},DECISION_GROUND_ILLEGAL_CONTENT,STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY,"\n    f"{kw},{video},2025-06-{10 + i:02d} 00:00:00,2025-07-{1 + i:02d} 00:00:00,SOURCE_TRUSTED_FLAGGER,Yes,"\n    f"AUTOMATED_DECISION_PARTIALLY,{platform}"\n    for i, (vis, acc, kw, platform) in enumerate(made_up)\n]\ninner = io.BytesIO()\nwith zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:\n    z.writestr("sor-global-2025-07-01-light-00000-00000.csv", "\\n".join([header, *rows]))\ndump = pathlib.Path(tempfile.mkdtemp()) / "sor-global-2025-07-01-light.zip"\nwith zipfile.ZipFile(dump, "w") as z:\n    z.writestr("sor-global-2025-07-01-light-00000.csv.zip", inner.getvalue())\n\nscan = td.sources.scan("dsa-sor", dump)\nby_keyword = scan.trend("month", by=["platform", "terrorist_content"], on="actioned_at")\nby_keyword.filter(pl.col("requests") > 0).select("platform", "terrorist_content", "period_label", "requests")'
+    ),
+    new_markdown_cell(
+        "Each statement is a restriction the platform chose: no request was refused, so `compliance` "
+        "refuses these rows (the rate would be 100% by construction). Count them by decision, and time "
+        "them from posting (`content_date`) to restriction (`application_date`):"
+    ),
+    new_code_cell(
+        'statements = td.sources.read("dsa-sor", dump)\n'
+        "print(statements.headline())\n"
+        'statements.crosstab("platform", "decision")'
+    ),
+    new_markdown_cell(
         'Or the whole pack at once: `takedowns report --out memo-pack --source "Ministry case log"` '
         "(report.md is a memo draft: rejects first, the headline, each figure with its caption, the key "
         "tables formatted; methods.md; every table as CSV)."

@@ -374,6 +374,11 @@ fn dsa_dump_counts_as_shantay_counts_it() {
     let def = str_col(&t, "definition")[0].clone().unwrap();
     assert!(def.contains("reported_at = content_date") && def.contains("duplicate case_id not checked"), "{def}");
     assert_eq!(scan.last_report().unwrap().rows_read, 100);
+    // The headline dates statements by when their restrictions applied (12 Feb to 14 Mar 2024 in
+    // these parts), not by when the content was posted (from 2015).
+    let h = c.summary().unwrap().headline();
+    assert!(h.starts_with("Between 12 February and 14 March 2024 (dates the restrictions applied), AliExpress"), "{h}");
+    assert!(h.contains("filed 99 statements of reasons"), "{h}");
 }
 
 #[test]

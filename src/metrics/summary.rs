@@ -75,6 +75,9 @@ pub struct Summary {
     pub unit: Option<String>,
     /// Every row is an action ([`crate::LoadReport::actions_only`]): no rate is given.
     pub actions_only: bool,
+    /// For statements of reasons, the first and last day a restriction applied (`actioned_at`):
+    /// the headline's span.
+    pub applied: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// The summary's definitions, as its `definition` column states them.
@@ -124,7 +127,16 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         .and_then(|c| c.str().ok().cloned())
         .and_then(|s| s.iter().flatten().filter_map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()).max());
     let last = rep.max().map(date_of).max(period_end);
+    // Statements of reasons are dated by when their restrictions applied, not by posting.
+    let applied = if cases.load_report().unit.as_deref() == Some(crate::load::STATEMENTS_UNIT) {
+        let act = df.column(ACTIONED_AT)?.cast(&DataType::Int64)?;
+        let act = act.i64()?;
+        act.min().map(date_of).zip(act.max().map(date_of))
+    } else {
+        None
+    };
     Ok(Summary {
+        applied,
         rows: df.height() as u64,
         requests: u(geti(&c, "requests")?),
         accounts,
@@ -208,7 +220,11 @@ impl Summary {
         if self.rows == 0 {
             return "No cases match this selection.".into();
         }
-        let span = match (self.first_reported, self.last_reported) {
+        let (first, last) = match self.applied {
+            Some((a, b)) => (Some(a), Some(b)),
+            None => (self.first_reported, self.last_reported),
+        };
+        let span = match (first, last) {
             (Some(a), Some(b)) if a.format("%Y").to_string() == b.format("%Y").to_string() => {
                 format!("Between {} and {}, ", a.format("%-d %B"), b.format("%-d %B %Y"))
             }
@@ -247,13 +263,18 @@ impl Summary {
         } else if self.actions_only {
             // A platform's own actions: nothing was sent, nothing refused.
             let unit = self.unit.as_deref().unwrap_or("actions");
-            let split = if unit == crate::load::STATEMENTS_UNIT {
-                " (a removal, a suspension or a lesser restriction: split them by `decision`)"
+            let (verb, split) = if unit == crate::load::STATEMENTS_UNIT {
+                ("filed", " (a removal, a suspension or a lesser restriction: split them by `decision`)")
             } else {
-                ""
+                ("reported", "")
+            };
+            // Statements are dated by when the restrictions applied (see `applied`).
+            let span = match (self.applied, span.strip_suffix(", ")) {
+                (Some(_), Some(s)) => format!("{s} (dates the restrictions applied), "),
+                _ => span,
             };
             format!(
-                "{}{} published {} {}{}: each an action the platform took{}, none a refused request, so no \
+                "{}{} {verb} {} {}{}: each an action the platform took{}, none a refused request, so no \
                  compliance rate applies.",
                 span,
                 and_list(&platforms),
