@@ -402,6 +402,8 @@ fn dsa_decisions_map_to_statuses_by_strength() {
     assert_eq!(get("DECISION_VISIBILITY_CONTENT_REMOVED", "removed"), Some(43));
     assert_eq!(get("DECISION_VISIBILITY_CONTENT_DISABLED", "restricted"), Some(4));
     assert_eq!(get("DECISION_ACCOUNT_TERMINATED", "removed"), Some(3));
+    let def = str_col(&t, "definition")[0].clone().unwrap();
+    assert!(def.starts_with("cell = statements of reasons (rows x count); empty cells 0"), "{def}");
     let decisions = str_col(c.frame(), "decisions");
     assert!(decisions.iter().flatten().any(|d| d
         == "DECISION_ACCOUNT_TERMINATED, DECISION_PROVISION_TOTAL_TERMINATION, DECISION_VISIBILITY_CONTENT_REMOVED"));

@@ -65,7 +65,12 @@ pub fn crosstab(
             (
                 r,
                 "cases",
-                "cell = requests (rows x count), including requests that name no account; empty cells 0".to_string(),
+                match cases.report.unit.as_deref() {
+                    // A source whose rows are not requests says what it counts.
+                    Some(unit) => format!("cell = {unit} (rows x count); empty cells 0"),
+                    None => "cell = requests (rows x count), including requests that name no account; empty cells 0"
+                        .to_string(),
+                },
             )
         }
         CrossValue::Accounts => {
