@@ -370,6 +370,48 @@ impl Scan {
         self.partitions.unwrap_or_else(|| self.rows.div_ceil(ROWS_PER_PASS).max(1) as u32)
     }
 
+    /// A crosstab ([`crate::metrics::crosstab`]) of cases (`CrossValue::Cases`) or of the
+    /// compliance rate (`CrossValue::Rate`, unit request); accounts and followers need a read.
+    pub fn crosstab(
+        &self,
+        rows: &str,
+        columns: &str,
+        value: crate::CrossValue,
+        spec: &ComplianceSpec,
+    ) -> Result<DataFrame> {
+        use crate::CrossValue;
+        if rows == columns {
+            return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
+        }
+        match value {
+            CrossValue::Rate if self.actions_only => return self.compliance(&[rows, columns], spec),
+            CrossValue::Accounts | CrossValue::Followers => {
+                return Err(Error::invalid_arg(
+                    "value",
+                    format!("a scan's crosstab gives cases or rate; {value} needs the rows in memory (read them)"),
+                ))
+            }
+            _ => {}
+        }
+        let by = metrics::owned(&[rows, columns]);
+        let unit = self.unit.clone();
+        self.analyse(&by, false, 1, |src| {
+            metrics::check_by(&src.schema, &by)?;
+            let (long, field, definition) = if value == CrossValue::Rate {
+                (
+                    metrics::compliance::compliance_on(src, &by, spec)?,
+                    "rate",
+                    format!("cell = compliance {}", spec.describe()),
+                )
+            } else {
+                let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
+                let long = metrics::run(src.lf.clone().group_by(keys).agg([col(COUNT).sum().alias("cases")]))?;
+                (long, "cases", metrics::crosstab::cases_definition(unit.as_deref()))
+            };
+            metrics::crosstab::pivot(&long, rows, columns, field, &definition, value)
+        })
+    }
+
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);

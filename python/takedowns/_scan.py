@@ -10,7 +10,7 @@ import polars as pl
 from takedowns import _core
 from takedowns._cases import By, _by, _spec
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, TrendSpec
-from takedowns._typing import Every, Format, PathLike
+from takedowns._typing import CrossValue, Every, Format, PathLike
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -102,6 +102,20 @@ class Scan:
         if every is not None:
             spec = spec.replace(every=every)
         return self._inner.trend(_by(by), spec)
+
+    def crosstab(
+        self,
+        rows: str = "group",
+        columns: str = "platform",
+        *,
+        value: CrossValue = "cases",
+        spec: ComplianceSpec | None = None,
+        **options: Unpack[ComplianceOptions],
+    ) -> pl.DataFrame:
+        """A table with ``rows`` down and ``columns`` across, as :meth:`takedowns.Cases.crosstab`:
+        ``value="cases"`` (default) or ``"rate"`` (unit = request); accounts and followers need the
+        rows in memory."""
+        return self._inner.crosstab(rows, columns, value, _spec(ComplianceSpec, spec, options))
 
     def check(self) -> dict[str, Any]:
         """Read and validate every row once; return the report (rows read = accepted + rejected)."""

@@ -62,16 +62,7 @@ pub fn crosstab(
         CrossValue::Cases => {
             let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
             let r = cases.frame().clone().lazy().group_by(keys).agg([col(COUNT).sum().alias("cases")]).collect()?;
-            (
-                r,
-                "cases",
-                match cases.report.unit.as_deref() {
-                    // A source whose rows are not requests says what it counts.
-                    Some(unit) => format!("cell = {unit} (rows x count); empty cells 0"),
-                    None => "cell = requests (rows x count), including requests that name no account; empty cells 0"
-                        .to_string(),
-                },
-            )
+            (r, "cases", cases_definition(cases.report.unit.as_deref()))
         }
         CrossValue::Accounts => {
             let r = reach_on(&Source::of(cases), &by, reach_spec)?;
@@ -87,6 +78,29 @@ pub fn crosstab(
             format!("cell = compliance {}", compliance_spec.describe()),
         ),
     };
+    let df = pivot(&long, rows, columns, field, &definition, value)?;
+    super::note_rejects(df, cases)
+}
+
+/// What a cell of a crosstab of `value` counts, for a source whose rows count `unit`.
+pub(crate) fn cases_definition(unit: Option<&str>) -> String {
+    match unit {
+        // A source whose rows are not requests says what it counts.
+        Some(unit) => format!("cell = {unit} (rows x count); empty cells 0"),
+        None => "cell = requests (rows x count), including requests that name no account; empty cells 0".to_string(),
+    }
+}
+
+/// The long table `long` (a row per `rows` x `columns` pair, the value in `field`) as a crosstab:
+/// `rows` down (missing last), one column per value of `columns`, `definition` last.
+pub(crate) fn pivot(
+    long: &DataFrame,
+    rows: &str,
+    columns: &str,
+    field: &str,
+    definition: &str,
+    value: CrossValue,
+) -> Result<DataFrame> {
     let r = text_of(long.column(rows)?)?;
     let c = text_of(long.column(columns)?)?;
     let v = long.column(field)?.cast(&DataType::Float64)?;
@@ -127,6 +141,6 @@ pub fn crosstab(
     }
     let mut df = DataFrame::new(row_list.len(), out)?;
     let h = df.height();
-    df.with_column(const_str("definition", &definition, h))?;
-    super::note_rejects(df, cases)
+    df.with_column(const_str("definition", definition, h))?;
+    Ok(df)
 }

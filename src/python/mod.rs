@@ -340,6 +340,18 @@ impl PyScan {
         run(py, move || s.compliance(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
     }
 
+    fn crosstab(
+        &self,
+        py: Python<'_>,
+        rows: String,
+        columns: String,
+        value: CrossValue,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (s, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || s.crosstab(&rows, &columns, value, &spec)).map(PyDataFrame)
+    }
+
     #[pyo3(signature = (by, spec, passes))]
     fn reach(
         &self,

@@ -303,6 +303,13 @@ def test_dsa_dump_read_and_scanned_from_python() -> None:
     # AliExpress, 2 Snapchat (TikTok's first statement twice: the scan keeps both).
     assert counts == {"AliExpress": 6, "Google Shopping": 48, "Pinterest": 12, "Snapchat": 2, "tiktok": 32}
     assert s.last_report is not None and s.last_report["unit"] == "statements of reasons"
+    # The scan's crosstab of cases equals the read's (the duplicate aside: a scan keeps it).
+    scanned = s.crosstab("platform", "decision").drop("definition")
+    read = c.crosstab("platform", "decision").drop("definition")
+    tiktok = "DECISION_VISIBILITY_OTHER"  # the decision of the statement the dump repeats
+    assert scanned.drop(tiktok).equals(read.drop(tiktok))
+    diff = scanned.get_column(tiktok) - read.get_column(tiktok)
+    assert diff.to_list() == [0, 0, 0, 0, 1]  # tiktok's repeated statement, last in the rows
 
 
 def test_dsa_scan_of_the_wrong_source_and_path() -> None:
