@@ -389,3 +389,12 @@ def test_a_zipped_dump_with_a_shifted_line_names_its_part(tmp_path: pathlib.Path
         "DECISION_VISIBILITY_CONTENT_DISABLED": 4,
         "DECISION_VISIBILITY_CONTENT_REMOVED": 42,  # 43 in the file, less the shifted line
     }
+
+
+def test_check_can_scan_a_dump(capsys: pytest.CaptureFixture[str]) -> None:
+    dump = DSA / "sor-global-2024-03-14-full.zip"
+    assert cli.main(["check", str(dump), "--source", "dsa-sor", "--scan"]) == 0
+    out = capsys.readouterr().out
+    assert f"{dump}: 100 rows read, 100 accepted, 0 rejected (scanned: duplicate case ids not checked)" in out
+    # Read, the same dump's repeated statement is a reject.
+    assert cli.main(["check", str(dump), "--source", "dsa-sor"]) == 1
