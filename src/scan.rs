@@ -415,7 +415,10 @@ impl Scan {
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
-        self.analyse(&by, false, 1, |src| metrics::trend::trend_on(src, &by, spec))
+        let unit = self.unit.clone();
+        self.analyse(&by, false, 1, |src| {
+            metrics::trend::in_unit(metrics::trend::trend_on(src, &by, spec)?, unit.as_deref())
+        })
     }
 
     /// Reads and validates every row once (nothing else) and returns the report.

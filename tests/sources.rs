@@ -373,6 +373,7 @@ fn dsa_dump_counts_as_shantay_counts_it() {
     assert_eq!(by_year.column("requests").unwrap().i64().unwrap().sum(), Some(8));
     let def = str_col(&t, "definition")[0].clone().unwrap();
     assert!(def.contains("reported_at = content_date") && def.contains("duplicate case_id not checked"), "{def}");
+    assert!(def.starts_with("statements of reasons per year by reported_at"), "{def}");
     assert_eq!(scan.last_report().unwrap().rows_read, 100);
     // The headline dates statements by when their restrictions applied (12 Feb to 14 Mar 2024 in
     // these parts), not by when the content was posted (from 2015).

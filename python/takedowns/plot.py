@@ -222,7 +222,9 @@ def _facts(cases: Cases, as_of: dt.date | dt.datetime | None = None) -> str:
     period = f"{_day(first)}–{_day(cast(dt.datetime, last))}" if first is not None else "undated"
     as_of_text = _day(when) if when is not None else "n/a"
     n = int(df.get_column("count").sum()) if len(df) else 0
-    return f"n = {n:,} requests; reported {period}; data as of {as_of_text}"
+    # A source whose rows are not requests (items, statements of reasons) counts in its unit.
+    unit = cases.load_report.get("unit") or "requests"
+    return f"n = {n:,} {unit}; reported {period}; data as of {as_of_text}"
 
 
 def footnote(

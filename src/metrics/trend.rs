@@ -92,7 +92,20 @@ const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Validated, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
-    super::note_rejects(trend_on(&Source::of(cases), by, spec)?, cases)
+    let df = in_unit(trend_on(&Source::of(cases), by, spec)?, cases.report.unit.as_deref())?;
+    super::note_rejects(df, cases)
+}
+
+/// A trend's definition in the unit its rows count, when it is not requests (items, statements
+/// of reasons).
+pub(crate) fn in_unit(df: DataFrame, unit: Option<&str>) -> Result<DataFrame> {
+    match unit {
+        Some(unit) => super::map_definitions(df, |d| match d.strip_prefix("requests per ") {
+            Some(rest) => format!("{unit} per {rest}"),
+            None => d.to_string(),
+        }),
+        None => Ok(df),
+    }
 }
 
 pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
