@@ -155,7 +155,7 @@ const EXPORT_COLUMNS: [&str; 38] = [
 
 /// How the rows were made, for the load report's `derivation`: the mapping, and the columns of
 /// the files that no row carries.
-pub(crate) fn derivation(files: &Files) -> Result<String> {
+pub(crate) fn derivation(files: &Files) -> String {
     let removed: Vec<&str> = DECISIONS.iter().filter(|(_, s)| *s == Status::Removed).map(|(c, _)| *c).collect();
     let mut text = format!(
         "one case per statement of reasons (DSA Transparency Database): a platform's own restriction, so no request \
@@ -166,30 +166,26 @@ pub(crate) fn derivation(files: &Files) -> Result<String> {
         removed.join(", ")
     );
     let mut seen = std::collections::BTreeSet::new();
-    for p in &files.paths {
-        let names = if files.parquet {
-            let mut lf = LazyFrame::scan_parquet(PlRefPath::new(p.display().to_string().as_str()), Default::default())
-                .map_err(|e| read_err(p, e.to_string()))?;
-            lf.collect_schema().map_err(|e| read_err(p, e.to_string()))?.iter_names().map(|s| s.to_string()).collect()
-        } else {
-            csv_header(p)?
-        };
-        seen.extend(names.into_iter().filter(|n| !NEEDED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str())));
+    for names in &files.names {
+        seen.extend(names.iter().filter(|n| !NEEDED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str())));
     }
-    let (known, other): (Vec<String>, Vec<String>) =
+    let (known, other): (Vec<&String>, Vec<&String>) =
         seen.into_iter().partition(|n| EXPORT_COLUMNS.contains(&n.as_str()));
+    let list = |v: Vec<&String>| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
     if !known.is_empty() {
-        text += &format!("; the dump's columns not read (free text, end dates, identifiers): {}", known.join(", "));
+        text += &format!("; the dump's columns not read (free text, end dates, identifiers): {}", list(known));
     }
     if !other.is_empty() {
-        text += &format!("; columns that are not the database's, not read: {}", other.join(", "));
+        text += &format!("; columns that are not the database's, not read: {}", list(other));
     }
-    Ok(text)
+    text
 }
 
 /// The files of a dump, and what must live while they are read.
 pub(crate) struct Files {
     pub paths: Vec<PathBuf>,
+    /// Each file's column names (its header, or its Parquet schema), read once.
+    pub names: Vec<Vec<String>>,
     pub parquet: bool,
     /// The unpacked parts of a zip, removed when dropped.
     pub hold: Option<Arc<Unpacked>>,
@@ -222,8 +218,7 @@ pub(crate) fn files(path: &Path) -> Result<Files> {
         let mut v = Vec::new();
         for e in std::fs::read_dir(path).map_err(|e| io_err(path, e))? {
             let p = e.map_err(|e| io_err(path, e))?.path();
-            let n = p.to_string_lossy().to_lowercase();
-            if p.is_file() && (n.ends_with(".csv") || n.ends_with(".parquet") || n.ends_with(".zip")) {
+            if p.is_file() && (has_ext(&p, ".csv") || has_ext(&p, ".parquet") || has_ext(&p, ".zip")) {
                 v.push(p);
             }
         }
@@ -236,14 +231,13 @@ pub(crate) fn files(path: &Path) -> Result<Files> {
     if paths.is_empty() {
         return Err(read_err(path, "no .zip, .csv or .parquet file is there"));
     }
-    let zips: Vec<&PathBuf> = paths.iter().filter(|p| p.to_string_lossy().to_lowercase().ends_with(".zip")).collect();
     let mut hold = None;
-    if !zips.is_empty() {
+    if paths.iter().any(|p| has_ext(p, ".zip")) {
         let dir = unpack_dir()?;
         let guard = Arc::new(Unpacked(dir.clone()));
         let mut out = Vec::new();
         for p in &paths {
-            if p.to_string_lossy().to_lowercase().ends_with(".zip") {
+            if has_ext(p, ".zip") {
                 unzip(p, &dir, &mut out, 0)?;
             } else {
                 out.push(p.clone());
@@ -256,11 +250,40 @@ pub(crate) fn files(path: &Path) -> Result<Files> {
             return Err(read_err(path, "the zip holds no .csv part"));
         }
     }
-    let parquet = paths.iter().all(|p| p.to_string_lossy().to_lowercase().ends_with(".parquet"));
-    if !parquet && paths.iter().any(|p| p.to_string_lossy().to_lowercase().ends_with(".parquet")) {
+    let parquet = paths.iter().all(|p| has_ext(p, ".parquet"));
+    if !parquet && paths.iter().any(|p| has_ext(p, ".parquet")) {
         return Err(read_err(path, "it mixes Parquet and CSV files; give one kind"));
     }
-    Ok(Files { paths, parquet, hold })
+    let names = paths.iter().map(|p| column_names(p, parquet)).collect::<Result<Vec<_>>>()?;
+    Ok(Files { paths, names, parquet, hold })
+}
+
+/// Whether `p`'s name ends with `ext` (`.zip`), in any case.
+fn has_ext(p: &Path, ext: &str) -> bool {
+    p.to_string_lossy().to_lowercase().ends_with(ext)
+}
+
+/// A file's column names, checked for the columns every dump has.
+fn column_names(p: &Path, parquet: bool) -> Result<Vec<String>> {
+    let names: Vec<String> = if parquet {
+        let mut lf = LazyFrame::scan_parquet(PlRefPath::new(p.display().to_string().as_str()), Default::default())
+            .map_err(|e| read_err(p, e.to_string()))?;
+        lf.collect_schema().map_err(|e| read_err(p, e.to_string()))?.iter_names().map(|s| s.to_string()).collect()
+    } else {
+        csv_header(p)?
+    };
+    let missing: Vec<&str> = NEEDED.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
+    if !missing.is_empty() {
+        return Err(read_err(
+            p,
+            format!(
+                "it lacks the column(s) {} that every statements-of-reasons dump has (its columns: {})",
+                missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+                names.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    Ok(names)
 }
 
 fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {
@@ -312,8 +335,8 @@ fn unzip(zip: &Path, dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> Result<(
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
             .filter(|n| !n.is_empty() && !n.starts_with('.'))
             .unwrap_or_else(|| format!("entry-{depth}-{i}"));
-        let lower = name.to_lowercase();
-        if !(lower.ends_with(".csv") || lower.ends_with(".zip")) {
+        let zipped = has_ext(Path::new(&name), ".zip");
+        if !(zipped || has_ext(Path::new(&name), ".csv")) {
             continue;
         }
         let mut target = dir.join(&name);
@@ -334,7 +357,7 @@ fn unzip(zip: &Path, dir: &Path, out: &mut Vec<PathBuf>, depth: u32) -> Result<(
             }
             w.flush().map_err(|e| io_err(&target, e))?;
         }
-        if lower.ends_with(".zip") {
+        if zipped {
             unzip(&target, dir, out, depth + 1)?;
             std::fs::remove_file(&target).map_err(|e| io_err(&target, e))?;
         } else {
@@ -389,45 +412,24 @@ fn count_rows(files: &Files) -> Result<u64> {
 /// [`lazy`], one frame per file.
 fn lazies(files: &Files) -> Result<Vec<LazyFrame>> {
     let mut frames = Vec::with_capacity(files.paths.len());
-    for p in &files.paths {
+    for (p, names) in files.paths.iter().zip(&files.names) {
         let text = p.display().to_string();
-        let (lf, names): (LazyFrame, Vec<String>) = if files.parquet {
+        let lf = if files.parquet {
             let args = ScanArgsParquet {
                 row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
                 include_file_paths: Some(FILE.into()),
                 ..Default::default()
             };
-            let mut lf =
-                LazyFrame::scan_parquet(PlRefPath::new(text.as_str()), args).map_err(|e| read_err(p, e.to_string()))?;
-            let names = lf
-                .collect_schema()
-                .map_err(|e| read_err(p, e.to_string()))?
-                .iter_names()
-                .map(|s| s.to_string())
-                .collect();
-            (lf, names)
+            LazyFrame::scan_parquet(PlRefPath::new(text.as_str()), args).map_err(|e| read_err(p, e.to_string()))?
         } else {
-            let names = csv_header(p)?;
-            let lf = LazyCsvReader::new(PlRefPath::new(text.as_str()))
+            LazyCsvReader::new(PlRefPath::new(text.as_str()))
                 .with_has_header(true)
                 .with_infer_schema_length(Some(0))
                 .with_row_index(Some(RowIndex { name: ROW.into(), offset: 1 }))
                 .with_include_file_paths(Some(FILE.into()))
                 .finish()
-                .map_err(|e| read_err(p, e.to_string()))?;
-            (lf, names)
+                .map_err(|e| read_err(p, e.to_string()))?
         };
-        let missing: Vec<&str> = NEEDED.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
-        if !missing.is_empty() {
-            return Err(read_err(
-                p,
-                format!(
-                    "it lacks the column(s) {} that every statements-of-reasons dump has (its columns: {})",
-                    missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                    names.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-                ),
-            ));
-        }
         let mut select = vec![col(ROW), col(FILE).cast(DataType::String)];
         for c in NEEDED.iter().chain(OPTIONAL.iter()) {
             let present = names.iter().any(|n| n == c);
@@ -513,25 +515,34 @@ fn structure(files: &Files) -> Result<(u64, Vec<crate::error::Problem>)> {
     Ok((rows, bad))
 }
 
-/// The scan's mapping: leaves out the `bad` lines (by file and row), maps the rest
-/// ([`map_columns`]) and keeps the row and file columns.
-fn prepare_leaving_out(bad: &[crate::error::Problem]) -> Prepare {
-    let bad: Arc<std::collections::HashSet<(String, u64)>> =
-        Arc::new(bad.iter().map(|p| (p.file.clone(), p.row)).collect());
+/// The malformed lines of [`structure`], by (file, row within it).
+type BadLines = std::collections::HashMap<(String, u64), crate::error::Problem>;
+
+fn bad_lines(bad: Vec<crate::error::Problem>) -> BadLines {
+    bad.into_iter().map(|p| ((p.file.clone(), p.row), p)).collect()
+}
+
+/// Which rows of `df` (with its row and file columns) are not among the `bad` lines.
+fn kept(df: &DataFrame, bad: &BadLines) -> Result<BooleanChunked> {
+    let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+    let files = df.column(FILE)?.str()?.clone();
+    Ok(rows
+        .u64()?
+        .iter()
+        .zip(files.iter())
+        .map(|(r, f)| Some(!bad.contains_key(&(f.unwrap_or("").to_string(), r.unwrap_or(0)))))
+        .collect())
+}
+
+/// The scan's mapping: leaves out the `bad` lines, maps the rest ([`map_columns`]) and keeps
+/// the row and file columns.
+fn prepare_leaving_out(bad: BadLines) -> Prepare {
     Arc::new(move |mut df: DataFrame, wanted: &[String]| {
         if df.column(ROW).is_err() {
             return map_columns(df, wanted);
         }
         if !bad.is_empty() {
-            let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
-            let rows = rows.u64()?;
-            let files = df.column(FILE)?.str()?.clone();
-            let keep: BooleanChunked = rows
-                .iter()
-                .zip(files.iter())
-                .map(|(r, f)| Some(!bad.contains(&(f.unwrap_or("").to_string(), r.unwrap_or(0)))))
-                .collect();
-            df = df.filter(&keep)?;
+            df = df.filter(&kept(&df, &bad)?)?;
         }
         let row = df.column(ROW)?.clone();
         let file = df.column(FILE)?.clone();
@@ -649,9 +660,9 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
     let files = files(path)?;
     let lf = lazy(&files)?;
     let (rows, bad) = structure(&files)?;
-    let note = derivation(&files)?;
+    let note = derivation(&files);
     let hold = files.hold.clone().map(|h| h as Arc<dyn std::any::Any + Send + Sync>);
-    let prepare = prepare_leaving_out(&bad);
+    let prepare = prepare_leaving_out(bad_lines(bad.clone()));
     let rename_file = files.hold.as_ref().map(|h| {
         let (dir, zip) = (h.0.display().to_string(), path.display().to_string());
         Arc::new(move |f: &str| match f.strip_prefix(dir.as_str()) {
@@ -684,28 +695,25 @@ pub(crate) const UNIT: &str = crate::load::STATEMENTS_UNIT;
 pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
     let files = files(path)?;
     let (_, bad) = structure(&files)?;
+    let bad = bad_lines(bad);
     let mut df = lazy(&files)?.collect().map_err(|e| read_err(path, e.to_string()))?;
+    let keep = kept(&df, &bad)?;
     let local: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
     let file_of: StringChunked = df.column(FILE)?.str()?.clone();
     df.drop_in_place(ROW)?;
     df.drop_in_place(FILE)?;
     let n = df.height();
     // Each row's number across the parts (1-based); a malformed line keeps its number, as a reject.
-    let where_bad: std::collections::HashSet<(&str, u64)> = bad.iter().map(|p| (p.file.as_str(), p.row)).collect();
-    let keep: Vec<bool> = (0..n).map(|i| !where_bad.contains(&(file_of.get(i).unwrap_or(""), local[i]))).collect();
     let mut problems = Vec::new();
+    let mut kept_rows = Vec::with_capacity(n);
     for (i, k) in keep.iter().enumerate() {
-        if !k {
-            if let Some(mut p) =
-                bad.iter().find(|p| p.file == file_of.get(i).unwrap_or("") && p.row == local[i]).cloned()
-            {
-                p.row = i as u64 + 1;
-                problems.push(p);
-            }
+        if k == Some(true) {
+            kept_rows.push(i as u64 + 1);
+        } else if let Some(p) = bad.get(&(file_of.get(i).unwrap_or("").to_string(), local[i])) {
+            problems.push(crate::error::Problem { row: i as u64 + 1, ..p.clone() });
         }
     }
-    let kept_rows: Vec<u64> = (1..=n as u64).filter(|r| keep[*r as usize - 1]).collect();
-    let df = if problems.is_empty() { df } else { df.filter(&keep.iter().copied().collect::<BooleanChunked>())? };
+    let df = if problems.is_empty() { df } else { df.filter(&keep)? };
     let frame = map_columns(df, &EXTRAS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
     let sha256 = if path.is_file() { Some(sha256_file(path)?) } else { None };
     let raw = Raw {
@@ -733,7 +741,7 @@ pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<crate::Cases> {
             }
         }
     }
-    validated.report.derivation = Some(derivation(&files)?);
+    validated.report.derivation = Some(derivation(&files));
     validated.report.unit = Some(UNIT.into());
     validated.report.actions_only = true;
     validated.try_into()
