@@ -125,6 +125,9 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
             rejected: Vec::new(),
             rename_file: None,
             hold: None,
+            derivation: None,
+            unit: None,
+            actions_only: false,
         },
         opts,
     ))
@@ -146,9 +149,9 @@ fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
         prepare: p.prepare,
         pre_rejected: p.rejected,
         rename_file: p.rename_file,
-        derivation: None,
-        unit: None,
-        actions_only: false,
+        derivation: p.derivation,
+        unit: p.unit,
+        actions_only: p.actions_only,
         _hold: p.hold,
     }
 }
@@ -172,6 +175,11 @@ pub(crate) struct Prepared {
     pub rename_file: Option<RenameFile>,
     /// Lives as long as the scan.
     pub hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// How the rows were derived, what a row counts, and whether every row is an action (as in
+    /// [`LoadReport`]).
+    pub derivation: Option<String>,
+    pub unit: Option<String>,
+    pub actions_only: bool,
 }
 
 /// A scan of a published source: `prepare` maps each batch to canonical columns before the
@@ -204,13 +212,6 @@ impl Scan {
     /// Columns beyond the canonical ones (hive partitions, the user's own), usable in `by`.
     pub fn extra_columns(&self) -> &[String] {
         &self.extras
-    }
-
-    /// Sets how the rows were derived and what a row counts (a published source's scan).
-    pub(crate) fn set_derivation(&mut self, derivation: String, unit: Option<String>, actions_only: bool) {
-        self.derivation = Some(derivation);
-        self.unit = unit;
-        self.actions_only = actions_only;
     }
 
     /// Sets how many passes reach makes over the accounts (at least 1). Each pass reads the data
@@ -337,12 +338,7 @@ impl Scan {
 
     /// Compliance per `by` group ([`crate::metrics::compliance`]); `unit` must be request.
     pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
-        if self.actions_only {
-            let mut r = LoadReport::new(&self.source, 0, &[], 0);
-            r.unit = self.unit.clone();
-            r.actions_only = true;
-            metrics::compliance::refuse_actions_only(&r)?;
-        }
+        metrics::compliance::refuse_actions_only(self.actions_only, self.unit.as_deref())?;
         let by = metrics::owned(by);
         self.analyse(&by, false, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
     }
@@ -384,14 +380,14 @@ impl Scan {
             return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
         }
         match value {
-            CrossValue::Rate if self.actions_only => return self.compliance(&[rows, columns], spec),
+            CrossValue::Rate => metrics::compliance::refuse_actions_only(self.actions_only, self.unit.as_deref())?,
             CrossValue::Accounts | CrossValue::Followers => {
                 return Err(Error::invalid_arg(
                     "value",
                     format!("a scan's crosstab gives cases or rate; {value} needs the rows in memory (read them)"),
                 ))
             }
-            _ => {}
+            CrossValue::Cases => {}
         }
         let by = metrics::owned(&[rows, columns]);
         let unit = self.unit.clone();

@@ -27,8 +27,9 @@ pub fn compare_with_published(
     spec: &TrendSpec,
 ) -> Result<DataFrame> {
     // Rows that are all actions have no refusal to rate, on either side.
-    super::compliance::refuse_actions_only(&observed.report)?;
-    super::compliance::refuse_actions_only(&published.report)?;
+    for side in [observed, published] {
+        super::compliance::refuse_actions_only(side.report.actions_only, side.report.unit.as_deref())?;
+    }
     // A published table covers many countries; summed, they are nobody's figure.
     if !by.iter().any(|b| b == JURISDICTION) {
         if let Ok(j) = published.frame.column(JURISDICTION) {

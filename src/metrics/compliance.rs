@@ -297,20 +297,20 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
 
 /// Compliance per `by` group. See the module docs for the definition.
 pub fn compliance(cases: &Validated, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
-    refuse_actions_only(&cases.report)?;
+    refuse_actions_only(cases.report.actions_only, cases.report.unit.as_deref())?;
     super::note_rejects(compliance_on(&Source::of(cases), by, spec)?, cases)
 }
 
 /// Refuses a compliance rate over rows that are all actions (a source with
 /// [`LoadReport::actions_only`](crate::LoadReport::actions_only)): it would be 100% by construction.
-pub(crate) fn refuse_actions_only(report: &crate::LoadReport) -> Result<()> {
-    if report.actions_only {
+pub(crate) fn refuse_actions_only(actions_only: bool, unit: Option<&str>) -> Result<()> {
+    if actions_only {
         return Err(Error::invalid_arg(
             "data",
             format!(
                 "every row here is an action a platform took ({}), none a request it could refuse: a compliance \
                  rate would be 100% by construction; count the rows (trend, crosstab) or time them instead",
-                report.unit.as_deref().unwrap_or("actions")
+                unit.unwrap_or("actions")
             ),
         ));
     }

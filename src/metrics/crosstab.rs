@@ -54,7 +54,7 @@ pub fn crosstab(
         return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
     }
     if value == CrossValue::Rate {
-        super::compliance::refuse_actions_only(&cases.report)?;
+        super::compliance::refuse_actions_only(cases.report.actions_only, cases.report.unit.as_deref())?;
     }
     let by = vec![rows.to_string(), columns.to_string()];
     check_by(cases.frame().schema(), &by)?;

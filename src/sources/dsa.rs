@@ -670,7 +670,7 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
             None => f.to_string(),
         }) as crate::scan::RenameFile
     });
-    let mut scan = crate::scan::scan_prepared(
+    crate::scan::scan_prepared(
         crate::scan::Prepared {
             base: lf,
             source: path.display().to_string(),
@@ -681,11 +681,12 @@ pub(crate) fn scan(path: &Path, opts: &LoadOptions) -> Result<Scan> {
             rejected: bad,
             rename_file,
             hold,
+            derivation: Some(note),
+            unit: Some(UNIT.into()),
+            actions_only: true,
         },
         &options(opts),
-    )?;
-    scan.set_derivation(note, Some(UNIT.into()), true);
-    Ok(scan)
+    )
 }
 
 /// What a row counts.

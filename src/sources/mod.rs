@@ -73,9 +73,6 @@ pub fn names() -> &'static [&'static str] {
 /// `outcome_columns` are set by the source.
 pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
     let path = path.as_ref();
-    if name == SourceName::DsaSor {
-        return dsa::read(path, opts);
-    }
     let csv = || readers::csv(path, &LoadOptions::default());
     let (raw, derivation) = match name {
         SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
@@ -101,20 +98,11 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         ..opts.clone()
     };
     // The publisher's lines: each of those read, and each that made no row (withheld, unreadable).
-    let lines_read = {
-        let mut v: Vec<u64> = (0..raw.frame.height()).map(|i| raw.rows.get(i)).collect();
-        v.extend(raw.problems.iter().map(|p| p.row));
-        v.sort_unstable();
-        v.dedup();
-        v.len() as u64
-    };
+    let distinct = |rows: Vec<u64>| rows.into_iter().collect::<std::collections::BTreeSet<u64>>().len() as u64;
+    let lines_read =
+        distinct((0..raw.frame.height()).map(|i| raw.rows.get(i)).chain(raw.problems.iter().map(|p| p.row)).collect());
     let mut validated = validate::validate(raw, &opts)?;
-    let lines_rejected = {
-        let mut v: Vec<u64> = validated.problems.iter().map(|p| p.row).collect();
-        v.sort_unstable();
-        v.dedup();
-        v.len() as u64
-    };
+    let lines_rejected = distinct(validated.problems.iter().map(|p| p.row).collect());
     validated.report.published_lines = Some((lines_read, lines_rejected));
     validated.report.derivation = Some(derivation);
     validated.report.actions_only = name == SourceName::MetaLocalLaw;
