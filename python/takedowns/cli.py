@@ -17,11 +17,14 @@ import difflib
 import pathlib
 import sys
 from collections.abc import Sequence
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 from takedowns._cases import Cases, rejects_sentence
-from takedowns._typing import DateOrder, Every, Method, OnInvalid, Pending, Status
+from takedowns._typing import DateOrder, Every, Method, OnInvalid, Pending, ScanOptions, Status
 from takedowns.errors import InvalidArgumentError, TakedownsError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: The options ``takedowns.toml`` may set, by table, with their defaults (None: the library's).
 CONFIG_KEYS: dict[str, dict[str, Any]] = {
@@ -272,6 +275,23 @@ def _pairs(flag: str, values: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _source_options(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> ScanOptions:
+    """The load options a published source takes (it sets the columns itself), as for any file;
+    a read and a scan of it take the same."""
+    load = config["load"]
+
+    def pairs(key: str) -> dict[str, str]:
+        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
+
+    return {
+        "date_order": _opt(args, config, "load", "date_order"),
+        "status_labels": cast("dict[str, Status]", pairs("status_labels")),
+        "platform_aliases": pairs("platform_aliases"),
+        "thousands": _opt(args, config, "load", "thousands"),
+        "null_values": args.null_values or load.get("null_values", []),
+    }
+
+
 def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str | None) -> Cases:
     import takedowns as td
 
@@ -281,16 +301,11 @@ def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invali
         return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
 
     if args.source is not None:
-        # The source sets the columns; the other load options apply as to any file.
         return td.sources.read(
             args.source,
             args.input,
             on_invalid=cast(OnInvalid, on_invalid or "quarantine"),
-            date_order=_opt(args, config, "load", "date_order"),
-            status_labels=cast("dict[str, Status]", pairs("status_labels")),
-            platform_aliases=pairs("platform_aliases"),
-            thousands=_opt(args, config, "load", "thousands"),
-            null_values=args.null_values or load.get("null_values", []),
+            **_source_options(args, config),
         )
 
     required = args.required.split(",") if args.required else load.get("required")
@@ -330,13 +345,11 @@ def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invali
 
 
 def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
-    import polars as pl
-
     if args.scan:
         return _check_scan(args, config)
     cases = _load(args, config, args.on_invalid or "quarantine")
     r = cases.load_report
-    print(f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected")
+    print(_counts(r))
     if r.get("wide"):
         w = r["wide"]
         cols = ", ".join(f"{c}={s}" for c, s in w["outcome_columns"])
@@ -345,9 +358,7 @@ def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
         )
     if r.get("blank_rows"):
         print(f"{r['blank_rows']} entirely empty row(s) skipped (no request in them; not counted as rows read)")
-    sentence = rejects_sentence(r)
-    if sentence:
-        print(sentence)
+    _print_sentence(r)
     for column, label, value, known, acc, _rejected in r["labels"]:
         if known and label != value:
             print(f"  {column} {label!r} read as {value!r} ({acc} rows)")
@@ -355,42 +366,43 @@ def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
             print(f"  new {column} {label!r} kept as given ({acc} rows)")
     if r["accounts_in_several_groups"]:
         print(f"  {r['accounts_in_several_groups']} account(s) reported under more than one group")
-    if cases.rejects.height:
-        with pl.Config(tbl_rows=args.rejects, fmt_str_lengths=60, tbl_width_chars=160):
-            print(cases.rejects.head(args.rejects))
-        return 1
-    return 0
+    return _print_rejects(cases.rejects, args.rejects)
+
+
+def _counts(r: dict[str, Any]) -> str:
+    return f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected"
+
+
+def _print_sentence(r: dict[str, Any]) -> None:
+    sentence = rejects_sentence(r)
+    if sentence:
+        print(sentence)
+
+
+def _print_rejects(rejects: pl.DataFrame | None, n: int) -> int:
+    """Prints the first ``n`` rejects; the exit code of ``check`` (1 when rows were rejected)."""
+    import polars as pl
+
+    if rejects is None or not rejects.height:
+        return 0
+    with pl.Config(tbl_rows=n, fmt_str_lengths=60, tbl_width_chars=160):
+        print(rejects.head(n))
+    return 1
 
 
 def _check_scan(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
     """``check --scan``: every row read and validated batch by batch, nothing held."""
-    import polars as pl
-
     import takedowns as td
 
-    load = config["load"]
-    labels = cast(
-        "dict[str, Status]",
-        {**load.get("status_labels", {}), **_pairs("--status-labels", args.status_labels)},
-    )
+    options = _source_options(args, config)
     if args.source is not None:
-        scan = td.sources.scan(args.source, args.input, status_labels=labels)
+        scan = td.sources.scan(args.source, args.input, **options)
     else:
-        scan = td.scan_parquet(args.input, status_labels=labels)
+        scan = td.scan_parquet(args.input, **options)
     r = scan.check()
-    print(
-        f"{r['source']}: {r['rows_read']} rows read, {r['rows_accepted']} accepted, {r['rows_rejected']} rejected "
-        "(scanned: duplicate case ids not checked)"
-    )
-    sentence = rejects_sentence(r)
-    if sentence:
-        print(sentence)
-    rejects = scan.last_rejects
-    if rejects is not None and rejects.height:
-        with pl.Config(tbl_rows=args.rejects, fmt_str_lengths=60, tbl_width_chars=160):
-            print(rejects.head(args.rejects))
-        return 1
-    return 0
+    print(f"{_counts(r)} (scanned: duplicate case ids not checked)")
+    _print_sentence(r)
+    return _print_rejects(scan.last_rejects, args.rejects)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
