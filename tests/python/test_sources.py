@@ -398,3 +398,18 @@ def test_check_can_scan_a_dump(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"{dump}: 100 rows read, 100 accepted, 0 rejected (scanned: duplicate case ids not checked)" in out
     # Read, the same dump's repeated statement is a reject.
     assert cli.main(["check", str(dump), "--source", "dsa-sor"]) == 1
+
+
+def test_check_scan_takes_the_reads_options(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    part = tmp_path / "sor-x-2025-07-01-light-00000-00000.csv"
+    part.write_text(
+        "uuid,decision_visibility,decision_monetary,decision_provision,decision_account,decision_ground,category,"
+        "content_type,content_date,application_date,source_type,automated_detection,automated_decision,platform_name\n"
+        'a1,"[""DECISION_VISIBILITY_CONTENT_REMOVED""]",,,,DECISION_GROUND_ILLEGAL_CONTENT,STATEMENT_CATEGORY_VIOLENCE,'
+        '"[""CONTENT_TYPE_TEXT""]",03/04/2025,05/06/2025,SOURCE_VOLUNTARY,No,AUTOMATED_DECISION_NOT_AUTOMATED,X\n'
+    )
+    # 03/04/2025 is ambiguous: rejected, unless the date order is given, as for a read.
+    assert cli.main(["check", str(part), "--source", "dsa-sor", "--scan"]) == 1
+    assert "1 rejected" in capsys.readouterr().out
+    assert cli.main(["check", str(part), "--source", "dsa-sor", "--scan", "--date-order", "day-first"]) == 0
+    assert cli.main(["check", str(part), "--source", "dsa-sor", "--date-order", "day-first"]) == 0
