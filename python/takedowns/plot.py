@@ -123,11 +123,6 @@ def _figure_class() -> type[Figure]:
     return MemoFigure
 
 
-def colour(key: str, i: int = 0) -> str:
-    """The stable colour of a platform, else the i-th palette colour."""
-    return PLATFORM_COLOURS.get(key, OKABE_ITO[i % len(OKABE_ITO)])
-
-
 #: Colours after Okabe and Ito's eight, for figures with more series (Paul Tol's "muted").
 MORE_COLOURS = ["#882255", "#44AA99", "#117733", "#332288", "#AA4499", "#88CCEE", "#DDCC77", "#999933", "#CC6677"]
 
