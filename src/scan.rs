@@ -266,7 +266,7 @@ impl Scan {
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
         );
-        Ok((Source { lf, schema, frame: None, partitions }, tally, failed))
+        Ok((Source { lf, schema, frame: None, partitions, unit: self.unit.clone() }, tally, failed))
     }
 
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
@@ -390,7 +390,6 @@ impl Scan {
             CrossValue::Cases => {}
         }
         let by = metrics::owned(&[rows, columns]);
-        let unit = self.unit.clone();
         self.analyse(&by, false, 1, |src| {
             metrics::check_by(&src.schema, &by)?;
             let (long, field, definition) = if value == CrossValue::Rate {
@@ -402,7 +401,7 @@ impl Scan {
             } else {
                 let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
                 let long = metrics::run(src.lf.clone().group_by(keys).agg([col(COUNT).sum().alias("cases")]))?;
-                (long, "cases", metrics::crosstab::cases_definition(unit.as_deref()))
+                (long, "cases", metrics::crosstab::cases_definition(src.unit.as_deref()))
             };
             metrics::crosstab::pivot(&long, rows, columns, field, &definition, value)
         })
@@ -411,10 +410,7 @@ impl Scan {
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
-        let unit = self.unit.clone();
-        self.analyse(&by, false, 1, |src| {
-            metrics::trend::in_unit(metrics::trend::trend_on(src, &by, spec)?, unit.as_deref())
-        })
+        self.analyse(&by, false, 1, |src| metrics::trend::trend_on(src, &by, spec))
     }
 
     /// Reads and validates every row once (nothing else) and returns the report.

@@ -27,12 +27,21 @@ pub(crate) struct Source<'a> {
     pub frame: Option<&'a DataFrame>,
     /// Passes over the accounts for reach (a scan's `__part` column says which pass a row is in).
     pub partitions: u32,
+    /// What a row's `count` counts when it is not requests ([`crate::LoadReport::unit`]): the
+    /// definitions of counts say it.
+    pub unit: Option<String>,
 }
 
 impl<'a> Source<'a> {
     pub fn of(cases: &'a crate::load::Validated) -> Source<'a> {
         let frame = cases.frame();
-        Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: Some(frame), partitions: 1 }
+        Source {
+            lf: frame.clone().lazy(),
+            schema: frame.schema().clone(),
+            frame: Some(frame),
+            partitions: 1,
+            unit: cases.report.unit.clone(),
+        }
     }
 }
 

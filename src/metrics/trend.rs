@@ -92,20 +92,7 @@ const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Validated, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
-    let df = in_unit(trend_on(&Source::of(cases), by, spec)?, cases.report.unit.as_deref())?;
-    super::note_rejects(df, cases)
-}
-
-/// A trend's definition in the unit its rows count, when it is not requests (items, statements
-/// of reasons).
-pub(crate) fn in_unit(df: DataFrame, unit: Option<&str>) -> Result<DataFrame> {
-    match unit {
-        Some(unit) => super::map_definitions(df, |d| match d.strip_prefix("requests per ") {
-            Some(rest) => format!("{unit} per {rest}"),
-            None => d.to_string(),
-        }),
-        None => Ok(df),
-    }
+    super::note_rejects(trend_on(&Source::of(cases), by, spec)?, cases)
 }
 
 pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
@@ -283,6 +270,8 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         order.push("missing_weight".into());
     }
     let whose = if by.is_empty() { "" } else { "of this group " };
+    // A source whose rows are not requests (items, statements of reasons) counts in its unit.
+    let unit = src.unit.as_deref().unwrap_or("requests");
     let definitions: StringChunked = out
         .column(UNDATED)?
         .cast(&DataType::Int64)?
@@ -290,7 +279,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         .iter()
         .map(|u| {
             Some(format!(
-                "requests per {} by {}{}; {} request(s) {whose}without {} left out{range_note}; {}{}",
+                "{unit} per {} by {}{}; {} {} {whose}without {} left out{range_note}; {}{}",
                 spec.every.as_str(),
                 on,
                 if spec.year_start != 1 {
@@ -299,6 +288,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
                     String::new()
                 },
                 u.unwrap_or(0),
+                if src.unit.is_some() { unit } else { "request(s)" },
                 on,
                 RATE_CLAUSE,
                 spec.compliance.describe()
