@@ -139,7 +139,8 @@ impl Vocabulary {
     pub fn new(status: &[(String, Status)], platform: &[(String, String)], group: &[(String, String)]) -> Self {
         let mut s: HashMap<String, Status> =
             DEFAULT_STATUS_LABELS.iter().map(|(k, v)| (normalize_label(k), *v)).collect();
-        for &st in <Status as crate::vocab::Named>::ALL {
+        // `unknown` is not a label a case log may use: only a source without outcomes adds it.
+        for &st in Status::OUTCOMES {
             s.insert(st.as_str().to_string(), st);
         }
         s.extend(status.iter().map(|(k, v)| (normalize_label(k), *v)));

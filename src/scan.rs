@@ -266,7 +266,8 @@ impl Scan {
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
         );
-        Ok((Source { lf, schema, frame: None, partitions, unit: self.unit.clone() }, tally, failed))
+        let no_rate = metrics::NoRate::of(self.actions_only, false);
+        Ok((Source { lf, schema, frame: None, partitions, unit: self.unit.clone(), no_rate }, tally, failed))
     }
 
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.

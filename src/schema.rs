@@ -12,7 +12,7 @@
 //! | `followers` | Int64 | yes | followers of the account when reported, ≥ 0 |
 //! | `reported_at` | Datetime(μs) | yes | when the request was made (UTC when the input had a zone) |
 //! | `actioned_at` | Datetime(μs) | yes | when the platform decided (removed, restricted or rejected) |
-//! | `status` | String | no | `removed`, `restricted`, `rejected` or `pending` |
+//! | `status` | String | no | `removed`, `restricted`, `rejected` or `pending` (`unknown` only from a published source with no outcomes) |
 //! | `agency` | String | yes | the requesting agency |
 //! | `content_type`, `reason`, `jurisdiction`, `source` | String | yes | optional; present when the input has them |
 //! | `count` | Int64 | no | how many identical requests the row stands for (≥ 1, default 1) |
@@ -33,10 +33,19 @@ crate::vocabulary! {
         Rejected = "rejected",
         /// No decision yet (PTA: "still accessible").
         Pending = "pending",
+        /// Not published: the row is a request from a source that publishes requests without
+        /// their outcome (Google's requests by product and reason, the DSA reports' orders). Only
+        /// such a source makes it ([`crate::LoadReport::outcomes_unpublished`]); a case log's
+        /// status must be one of the four above.
+        Unknown = "unknown",
     }
 }
 
 impl Status {
+    /// The outcomes a request can have, which compliance tables count (every status but
+    /// [`Status::Unknown`], which rates refuse).
+    pub const OUTCOMES: &'static [Status] = &[Status::Removed, Status::Restricted, Status::Rejected, Status::Pending];
+
     /// Parses a canonical name (exactly; for source labels use [`crate::labels::Vocabulary`]).
     pub fn parse(s: &str) -> Option<Status> {
         s.parse().ok()

@@ -98,13 +98,175 @@ fn another_google_file_is_named_not_misread() {
         [
             "google-removals-historical",
             "google-removals-requestor",
+            "google-removals-detailed",
             "tiktok-government",
             "x-removals",
             "meta-local-law",
-            "dsa-sor"
+            "dsa-sor",
+            "dsa-report"
         ]
     );
     assert_eq!("google-removals-historical".parse::<SourceName>().unwrap(), SourceName::GoogleRemovalsHistorical);
+}
+
+const DETAILED: &str = "tests/data/sources/google/google-government-detailed-removal-requests.csv";
+const DETAILED_HISTORICAL: &str =
+    "tests/data/sources/google/google-government-detailed-removal-requests-historical.csv";
+
+/// Requests per (jurisdiction, period_end, agency) of a source read without outcomes.
+fn requests_by(c: &Cases, keys: &[&str]) -> Vec<(Vec<Option<String>>, i64)> {
+    let t =
+        c.frame().clone().lazy().group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>()).agg([col("count").sum()]);
+    let t = t.sort(keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(), Default::default()).collect().unwrap();
+    let counts = i64_col(&t, "count");
+    (0..t.height()).map(|i| (keys.iter().map(|k| str_col(&t, k)[i].clone()).collect(), counts[i].unwrap())).collect()
+}
+
+#[test]
+fn google_detailed_sums_to_googles_published_request_totals() {
+    let c = sources::read(SourceName::GoogleRemovalsDetailed, DETAILED, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert!(r.outcomes_unpublished && !r.actions_only);
+    assert_eq!((r.rows_read, r.rows_rejected), (49, 0));
+    let s = |v: &str| Some(v.to_string());
+    // Google's other files print these totals: Pakistan July-December 2018, 214 requests (the
+    // historical summary's "All Requests: Number of Requests"); Pakistan January-June 2025, 232
+    // (the by-requestor file: 1 + 2 + 3 + 211 + 14 + 1). Europol and Interpol have no CLDR code.
+    assert_eq!(
+        requests_by(&c, &["jurisdiction", "period_end"]),
+        [
+            (vec![s("Europol"), s("2013-06-30")], 1),
+            (vec![s("FR"), s("2011-06-30")], 1),
+            (vec![s("Interpol"), s("2013-06-30")], 2),
+            (vec![s("PK"), s("2018-12-31")], 214),
+            (vec![s("PK"), s("2025-06-30")], 232),
+        ]
+    );
+    // Every status is unknown; a quoted product keeps its commas; the reason is the canonical one.
+    assert!(str_col(c.frame(), STATUS).iter().all(|v| v.as_deref() == Some("unknown")));
+    assert!(str_col(c.frame(), "product").contains(&s("Google Earth, Google Maps, and Panoramio")));
+    let pk =
+        c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("PK")).and(col("period_end").eq(lit("2025-06-30"))));
+    let pk = pk.filter(col(REASON).eq(lit("Religious Offense"))).collect().unwrap();
+    // Hand sum of the excerpt's Pakistan 2025-H1 "Religious Offense" lines.
+    let by_hand: i64 = std::fs::read_to_string(DETAILED)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("2025-06-30,Pakistan,PK,") && l.contains(",Religious Offense,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(i64_col(&pk, "count").iter().flatten().sum::<i64>(), by_hand);
+    assert!(by_hand > 0);
+}
+
+#[test]
+fn google_detailed_historical_splits_court_orders_from_executive_requests() {
+    let c = sources::read(SourceName::GoogleRemovalsDetailed, DETAILED_HISTORICAL, &quarantine()).unwrap();
+    let s = |v: &str| Some(v.to_string());
+    // Google's historical summary prints, for Pakistan: July-December 2018, court orders 1 and
+    // other requests 213 (of 214); January-June 2019, 4 and 299 (of 303).
+    let got: Vec<_> = requests_by(&c, &["jurisdiction", "period_end", "agency"])
+        .into_iter()
+        .filter(|(k, _)| k[0] == s("PK"))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (vec![s("PK"), s("2018-12-31"), s("Court Orders")], 1),
+            (vec![s("PK"), s("2018-12-31"), s("Executive, Police, etc.")], 213),
+            (vec![s("PK"), s("2019-06-30"), s("Court Orders")], 4),
+            (vec![s("PK"), s("2019-06-30"), s("Executive, Police, etc.")], 299),
+        ]
+    );
+    // 2009 lines have no reason (kept as missing) and no items (not read): not rejects.
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_rejected, r.published_lines), (110, 0, Some((55, 0))));
+    let ar = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("AR"))).collect().unwrap();
+    assert_eq!(str_col(&ar, REASON), [None, None]);
+    assert_eq!(i64_col(&ar, "count"), [Some(3), Some(1)]);
+}
+
+#[test]
+fn requests_without_outcomes_are_counted_never_rated() {
+    let c = sources::read(SourceName::GoogleRemovalsDetailed, DETAILED, &quarantine()).unwrap();
+    let spec = ComplianceSpec::default();
+    for e in [
+        c.compliance(&["platform"], &spec).unwrap_err(),
+        c.time_to_action(&["platform"], &SurvivalSpec::default()).unwrap_err(),
+        c.crosstab("jurisdiction", "platform", CrossValue::Rate, &spec, &ReachSpec::default()).unwrap_err(),
+        c.compare_with_published(&c, &["platform"], &TrendSpec::default()).unwrap_err(),
+    ] {
+        assert!(e.to_string().contains("publishes requests without their outcome"), "{e}");
+    }
+    // The trend counts requests; every outcome column and rate is null, not 0 (and not 100%).
+    let t = c.trend(&[], &TrendSpec { every: Every::HalfYear, ..Default::default() }).unwrap();
+    assert_eq!(i64_col(&t, "requests").iter().flatten().sum::<i64>(), 450);
+    for name in ["removed", "rejected", "pending", "actioned", "successes", "denominator", "n"] {
+        assert_eq!(t.column(name).unwrap().null_count(), t.height(), "{name}");
+    }
+    assert_eq!(t.column("rate").unwrap().null_count(), t.height());
+    assert!(str_col(&t, "definition")[0].as_deref().unwrap().contains("no outcomes: the source publishes requests"));
+    // The crosstab of counts works, and the summary leaves outcome counts null.
+    let x = c.crosstab("jurisdiction", "platform", CrossValue::Cases, &spec, &ReachSpec::default()).unwrap();
+    assert_eq!(i64_col(&x, "google"), [Some(1), Some(1), Some(2), Some(446)]);
+    let s = c.summary().unwrap();
+    assert!(s.rate.is_none() && s.outcomes_unpublished);
+    let f = s.to_frame().unwrap();
+    assert_eq!(i64_col(&f, "requests_actioned"), [None]);
+    assert_eq!(i64_col(&f, "requests"), [Some(450)]);
+    assert_eq!(
+        s.headline(),
+        "Between 1 January 2011 and 30 June 2025, 450 requests were sent to Google; the source publishes no \
+         outcome for them, so no compliance rate applies."
+    );
+}
+
+#[test]
+fn unknown_is_no_status_a_case_log_may_have() {
+    // A case log's "unknown" is an unknown status label: rejected and counted, never rated.
+    let c = quarantined(
+        "case_id,platform,account,group,reported_at,status\n1,x,@fake_1,TTP,2025-01-02,unknown\n2,x,@fake_2,TTP,2025-01-02,removed\n",
+    );
+    let r = c.load_report();
+    assert_eq!((r.rows_accepted, r.rows_rejected), (1, 1));
+    assert_eq!(c.rejects().column("rule").unwrap().str().unwrap().get(0), Some("unknown_status"));
+    // Nor may options map a label to it.
+    let opts = LoadOptions { status_labels: vec![("n/a".into(), Status::Unknown)], ..LoadOptions::default() };
+    let e = Cases::read_csv_bytes(
+        b"case_id,platform,account,group,reported_at,status\n1,x,@a,TTP,2025-01-02,n/a\n",
+        "log.csv",
+        &opts,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("only a published source with no outcomes has"), "{e}");
+    // And no rate counts it as an outcome.
+    let spec = ComplianceSpec { success: vec![Status::Unknown], ..Default::default() };
+    assert!(spec.check().unwrap_err().to_string().contains("unknown is no outcome"));
+}
+
+#[test]
+fn google_detailed_empty_count_is_a_reject_and_other_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_file(
+        &dir,
+        "google-government-detailed-removal-requests.csv",
+        b"Period Ending,Country/Region,CLDR Territory Code,Product,Reason,Total\n2025-06-30,Pakistan,PK,YouTube,Defamation,9\n2025-06-30,Pakistan,PK,Blogger,Defamation,\n",
+    );
+    let c = sources::read(SourceName::GoogleRemovalsDetailed, &p, &quarantine()).unwrap();
+    let r = c.load_report();
+    assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (2, 1, 1));
+    let rej = c.rejects();
+    assert_eq!(str_col(rej, "column"), [Some("Total".to_string())]);
+    assert_eq!(str_col(rej, "rule"), [Some("required".to_string())]);
+    assert_eq!(i64_col(rej, "row"), [Some(2)]);
+    // The detailed file read as another source, and another read as this one, say which is which.
+    let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("read it as google-removals-detailed"), "{e}");
+    let e = sources::read(SourceName::GoogleRemovalsRequestor, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("read it as google-removals-detailed"), "{e}");
+    let e = sources::read(SourceName::GoogleRemovalsDetailed, HISTORICAL, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("read it as google-removals-historical"), "{e}");
 }
 
 const TIKTOK: &str = "tests/data/sources/tiktok/CLIGR_2025H2_GovernmentRemovalsRequests.csv";
@@ -692,6 +854,12 @@ fn meta_content_restrictions_as_facebook_published_them() {
         assert!(c.summary().unwrap().headline().contains("none a refused request, so no compliance rate applies"));
         assert_eq!(c.summary().unwrap().first_reported.unwrap().to_string(), start);
         assert_eq!(c.load_report().unit.as_deref(), Some("pieces of content restricted for local law"));
+        // A trend counts them; its rate would be 100% by construction, so it is null, with why.
+        let t = c.trend(&[], &TrendSpec { every: Every::HalfYear, ..Default::default() }).unwrap();
+        assert_eq!(t.column("rate").unwrap().null_count(), t.height(), "{y}");
+        assert_eq!(t.column("ci_low").unwrap().null_count(), t.height(), "{y}");
+        assert!(i64_col(&t, "restricted").iter().flatten().sum::<i64>() > 0, "{y}");
+        assert!(str_col(&t, "definition")[0].as_deref().unwrap().contains("no rate: every row is an action"));
     }
     // 2013-H1: the column is 0 for every one of the 71 countries of Facebook's file (the next
     // half-year has 13 countries above 0: Pakistan 162, India 4,765): not reported, not none.
@@ -704,4 +872,124 @@ fn meta_content_restrictions_as_facebook_published_them() {
     std::fs::copy("tests/data/sources/meta/PRPL-Facebook-Government-Report-2018_H2.csv", &p).unwrap();
     let e = sources::read(SourceName::MetaLocalLaw, &p, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("facebook.csv") && e.contains("<year>-H2"), "{e}");
+}
+
+const DSA_REPORT: &str = "tests/data/sources/dsa-report";
+
+fn dsa_report(name: &str) -> Cases {
+    sources::read(SourceName::DsaReport, format!("{DSA_REPORT}/{name}"), &quarantine()).unwrap()
+}
+
+/// Orders per (jurisdiction, order_type), and the column `extra` of each.
+fn orders(c: &Cases, jurisdiction: &str) -> Vec<(String, i64)> {
+    let f = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit(jurisdiction))).collect().unwrap();
+    str_col(&f, "order_type").into_iter().flatten().zip(i64_col(&f, "count").into_iter().flatten()).collect()
+}
+
+fn total_of(c: &Cases, order_type: &str) -> i64 {
+    let f = c.frame().clone().lazy().filter(col("order_type").eq(lit(order_type))).collect().unwrap();
+    i64_col(&f, "count").iter().flatten().sum()
+}
+
+const ACT: &str = "act against illegal content (Art. 9)";
+const INFO: &str = "provide information (Art. 10)";
+
+#[test]
+fn dsa_report_member_states_add_up_to_tiktoks_published_totals() {
+    let c = dsa_report("DSA_Transparency_Report_TikTok_July_December_2025 - 3_member_states_orders.csv");
+    let r = c.load_report();
+    assert!(r.outcomes_unpublished);
+    // 27 Member-State lines, two rows each; the category lines are not read.
+    assert_eq!((r.rows_read, r.rows_rejected, r.published_lines), (54, 0, Some((27, 0))));
+    // TikTok's TOTAL line for July-December 2025: 782 orders to act (4,495 items), 10,932 orders
+    // to provide information.
+    assert_eq!((total_of(&c, ACT), total_of(&c, INFO)), (782, 10932));
+    assert_eq!(i64_col(c.frame(), "items").iter().flatten().sum::<i64>(), 4495);
+    assert_eq!(orders(&c, "DE"), [(ACT.to_string(), 133), (INFO.to_string(), 5086)]);
+    let de = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("DE"))).collect().unwrap();
+    assert_eq!(f64_col(&de, "median_hours_to_give_effect"), [Some(4.0), Some(95.0)]);
+    assert_eq!(i64_col(&de, "items"), [Some(644), None]);
+    // TikTok writes Greece GR; no row is left over for the EU as a whole.
+    assert_eq!(orders(&c, "GR"), [(ACT.to_string(), 0), (INFO.to_string(), 110)]);
+    assert!(orders(&c, "EU (no Member State given)").is_empty());
+    let d = r.derivation.as_deref().unwrap();
+    assert!(d.contains("received` 782 (total 782)") && d.contains("information` 10932 (total 10932)"), "{d}");
+    assert!(str_col(c.frame(), PLATFORM).iter().all(|p| p.as_deref() == Some("tiktok")));
+    assert!(c
+        .summary()
+        .unwrap()
+        .headline()
+        .contains("11,714 orders from Member State authorities were sent to TikTok"));
+}
+
+#[test]
+fn dsa_report_reads_metas_blank_block_cells_and_thousands() {
+    let c = dsa_report("facebook_3_member_states_orders.csv");
+    // Facebook's TOTAL line: "1,358" orders to act, 2383 orders to provide information. Its
+    // Member-State lines leave the first five cells blank after Austria's.
+    assert_eq!((total_of(&c, ACT), total_of(&c, INFO)), (1358, 2383));
+    assert_eq!(c.load_report().published_lines, Some((27, 0)));
+    // Greece is EL in Meta's file, GR here; Lithuania's items are "1,115".
+    assert_eq!(orders(&c, "GR"), [(ACT.to_string(), 3), (INFO.to_string(), 3)]);
+    let lt = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("LT"))).collect().unwrap();
+    assert_eq!(i64_col(&lt, "items"), [Some(1115), None]);
+    // Facebook's items do not add up (2,162 by Member State, "2,158" in its total): said, not hidden.
+    let d = c.load_report().derivation.clone().unwrap();
+    assert!(d.contains("orders to act against illegal content` 2162 (total 2158)"), "{d}");
+}
+
+#[test]
+fn dsa_report_orders_no_member_state_gives_are_a_row_of_their_own() {
+    // The X excerpt keeps 3 of the 27 Member-State lines: the rest of X's published total (10
+    // orders to act, "5,928" to provide information) is one row, so the total comes back.
+    let c = dsa_report("x_3_member_states_orders.csv");
+    assert_eq!((total_of(&c, ACT), total_of(&c, INFO)), (10, 5928));
+    assert_eq!(orders(&c, "FR"), [(ACT.to_string(), 2), (INFO.to_string(), 1751)]);
+    assert_eq!(
+        orders(&c, "EU (no Member State given)"),
+        [(ACT.to_string(), 8), (INFO.to_string(), 5928 - 36 - 1751 - 30)]
+    );
+    let d = c.load_report().derivation.clone().unwrap();
+    assert!(d.contains("a row of their own"), "{d}");
+    // YouTube's first lines have only the TOTAL line among Member-State totals: read as the EU's,
+    // lines cut short of the header read as they are.
+    let c = dsa_report("youtube_3_member_states_orders.csv");
+    assert_eq!(orders(&c, "EU"), [(ACT.to_string(), 17), (INFO.to_string(), 12)]);
+    assert_eq!(f64_col(c.frame(), "median_hours_to_give_effect"), [Some(67.0), Some(117.0)]);
+}
+
+#[test]
+fn dsa_report_empty_and_unreadable_cells_are_rejects_unless_the_total_settles_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "Applicability,Service,Reporting period,Category of illegal content,Description,Scope,Number of orders to act against illegal content received,Number of specific items of information included in the total number of orders to act against illegal content,Median time to inform the authority of the receipt of the order to act against illegal content,Median time to give effect to the order to act against illegal content,Number of orders to provide information,Median time to inform the authority of the receipt of the order to provide information,Median time to give effect to the order to provide information\n";
+    let file = |name: &str, body: &str| write_file(&dir, name, format!("{head}{body}").as_bytes());
+    // The filled lines make the total: the empty cells can hold no order, read as 0 and said.
+    let p = file(
+        "a.csv",
+        "All,X,2025-07-01/2025-12-31,TOTAL,,TOTAL,5,5,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,AT,5,5,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,BE,,,,,,,\n",
+    );
+    let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
+    assert_eq!((c.load_report().rows_read, c.load_report().rows_rejected), (4, 0));
+    assert_eq!(orders(&c, "BE"), [(ACT.to_string(), 0), (INFO.to_string(), 0)]);
+    assert!(c.load_report().derivation.as_deref().unwrap().contains("1 empty cell(s) read as 0"));
+    // They do not: the empty line is a reject naming its column, never 0; a median that is no
+    // number is one too.
+    let p = file(
+        "b.csv",
+        "All,X,2025-07-01/2025-12-31,TOTAL,,TOTAL,9,9,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,AT,5,5,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,BE,,,,,,,\nAll,X,2025-07-01/2025-12-31,TOTAL,,CY,1,1,0,ten,0,0,0\n",
+    );
+    let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
+    let rej = c.rejects();
+    assert_eq!(i64_col(rej, "row"), [Some(3), Some(4)]);
+    assert_eq!(str_col(rej, "rule"), [Some("required".to_string()), Some("invalid_number".to_string())]);
+    assert_eq!(str_col(rej, "column")[0].as_deref(), Some("Number of orders to act against illegal content received"));
+    assert_eq!(orders(&c, "AT"), [(ACT.to_string(), 5), (INFO.to_string(), 3)]);
+    // A translated report, or another part of the template, is refused with that said.
+    let p = write_file(
+        &dir,
+        "4_notices.csv",
+        b"Applicability,Service,Reporting period,Number of notices received\nAll,X,2025-07-01/2025-12-31,4\n",
+    );
+    let e = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("is it part 3 of the English template"), "{e}");
 }

@@ -13,7 +13,7 @@ import polars as pl
 
 from takedowns import _core
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, SurvivalSpec, TrendSpec
-from takedowns._typing import CrossValue, Every, FollowersRule, Status
+from takedowns._typing import CrossValue, Every, FollowersRule, StatusValue
 from takedowns.errors import RejectedRowsWarning
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class Cases:
         *predicates: pl.Expr,
         platform: str | Sequence[str] | None = None,
         group: str | Sequence[str] | None = None,
-        status: Status | Sequence[Status] | None = None,
+        status: StatusValue | Sequence[StatusValue] | None = None,
         start: date | None = None,
         end: date | None = None,
         **equals: str | Sequence[str],
@@ -184,7 +184,7 @@ class Cases:
         inner = self._inner.filter(
             _list(platform),
             _list(group),
-            cast("list[Status] | None", _list(status)),
+            cast("list[StatusValue] | None", _list(status)),
             _as_days(start),
             _as_days(end),
             [(k, _list(v) or []) for k, v in equals.items()],

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Literal, TypedDict, Union
 if TYPE_CHECKING:
     from takedowns._core import ComplianceSpec
 
+#: The outcomes a request can have: what status labels, outcome columns and success sets name.
 Status = Literal["removed", "restricted", "rejected", "pending"]
+#: Every value of ``status``: the outcomes, and ``unknown``, which only a published source that
+#: publishes no outcome has (``load_report["outcomes_unpublished"]``).
+StatusValue = Literal["removed", "restricted", "rejected", "pending", "unknown"]
 Pending = Literal["against", "exclude"]
 Unit = Literal["request", "account"]
 Weight = Literal["requests", "followers"]
@@ -34,10 +38,12 @@ Format = Literal["parquet", "csv"]
 SourceName = Literal[
     "google-removals-historical",
     "google-removals-requestor",
+    "google-removals-detailed",
     "tiktok-government",
     "x-removals",
     "meta-local-law",
     "dsa-sor",
+    "dsa-report",
 ]
 #: How a figure shows groups or cells whose denominator is below ``min_n``.
 LowN = Literal["mark", "fade", "drop"]
@@ -60,11 +66,12 @@ Rule = Literal[
     "date_out_of_range",
     "invalid_account",
     "value_too_large",
+    "invalid_number",
 ]
 
 #: Each vocabulary by the option that takes it (as the core names it in errors).
 VOCABULARIES: dict[str, object] = {
-    "status": Status,
+    "status": StatusValue,
     "pending": Pending,
     "unit": Unit,
     "weight": Weight,

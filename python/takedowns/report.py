@@ -133,6 +133,26 @@ def tables(
                 "crosstab_jurisdiction_platform_cases": lambda: cases.crosstab("jurisdiction", "platform"),
                 **makers,
             }
+    if _outcomes_unpublished(cases):
+        # Requests without outcomes: count them; no rate and no time to action exist.
+        why = "the source publishes requests without their outcome (every status is unknown)"
+        for name in (
+            "compliance_platform",
+            "compliance_group_platform",
+            "crosstab_group_platform_rate",
+            "time_to_action_platform",
+        ):
+            del makers[name]
+            skipped[name] = why
+        columns = cases.to_polars().columns
+        extra: dict[str, Callable[[], pl.DataFrame]] = {}
+        if "jurisdiction" in columns and "order_type" in columns:
+            extra["crosstab_jurisdiction_order_type_cases"] = lambda: cases.crosstab("jurisdiction", "order_type")
+        elif "jurisdiction" in columns:
+            extra["crosstab_jurisdiction_platform_cases"] = lambda: cases.crosstab("jurisdiction", "platform")
+        if "reason" in columns:
+            extra["crosstab_reason_platform_cases"] = lambda: cases.crosstab("reason", "platform")
+        makers = {**extra, **makers}
     if published is not None:
         makers["compare_published"] = lambda: cases.compare_with_published(
             published, by="platform", every=cast(Any, compare_every), **o
@@ -160,6 +180,11 @@ def tables(
 def _statements(cases: Cases) -> bool:
     """Whether the rows are statements of reasons (a platform's own restrictions), not requests."""
     return cases.load_report.get("unit") == "statements of reasons"
+
+
+def _outcomes_unpublished(cases: Cases) -> bool:
+    """Whether the source publishes requests without their outcome (status ``unknown``)."""
+    return bool(cases.load_report.get("outcomes_unpublished"))
 
 
 def _actions_only(cases: Cases) -> bool:
@@ -543,6 +568,8 @@ def build(
 _MEMO_TABLES = {
     "crosstab_platform_decision_cases": "Statements of reasons by platform and strongest decision",
     "crosstab_jurisdiction_platform_cases": "By country and platform",
+    "crosstab_reason_platform_cases": "By reason and platform",
+    "crosstab_jurisdiction_order_type_cases": "By country and order type",
     "compliance_platform": "Compliance by platform",
     "compliance_group_platform": "Compliance by group and platform",
     "reach_group": "Reach by group",
@@ -585,6 +612,15 @@ def _memo_draft(
         unit = str(cases.load_report.get("unit") or "actions")
         default = f"{unit[:1].upper()}{unit[1:]}: counts by country, platform and period"
         headings["crosstab_jurisdiction_platform_cases"] = f"{unit[:1].upper()}{unit[1:]}, by country and platform"
+    if _outcomes_unpublished(cases):
+        unit = str(cases.load_report.get("unit") or "requests")
+        unit = unit[:1].upper() + unit[1:]
+        columns = cases.to_polars().columns
+        splits = ", ".join(s for c, s in (("reason", "reason"), ("order_type", "order type")) if c in columns)
+        default = f"{unit} by country{', ' + splits if splits else ''} and period (the source publishes no outcomes)"
+        headings["crosstab_jurisdiction_platform_cases"] = f"{unit}, by country and platform"
+        headings["crosstab_jurisdiction_order_type_cases"] = f"{unit}, by country and order type"
+        headings["crosstab_reason_platform_cases"] = f"{unit}, by reason and platform"
     if _statements(cases):
         default = "Statements of reasons: restrictions by platform and decision, and time from posting to restriction"
         headings["time_to_action_platform"] = "Time from posting (content_date) to restriction (application_date)"

@@ -21,6 +21,14 @@ google-removals-requestor      Google, by requestor: ``google-government-removal
                                percents by largest remainders. Rows count items, not requests.
                                Outcomes as statuses: Removed-Legal ``restricted``, Removed-Policy
                                ``removed``, the other four ``rejected`` (``status_labels`` change it)
+google-removals-detailed       Google, by product and reason: ``google-government-detailed-removal-
+                               requests.csv`` (2011-H1 on): per country, half-year, product
+                               (``product``) and reason (``reason``), its requests; or the
+                               ``...-historical.csv`` companion (2009-H2 to 2019-H1), whose court
+                               orders and executive requests become two rows (``agency``). Google
+                               publishes no outcome at this level: every ``status`` is ``unknown``
+                               and rates refuse (``load_report["outcomes_unpublished"]``); count
+                               the requests (``trend``, ``crosstab``)
 tiktok-government              TikTok, Government Removal Requests Report:
                                ``CLIGR_<release>_GovernmentRemovalsRequests.csv`` (cumulative): per
                                country and half-year, content and accounts actioned for community-
@@ -45,6 +53,16 @@ dsa-sor                        EU DSA Transparency Database, statements of reaso
                                CSV parts), its CSV parts (a directory or ``parts/*.csv``) or
                                Parquet with the same columns. One case per statement (a platform's
                                own restriction); :func:`scan` for more than fits in memory
+dsa-report                     A DSA harmonised transparency report (Implementing Regulation (EU)
+                               2024/2835, Annex I), part 3: ``3_member_states_orders.csv``
+                               (July-December 2025 on). Per Member State (``jurisdiction``), its
+                               orders to act against illegal content (Art. 9) and to provide
+                               information (Art. 10) (``order_type``), with ``items`` and the
+                               published ``median_hours_to_inform`` and
+                               ``median_hours_to_give_effect``. Orders of the platform's total that
+                               no Member-State line gives are one more row (``EU (no Member State
+                               given)``), so the rows add up to the published total. No outcome is
+                               published: every ``status`` is ``unknown``
 =============================  =====================================================================
 
 A statement of reasons (``dsa-sor``) becomes a case: ``case_id`` its ``uuid``, ``platform`` its
@@ -66,7 +84,7 @@ count them (``trend``, with ``on="actioned_at"`` for the date the restriction ap
 
 >>> import takedowns as td
 >>> td.sources.names()
-['google-removals-historical', 'google-removals-requestor', 'tiktok-government', 'x-removals', 'meta-local-law', 'dsa-sor']
+['google-removals-historical', 'google-removals-requestor', 'google-removals-detailed', 'tiktok-government', 'x-removals', 'meta-local-law', 'dsa-sor', 'dsa-report']
 """
 
 from __future__ import annotations

@@ -61,6 +61,10 @@ pub struct LoadReport {
     /// no refusal in such data, so compliance refuses to rate it (it would be 100% by
     /// construction); count and time the rows instead.
     pub actions_only: bool,
+    /// True when the source publishes requests without their outcome (Google's requests by
+    /// product and reason; the DSA reports' orders and notices): every row's status is `unknown`,
+    /// so no rate, trend of rates or time to action can be computed; count the requests instead.
+    pub outcomes_unpublished: bool,
     /// For a published source whose lines become several rows each (a country-period's complied
     /// and not complied requests): (lines read, lines with a rejected row), in the publisher's
     /// lines. The share of rejects is stated in lines, where a withheld line is one line, not the
@@ -125,6 +129,7 @@ impl LoadReport {
             derivation: None,
             unit: None,
             actions_only: false,
+            outcomes_unpublished: false,
             published_lines: None,
             null_values_read: 0,
             aggregate: false,

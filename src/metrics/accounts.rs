@@ -462,8 +462,14 @@ mod tests {
         let spec = ReachSpec::default();
         let fast = reach::reach_on(&Source::of(cases), &by, &spec).unwrap();
         let frame = cases.frame();
-        let lazy =
-            Source { lf: frame.clone().lazy(), schema: frame.schema().clone(), frame: None, partitions: 1, unit: None };
+        let lazy = Source {
+            lf: frame.clone().lazy(),
+            schema: frame.schema().clone(),
+            frame: None,
+            partitions: 1,
+            unit: None,
+            no_rate: None,
+        };
         let slow = reach::reach_on(&lazy, &by, &spec).unwrap();
         (fast, slow)
     }

@@ -29,6 +29,7 @@ pub fn compare_with_published(
     // Rows that are all actions have no refusal to rate, on either side.
     for side in [observed, published] {
         super::compliance::refuse_actions_only(side.report.actions_only, side.report.unit.as_deref())?;
+        super::compliance::refuse_unpublished(side.report.outcomes_unpublished)?;
     }
     // A published table covers many countries; summed, they are nobody's figure.
     if !by.iter().any(|b| b == JURISDICTION) {

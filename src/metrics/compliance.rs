@@ -111,6 +111,9 @@ impl ComplianceSpec {
         if self.success.contains(&Status::Pending) {
             return Err(Error::invalid_arg("success", "pending is no decision and cannot count as success"));
         }
+        if self.success.contains(&Status::Unknown) {
+            return Err(Error::invalid_arg("success", "unknown is no outcome and cannot count as success"));
+        }
         // Counted twice, an outcome would count its requests twice: a rate above 1.
         super::each_outcome_once(&self.success)?;
         check_level(self.ci)
@@ -222,7 +225,7 @@ pub(crate) fn compliance_aggs(spec: &ComplianceSpec, unit_name: &str) -> Vec<Exp
         ),
     };
     let mut aggs = vec![cnt().sum().alias(unit_name)];
-    for &s in <Status as crate::vocab::Named>::ALL {
+    for &s in Status::OUTCOMES {
         aggs.push(sum_if(is(s), cnt()).alias(s.as_str()));
     }
     // With each unit weighing 1, the rest follows from these counts (`complete_aggs`).
@@ -298,6 +301,7 @@ pub(crate) fn finish_rates(mut df: DataFrame, spec: &ComplianceSpec) -> Result<D
 /// Compliance per `by` group. See the module docs for the definition.
 pub fn compliance(cases: &Validated, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
     refuse_actions_only(cases.report.actions_only, cases.report.unit.as_deref())?;
+    refuse_unpublished(cases.report.outcomes_unpublished)?;
     super::note_rejects(compliance_on(&Source::of(cases), by, spec)?, cases)
 }
 
@@ -312,6 +316,20 @@ pub(crate) fn refuse_actions_only(actions_only: bool, unit: Option<&str>) -> Res
                  rate would be 100% by construction; count the rows (trend, crosstab) or time them instead",
                 unit.unwrap_or("actions")
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a rate over requests whose outcome the source does not publish
+/// ([`LoadReport::outcomes_unpublished`](crate::LoadReport::outcomes_unpublished)).
+pub(crate) fn refuse_unpublished(outcomes_unpublished: bool) -> Result<()> {
+    if outcomes_unpublished {
+        return Err(Error::invalid_arg(
+            "data",
+            "this source publishes requests without their outcome (every status is unknown): no compliance rate or \
+             time to action can be computed from it; count the requests (trend, crosstab) or read a file of the \
+             source that publishes outcomes",
         ));
     }
     Ok(())

@@ -55,6 +55,7 @@ pub fn crosstab(
     }
     if value == CrossValue::Rate {
         super::compliance::refuse_actions_only(cases.report.actions_only, cases.report.unit.as_deref())?;
+        super::compliance::refuse_unpublished(cases.report.outcomes_unpublished)?;
     }
     let by = vec![rows.to_string(), columns.to_string()];
     check_by(cases.frame().schema(), &by)?;

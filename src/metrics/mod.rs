@@ -30,6 +30,29 @@ pub(crate) struct Source<'a> {
     /// What a row's `count` counts when it is not requests ([`crate::LoadReport::unit`]): the
     /// definitions of counts say it.
     pub unit: Option<String>,
+    /// Why no rate can be computed from these rows, when none can.
+    pub no_rate: Option<NoRate>,
+}
+
+/// Why a source's rows carry no rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoRate {
+    /// Every row is an action ([`crate::LoadReport::actions_only`]): a rate would be 100%.
+    ActionsOnly,
+    /// No row has an outcome ([`crate::LoadReport::outcomes_unpublished`]).
+    OutcomesUnpublished,
+}
+
+impl NoRate {
+    pub(crate) fn of(actions_only: bool, outcomes_unpublished: bool) -> Option<NoRate> {
+        if outcomes_unpublished {
+            Some(NoRate::OutcomesUnpublished)
+        } else if actions_only {
+            Some(NoRate::ActionsOnly)
+        } else {
+            None
+        }
+    }
 }
 
 impl<'a> Source<'a> {
@@ -41,6 +64,7 @@ impl<'a> Source<'a> {
             frame: Some(frame),
             partitions: 1,
             unit: cases.report.unit.clone(),
+            no_rate: NoRate::of(cases.report.actions_only, cases.report.outcomes_unpublished),
         }
     }
 }

@@ -75,6 +75,9 @@ pub struct Summary {
     pub unit: Option<String>,
     /// Every row is an action ([`crate::LoadReport::actions_only`]): no rate is given.
     pub actions_only: bool,
+    /// The source publishes no outcome ([`crate::LoadReport::outcomes_unpublished`]): the
+    /// outcome counts are 0 here and null in [`Summary::to_frame`], and no rate is given.
+    pub outcomes_unpublished: bool,
     /// For statements of reasons, the first and last day a restriction applied (`actioned_at`):
     /// the headline's span.
     pub applied: Option<(NaiveDate, NaiveDate)>,
@@ -103,6 +106,8 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         cases,
     )?;
     let actions_only = cases.load_report().actions_only;
+    let outcomes_unpublished = cases.load_report().outcomes_unpublished;
+    let no_rate = actions_only || outcomes_unpublished;
     // Without follower counts the summary still counts accounts (followers are then 0).
     let r = reach_on(&super::Source::of(cases), &[], &ReachSpec::default())?;
     let geti =
@@ -149,9 +154,9 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         requests_actioned: u(geti(&c, "removed")?) + u(geti(&c, "restricted")?),
         requests_rejected: u(geti(&c, "rejected")?),
         requests_pending: u(geti(&c, "pending")?),
-        rate: if actions_only { None } else { getf("rate")? },
-        ci_low: if actions_only { None } else { getf("ci_low")? },
-        ci_high: if actions_only { None } else { getf("ci_high")? },
+        rate: if no_rate { None } else { getf("rate")? },
+        ci_low: if no_rate { None } else { getf("ci_low")? },
+        ci_high: if no_rate { None } else { getf("ci_high")? },
         account_rate: (accounts > 0).then(|| accounts_actioned as f64 / accounts as f64),
         account_ci_low: acc_ci.map(|x| x.0),
         account_ci_high: acc_ci.map(|x| x.1),
@@ -159,6 +164,7 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
         rejects: cases.load_report().rejects_note(),
         unit: cases.load_report().unit.clone(),
         actions_only,
+        outcomes_unpublished,
     })
 }
 
@@ -172,6 +178,7 @@ pub fn platform_display(id: &str) -> String {
         "telegram" => "Telegram".into(),
         "whatsapp" => "WhatsApp".into(),
         "youtube" => "YouTube".into(),
+        "google" => "Google".into(),
         // A platform the vocabulary does not know is kept as the input wrote it.
         other => other.to_string(),
     }
@@ -260,6 +267,16 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
+        } else if self.outcomes_unpublished {
+            format!(
+                "{}{} {}{} were sent to {}; the source publishes no outcome for them, so no compliance rate \
+                 applies.",
+                span,
+                human_count(self.requests),
+                self.unit.as_deref().unwrap_or("requests"),
+                groups,
+                and_list(&platforms),
+            )
         } else if self.actions_only {
             // A platform's own actions: nothing was sent, nothing refused.
             let unit = self.unit.as_deref().unwrap_or("actions");
@@ -313,6 +330,8 @@ impl Summary {
         let s = |name: &str, v: &[String]| Column::new(name.into(), [v.join(", ")]);
         let i = |name: &str, v: u64| Column::new(name.into(), [v as i64]);
         let f = |name: &str, v: Option<f64>| Column::new(name.into(), [v]);
+        // Outcome counts of a source that publishes none are unknown, not 0.
+        let outcome = |name: &str, v: u64| Column::new(name.into(), [(!self.outcomes_unpublished).then_some(v as i64)]);
         Ok(DataFrame::new(
             1,
             vec![
@@ -323,9 +342,9 @@ impl Summary {
                 f("account_rate", self.account_rate),
                 f("account_ci_low", self.account_ci_low),
                 f("account_ci_high", self.account_ci_high),
-                i("requests_actioned", self.requests_actioned),
-                i("requests_rejected", self.requests_rejected),
-                i("requests_pending", self.requests_pending),
+                outcome("requests_actioned", self.requests_actioned),
+                outcome("requests_rejected", self.requests_rejected),
+                outcome("requests_pending", self.requests_pending),
                 f("rate", self.rate),
                 f("ci_low", self.ci_low),
                 f("ci_high", self.ci_high),
@@ -339,9 +358,16 @@ impl Summary {
                 date_col("last_reported", self.last_reported)?,
                 Column::new(
                     "definition".into(),
-                    [match &self.rejects {
-                        Some(note) => format!("{DEFINITION}; {note}"),
-                        None => DEFINITION.to_string(),
+                    [{
+                        let mut d = DEFINITION.to_string();
+                        if self.outcomes_unpublished {
+                            d.push_str("; the source publishes no outcomes: outcome counts and rates are null");
+                        }
+                        if let Some(note) = &self.rejects {
+                            d.push_str("; ");
+                            d.push_str(note);
+                        }
+                        d
                     }],
                 ),
             ],

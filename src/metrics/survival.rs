@@ -442,7 +442,7 @@ impl SurvivalSpec {
     /// positive deadlines.
     pub fn check(&self) -> Result<()> {
         check_level(self.ci)?;
-        if self.success.is_empty() || self.success.contains(&Status::Pending) {
+        if self.success.is_empty() || self.success.iter().any(|s| matches!(s, Status::Pending | Status::Unknown)) {
             return Err(Error::invalid_arg("success", "name decided outcomes (removed, restricted, rejected)"));
         }
         if !(self.horizon_days > 0.0) {
@@ -465,6 +465,7 @@ impl SurvivalSpec {
 
 fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
     spec.check()?;
+    super::compliance::refuse_unpublished(cases.report.outcomes_unpublished)?;
     check_by(cases.frame().schema(), by)?;
     let df = cases.frame();
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;

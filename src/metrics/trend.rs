@@ -242,7 +242,40 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     out.with_column(Column::new("cum_requests".into(), cum_req))?;
     out.with_column(Column::new("cum_actioned".into(), cum_act))?;
     out.with_column(Column::new("period_label".into(), labels))?;
-    let out = finish_rates(out, &spec.compliance)?;
+    let mut out = finish_rates(out, &spec.compliance)?;
+    // Rows without outcomes, or all actions, have no rate: a 100% or a 0% would be made up.
+    let (blanked, rate_clause): (&[&str], String) = match src.no_rate {
+        None => (&[], format!("{RATE_CLAUSE}{}", spec.compliance.describe())),
+        Some(super::NoRate::ActionsOnly) => (
+            &["rate", "ci_low", "ci_high"],
+            "no rate: every row is an action the platform took, none a request it could refuse (a rate would be \
+             100% by construction)"
+                .to_string(),
+        ),
+        Some(super::NoRate::OutcomesUnpublished) => (
+            &[
+                "removed",
+                "restricted",
+                "rejected",
+                "pending",
+                "actioned",
+                "cum_actioned",
+                "successes",
+                "denominator",
+                "n",
+                "rate",
+                "ci_low",
+                "ci_high",
+            ],
+            "no outcomes: the source publishes requests without their outcome, so every outcome column and rate \
+             is null; low_n flags periods with fewer requests than the minimum"
+                .to_string(),
+        ),
+    };
+    for name in blanked {
+        let dtype = out.column(name)?.dtype().clone();
+        out.with_column(Column::full_null((*name).into(), out.height(), &dtype))?;
+    }
     let mut order: Vec<String> = by.to_vec();
     order.extend(
         [
@@ -279,7 +312,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         .iter()
         .map(|u| {
             Some(format!(
-                "{unit} per {} by {}{}; {} {} {whose}without {} left out{range_note}; {}{}",
+                "{unit} per {} by {}{}; {} {} {whose}without {} left out{range_note}; {rate_clause}",
                 spec.every.as_str(),
                 on,
                 if spec.year_start != 1 {
@@ -290,8 +323,6 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
                 u.unwrap_or(0),
                 if src.unit.is_some() { unit } else { "request(s)" },
                 on,
-                RATE_CLAUSE,
-                spec.compliance.describe()
             ))
         })
         .collect();

@@ -109,6 +109,7 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("derivation", r.derivation.clone())?;
     d.set_item("unit", r.unit.clone())?;
     d.set_item("actions_only", r.actions_only)?;
+    d.set_item("outcomes_unpublished", r.outcomes_unpublished)?;
     d.set_item("published_lines", r.published_lines)?;
     d.set_item("blank_rows", r.blank_rows)?;
     d.set_item("null_values_read", r.null_values_read)?;

@@ -25,7 +25,9 @@
 use super::{Long, Table, BASE, SOURCE_COL};
 use crate::error::Result;
 use crate::load::readers::Raw;
-use crate::schema::col_names::{AGENCY, CONTENT_TYPE};
+use polars::prelude::StringChunked;
+
+use crate::schema::col_names::{AGENCY, CONTENT_TYPE, REASON};
 use crate::schema::Status;
 
 const WHAT: &str =
@@ -84,7 +86,7 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
         let other = if t.has("Requestor") || t.has("Requester") {
             Some("Google's by-requestor file (google-government-removal-requests.csv since 2019): read it as google-removals-requestor")
         } else if t.has("Product") && t.has("Reason") {
-            Some("Google's file by product and reason (google-government-detailed-removal-requests.csv), which takedowns does not read yet")
+            Some("Google's file by product and reason (google-government-detailed-removal-requests.csv): read it as google-removals-detailed")
         } else {
             None
         };
@@ -203,6 +205,15 @@ fn allocate(items: i64, percents: &[i64; 6]) -> Option<[i64; 6]> {
 /// The by-requestor file as rows of items per outcome.
 pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
     let t = Table::new(&raw);
+    if t.has("Product") && !t.has(REQUESTS) {
+        return Err(crate::Error::Read {
+            file: raw.source.clone(),
+            format: REQUESTOR_WHAT.into(),
+            message: "this is Google's file by product and reason (google-government-detailed-removal-requests.csv): \
+                      read it as google-removals-detailed"
+                .into(),
+        });
+    }
     if t.has(REQUESTS) {
         return Err(crate::Error::Read {
             file: raw.source.clone(),
@@ -275,6 +286,115 @@ pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
         mapping.join(", ")
     );
     Ok((long.into_raw(raw)?, derivation))
+}
+
+const DETAILED_WHAT: &str = "Google's government removal requests by product and reason \
+     (google-government-detailed-removal-requests.csv, or its -historical companion)";
+/// The `source` value of every row of the file by product and reason.
+pub(crate) const DETAILED_SOURCE: &str =
+    "Google Transparency Report, government requests to remove content: by product and reason";
+/// The historical companion's two requester columns, each an `agency` value.
+const DETAILED_HISTORICAL_AGENCIES: [&str; 2] = ["Court Orders", "Executive, Police, etc."];
+
+/// The file by product and reason as rows of requests whose outcome Google does not publish.
+///
+/// `google-government-detailed-removal-requests.csv` (2011-H1 on): `Period Ending, Country/Region,
+/// CLDR Territory Code, Product, Reason, Total`, one line per country, half-year, product and
+/// reason with requests (none with zero). Each line is one row of `Total` requests. Its companion
+/// `google-government-detailed-removal-requests-historical.csv` (2009-H2 to 2019-H1) splits the
+/// requests into `Court Orders` and `Executive, Police, etc.`: each line is then two rows, the
+/// column name as `agency`; its items (not split by requester) are not read.
+pub(crate) fn detailed(raw: Raw) -> Result<(Raw, String)> {
+    let t = Table::new(&raw);
+    if !t.has("Product") {
+        let other = if t.has(REQUESTS) {
+            "Google's historical summary: read it as google-removals-historical"
+        } else if t.has("Requestor") || t.has("Requester") {
+            "Google's by-requestor file: read it as google-removals-requestor"
+        } else {
+            ""
+        };
+        if !other.is_empty() {
+            return Err(crate::Error::Read {
+                file: raw.source.clone(),
+                format: DETAILED_WHAT.into(),
+                message: format!("this is {other}"),
+            });
+        }
+    }
+    let historical = t.has(DETAILED_HISTORICAL_AGENCIES[0]);
+    let period = t.text(&["Period Ending"], DETAILED_WHAT)?;
+    let country = t.text(&["Country/Region", "Country"], DETAILED_WHAT)?;
+    let code = t.text(&["CLDR Territory Code"], DETAILED_WHAT)?;
+    let product = t.text(&["Product"], DETAILED_WHAT)?;
+    let reason = t.text(&["Reason"], DETAILED_WHAT)?;
+    let counts: Vec<(Option<&str>, StringChunked)> = if historical {
+        DETAILED_HISTORICAL_AGENCIES
+            .iter()
+            .map(|a| Ok((Some(*a), t.text(&[a], DETAILED_WHAT)?)))
+            .collect::<Result<_>>()?
+    } else {
+        vec![(None, t.text(&["Total"], DETAILED_WHAT)?)]
+    };
+    let count_names: Vec<String> = if historical {
+        DETAILED_HISTORICAL_AGENCIES.iter().map(|a| a.to_string()).collect()
+    } else {
+        vec!["Total".into()]
+    };
+    let mut columns: Vec<&'static str> = BASE.to_vec();
+    columns.extend([AGENCY, REASON, "product", "country", "period_end", SOURCE_COL]);
+    let mut long = Long::new(&columns, count_names);
+    let mut unread = Vec::new();
+    for i in 0..raw.frame.height() {
+        let row = raw.rows.get(i);
+        // A line whose count is empty or withheld is one reject: not read as 0.
+        let texts: Vec<&str> = counts.iter().map(|(_, c)| c.get(i).unwrap_or("").trim()).collect();
+        if let Some(k) = texts.iter().position(|v| whole(v).is_none()) {
+            unread.push(line_problem(&raw.source, row, &t_name(&counts, k), texts[k]));
+            continue;
+        }
+        let end = period.get(i).map(str::trim);
+        let jurisdiction = code.get(i).map(str::trim).filter(|c| !c.is_empty()).or(country.get(i).map(str::trim));
+        let nonempty = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
+        for (k, (agency, _)) in counts.iter().enumerate() {
+            long.push(
+                row,
+                k as u32,
+                vec![
+                    Some("google".into()),
+                    jurisdiction.map(String::from),
+                    end.map(half_year_start),
+                    Some(Status::Unknown.to_string()),
+                    Some(texts[k].to_string()),
+                    agency.map(String::from),
+                    nonempty(reason.get(i)),
+                    nonempty(product.get(i)),
+                    country.get(i).map(|c| c.trim().to_string()),
+                    end.map(String::from),
+                    Some(DETAILED_SOURCE.into()),
+                ],
+            );
+        }
+    }
+    let mut raw = raw;
+    raw.problems.extend(unread);
+    raw.problems.sort_by_key(|p| p.row);
+    let derivation = if historical {
+        "rows from Google's historical file by product and reason: per country, half-year, product and reason, \
+         the requests of `Court Orders` and of `Executive, Police, etc.` (each a row, that column as `agency`); \
+         Google publishes no outcome per product or reason, so every status is unknown; `Items Requested To Be \
+         Removed` is not read (it is not split by requester)"
+    } else {
+        "rows from Google's file by product and reason: per country, half-year, product and reason, `Total` \
+         requests (a country's lines for a half-year sum to its requests in Google's other files); Google \
+         publishes no outcome per product or reason, so every status is unknown"
+    };
+    Ok((long.into_raw(raw)?, derivation.to_string()))
+}
+
+/// The name of the `k`th count column.
+fn t_name(counts: &[(Option<&str>, StringChunked)], k: usize) -> String {
+    counts[k].0.unwrap_or("Total").to_string()
 }
 
 #[cfg(test)]

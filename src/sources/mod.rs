@@ -17,10 +17,12 @@
 //! | name | source | rows |
 //! |---|---|---|
 //! | `google-removals-historical` | Google Transparency Report, government requests to remove content: `google-government-removal-requests-historical.csv` (2009-H2 to 2019-H1) | per country and half-year: requests fully or partially complied with, and not |
+//! | `google-removals-detailed` | Google Transparency Report: `google-government-detailed-removal-requests.csv` (by product and reason, 2011 on) or `google-government-detailed-removal-requests-historical.csv` (2009-H2 to 2019-H1, court orders and executive requests apart) | per country, half-year, product and reason: requests, with status `unknown` (Google publishes no outcome at this level) |
 //! | `google-removals-requestor` | Google Transparency Report: `google-government-removal-requests.csv` (by requestor, 2019 on) | per country, requestor and half-year: items per outcome (Google's whole percents as counts by largest remainders): items, not requests |
 //! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables), or one half-year's `removal-requests-report-<jan-jun\|jul-dec>-<year>.csv` (2012 to 2019-H1) | per country and half-year: requests complied with, and not (legal demands, combined) |
 //! | `meta-local-law` | Facebook Government Requests Report, one half-year: `Facebook-Government-Report-<year>-H<1\|2>.csv` (2013 to 2019-H1) | per country: pieces of content restricted for local law (items; no requests or refusals published) |
 //! | `dsa-sor` | EU DSA Transparency Database: the daily dumps `sor-<platform\|global>-<date>-<full\|light>.zip`, their CSV parts, or Parquet | one case per statement of reasons ([`dsa`]); [`scan`] for more than fits in memory |
+//! | `dsa-report` | A DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835, Annex I), part 3: `3_member_states_orders.csv` (July-December 2025 on) | per Member State: orders to act against illegal content (Art. 9) and to provide information (Art. 10), `order_type`, with `items` and the published median hours; status `unknown` (no outcome is published) |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -34,6 +36,7 @@ use crate::load::{validate, LoadOptions};
 use crate::schema::col_names::{COUNT, JURISDICTION, PLATFORM, REPORTED_AT, SOURCE, STATUS};
 
 pub mod dsa;
+mod dsa_report;
 mod google;
 mod meta;
 mod tiktok;
@@ -47,6 +50,10 @@ crate::vocabulary! {
         GoogleRemovalsHistorical = "google-removals-historical",
         /// Google's government removal requests by requestor, with the items' outcomes (2019 on).
         GoogleRemovalsRequestor = "google-removals-requestor",
+        /// Google's government removal requests by product and reason (2011 on; its historical
+        /// companion, 2009-2019, by court orders and executive requests): requests without
+        /// outcomes ([`crate::LoadReport::outcomes_unpublished`]).
+        GoogleRemovalsDetailed = "google-removals-detailed",
         /// TikTok's government removal requests report, cumulative CSV ([`tiktok`](self)).
         TiktokGovernment = "tiktok-government",
         /// X's (Twitter's) removal requests: the Transparency Center's cumulative CSV, or one
@@ -58,6 +65,9 @@ crate::vocabulary! {
         /// The EU DSA Transparency Database's statements of reasons: the daily dumps (zipped
         /// CSV, full or light), their CSV parts or Parquet ([`dsa`]). Billions of rows: [`scan`].
         DsaSor = "dsa-sor",
+        /// A DSA harmonised transparency report's orders from Member States (Annex I template,
+        /// part 3, `3_member_states_orders.csv`): orders per Member State, without outcomes.
+        DsaReport = "dsa-report",
     }
 }
 
@@ -78,9 +88,11 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
         SourceName::TiktokGovernment => tiktok::government(csv()?)?,
         SourceName::GoogleRemovalsRequestor => google::requestor(csv()?)?,
+        SourceName::GoogleRemovalsDetailed => google::detailed(csv()?)?,
         SourceName::XRemovals => x::read(path)?,
         SourceName::MetaLocalLaw => meta::local_law(path)?,
         SourceName::DsaSor => return dsa::read(path, opts),
+        SourceName::DsaReport => dsa_report::read(path)?,
     };
     // A source's own outcome labels, unless the caller maps them otherwise.
     let mut status_labels = match name {
@@ -101,17 +113,24 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     let distinct = |rows: Vec<u64>| rows.into_iter().collect::<std::collections::BTreeSet<u64>>().len() as u64;
     let lines_read =
         distinct((0..raw.frame.height()).map(|i| raw.rows.get(i)).chain(raw.problems.iter().map(|p| p.row)).collect());
-    let mut validated = validate::validate(raw, &opts)?;
+    let outcomes_unpublished = matches!(name, SourceName::GoogleRemovalsDetailed | SourceName::DsaReport);
+    let scope = if outcomes_unpublished { validate::Scope::OutcomesUnpublished } else { validate::Scope::Load };
+    let mut validated = validate::validate_with(raw, &opts, scope)?;
     let lines_rejected = distinct(validated.problems.iter().map(|p| p.row).collect());
     validated.report.published_lines = Some((lines_read, lines_rejected));
     validated.report.derivation = Some(derivation);
     validated.report.actions_only = name == SourceName::MetaLocalLaw;
+    validated.report.outcomes_unpublished = outcomes_unpublished;
     validated.report.unit = match name {
         SourceName::TiktokGovernment => Some("items (pieces of content or accounts) named in requests".into()),
         SourceName::GoogleRemovalsRequestor => Some("items (URLs, videos ...) named in requests".into()),
         SourceName::MetaLocalLaw => Some(meta::UNIT.into()),
+        SourceName::DsaReport => Some(dsa_report::UNIT.into()),
         _ => None,
     };
+    if name == SourceName::DsaReport {
+        validated.frame = dsa_report::numeric(std::mem::take(&mut validated.frame))?;
+    }
     validated.try_into()
 }
 

@@ -51,10 +51,12 @@ def test_source_names_and_mistakes() -> None:
     assert td.sources.names() == [
         "google-removals-historical",
         "google-removals-requestor",
+        "google-removals-detailed",
         "tiktok-government",
         "x-removals",
         "meta-local-law",
         "dsa-sor",
+        "dsa-report",
     ]
     with pytest.raises(td.InvalidArgumentError, match="did you mean 'google-removals-historical'"):
         td.sources.read("google-removals-historicl", HISTORICAL)  # type: ignore[arg-type]
@@ -356,6 +358,50 @@ def test_actions_only_sources_count_and_never_rate(tmp_path: pathlib.Path) -> No
         td.sources.scan("dsa-sor", DSA / "parts").compliance()
 
 
+DETAILED = HISTORICAL.parent / "google-government-detailed-removal-requests.csv"
+
+
+def test_google_detailed_counts_requests_by_reason_and_never_rates(tmp_path: pathlib.Path) -> None:
+    c = td.sources.read("google-removals-detailed", DETAILED)
+    assert c.load_report["outcomes_unpublished"] is True
+    frame = c.to_polars()
+    assert frame["status"].unique().to_list() == ["unknown"]
+    # Google's other files print Pakistan's requests: 214 in July-December 2018 (historical
+    # summary), 232 in January-June 2025 (by requestor: 1 + 2 + 3 + 211 + 14 + 1).
+    pk = frame.filter(pl.col("jurisdiction") == "PK").group_by("period_end").agg(pl.col("count").sum())
+    assert dict(pk.sort("period_end").rows()) == {"2018-12-31": 214, "2025-06-30": 232}
+    for call in (
+        lambda: c.compliance(by="platform"),
+        lambda: c.time_to_action(by="platform"),
+        lambda: c.crosstab("reason", "platform", value="rate"),
+    ):
+        with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+            call()
+    t = c.trend("half-year")
+    assert t["requests"].sum() == 450 and t["removed"].null_count() == t.height and t["rate"].null_count() == t.height
+    assert c.summary()["requests_actioned"][0] is None
+    assert "the source publishes no outcome for them" in c.headline()
+    # The memo pack counts by country and reason and says why there is no rate.
+    out = tmp_path / "pack"
+    assert (
+        cli.main(["report", str(DETAILED), "--source", "google-removals-detailed", "--out", str(out), "--quiet"]) == 0
+    )
+    memo = (out / "report.md").read_text()
+    assert memo.startswith("# Requests by country, reason and period \\(the source publishes no outcomes\\)")
+    assert "- compliance_platform: the source publishes requests without their outcome" in memo
+    x = pl.read_csv(out / "tables" / "crosstab_reason_platform_cases.csv")
+    by_hand = frame.filter(pl.col("reason") == "Religious Offense")["count"].sum()
+    assert x.filter(pl.col("reason") == "Religious Offense")["google"].item() == by_hand == 208
+    assert not (out / "tables" / "compliance_platform.csv").exists()
+
+
+def test_unknown_is_not_a_status_users_can_map(tmp_path: pathlib.Path) -> None:
+    p = tmp_path / "log.csv"
+    p.write_text("case_id,platform,account,group,reported_at,status\n1,x,@fake_1,TTP,2025-01-02,n/a\n")
+    with pytest.raises(td.InvalidArgumentError, match="only a published source with no outcomes"):
+        td.read_csv(p, status_labels={"n/a": "unknown"})  # type: ignore[dict-item]
+
+
 def test_a_zipped_dump_with_a_shifted_line_names_its_part(tmp_path: pathlib.Path) -> None:
     import io
     import zipfile
@@ -413,3 +459,28 @@ def test_check_scan_takes_the_reads_options(tmp_path: pathlib.Path, capsys: pyte
     assert "1 rejected" in capsys.readouterr().out
     assert cli.main(["check", str(part), "--source", "dsa-sor", "--scan", "--date-order", "day-first"]) == 0
     assert cli.main(["check", str(part), "--source", "dsa-sor", "--date-order", "day-first"]) == 0
+
+
+DSA_REPORT = HISTORICAL.parent.parent / "dsa-report"
+
+
+def test_dsa_report_gives_back_the_platforms_totals(tmp_path: pathlib.Path) -> None:
+    tiktok = DSA_REPORT / "DSA_Transparency_Report_TikTok_July_December_2025 - 3_member_states_orders.csv"
+    c = td.sources.read("dsa-report", tiktok)
+    assert c.load_report["outcomes_unpublished"] is True
+    by_type = dict(c.to_polars().group_by("order_type").agg(pl.col("count").sum()).rows())
+    # TikTok's TOTAL line, July-December 2025: 782 orders to act, 10,932 to provide information.
+    assert by_type == {"act against illegal content (Art. 9)": 782, "provide information (Art. 10)": 10932}
+    x = c.crosstab("jurisdiction", "order_type")
+    assert x.filter(pl.col("jurisdiction") == "FR").row(0)[1:3] == (239, 2663)
+    with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+        c.compliance(by="platform")
+    assert c.to_polars().schema["median_hours_to_give_effect"] == pl.Float64
+    # Straight to a memo pack: counts by country, no rate.
+    out = tmp_path / "pack"
+    assert cli.main(["report", str(tiktok), "--source", "dsa-report", "--out", str(out), "--quiet"]) == 0
+    t = pl.read_csv(out / "tables" / "crosstab_jurisdiction_order_type_cases.csv")
+    assert (t["act against illegal content (Art. 9)"].sum(), t["provide information (Art. 10)"].sum()) == (782, 10932)
+    memo = (out / "report.md").read_text()
+    assert memo.startswith("# Orders from Member State authorities by country, order type and period")
+    assert "orders from Member State authorities were sent to TikTok" in memo

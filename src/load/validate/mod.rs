@@ -135,6 +135,9 @@ pub(crate) enum Scope {
     /// One batch of a scan: no duplicate-`case_id` rule (a batch cannot see the others);
     /// `account_key` derived only when `keys` (the query counts accounts), else left null.
     Batch { keys: bool },
+    /// A load of a published source that publishes requests without their outcome: every rule,
+    /// and its status is `unknown` ([`Status::Unknown`]), which no other input may have.
+    OutcomesUnpublished,
 }
 
 /// Validates a load's raw input (every rule).
@@ -145,7 +148,21 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Validated> {
 /// Validates `raw` for `scope`.
 pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Result<Validated> {
     crate::cancel::check()?;
-    let check_ids = scope == Scope::Load;
+    let check_ids = matches!(scope, Scope::Load | Scope::OutcomesUnpublished);
+    if scope != Scope::OutcomesUnpublished {
+        let mapped = [("status_labels", &opts.status_labels), ("outcome_columns", &opts.outcome_columns)];
+        if let Some((option, label)) =
+            mapped.iter().find_map(|(o, m)| m.iter().find(|(_, s)| *s == Status::Unknown).map(|(l, _)| (*o, l)))
+        {
+            return Err(Error::invalid_arg(
+                option,
+                format!(
+                    "{label:?} is mapped to unknown, which only a published source with no outcomes has: map it to \
+                     removed, restricted, rejected or pending"
+                ),
+            ));
+        }
+    }
     let keep_keys = !matches!(scope, Scope::Batch { keys: false });
     let (raw, wide) = if opts.outcome_columns.is_empty() {
         (raw, None)
@@ -168,7 +185,11 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
             format!("{n} rows is more than one load takes (under 2^32); split the input"),
         ));
     }
-    let vocab = Vocabulary::new(&opts.status_labels, &opts.platform_aliases, &opts.group_aliases);
+    let mut status_labels = opts.status_labels.clone();
+    if scope == Scope::OutcomesUnpublished {
+        status_labels.push((Status::Unknown.as_str().into(), Status::Unknown));
+    }
+    let vocab = Vocabulary::new(&status_labels, &opts.platform_aliases, &opts.group_aliases);
     let ctx = Ctx { file: &source, rows: &rows, thousands: opts.thousands };
     let get = |c: &str| -> Input<'_> {
         m.canon.get(c).and_then(|name| frame.column(name).ok().map(|col| (name.as_str(), col)))
