@@ -86,6 +86,27 @@ const KEY: &str = "__period_key";
 /// counts states only what comes before it.
 pub const RATE_CLAUSE: &str = "each period's rate: ";
 const UNDATED: &str = "__undated";
+/// A trend's columns after the `by` columns, in order (then `missing_weight` for follower
+/// weights, and `definition`).
+const OUTPUT: [&str; 17] = [
+    PERIOD,
+    "period_label",
+    "requests",
+    "removed",
+    "restricted",
+    "rejected",
+    "pending",
+    "actioned",
+    "cum_requests",
+    "cum_actioned",
+    "successes",
+    "denominator",
+    "n",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "low_n",
+];
 
 /// The period key of cases outside `start`..`end`.
 const OUTSIDE: i64 = i64::MIN;
@@ -244,29 +265,21 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     out.with_column(Column::new("period_label".into(), labels))?;
     let mut out = finish_rates(out, &spec.compliance)?;
     // Rows without outcomes, or all actions, have no rate: a 100% or a 0% would be made up.
-    let (blanked, rate_clause): (&[&str], String) = match src.no_rate {
-        None => (&[], format!("{RATE_CLAUSE}{}", spec.compliance.describe())),
+    let (blanked, rate_clause): (Vec<&str>, String) = match src.no_rate {
+        None => (Vec::new(), format!("{RATE_CLAUSE}{}", spec.compliance.describe())),
         Some(super::NoRate::ActionsOnly) => (
-            &["rate", "ci_low", "ci_high"],
+            vec!["rate", "ci_low", "ci_high"],
             "no rate: every row is an action the platform took, none a request it could refuse (a rate would be \
              100% by construction)"
                 .to_string(),
         ),
         Some(super::NoRate::OutcomesUnpublished) => (
-            &[
-                "removed",
-                "restricted",
-                "rejected",
-                "pending",
-                "actioned",
-                "cum_actioned",
-                "successes",
-                "denominator",
-                "n",
-                "rate",
-                "ci_low",
-                "ci_high",
-            ],
+            // Every column but the period, the requests and their running total, and low_n.
+            OUTPUT
+                .iter()
+                .copied()
+                .filter(|c| ![PERIOD, "period_label", "requests", "cum_requests", "low_n"].contains(c))
+                .collect(),
             "no outcomes: the source publishes requests without their outcome, so every outcome column and rate \
              is null; low_n flags periods with fewer requests than the minimum"
                 .to_string(),
@@ -274,31 +287,10 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     };
     for name in blanked {
         let dtype = out.column(name)?.dtype().clone();
-        out.with_column(Column::full_null((*name).into(), out.height(), &dtype))?;
+        out.with_column(Column::full_null(name.into(), out.height(), &dtype))?;
     }
     let mut order: Vec<String> = by.to_vec();
-    order.extend(
-        [
-            PERIOD,
-            "period_label",
-            "requests",
-            "removed",
-            "restricted",
-            "rejected",
-            "pending",
-            "actioned",
-            "cum_requests",
-            "cum_actioned",
-            "successes",
-            "denominator",
-            "n",
-            "rate",
-            "ci_low",
-            "ci_high",
-            "low_n",
-        ]
-        .map(String::from),
-    );
+    order.extend(OUTPUT.map(String::from));
     if spec.compliance.weight == super::compliance::Weight::Followers {
         order.push("missing_weight".into());
     }
