@@ -53,9 +53,6 @@ crate::vocabulary! {
         /// A number above the bounds a count can have (`followers` over 10^10, `count` over 10^12),
         /// or one that would push the column's total past what a 64-bit sum holds.
         ValueTooLarge = "value_too_large",
-        /// A published number that should be a number and is not (a median time in hours, a
-        /// share): the line is left out, never read as 0.
-        InvalidNumber = "invalid_number",
     }
 }
 

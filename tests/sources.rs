@@ -260,6 +260,28 @@ fn google_detailed_empty_count_is_a_reject_and_other_files_are_named() {
     assert_eq!(str_col(rej, "column"), [Some("Total".to_string())]);
     assert_eq!(str_col(rej, "rule"), [Some("required".to_string())]);
     assert_eq!(i64_col(rej, "row"), [Some(2)]);
+    // In the historical companion, an empty court-order cell rejects that row only: the line's
+    // executive requests stay. A period that ends on no half-year's last day, and a line with no
+    // country, are rejects too, not a one-day period or a blank jurisdiction.
+    let p = write_file(
+        &dir,
+        "google-government-detailed-removal-requests-historical.csv",
+        b"Period Ending,Country/Region,CLDR Territory Code,Product,Reason,Court Orders,\"Executive, Police, etc.\",Items Requested To Be Removed\n2018-12-31,Pakistan,PK,YouTube,Defamation,,7,9\n2018-12-30,Pakistan,PK,Blogger,Defamation,1,1,2\n2018-12-31,,,Blogger,Defamation,1,1,2\n",
+    );
+    let c = sources::read(SourceName::GoogleRemovalsDetailed, &p, &quarantine()).unwrap();
+    let rej = c.rejects();
+    assert_eq!(i64_col(rej, "row"), [Some(1), Some(2), Some(3), Some(3)]);
+    assert_eq!(
+        str_col(rej, "column"),
+        [
+            Some("Court Orders".into()),
+            Some("Period Ending".into()),
+            Some("jurisdiction".into()),
+            Some("jurisdiction".into())
+        ]
+    );
+    assert_eq!(i64_col(c.frame(), "count"), [Some(7)]);
+    assert_eq!(str_col(c.frame(), "agency"), [Some("Executive, Police, etc.".to_string())]);
     // The detailed file read as another source, and another read as this one, say which is which.
     let e = sources::read(SourceName::GoogleRemovalsHistorical, &p, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("read it as google-removals-detailed"), "{e}");
@@ -913,13 +935,22 @@ fn dsa_report_member_states_add_up_to_tiktoks_published_totals() {
     assert_eq!(orders(&c, "GR"), [(ACT.to_string(), 0), (INFO.to_string(), 110)]);
     assert!(orders(&c, "EU (no Member State given)").is_empty());
     let d = r.derivation.as_deref().unwrap();
-    assert!(d.contains("received` 782 (total 782)") && d.contains("information` 10932 (total 10932)"), "{d}");
+    assert!(d.contains("received`: 782 in the Member-State lines, 782 in the TOTAL line"), "{d}");
+    assert!(d.contains("information`: 10932 in the Member-State lines, 10932 in the TOTAL line"), "{d}");
+    assert!(!d.contains("EL"), "{d}");
+    // A median over 0 orders is no time: Bulgaria's 0 orders to act have none.
+    let bg = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("BG"))).collect().unwrap();
+    assert_eq!(f64_col(&bg, "median_hours_to_give_effect"), [None, Some(176.0)]);
     assert!(str_col(c.frame(), PLATFORM).iter().all(|p| p.as_deref() == Some("tiktok")));
-    assert!(c
-        .summary()
-        .unwrap()
-        .headline()
-        .contains("11,714 orders from Member State authorities were sent to TikTok"));
+    // The two kinds of order are not added up in the headline.
+    let h = c.summary().unwrap().headline();
+    assert!(
+        h.contains(
+            "TikTok received 782 orders to act against illegal content (Art. 9) and 10,932 orders to provide \
+             information (Art. 10) from Member State authorities"
+        ),
+        "{h}"
+    );
 }
 
 #[test]
@@ -935,7 +966,11 @@ fn dsa_report_reads_metas_blank_block_cells_and_thousands() {
     assert_eq!(i64_col(&lt, "items"), [Some(1115), None]);
     // Facebook's items do not add up (2,162 by Member State, "2,158" in its total): said, not hidden.
     let d = c.load_report().derivation.clone().unwrap();
-    assert!(d.contains("orders to act against illegal content` 2162 (total 2158)"), "{d}");
+    assert!(
+        d.contains("orders to act against illegal content`: 2162 in the Member-State lines, 2158 in the TOTAL line"),
+        "{d}"
+    );
+    assert!(d.contains("Greece's EL (Eurostat's code) read as GR"), "{d}");
 }
 
 #[test]
@@ -972,24 +1007,124 @@ fn dsa_report_empty_and_unreadable_cells_are_rejects_unless_the_total_settles_th
     assert_eq!((c.load_report().rows_read, c.load_report().rows_rejected), (4, 0));
     assert_eq!(orders(&c, "BE"), [(ACT.to_string(), 0), (INFO.to_string(), 0)]);
     assert!(c.load_report().derivation.as_deref().unwrap().contains("1 empty cell(s) read as 0"));
-    // They do not: the empty line is a reject naming its column, never 0; a median that is no
-    // number is one too.
+    // They do not (orders to act: 5 + 1 of 9): the empty cell is a reject of that row only,
+    // naming its column, never 0; the line's orders to provide information (3 + 0 of 3) settle
+    // theirs. A median that is no number is left empty, its orders kept, and said.
     let p = file(
         "b.csv",
         "All,X,2025-07-01/2025-12-31,TOTAL,,TOTAL,9,9,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,AT,5,5,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,BE,,,,,,,\nAll,X,2025-07-01/2025-12-31,TOTAL,,CY,1,1,0,ten,0,0,0\n",
     );
     let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
     let rej = c.rejects();
-    assert_eq!(i64_col(rej, "row"), [Some(3), Some(4)]);
-    assert_eq!(str_col(rej, "rule"), [Some("required".to_string()), Some("invalid_number".to_string())]);
+    assert_eq!(i64_col(rej, "row"), [Some(3)]);
+    assert_eq!(str_col(rej, "rule"), [Some("required".to_string())]);
     assert_eq!(str_col(rej, "column")[0].as_deref(), Some("Number of orders to act against illegal content received"));
     assert_eq!(orders(&c, "AT"), [(ACT.to_string(), 5), (INFO.to_string(), 3)]);
+    assert_eq!(orders(&c, "BE"), [(INFO.to_string(), 0)]);
+    let cy = c.frame().clone().lazy().filter(col("jurisdiction").eq(lit("CY"))).collect().unwrap();
+    assert_eq!(i64_col(&cy, "count"), [Some(1), Some(0)]);
+    assert_eq!(f64_col(&cy, "median_hours_to_give_effect"), [None, None]);
+    let d = c.load_report().derivation.clone().unwrap();
+    assert!(d.contains("1 median cell(s) that are no number left empty (their orders kept): row 4"), "{d}");
+    assert!(d.contains("1 Member-State row(s) rejected"), "{d}");
+    // No residual row stands in for a rejected row's orders.
+    assert!(orders(&c, "EU (no Member State given)").is_empty());
+    // Greece as both EL and GR is one Member State twice: the second line's rows are duplicates.
+    let p = file(
+        "c.csv",
+        "All,X,2025-07-01/2025-12-31,TOTAL,,EL,1,1,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,GR,1,1,0,10,3,0,20\n",
+    );
+    let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
+    assert_eq!(
+        str_col(c.rejects(), "rule"),
+        [Some("duplicate_case_id".to_string()), Some("duplicate_case_id".to_string())]
+    );
+    assert_eq!(i64_col(c.rejects(), "row"), [Some(2), Some(2)]);
+    assert_eq!(orders(&c, "GR"), [(ACT.to_string(), 1), (INFO.to_string(), 3)]);
     // A translated report, or another part of the template, is refused with that said.
+    let p = write_file(
+        &dir,
+        "7_appeals.csv",
+        b"Applicability,Service,Reporting period,Number of complaints received\nAll,X,2025-07-01/2025-12-31,4\n",
+    );
+    let e = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap_err().to_string();
+    assert!(e.contains("it is none of parts 3"), "{e}");
     let p = write_file(
         &dir,
         "4_notices.csv",
         b"Applicability,Service,Reporting period,Number of notices received\nAll,X,2025-07-01/2025-12-31,4\n",
     );
     let e = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap_err().to_string();
-    assert!(e.contains("is it part 3 of the English template"), "{e}");
+    assert!(e.contains("it reads as part 4 of the template but has no column `Category of illegal content`"), "{e}");
+}
+
+#[test]
+fn dsa_report_notices_partition_by_category_and_give_back_the_totals() {
+    // Part 4, July-December 2025. Published on each file's TOTAL line: TikTok 714,523 notices,
+    // Facebook 788,745, X 402,010, YouTube 343,749.
+    for (name, total, rows, residual) in [
+        ("DSA_Transparency_Report_TikTok_July_December_2025 - 4_notices.csv", 714523, 12, Some(90184)),
+        ("facebook_4_notices.csv", 788745, 94, None),
+        ("x_4_notices.csv", 402010, 71, Some(750)),
+        ("youtube_4_notices.csv", 343749, 10, None),
+    ] {
+        let c = dsa_report(name);
+        let r = c.load_report();
+        assert!(r.outcomes_unpublished && !r.actions_only, "{name}");
+        assert_eq!(r.unit.as_deref(), Some("notices (Art. 16)"));
+        assert_eq!((r.rows_read, r.rows_rejected), (rows, 0), "{name}");
+        assert_eq!(i64_col(c.frame(), "count").iter().flatten().sum::<i64>(), total, "{name}");
+        // TikTok's categories give 624,339 of its 714,523, and X's an orphan "other" line of 750
+        // under no category: the rest is one row, so the total comes back.
+        let none = c.frame().clone().lazy().filter(col(REASON).eq(lit("(no category given)"))).collect().unwrap();
+        assert_eq!(i64_col(&none, "count").first().copied().flatten(), residual, "{name}");
+    }
+    // Terrorist content is a sub-category of risk for public security: its own row where the
+    // category's sub-category lines account for it (X: 2,278 + 169 + 879 + 4,627 + 1,372 = 9,325).
+    let x = dsa_report("x_4_notices.csv");
+    let t = x.frame().clone().lazy().filter(col("subcategory").eq(lit("KEYWORD_TERRORIST_CONTENT"))).collect().unwrap();
+    assert_eq!(i64_col(&t, "count"), [Some(4627)]);
+    assert_eq!(i64_col(&t, "actions_on_law"), [Some(1093)]);
+    assert_eq!(f64_col(&t, "median_hours_to_action"), [Some(3.0)]);
+    // X's violence lines, with the orphan under them, sum past the category: it stays one row.
+    let d = x.load_report().derivation.clone().unwrap();
+    assert!(d.contains("STATEMENT_CATEGORY_VIOLENCE's sub-category lines sum to 33157, more than its 32407"), "{d}");
+    // YouTube gives its actions on the TOTAL line only: said in the derivation, in no row.
+    let yt = dsa_report("youtube_4_notices.csv");
+    let d = yt.load_report().derivation.clone().unwrap();
+    assert!(d.contains("the TOTAL line's actions: 412096 on the law, 6665 on the terms and conditions"), "{d}");
+    assert!(yt.compliance(&["platform"], &ComplianceSpec::default()).is_err());
+}
+
+#[test]
+fn dsa_report_own_initiative_measures_are_actions() {
+    // Part 5 (Facebook) and part 6 (TikTok), July-December 2025: "96,466" and 258,691,522
+    // measures on their TOTAL lines.
+    let fb = dsa_report("facebook_5_own_initiative_illegal.csv");
+    assert!(fb.load_report().actions_only && !fb.load_report().outcomes_unpublished);
+    assert_eq!(i64_col(fb.frame(), "count").iter().flatten().sum::<i64>(), 96466);
+    assert!(str_col(fb.frame(), STATUS).iter().all(|s| s.as_deref() == Some("restricted")));
+    let ps = fb
+        .frame()
+        .clone()
+        .lazy()
+        .filter(col("subcategory").eq(lit("KEYWORD_OTHER_PUBLIC_SECURITY")))
+        .collect()
+        .unwrap();
+    assert_eq!(i64_col(&ps, "count"), [Some(1521)]);
+    assert_eq!(i64_col(&ps, "disable"), [Some(1507)]);
+    let e = fb.compliance(&["platform"], &ComplianceSpec::default()).unwrap_err().to_string();
+    assert!(e.contains("100% by construction"), "{e}");
+    let tt = dsa_report("DSA_Transparency_Report_TikTok_July_December_2025 - 6_own_initiative_TC.csv");
+    assert_eq!(i64_col(tt.frame(), "count").iter().flatten().sum::<i64>(), 258691522);
+    assert_eq!(tt.load_report().unit.as_deref(), Some("own-initiative measures under the terms and conditions"));
+    // TikTok left part 5 empty: refused, saying so, not read as zeros.
+    let e = sources::read(
+        SourceName::DsaReport,
+        format!("{DSA_REPORT}/DSA_Transparency_Report_TikTok_July_December_2025 - 5_own_initiative_illegal.csv"),
+        &quarantine(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("filled no line of part 5"), "{e}");
 }

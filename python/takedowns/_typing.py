@@ -66,7 +66,6 @@ Rule = Literal[
     "date_out_of_range",
     "invalid_account",
     "value_too_large",
-    "invalid_number",
 ]
 
 #: Each vocabulary by the option that takes it (as the core names it in errors).

@@ -438,6 +438,17 @@ def trend(
     _nonempty(t, "trend")
     if value not in t.columns or value in ("period", "period_label", "definition", "low_n") or value == by:
         raise InvalidArgumentError(f"value {value!r} is not a numeric column of the trend table", "value")
+    if t.height and t.get_column(value).null_count() == t.height:
+        # A source without outcomes (or rows that are all actions) has no such value: an empty
+        # axis would look like a finding.
+        why = (
+            "the source publishes no outcome"
+            if cases.load_report.get("outcomes_unpublished")
+            else "every row is an action, so no rate applies"
+            if cases.load_report.get("actions_only")
+            else "it is null in every period"
+        )
+        raise InvalidArgumentError(f"the trend has no {value!r} to draw: {why}; draw value='requests'", "value")
     spec = _compliance_spec(options)
     n_words, clause = _denominator_words(spec)
     fig, ax = _figure(ax, 3.4)

@@ -97,6 +97,9 @@ def tables(
     skipped = {} if skipped is None else skipped
     n_platforms, n_groups = _platforms_and_groups(cases)
     actions = _actions_only(cases)
+    # Kinds of order (a DSA report's orders to act and to provide information) are not one
+    # series: the trend splits them instead of platforms.
+    split = "order_type" if "order_type" in cases.to_polars().columns else "platform"
     # Statements of reasons are counted by when the restriction applied, not when the content
     # was posted (their reported_at).
     on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
@@ -107,7 +110,7 @@ def tables(
         "reach_group": lambda: cases.reach(by="group"),
         "reach_platform": lambda: cases.reach(by="platform"),
         trend_name(every): lambda: cases.trend(cast(Any, every), **on, **o),
-        trend_name(every, "platform"): lambda: cases.trend(cast(Any, every), by="platform", **on, **o),
+        trend_name(every, split): lambda: cases.trend(cast(Any, every), by=split, **on, **o),
         "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
@@ -249,15 +252,16 @@ def _figures(
     st = dict(stamp or {})
     on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
     n_platforms, n_groups = _platforms_and_groups(cases)
+    split = "order_type" if "order_type" in cases.to_polars().columns else "platform"
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
         "compliance_platform": (
             lambda: plot.compliance(cases, "platform", **st, **o),
             ["platform"],
             "compliance_platform",
         ),
-        trend_name(every, "platform"): (
-            lambda: plot.trend(cases, cast(Any, every), by="platform", **on, **st),
-            ["platform"],
+        trend_name(every, split): (
+            lambda: plot.trend(cases, cast(Any, every), by=split, **on, **st),
+            [split],
             trend_name(every),
         ),
         "reach_group": (lambda: plot.reach(cases, "group", **st), ["group"], "reach_group"),
@@ -272,7 +276,7 @@ def _figures(
             "time_to_action_platform",
         ),
     }
-    counts = {"platform": n_platforms, "group": n_groups}
+    counts = {"platform": n_platforms, "group": n_groups, "order_type": 2}
     out: dict[str, Callable[[], Any]] = {}
     for name, (draw, dims, needs) in figures.items():
         too_many = [d for d in dims if counts[d] > MAX_FIGURE_CATEGORIES]

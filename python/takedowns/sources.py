@@ -54,7 +54,8 @@ dsa-sor                        EU DSA Transparency Database, statements of reaso
                                Parquet with the same columns. One case per statement (a platform's
                                own restriction); :func:`scan` for more than fits in memory
 dsa-report                     A DSA harmonised transparency report (Implementing Regulation (EU)
-                               2024/2835, Annex I), part 3: ``3_member_states_orders.csv``
+                               2024/2835, Annex I), parts 3 to 6 (told apart by their headers).
+                               Part 3: ``3_member_states_orders.csv``
                                (July-December 2025 on). Per Member State (``jurisdiction``), its
                                orders to act against illegal content (Art. 9) and to provide
                                information (Art. 10) (``order_type``), with ``items`` and the
@@ -62,7 +63,13 @@ dsa-report                     A DSA harmonised transparency report (Implementin
                                ``median_hours_to_give_effect``. Orders of the platform's total that
                                no Member-State line gives are one more row (``EU (no Member State
                                given)``), so the rows add up to the published total. No outcome is
-                               published: every ``status`` is ``unknown``
+                               published: every ``status`` is ``unknown``. Part 4,
+                               ``4_notices.csv``: notices per category (``reason``) or
+                               sub-category (``subcategory``) where those account for it, the rest a
+                               row of its own; status ``unknown`` (actions are counted per item:
+                               ``actions_on_law``, ``actions_on_terms`` are columns). Parts 5 and
+                               6 (own-initiative measures): the same rows, each ``restricted``,
+                               actions only, with the kinds of restriction as columns
 =============================  =====================================================================
 
 A statement of reasons (``dsa-sor``) becomes a case: ``case_id`` its ``uuid``, ``platform`` its

@@ -78,6 +78,12 @@ pub struct Summary {
     /// The source publishes no outcome ([`crate::LoadReport::outcomes_unpublished`]): the
     /// outcome counts are 0 here and null in [`Summary::to_frame`], and no rate is given.
     pub outcomes_unpublished: bool,
+    /// Requests per `order_type` when the rows have one (a DSA report's orders to act and to
+    /// provide information, which the headline keeps apart), in the order of their names.
+    pub by_order_type: Vec<(String, u64)>,
+    /// How a published source's rows were derived ([`crate::LoadReport::derivation`]): the
+    /// definition carries it, as every table's does.
+    pub derivation: Option<String>,
     /// For statements of reasons, the first and last day a restriction applied (`actioned_at`):
     /// the headline's span.
     pub applied: Option<(NaiveDate, NaiveDate)>,
@@ -140,7 +146,24 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
     } else {
         None
     };
+    let by_order_type = match df.column("order_type") {
+        Ok(_) => {
+            let t = df
+                .clone()
+                .lazy()
+                .group_by([col("order_type")])
+                .agg([col(COUNT).sum()])
+                .sort(["order_type"], Default::default())
+                .collect()?;
+            let names = t.column("order_type")?.str()?.clone();
+            let counts = t.column(COUNT)?.cast(&DataType::Int64)?;
+            names.iter().zip(counts.i64()?.iter()).filter_map(|(n, c)| Some((n?.to_string(), u(c)))).collect()
+        }
+        Err(_) => Vec::new(),
+    };
     Ok(Summary {
+        derivation: cases.load_report().derivation.clone(),
+        by_order_type,
         applied,
         rows: df.height() as u64,
         requests: u(geti(&c, "requests")?),
@@ -267,6 +290,22 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
+        } else if self.outcomes_unpublished && !self.by_order_type.is_empty() {
+            // Kinds of order are not one count: each is given apart.
+            let kinds: Vec<String> = self
+                .by_order_type
+                .iter()
+                .map(|(kind, n)| format!("{} {} to {kind}", human_count(*n), if *n == 1 { "order" } else { "orders" }))
+                .collect();
+            format!(
+                "{}{} received {}{} from {}; the source publishes no outcome for them, so no compliance rate \
+                 applies.",
+                span,
+                and_list(&platforms),
+                and_list(&kinds),
+                groups,
+                self.unit.as_deref().and_then(|u| u.strip_prefix("orders from ")).unwrap_or("requesters"),
+            )
         } else if self.outcomes_unpublished {
             format!(
                 "{}{} {}{} were sent to {}; the source publishes no outcome for them, so no compliance rate \
@@ -362,6 +401,10 @@ impl Summary {
                         let mut d = DEFINITION.to_string();
                         if self.outcomes_unpublished {
                             d.push_str("; the source publishes no outcomes: outcome counts and rates are null");
+                        }
+                        if let Some(derivation) = &self.derivation {
+                            d.push_str("; ");
+                            d.push_str(derivation);
                         }
                         if let Some(note) = &self.rejects {
                             d.push_str("; ");

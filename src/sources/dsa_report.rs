@@ -1,7 +1,27 @@
 //! DSA harmonised transparency reports (Commission Implementing Regulation (EU) 2024/2835,
-//! Annex I templates), part 3: orders from Member States' authorities, the file each very large
-//! platform publishes as `3_member_states_orders.csv` (TikTok: `... - 3_member_states_orders.csv`)
-//! since its report for July-December 2025.
+//! Annex I templates), the CSV files each very large platform publishes per part since its
+//! report for July-December 2025. Parts 3 to 6 are read, told apart by their headers: 3, orders
+//! from Member States' authorities (`3_member_states_orders.csv`; TikTok: `... -
+//! 3_member_states_orders.csv`); 4, notices (`4_notices.csv`); 5 and 6, measures at the
+//! provider's own initiative (`5_own_initiative_illegal.csv`, `6_own_initiative_TC.csv`).
+//!
+//! # Parts 4 to 6
+//!
+//! A line per category (`STATEMENT_CATEGORY_...`) and sub-category (`KEYWORD_...`, under the
+//! category above it), after a `TOTAL` line; no Member States. Categories and sub-categories
+//! overlap, so one level of each category is read: its sub-category lines when they account for
+//! it (their sum at most the category's; the rest a row with subcategory `(no sub-category
+//! given)`), else the category line alone (and the derivation says why). The categories' sum is
+//! checked against the TOTAL line, and what no category gives is one more row, reason `(no
+//! category given)`, so the rows give back the platform's total. Part 4's rows count notices
+//! (Art. 16), status `unknown`: the template gives actions, which platforms count per item (they
+//! can exceed the notices), not each notice's outcome, so the actions are columns beside the
+//! notices (`actions_on_law`, `actions_on_terms`, with `notices_trusted_flaggers`, `items`,
+//! `median_hours_to_action`). Parts 5 and 6 count measures, each a restriction the platform
+//! imposed (`restricted`, actions only), with the kinds of restriction and the measures after
+//! solely automated detection as columns. A part left empty is refused, never read as zeros.
+//!
+//! # Part 3
 //!
 //! ```text
 //! Applicability,Service,Reporting period,Category of illegal content,"Description of the sub-category ""Other""",Scope,Number of orders to act against illegal content received,Number of specific items of information included in the total number of orders to act against illegal content,Median time to inform the authority of the receipt of the order to act against illegal content,Median time to give effect to the order to act against illegal content,Number of orders to provide information,Median time to inform the authority of the receipt of the order to provide information,Median time to give effect to the order to provide information,Contextual information on ...
@@ -19,24 +39,30 @@
 //! to act and its orders to provide information (`order_type`), `jurisdiction` the Member State.
 //! Their sum is checked against the file's own `TOTAL`/`TOTAL` line and the derivation states
 //! both; orders of that total which no Member-State line gives become one more row, jurisdiction
-//! `EU (no Member State given)`, so that the rows add up to the platform's published total. A
-//! file without Member-State lines is read from that total line (jurisdiction `EU`).
+//! `EU (no Member State given)`, so that the rows add up to the platform's published total (not
+//! when a Member-State row was rejected: its orders are unknown, and the derivation says the rows
+//! fall short). A Member State given twice (or as both `EL` and `GR`) is a `duplicate_case_id`
+//! reject: `case_id` is service, period, Member State and order type. A file without
+//! Member-State lines is read from that total line (jurisdiction `EU`).
 //!
 //! The template publishes no outcome of an order (only counts and median times), so every status
 //! is `unknown` ([`crate::LoadReport::outcomes_unpublished`]): count the orders, do not rate them.
 //! Beside each row: `items` (the items of information named in orders to act), and
 //! `median_hours_to_inform` and `median_hours_to_give_effect` as the platform published them
-//! (medians of that Member State's orders: they cannot be summed or averaged across rows).
+//! (medians of that Member State's orders: they cannot be summed or averaged across rows). A
+//! median over 0 orders is no time and is left empty; a median that is no number is left empty,
+//! its orders kept, and the derivation lists it.
 //!
 //! Real files depart from the template, and all of these are read: an extra `Category label`
 //! column (TikTok); the first five cells left blank on the lines of a block (Meta: filled from the
 //! line above); a `Service` cell with trailing line breaks; counts with thousands separators
 //! (`"1,358"`) or written `0.0`; lines cut short of the header's width (YouTube); Greece as `EL`
-//! (Eurostat's code, read as `GR`, the ISO code the other sources use). An empty count is not read
-//! as 0: it is a `required` reject, unless the other Member-State lines already add up to the
-//! file's total (then the empty cells cannot hold an order, and the derivation says they were
-//! read as 0). Headers are matched ignoring case and spacing; a report in another language's
-//! headers is refused with that said.
+//! (Eurostat's code, read as `GR`, the ISO code the other sources use). A count that is no number
+//! rejects its row only (the other kind of order on the line is kept): empty is a `required`
+//! reject, never 0, unless the other Member-State lines already add up to the file's total (then
+//! the empty cells cannot hold an order, and the derivation says they were read as 0); `<10` is a
+//! `censored_value`. Headers are matched ignoring case and spacing; a report in another
+//! language's headers is refused with that said.
 
 use std::path::Path;
 
@@ -45,10 +71,11 @@ use polars::prelude::*;
 use super::{Long, BASE, SOURCE_COL};
 use crate::error::{Error, Problem, Result, Rule};
 use crate::load::readers::{self, Raw, Rows};
+use crate::schema::col_names::{CASE_ID, REASON};
 use crate::schema::Status;
 
-const WHAT: &str =
-    "a DSA harmonised transparency report's orders from Member States (Annex I template, part 3: 3_member_states_orders.csv)";
+const WHAT: &str = "a DSA harmonised transparency report's CSV (Annex I template, parts 3 to 6: \
+     3_member_states_orders.csv, 4_notices.csv, 5_own_initiative_illegal.csv, 6_own_initiative_TC.csv)";
 /// The `source` value of every row.
 pub(crate) const SOURCE: &str =
     "DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835), part 3: orders from Member States";
@@ -72,6 +99,46 @@ const INFO_EFFECT: &str = "Median time to give effect to the order to provide in
 /// The two kinds of order, as `order_type` values.
 pub(crate) const ORDER_TO_ACT: &str = "act against illegal content (Art. 9)";
 pub(crate) const ORDER_TO_INFORM: &str = "provide information (Art. 10)";
+
+/// One kind of order: the cells of its count, items, and medians, and what its rows say.
+struct Kind {
+    count: usize,
+    name: &'static str,
+    items: Option<usize>,
+    inform: usize,
+    inform_name: &'static str,
+    effect: usize,
+    effect_name: &'static str,
+    order_type: &'static str,
+    /// The index of its count column in the rows' count names.
+    from: u32,
+}
+
+/// Orders to act (cells 0-3) and to provide information (cells 4-6).
+const KINDS: [Kind; 2] = [
+    Kind {
+        count: 0,
+        name: ACT,
+        items: Some(1),
+        inform: 2,
+        inform_name: ACT_INFORM,
+        effect: 3,
+        effect_name: ACT_EFFECT,
+        order_type: ORDER_TO_ACT,
+        from: 0,
+    },
+    Kind {
+        count: 4,
+        name: INFO,
+        items: None,
+        inform: 5,
+        inform_name: INFO_INFORM,
+        effect: 6,
+        effect_name: INFO_EFFECT,
+        order_type: ORDER_TO_INFORM,
+        from: 1,
+    },
+];
 
 /// The `jurisdiction` of the orders in a file's total that no Member-State line gives.
 pub(crate) const UNATTRIBUTED: &str = "EU (no Member State given)";
@@ -105,15 +172,6 @@ fn count(s: &str) -> Option<i64> {
     number(s).filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 1e15).map(|n| n as i64)
 }
 
-/// A median in hours, as text for the checks (thousands separators removed); empty stays empty.
-fn median_text(s: &str) -> Option<String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return None;
-    }
-    Some(number(t).map(|n| n.to_string()).unwrap_or_else(|| t.to_string()))
-}
-
 /// One line of the file as read: its record number and its cells, blank cells filled from the
 /// line above where the platform left a block's first cells blank.
 struct Line {
@@ -121,23 +179,157 @@ struct Line {
     service: String,
     period: String,
     category: String,
+    /// The sub-category's description (the template's placeholder read as empty).
+    description: String,
+    /// Part 3's scope (`TOTAL` or a Member State); empty in the other parts.
     scope: String,
-    cells: [String; 7],
+    /// The part's value cells, in the order of its layout.
+    cells: Vec<String>,
 }
 
-/// Reads `path`: see the module docs.
-pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
-    let file = path.display().to_string();
+/// Which part of the template a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Part 3: orders from Member States (Art. 9 and 10).
+    Orders,
+    /// Part 4: notices (Art. 16).
+    Notices,
+    /// Part 5: measures at the provider's own initiative against illegal content.
+    OwnInitiativeIllegal,
+    /// Part 6: measures at the provider's own initiative under its terms and conditions.
+    OwnInitiativeTerms,
+}
+
+impl Part {
+    /// What a row counts.
+    pub(crate) fn unit(self) -> &'static str {
+        match self {
+            Part::Orders => UNIT,
+            Part::Notices => "notices (Art. 16)",
+            Part::OwnInitiativeIllegal => "own-initiative measures against illegal content",
+            Part::OwnInitiativeTerms => "own-initiative measures under the terms and conditions",
+        }
+    }
+
+    /// The `source` value of its rows.
+    pub(crate) fn source(self) -> &'static str {
+        match self {
+            Part::Orders => SOURCE,
+            Part::Notices => {
+                "DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835), part 4: notices"
+            }
+            Part::OwnInitiativeIllegal => {
+                "DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835), part 5: own-initiative \
+                 measures, illegal content"
+            }
+            Part::OwnInitiativeTerms => {
+                "DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835), part 6: own-initiative \
+                 measures, terms and conditions"
+            }
+        }
+    }
+
+    /// The column naming the category.
+    fn category(self) -> &'static str {
+        if self == Part::OwnInitiativeTerms {
+            CATEGORY_TERMS
+        } else {
+            CATEGORY
+        }
+    }
+
+    /// The value columns read, in order.
+    fn values(self) -> &'static [&'static str] {
+        match self {
+            Part::Orders => &[ACT, ITEMS, ACT_INFORM, ACT_EFFECT, INFO, INFO_INFORM, INFO_EFFECT],
+            Part::Notices => &NOTICE_VALUES,
+            Part::OwnInitiativeIllegal | Part::OwnInitiativeTerms => &MEASURE_VALUES,
+        }
+    }
+
+    /// The part a header names: by the columns only it has.
+    fn of(find: &dyn Fn(&str) -> Option<usize>) -> Option<Part> {
+        if find(ACT).is_some() && find(SCOPE).is_some() {
+            Some(Part::Orders)
+        } else if find(NOTICES).is_some() {
+            Some(Part::Notices)
+        } else if find(MEASURES).is_some() && find(CATEGORY_TERMS).is_some() {
+            Some(Part::OwnInitiativeTerms)
+        } else if find(MEASURES).is_some() {
+            Some(Part::OwnInitiativeIllegal)
+        } else {
+            None
+        }
+    }
+}
+
+const CATEGORY_TERMS: &str = "Category of incompatibility with the provider's terms and conditions";
+const DESCRIPTION: &str = "Description of the sub-category \"Other\"";
+/// The template's text in an unused "other" line, which some platforms leave in.
+const PLACEHOLDER: &str = "Text to detail the \"Other\" keyword.";
+const NOTICES: &str = "Number of notices received";
+const MEASURES: &str = "Number of measures taken at the provider's own initiative";
+/// Part 4's value columns: the notices first, then what the rows carry beside them.
+const NOTICE_VALUES: [&str; 8] = [
+    NOTICES,
+    "Number of notices received from Trusted flaggers",
+    "Number of specific items of information included in the total number of notices",
+    "Median time to take action",
+    "Median time to take action (Trusted Flagger notices)",
+    "Number of actions taken on the basis of the law",
+    "Number of actions taken on the basis of the terms and conditions of the service",
+    "Number of specific items of information included in the total number of notices by Trusted Flaggers (Trusted Flagger notices)",
+];
+/// Part 4's columns beside the count, by value index: (name, whole number).
+const NOTICE_EXTRAS: [(usize, &str, bool); 6] = [
+    (1, "notices_trusted_flaggers", true),
+    (2, "items", true),
+    (3, "median_hours_to_action", false),
+    (4, "median_hours_to_action_trusted_flaggers", false),
+    (5, "actions_on_law", true),
+    (6, "actions_on_terms", true),
+];
+/// Parts 5 and 6: the measures, those after solely automated detection, and each restriction.
+const MEASURE_VALUES: [&str; 16] = [
+    MEASURES,
+    "Number of measures taken after detection with solely automated means",
+    "Visibility restriction Removal",
+    "Visibility restriction Disable",
+    "Visibility restriction Demoted",
+    "Visibility restriction Age restricted",
+    "Visibility restriction Interaction restricted",
+    "Visibility restriction Labelled",
+    "Visibility restriction Other",
+    "Monetary restriction Suspension",
+    "Monetary restriction Termination",
+    "Monetary restriction Other",
+    "Provision of the service Suspension",
+    "Provision of the service Termination",
+    "Account restriction Suspension",
+    "Account restriction Termination",
+];
+
+/// The file's text and its header: `(text, normalised headers)`.
+fn open(path: &Path, file: &str) -> Result<(Vec<u8>, String)> {
     let bytes = readers::read_file(path)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
-    let text = std::str::from_utf8(body).map_err(|e| Error::Read {
-        file: file.clone(),
-        format: WHAT.into(),
-        message: format!(
-            "it is not UTF-8 (byte {} of the file), which the template prescribes: save it as UTF-8",
-            e.valid_up_to()
-        ),
-    })?;
+    let text = std::str::from_utf8(body)
+        .map_err(|e| Error::Read {
+            file: file.to_string(),
+            format: WHAT.into(),
+            message: format!(
+                "it is not UTF-8 (byte {} of the file), which the template prescribes: save it as UTF-8",
+                e.valid_up_to()
+            ),
+        })?
+        .to_string();
+    Ok((bytes, text))
+}
+
+/// Reads `path`: see the module docs. Returns the rows, their derivation and the part read.
+pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
+    let file = path.display().to_string();
+    let (bytes, text) = open(path, &file)?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
@@ -146,25 +338,38 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
         .map(norm)
         .collect();
     let find = |name: &str| headers.iter().position(|h| *h == norm(name));
-    let wanted = [SERVICE, PERIOD, CATEGORY, SCOPE, ACT, ITEMS, ACT_INFORM, ACT_EFFECT, INFO, INFO_INFORM, INFO_EFFECT];
+    let Some(part) = Part::of(&find) else {
+        return Err(Error::Read {
+            file,
+            format: WHAT.into(),
+            message: "it is none of parts 3 (orders from Member States: `Scope`, `Number of orders to act against \
+                      illegal content received`), 4 (notices: `Number of notices received`), 5 or 6 (own-initiative \
+                      measures: `Number of measures taken at the provider's own initiative`) of the English \
+                      template; a report with translated headers is not read"
+                .into(),
+        });
+    };
+    let mut wanted: Vec<&str> = vec![SERVICE, PERIOD, part.category()];
+    wanted.extend(part.values());
     let missing: Vec<&str> = wanted.iter().copied().filter(|w| find(w).is_none()).collect();
     if !missing.is_empty() {
-        let hint = if find(SCOPE).is_none() && find(CATEGORY).is_none() {
-            " (is it part 3 of the English template? a report with translated headers, or another part such as \
-             4_notices, is not read)"
-        } else {
-            ""
-        };
         return Err(Error::Read {
             file,
             format: WHAT.into(),
             message: format!(
-                "it has no column {}{hint}",
+                "it reads as part {} of the template but has no column {}",
+                match part {
+                    Part::Orders => 3,
+                    Part::Notices => 4,
+                    Part::OwnInitiativeIllegal => 5,
+                    Part::OwnInitiativeTerms => 6,
+                },
                 missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
             ),
         });
     }
     let at: Vec<usize> = wanted.iter().map(|w| find(w).unwrap_or(0)).collect();
+    let (description_at, scope_at) = (find(DESCRIPTION), find(SCOPE));
     let mut lines: Vec<Line> = Vec::new();
     let mut problems: Vec<Problem> = Vec::new();
     let mut prev: Option<(String, String, String)> = None;
@@ -188,11 +393,11 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
                 continue;
             }
         };
-        let cell = |i: usize| record.get(at[i]).unwrap_or("").trim().to_string();
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim().to_string();
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let (mut service, mut period, mut category) = (cell(0), cell(1), cell(2));
+        let (mut service, mut period, mut category) = (get(Some(at[0])), get(Some(at[1])), get(Some(at[2])));
         // Meta leaves a block's first cells blank after its first line: they are the line above's.
         if service.is_empty() && period.is_empty() && category.is_empty() {
             if let Some((s, p, c)) = &prev {
@@ -200,42 +405,54 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
             }
         }
         prev = Some((service.clone(), period.clone(), category.clone()));
+        let description = get(description_at);
         lines.push(Line {
             row,
             service,
             period,
             category,
-            scope: cell(3),
-            cells: std::array::from_fn(|i| cell(4 + i)),
+            description: if norm(&description) == norm(PLACEHOLDER) { String::new() } else { description },
+            scope: get(scope_at),
+            cells: at[3..].iter().map(|&i| get(Some(i))).collect(),
         });
+    }
+    let sha256 = readers::sha256_hex(&bytes);
+    if part != Part::Orders {
+        let (raw, derivation) = categories(&file, part, &lines, problems, sha256)?;
+        return Ok((raw, derivation, part));
     }
     let is_total = |s: &str| s.eq_ignore_ascii_case("total");
     let grand = lines.iter().find(|l| is_total(&l.category) && is_total(&l.scope));
     let states: Vec<&Line> = lines.iter().filter(|l| is_total(&l.category) && !is_total(&l.scope)).collect();
-    let Some(grand) = grand.or(states.first().copied()) else {
-        return Err(Error::Read {
-            file,
-            format: WHAT.into(),
-            message: "it has no line with category TOTAL (the orders of all categories), neither for all Member \
-                      States (scope TOTAL) nor for one"
-                .into(),
-        });
-    };
     let from_states = !states.is_empty();
-    let chosen: Vec<&Line> = if from_states { states } else { vec![grand] };
-    // Cells 0 (orders to act), 1 (items) and 4 (orders to provide information) are counts: the
-    // published total of each, and the sum of the chosen lines' filled cells.
-    let counted = [(0usize, ACT), (1, ITEMS), (4, INFO)];
-    let total_of = |c: usize| count(&grand.cells[c]);
+    let chosen: Vec<&Line> = match (from_states, grand) {
+        (true, _) => states,
+        (false, Some(g)) => vec![g],
+        (false, None) => {
+            return Err(Error::Read {
+                file,
+                format: WHAT.into(),
+                message: "it has no line with category TOTAL (the orders of all categories), neither for all Member \
+                          States (scope TOTAL) nor for one"
+                    .into(),
+            })
+        }
+    };
+    // Each cell a count: the published total, the sum of the chosen lines that give a number, and
+    // the lines that give none (empty, or text).
+    let total_of = |c: usize| grand.filter(|_| from_states).and_then(|g| count(&g.cells[c]));
     let sum_of = |c: usize| chosen.iter().filter_map(|l| count(&l.cells[c])).sum::<i64>();
     let empty_of = |c: usize| chosen.iter().filter(|l| l.cells[c].is_empty()).count();
+    let unread_of = |c: usize| chosen.iter().filter(|l| !l.cells[c].is_empty() && count(&l.cells[c]).is_none()).count();
     // Empty cells are 0 only when the filled ones already make the file's total.
-    let empty_is_zero: Vec<bool> =
-        counted.iter().map(|&(c, _)| from_states && total_of(c).is_some_and(|t| t == sum_of(c))).collect();
-    let mut columns: Vec<&'static str> = BASE.to_vec();
+    let empty_is_zero = |c: usize| total_of(c).is_some_and(|t| t == sum_of(c)) && unread_of(c) == 0;
+    let mut columns: Vec<&'static str> = vec![CASE_ID];
+    columns.extend(BASE);
     columns.extend(["order_type", "items", "median_hours_to_inform", "median_hours_to_give_effect", "period_end"]);
     columns.push(SOURCE_COL);
-    let mut long = Long::new(&columns, vec![ACT.to_string(), INFO.to_string(), ITEMS.to_string()]);
+    let mut long = Long::new(&columns, vec![ACT.to_string(), INFO.to_string()]);
+    let mut unread_medians: Vec<String> = Vec::new();
+    let mut greece_el = false;
     for l in &chosen {
         let (start, end) = match l.period.split_once('/') {
             Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
@@ -244,133 +461,141 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
         let jurisdiction = if !from_states {
             "EU".to_string()
         } else if l.scope.eq_ignore_ascii_case("EL") {
+            greece_el = true;
             "GR".to_string()
         } else {
             l.scope.to_uppercase()
         };
-        // The line's cells: its orders, and where a count cannot be read, one reject for the line.
-        let mut bad = None;
-        let mut value = |k: usize| -> String {
-            let (c, name) = counted[k];
-            let text = &l.cells[c];
-            match count(text) {
-                Some(n) => n.to_string(),
-                None if text.is_empty() && empty_is_zero[k] => "0".into(),
-                None => {
-                    bad.get_or_insert((name, text.clone()));
-                    String::new()
-                }
-            }
-        };
-        let (act, items, info) = (value(0), value(1), value(2));
-        if let Some((column, text)) = bad {
-            problems.push(super::google::line_problem(&file, l.row, column, &text));
-            continue;
-        }
-        let medians = [(2, ACT_INFORM), (3, ACT_EFFECT), (5, INFO_INFORM), (6, INFO_EFFECT)];
-        if let Some((c, name)) = medians.iter().find(|(c, _)| !l.cells[*c].is_empty() && number(&l.cells[*c]).is_none())
-        {
-            problems.push(Problem {
-                file: file.clone(),
-                row: l.row,
-                column: name.to_string(),
-                value: l.cells[*c].clone(),
-                rule: Rule::InvalidNumber,
-                case_id: None,
-                message: "not a number of hours: the line is left out, not read as 0".into(),
-            });
-            continue;
-        }
         let service = l.service.trim().to_string();
-        for (order_type, n, items, inform, effect, from) in [
-            (ORDER_TO_ACT, act, Some(items), &l.cells[2], &l.cells[3], 0u32),
-            (ORDER_TO_INFORM, info, None, &l.cells[5], &l.cells[6], 1),
-        ] {
+        for kind in &KINDS {
+            let text = &l.cells[kind.count];
+            // A count that is no number goes to the checks as written: a reject of this row only
+            // (empty: required; `<10`: censored_value), never 0.
+            let (n, n_text) = match count(text) {
+                Some(n) => (Some(n), n.to_string()),
+                None if text.is_empty() && empty_is_zero(kind.count) => (Some(0), "0".to_string()),
+                None => (None, text.clone()),
+            };
+            let items = kind.items.and_then(|c| match count(&l.cells[c]) {
+                Some(i) => Some(i.to_string()),
+                None if l.cells[c].is_empty() && empty_is_zero(c) => Some("0".into()),
+                None => None,
+            });
+            // A median over no order is no time; one that is no number is left empty and said.
+            let mut median = |c: usize, name: &str| -> Option<String> {
+                let t = &l.cells[c];
+                if n == Some(0) || t.is_empty() {
+                    return None;
+                }
+                let v = number(t).map(|v| v.to_string());
+                if v.is_none() {
+                    unread_medians.push(format!("row {} `{name}` {t:?}", l.row));
+                }
+                v
+            };
+            let (inform, effect) = (median(kind.inform, kind.inform_name), median(kind.effect, kind.effect_name));
             long.push(
                 l.row,
-                from,
+                kind.from,
                 vec![
+                    Some(format!("{service} {} {jurisdiction} {}", l.period, kind.order_type)),
                     Some(service.clone()),
                     Some(jurisdiction.clone()),
                     Some(start.clone()),
                     Some(Status::Unknown.to_string()),
-                    Some(n),
-                    Some(order_type.into()),
+                    Some(n_text),
+                    Some(kind.order_type.into()),
                     items,
-                    median_text(inform),
-                    median_text(effect),
+                    inform,
+                    effect,
                     end.clone(),
                     Some(SOURCE.into()),
                 ],
             );
         }
     }
-    // Orders in the file's total that no Member-State line gives: one row, so that nothing the
-    // platform counted is lost and the total comes back (only when every line was read: a
-    // rejected line's orders are unknown, and the rejects say so).
-    let mut residual_note = String::new();
-    if from_states && problems.is_empty() {
-        let gap = |c: usize| total_of(c).map(|t| t - sum_of(c));
-        let (act_gap, items_gap, info_gap) = (gap(0), gap(1), gap(4));
-        if act_gap.is_some_and(|g| g > 0) || info_gap.is_some_and(|g| g > 0) {
-            let (start, end) = match grand.period.split_once('/') {
-                Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
-                None => (grand.period.clone(), None),
+    // Orders of the file's total that no Member-State line gives: one row per kind of order, so
+    // that nothing the platform counted is lost and its total comes back. Only where every line
+    // gave its count: a rejected row's orders are unknown, and the derivation says so.
+    let mut checks: Vec<String> = Vec::new();
+    if let (true, Some(g)) = (from_states, grand) {
+        let (start, end) = match g.period.split_once('/') {
+            Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
+            None => (g.period.clone(), None),
+        };
+        for kind in &KINDS {
+            let (sum, empty, unread) = (sum_of(kind.count), empty_of(kind.count), unread_of(kind.count));
+            let Some(total) = total_of(kind.count) else {
+                checks
+                    .push(format!("`{}`: {sum} in the Member-State lines; the TOTAL line gives no number", kind.name));
+                continue;
             };
-            for (order_type, n, items, from) in
-                [(ORDER_TO_ACT, act_gap, items_gap.map(|g| g.max(0)), 0u32), (ORDER_TO_INFORM, info_gap, None, 1)]
-            {
-                let n = n.unwrap_or(0).max(0);
+            let rejected = unread + if empty_is_zero(kind.count) { 0 } else { empty };
+            let mut check = format!("`{}`: {sum} in the Member-State lines, {total} in the TOTAL line", kind.name);
+            if empty > 0 && empty_is_zero(kind.count) {
+                check.push_str(&format!(" ({empty} empty cell(s) read as 0, as the others already make the total)"));
+            }
+            if rejected > 0 {
+                check.push_str(&format!(
+                    "; {rejected} Member-State row(s) rejected (their orders are in no row, and the rows fall short \
+                     of the total)"
+                ));
+            } else if total > sum {
+                let items = kind.items.and_then(|c| {
+                    let (t, s) = (total_of(c)?, sum_of(c));
+                    (unread_of(c) == 0 && t >= s).then(|| (t - s).to_string())
+                });
                 long.push(
-                    grand.row,
-                    from,
+                    g.row,
+                    kind.from,
                     vec![
-                        Some(grand.service.trim().to_string()),
+                        Some(format!("{} {} {UNATTRIBUTED} {}", g.service.trim(), g.period, kind.order_type)),
+                        Some(g.service.trim().to_string()),
                         Some(UNATTRIBUTED.into()),
                         Some(start.clone()),
                         Some(Status::Unknown.to_string()),
-                        Some(n.to_string()),
-                        Some(order_type.into()),
-                        items.map(|i| i.to_string()),
+                        Some((total - sum).to_string()),
+                        Some(kind.order_type.into()),
+                        items,
                         None,
                         None,
                         end.clone(),
                         Some(SOURCE.into()),
                     ],
                 );
+                check.push_str(&format!(
+                    "; the {} in no Member-State line are a row of their own, jurisdiction `{UNATTRIBUTED}`",
+                    total - sum
+                ));
+            } else if total < sum {
+                check.push_str(&format!(
+                    "; the Member-State lines count {} more than the platform's total (its figures disagree)",
+                    sum - total
+                ));
             }
-            residual_note = format!(
-                "; the orders of the TOTAL line that no Member-State line gives are a row of their own, jurisdiction \
-                 `{UNATTRIBUTED}`, so that the rows sum to the platform's total"
-            );
+            checks.push(check);
         }
+        if let Some(c) = KINDS[0].items {
+            let (sum, total) = (sum_of(c), total_of(c));
+            match total {
+                Some(t) if t != sum => {
+                    checks.push(format!("`{ITEMS}`: {sum} in the Member-State lines, {t} in the TOTAL line"))
+                }
+                _ => {}
+            }
+        }
+    } else if from_states {
+        checks.push("the file has no TOTAL line for all Member States, so the sums cannot be checked".into());
     }
     problems.sort_by_key(|p| p.row);
-    let checks: Vec<String> = counted
-        .iter()
-        .enumerate()
-        .map(|(k, &(c, name))| {
-            let (sum, empty) = (sum_of(c), empty_of(c));
-            let total = total_of(c).map_or("no total".to_string(), |t| format!("total {t}"));
-            let zero = if empty > 0 && empty_is_zero[k] {
-                format!(", {empty} empty cell(s) read as 0 because the others already make the total")
-            } else if empty > 0 {
-                format!(", {empty} empty cell(s) rejected")
-            } else {
-                String::new()
-            };
-            format!("`{name}` {sum} ({total}{zero})")
-        })
-        .collect();
-    let derivation = if from_states {
+    let mut derivation = if from_states {
         format!(
             "rows from a DSA harmonised report's orders from Member States: each Member State's total line (category \
              TOTAL) as two rows, its orders to act against illegal content (Art. 9) and its orders to provide \
              information (Art. 10), `order_type`; the lines by category are not read (they overlap the Member-State \
-             lines); Greece's EL read as GR; the Member-State lines sum to {} against the file's TOTAL line; the \
-             template publishes no outcome of an order, so every status is unknown; medians are in hours as the \
-             platform published them and are not summed{residual_note}",
-            checks.join(", ")
+             lines); {}; the template publishes no outcome of an order, so every status is unknown; medians are in \
+             hours as the platform published them, not summed, and left empty over 0 orders",
+            checks.join("; ")
         )
     } else {
         "rows from a DSA harmonised report's orders from Member States: the file has no Member-State lines, so its \
@@ -379,22 +604,314 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String)> {
          status is unknown; medians are in hours as the platform published them"
             .to_string()
     };
-    let source = Raw {
+    if greece_el {
+        derivation.push_str("; Greece's EL (Eurostat's code) read as GR (ISO's, as the other sources write it)");
+    }
+    if !unread_medians.is_empty() {
+        let some: Vec<&str> = unread_medians.iter().take(5).map(String::as_str).collect();
+        derivation.push_str(&format!(
+            "; {} median cell(s) that are no number left empty (their orders kept): {}{}",
+            unread_medians.len(),
+            some.join(", "),
+            if unread_medians.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    Ok((long.into_raw(source_raw(file, problems, sha256))?, derivation, part))
+}
+
+/// The [`Raw`] the rows are built onto: the file, the problems of lines not read, its hash.
+fn source_raw(file: String, problems: Vec<Problem>, sha256: String) -> Raw {
+    Raw {
         source: file,
         frame: DataFrame::empty(),
         rows: Rows::Sequential,
         rows_read: 0,
         blank_rows: 0,
         problems,
-        sha256: Some(readers::sha256_hex(&bytes)),
+        sha256: Some(sha256),
         count_columns: None,
+    }
+}
+
+/// Parts 5 and 6's restriction columns as row columns (by value index from 2).
+const RESTRICTION_NAMES: [&str; 14] = [
+    "removal",
+    "disable",
+    "demoted",
+    "age_restricted",
+    "interaction_restricted",
+    "labelled",
+    "visibility_other",
+    "monetary_suspension",
+    "monetary_termination",
+    "monetary_other",
+    "service_suspension",
+    "service_termination",
+    "account_suspension",
+    "account_termination",
+];
+
+/// A cell of a count: empty, a count, or text that is none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    Empty,
+    Count(i64),
+    Text,
+}
+
+fn cell(text: &str) -> Cell {
+    match count(text) {
+        Some(n) => Cell::Count(n),
+        None if text.is_empty() => Cell::Empty,
+        None => Cell::Text,
+    }
+}
+
+/// The `reason` of the notices or measures of a file's total that no category line gives.
+pub(crate) const NO_CATEGORY: &str = "(no category given)";
+/// The `subcategory` of a category's notices or measures that none of its sub-category lines gives.
+pub(crate) const NO_SUBCATEGORY: &str = "(no sub-category given)";
+
+/// Parts 4 to 6: one row per category, or per sub-category where a category's sub-category lines
+/// account for it (see the module docs).
+fn categories<'a>(
+    file: &str,
+    part: Part,
+    lines: &'a [Line],
+    problems: Vec<Problem>,
+    sha256: String,
+) -> Result<(Raw, String)> {
+    let is_total = |s: &str| s.eq_ignore_ascii_case("total");
+    let main = |l: &Line| cell(&l.cells[0]);
+    // Category lines, each with the sub-category lines under it (in file order).
+    let mut blocks: Vec<(&'a Line, Vec<&'a Line>)> = Vec::new();
+    let mut before_any = 0usize;
+    for l in lines.iter().filter(|l| !is_total(&l.category)) {
+        if l.category.to_uppercase().starts_with("STATEMENT_CATEGORY") {
+            blocks.push((l, Vec::new()));
+        } else if let Some((_, keys)) = blocks.last_mut() {
+            keys.push(l);
+        } else {
+            before_any += 1;
+        }
+    }
+    let total_line = lines.iter().find(|l| is_total(&l.category));
+    // (line, reason, subcategory, count text): a residual row has no line.
+    type Out<'l> = (Option<&'l Line>, Option<String>, Option<String>, String);
+    let mut out: Vec<Out<'a>> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let (mut category_sum, mut unread) = (0i64, 0usize);
+    for (head, keys) in &blocks {
+        let filled: Vec<(&'a Line, Cell)> =
+            keys.iter().map(|k| (*k, main(k))).filter(|(_, c)| *c != Cell::Empty).collect();
+        let key_text = filled.iter().any(|(_, c)| *c == Cell::Text);
+        let key_sum: i64 =
+            filled.iter().filter_map(|(_, c)| if let Cell::Count(n) = c { Some(*n) } else { None }).sum();
+        let sub_row = |k: &'a Line| -> Out<'a> {
+            // The count as a plain number (`"1,521"` is 1521); text that is none as written, for the checks.
+            let n = count(&k.cells[0]).map_or_else(|| k.cells[0].clone(), |n| n.to_string());
+            (Some(k), Some(head.category.clone()), Some(k.category.clone()), n)
+        };
+        match main(head) {
+            Cell::Text => {
+                // The checks reject it (its row only), with its column and value.
+                out.push((Some(*head), Some(head.category.clone()), None, head.cells[0].clone()));
+                unread += 1;
+            }
+            Cell::Empty if filled.is_empty() => {}
+            Cell::Empty => {
+                // No figure for the category, figures for its sub-categories: they are its rows.
+                out.extend(filled.iter().map(|(k, _)| sub_row(k)));
+                category_sum += key_sum;
+                unread += filled.iter().filter(|(_, c)| *c == Cell::Text).count();
+            }
+            Cell::Count(v) => {
+                if !filled.is_empty() && !key_text && key_sum <= v {
+                    out.extend(filled.iter().map(|(k, _)| sub_row(k)));
+                    if v > key_sum {
+                        out.push((
+                            None,
+                            Some(head.category.clone()),
+                            Some(NO_SUBCATEGORY.into()),
+                            (v - key_sum).to_string(),
+                        ));
+                    }
+                } else {
+                    out.push((Some(*head), Some(head.category.clone()), None, v.to_string()));
+                    if key_sum > v || key_text {
+                        notes.push(format!(
+                            "{}'s sub-category lines {}: read as one row",
+                            head.category,
+                            if key_text {
+                                "include a count that is no number".to_string()
+                            } else {
+                                format!("sum to {key_sum}, more than its {v}")
+                            }
+                        ));
+                    }
+                }
+                category_sum += v;
+            }
+        }
+    }
+    if before_any > 0 {
+        notes.push(format!("{before_any} sub-category line(s) before any category line not read"));
+    }
+    // The actions the TOTAL line gives (some platforms give them there only): said, as no row
+    // carries the TOTAL line's columns.
+    if let (Part::Notices, Some(t)) = (part, total_line) {
+        let said: Vec<String> = [(5usize, "on the law"), (6, "on the terms and conditions")]
+            .iter()
+            .filter_map(|(i, what)| count(&t.cells[*i]).map(|n| format!("{n} {what}")))
+            .collect();
+        if !said.is_empty() {
+            notes.push(format!("the TOTAL line's actions: {}", said.join(", ")));
+        }
+    }
+    let period_line = total_line.or(blocks.first().map(|(h, _)| *h));
+    match total_line.map(main) {
+        Some(Cell::Count(t)) if out.is_empty() => {
+            out.push((total_line, None, None, t.to_string()));
+            notes.push("no category line gives a number: the TOTAL line is the one row".into());
+        }
+        Some(Cell::Count(t)) => {
+            if unread > 0 {
+                notes.push(format!(
+                    "{category_sum} in the category rows read, {t} in the TOTAL line: {unread} row(s) rejected, so \
+                     the rows fall short"
+                ));
+            } else if t > category_sum {
+                out.push((None, Some(NO_CATEGORY.into()), None, (t - category_sum).to_string()));
+                notes.push(format!(
+                    "{category_sum} in the category lines, {t} in the TOTAL line: the {} in no category line are a row \
+                     of their own, reason `{NO_CATEGORY}`",
+                    t - category_sum
+                ));
+            } else if t < category_sum {
+                notes.push(format!(
+                    "the category lines count {category_sum}, more than the TOTAL line's {t} (the platform's figures \
+                     disagree)"
+                ));
+            } else {
+                notes.push(format!("the category lines sum to the TOTAL line's {t}"));
+            }
+        }
+        Some(_) => notes.push("the TOTAL line gives no number, so the sums cannot be checked".into()),
+        None => notes.push("the file has no TOTAL line, so the sums cannot be checked".into()),
+    }
+    if out.is_empty() {
+        return Err(Error::Read {
+            file: file.to_string(),
+            format: WHAT.into(),
+            message: format!(
+                "the platform filled no line of part {} (every count is empty): there is nothing to read",
+                if part == Part::Notices {
+                    4
+                } else if part == Part::OwnInitiativeIllegal {
+                    5
+                } else {
+                    6
+                }
+            ),
+        });
+    }
+    let extras: Vec<(usize, &str, bool)> = match part {
+        Part::Notices => NOTICE_EXTRAS.to_vec(),
+        _ => std::iter::once((1usize, "measures_solely_automated", true))
+            .chain(RESTRICTION_NAMES.iter().enumerate().map(|(i, n)| (i + 2, *n, true)))
+            .collect(),
     };
-    Ok((long.into_raw(source)?, derivation))
+    let status = if part == Part::Notices { Status::Unknown } else { Status::Restricted };
+    let mut columns: Vec<&'static str> = BASE.to_vec();
+    columns.extend([REASON, "subcategory", "subcategory_description"]);
+    let extra_names: Vec<&'static str> = extras.iter().map(|(_, n, _)| *n).collect();
+    columns.extend(extra_names);
+    columns.extend(["period_end", SOURCE_COL]);
+    let mut long = Long::new(&columns, vec![part.values()[0].to_string()]);
+    let mut unread_numbers: Vec<String> = Vec::new();
+    let row_of_total = period_line.map_or(1, |l| l.row);
+    for (line, reason, sub, n) in out {
+        let basis = line.or(period_line);
+        let (service, period) =
+            basis.map_or((String::new(), String::new()), |l| (l.service.trim().to_string(), l.period.clone()));
+        let (start, end) = match period.split_once('/') {
+            Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
+            None => (period.clone(), None),
+        };
+        let zero = count(&n) == Some(0);
+        let mut values: Vec<Option<String>> = vec![
+            Some(service),
+            Some("EU".into()),
+            Some(start),
+            Some(status.to_string()),
+            Some(n),
+            reason,
+            sub,
+            line.map(|l| l.description.clone()).filter(|d| !d.is_empty()),
+        ];
+        for (i, name, whole) in &extras {
+            let v = line.and_then(|l| {
+                let t = &l.cells[*i];
+                if t.is_empty() || (!whole && zero) {
+                    return None;
+                }
+                let v = if *whole { count(t).map(|c| c.to_string()) } else { number(t).map(|x| x.to_string()) };
+                if v.is_none() {
+                    unread_numbers.push(format!("row {} `{}` {t:?}", l.row, part.values()[*i]));
+                }
+                v
+            });
+            values.push(v);
+            let _ = name;
+        }
+        values.push(end);
+        values.push(Some(part.source().into()));
+        long.push(line.map_or(row_of_total, |l| l.row), 0, values);
+    }
+    let what = match part {
+        Part::Notices => {
+            "rows from a DSA harmonised report's notices (part 4): notices received (`count`) per category, or per \
+             sub-category where the category's sub-category lines account for its notices (the rest of the category \
+             a row with subcategory `(no sub-category given)`); the category and sub-category lines overlap, so only \
+             one level of each is a row; the notices' outcomes are not published (actions are counted per item, not \
+             per notice, and can exceed the notices), so every status is unknown and the actions are columns \
+             (`actions_on_law`, `actions_on_terms`) beside the row that published them; medians are in hours, not \
+             summed, and left empty over 0 notices"
+        }
+        _ => {
+            "rows from a DSA harmonised report's own-initiative measures (parts 5 and 6): measures (`count`) per \
+             category, or per sub-category where the category's sub-category lines account for its measures (the rest \
+             a row with subcategory `(no sub-category given)`); each measure is a restriction the platform imposed, so \
+             every status is restricted and no rate applies; the kinds of restriction (removal, disable, demoted ... \
+             account termination) and the measures after solely automated detection are columns as published (a \
+             measure may be of several kinds: they are not summed into the count)"
+        }
+    };
+    let mut derivation = format!("{what}; {}", notes.join("; "));
+    if !unread_numbers.is_empty() {
+        let some: Vec<&str> = unread_numbers.iter().take(5).map(String::as_str).collect();
+        derivation.push_str(&format!(
+            "; {} cell(s) beside the count that are no number left empty (their rows kept): {}{}",
+            unread_numbers.len(),
+            some.join(", "),
+            if unread_numbers.len() > 5 { ", ..." } else { "" }
+        ));
+    }
+    Ok((long.into_raw(source_raw(file.to_string(), problems, sha256))?, derivation))
+}
+
+/// Every extra column a part gives, with whether it is whole (else hours).
+fn numeric_columns() -> Vec<(&'static str, bool)> {
+    let mut v: Vec<(&str, bool)> = NUMERIC.to_vec();
+    v.extend(NOTICE_EXTRAS.iter().map(|(_, n, w)| (*n, *w)).filter(|(n, _)| !NUMERIC.iter().any(|(m, _)| m == n)));
+    v.push(("measures_solely_automated", true));
+    v.extend(RESTRICTION_NAMES.iter().map(|n| (*n, true)));
+    v
 }
 
 /// The extra columns as numbers: `items` whole, the medians in hours.
 pub(crate) fn numeric(frame: DataFrame) -> Result<DataFrame> {
-    let casts: Vec<Expr> = NUMERIC
+    let casts: Vec<Expr> = numeric_columns()
         .iter()
         .filter(|(name, _)| frame.schema().contains(name))
         .map(|(name, whole)| col(*name).cast(if *whole { DataType::Int64 } else { DataType::Float64 }).alias(*name))
@@ -419,8 +936,6 @@ mod tests {
         assert_eq!(number(""), None);
         assert_eq!(count("0.0"), Some(0));
         assert_eq!(count("2.5"), None);
-        assert_eq!(median_text("1,990").as_deref(), Some("1990"));
-        assert_eq!(median_text(""), None);
         assert_eq!(norm("Contextual information on  Number\nof orders "), "contextual information on number of orders");
     }
 }

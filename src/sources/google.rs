@@ -48,6 +48,23 @@ fn half_year_start(end: &str) -> String {
     }
 }
 
+/// A `Period Ending` that is no half-year's last day (Google's periods end on 30 June and 31
+/// December): the line is one reject naming that column, not read as a one-day period.
+fn period_problem(file: &str, row: u64, end: Option<&str>) -> Option<crate::error::Problem> {
+    let end = end.unwrap_or("").trim();
+    let ok =
+        end.len() == 10 && end[..4].bytes().all(|b| b.is_ascii_digit()) && matches!(&end[4..], "-06-30" | "-12-31");
+    (!ok).then(|| crate::error::Problem {
+        file: file.to_string(),
+        row,
+        column: "Period Ending".into(),
+        value: end.to_string(),
+        rule: crate::error::Rule::InvalidDate,
+        case_id: None,
+        message: "not the last day of a half-year: Google's periods end on 30 June or 31 December".into(),
+    })
+}
+
 /// A whole number as Google writes one (plain digits), or `None`.
 fn whole(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -109,6 +126,10 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
     let mut unread = Vec::new();
     for i in 0..raw.frame.height() {
         let row = raw.rows.get(i);
+        if let Some(p) = period_problem(&raw.source, row, period.get(i)) {
+            unread.push(p);
+            continue;
+        }
         let n_text = requests.get(i).unwrap_or("").trim();
         let p_text = complied.get(i).unwrap_or("").trim();
         let (yes, no) = match (whole(n_text), whole(p_text)) {
@@ -237,7 +258,12 @@ pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
         std::iter::once(ITEMS.to_string()).chain(ITEM_OUTCOMES.iter().map(|o| format!("% {o}"))).collect();
     let mut long = Long::new(&columns, count_names);
     let mut rounded_to_zero = 0u64;
+    let mut unread = Vec::new();
     for i in 0..raw.frame.height() {
+        if let Some(p) = period_problem(&raw.source, raw.rows.get(i), period.get(i)) {
+            unread.push(p);
+            continue;
+        }
         let n_text = items.get(i).unwrap_or("").trim();
         let texts: Vec<&str> = shares.iter().map(|s| s.get(i).unwrap_or("").trim()).collect();
         let bad = texts.iter().position(|p| !p.is_empty() && whole(p).is_none());
@@ -274,6 +300,9 @@ pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
             );
         }
     }
+    let mut raw = raw;
+    raw.problems.extend(unread);
+    raw.problems.sort_by_key(|p| p.row);
     let mapping: Vec<String> = ITEM_STATUS.iter().map(|(o, s)| format!("{o} -> {s}")).collect();
     let derivation = format!(
         "rows from Google's by-requestor file: each counts items (URLs, videos ...) named in requests, not requests; \
@@ -347,12 +376,13 @@ pub(crate) fn detailed(raw: Raw) -> Result<(Raw, String)> {
     let mut unread = Vec::new();
     for i in 0..raw.frame.height() {
         let row = raw.rows.get(i);
-        // A line whose count is empty or withheld is one reject: not read as 0.
-        let texts: Vec<&str> = counts.iter().map(|(_, c)| c.get(i).unwrap_or("").trim()).collect();
-        if let Some(k) = texts.iter().position(|v| whole(v).is_none()) {
-            unread.push(line_problem(&raw.source, row, &t_name(&counts, k), texts[k]));
+        if let Some(p) = period_problem(&raw.source, row, period.get(i)) {
+            unread.push(p);
             continue;
         }
+        // A count that is empty or withheld goes to the checks as written: a reject of its row
+        // only (the line's other requester keeps its row), never 0.
+        let texts: Vec<&str> = counts.iter().map(|(_, c)| c.get(i).unwrap_or("").trim()).collect();
         let end = period.get(i).map(str::trim);
         let jurisdiction = code.get(i).map(str::trim).filter(|c| !c.is_empty()).or(country.get(i).map(str::trim));
         let nonempty = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(String::from);
@@ -390,11 +420,6 @@ pub(crate) fn detailed(raw: Raw) -> Result<(Raw, String)> {
          publishes no outcome per product or reason, so every status is unknown"
     };
     Ok((long.into_raw(raw)?, derivation.to_string()))
-}
-
-/// The name of the `k`th count column.
-fn t_name(counts: &[(Option<&str>, StringChunked)], k: usize) -> String {
-    counts[k].0.unwrap_or("Total").to_string()
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@
 //! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables), or one half-year's `removal-requests-report-<jan-jun\|jul-dec>-<year>.csv` (2012 to 2019-H1) | per country and half-year: requests complied with, and not (legal demands, combined) |
 //! | `meta-local-law` | Facebook Government Requests Report, one half-year: `Facebook-Government-Report-<year>-H<1\|2>.csv` (2013 to 2019-H1) | per country: pieces of content restricted for local law (items; no requests or refusals published) |
 //! | `dsa-sor` | EU DSA Transparency Database: the daily dumps `sor-<platform\|global>-<date>-<full\|light>.zip`, their CSV parts, or Parquet | one case per statement of reasons ([`dsa`]); [`scan`] for more than fits in memory |
-//! | `dsa-report` | A DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835, Annex I), part 3: `3_member_states_orders.csv` (July-December 2025 on) | per Member State: orders to act against illegal content (Art. 9) and to provide information (Art. 10), `order_type`, with `items` and the published median hours; status `unknown` (no outcome is published) |
+//! | `dsa-report` | A DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835, Annex I), July-December 2025 on: part 3 `3_member_states_orders.csv`, part 4 `4_notices.csv`, parts 5 and 6 `5_own_initiative_illegal.csv`, `6_own_initiative_TC.csv` | part 3: per Member State, orders to act against illegal content (Art. 9) and to provide information (Art. 10), `order_type`, status `unknown`; part 4: notices per category or sub-category, status `unknown`, actions as columns; parts 5 and 6: own-initiative measures per category or sub-category, `restricted`, actions only |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -84,6 +84,7 @@ pub fn names() -> &'static [&'static str] {
 pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
     let path = path.as_ref();
     let csv = || readers::csv(path, &LoadOptions::default());
+    let mut part = None;
     let (raw, derivation) = match name {
         SourceName::GoogleRemovalsHistorical => google::historical(csv()?)?,
         SourceName::TiktokGovernment => tiktok::government(csv()?)?,
@@ -92,7 +93,11 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
         SourceName::XRemovals => x::read(path)?,
         SourceName::MetaLocalLaw => meta::local_law(path)?,
         SourceName::DsaSor => return dsa::read(path, opts),
-        SourceName::DsaReport => dsa_report::read(path)?,
+        SourceName::DsaReport => {
+            let (raw, derivation, p) = dsa_report::read(path)?;
+            part = Some(p);
+            (raw, derivation)
+        }
     };
     // A source's own outcome labels, unless the caller maps them otherwise.
     let mut status_labels = match name {
@@ -103,7 +108,8 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     };
     status_labels.extend(opts.status_labels.iter().cloned());
     let opts = LoadOptions {
-        required: Some(vec![PLATFORM.into(), STATUS.into(), COUNT.into()]),
+        // Every published row is of a country (or a body such as Europol): one without is no figure.
+        required: Some(vec![PLATFORM.into(), STATUS.into(), COUNT.into(), JURISDICTION.into()]),
         status_labels,
         columns: Vec::new(),
         outcome_columns: Vec::new(),
@@ -113,19 +119,24 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     let distinct = |rows: Vec<u64>| rows.into_iter().collect::<std::collections::BTreeSet<u64>>().len() as u64;
     let lines_read =
         distinct((0..raw.frame.height()).map(|i| raw.rows.get(i)).chain(raw.problems.iter().map(|p| p.row)).collect());
-    let outcomes_unpublished = matches!(name, SourceName::GoogleRemovalsDetailed | SourceName::DsaReport);
+    // Google's requests by product and reason, and the DSA reports' orders and notices, have no
+    // outcome; the DSA reports' own-initiative measures are all actions.
+    let actions_only = name == SourceName::MetaLocalLaw
+        || matches!(part, Some(dsa_report::Part::OwnInitiativeIllegal | dsa_report::Part::OwnInitiativeTerms));
+    let outcomes_unpublished = name == SourceName::GoogleRemovalsDetailed
+        || matches!(part, Some(dsa_report::Part::Orders | dsa_report::Part::Notices));
     let scope = if outcomes_unpublished { validate::Scope::OutcomesUnpublished } else { validate::Scope::Load };
     let mut validated = validate::validate_with(raw, &opts, scope)?;
     let lines_rejected = distinct(validated.problems.iter().map(|p| p.row).collect());
     validated.report.published_lines = Some((lines_read, lines_rejected));
     validated.report.derivation = Some(derivation);
-    validated.report.actions_only = name == SourceName::MetaLocalLaw;
+    validated.report.actions_only = actions_only;
     validated.report.outcomes_unpublished = outcomes_unpublished;
     validated.report.unit = match name {
         SourceName::TiktokGovernment => Some("items (pieces of content or accounts) named in requests".into()),
         SourceName::GoogleRemovalsRequestor => Some("items (URLs, videos ...) named in requests".into()),
         SourceName::MetaLocalLaw => Some(meta::UNIT.into()),
-        SourceName::DsaReport => Some(dsa_report::UNIT.into()),
+        SourceName::DsaReport => part.map(|p| p.unit().to_string()),
         _ => None,
     };
     if name == SourceName::DsaReport {

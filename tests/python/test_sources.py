@@ -483,4 +483,6 @@ def test_dsa_report_gives_back_the_platforms_totals(tmp_path: pathlib.Path) -> N
     assert (t["act against illegal content (Art. 9)"].sum(), t["provide information (Art. 10)"].sum()) == (782, 10932)
     memo = (out / "report.md").read_text()
     assert memo.startswith("# Orders from Member State authorities by country, order type and period")
-    assert "orders from Member State authorities were sent to TikTok" in memo
+    assert "TikTok received 782 orders to act against illegal content" in memo and "10,932 orders to provide" in memo
+    # The trend keeps the kinds of order apart.
+    assert (out / "tables" / "trend_half_year_order_type.csv").exists()

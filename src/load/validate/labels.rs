@@ -88,7 +88,7 @@ pub(super) fn status_column(col: &Column, vocab: &Vocabulary, ctx: &Ctx, name: &
     let (codes, values) = distinct_codes(&ca);
     let statuses: Vec<Option<Status>> = values.iter().map(|s| vocab.status(s)).collect();
     let mut found = Vec::new();
-    let unknown = "not a known status label; canonical outcomes are removed, restricted, rejected, pending: add this label to the status mapping";
+    let unknown = "not a known status label; canonical outcomes are removed, restricted, rejected, pending: add this label to the status mapping (`unknown` is kept for published sources that give no outcome)";
     // (`unknown` is refused here too unless the load is a source without outcomes, which maps it.)
     for (i, &c) in codes.iter().enumerate() {
         if c == u32::MAX {
