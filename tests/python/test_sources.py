@@ -395,6 +395,17 @@ def test_google_detailed_counts_requests_by_reason_and_never_rates(tmp_path: pat
     assert not (out / "tables" / "compliance_platform.csv").exists()
 
 
+def test_a_sources_rows_without_outcomes_read_back_as_they_were(tmp_path: pathlib.Path) -> None:
+    c = td.sources.read("google-removals-detailed", DETAILED)
+    p = tmp_path / "detailed.parquet"
+    c.to_polars().write_parquet(p)
+    back = td.read_parquet(p, required=["platform", "status", "count"])  # an aggregate table with ids
+    assert back.load_report["outcomes_unpublished"] is True and back.load_report["rows_rejected"] == 0
+    assert back.to_polars()["count"].sum() == c.to_polars()["count"].sum() == 450
+    with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+        back.compliance(by="platform")
+
+
 def test_unknown_is_not_a_status_users_can_map(tmp_path: pathlib.Path) -> None:
     p = tmp_path / "log.csv"
     p.write_text("case_id,platform,account,group,reported_at,status\n1,x,@fake_1,TTP,2025-01-02,n/a\n")

@@ -185,6 +185,14 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
             format!("{n} rows is more than one load takes (under 2^32); split the input"),
         ));
     }
+    // A table whose every status is `unknown` is a published source's rows read back (what the
+    // library writes it reads): a load of requests without outcomes, whose rates refuse. A scan
+    // cannot know every batch, so there `unknown` stays a reject.
+    let scope = if scope == Scope::Load && all_unknown(m.canon.get(STATUS).and_then(|c| frame.column(c).ok()))? {
+        Scope::OutcomesUnpublished
+    } else {
+        scope
+    };
     let mut status_labels = opts.status_labels.clone();
     if scope == Scope::OutcomesUnpublished {
         status_labels.push((Status::Unknown.as_str().into(), Status::Unknown));
@@ -364,7 +372,17 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     if check_ids {
         report.accounts_in_several_groups = ids::accounts_in_several_groups(&df)?;
     }
+    report.outcomes_unpublished = scope == Scope::OutcomesUnpublished;
     Ok(Validated { frame: df, problems: all, report })
+}
+
+/// Whether a status column has values and every one is `unknown` (trimmed).
+fn all_unknown(status: Option<&Column>) -> Result<bool> {
+    let Some(c) = status else { return Ok(false) };
+    if c.dtype() != &DataType::String || c.is_empty() || c.null_count() == c.len() {
+        return Ok(false);
+    }
+    Ok(c.str()?.iter().flatten().all(|v| v.trim() == Status::Unknown.as_str()))
 }
 
 /// Replaces, in every text column, the values that are one of `markers` (trimmed, ignoring case)
