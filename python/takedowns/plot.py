@@ -214,12 +214,18 @@ def _facts(cases: Cases, as_of: dt.date | dt.datetime | None = None) -> str:
     rep = df.get_column("reported_at")
     first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
     when = as_of if as_of is not None else _data_as_of(cases)
+    span = "reported"
+    if "period_end" in df.columns and first is not None:
+        # A published source's rows stand for periods: from the first one's start to the last one's end.
+        ends = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
+        if isinstance(ends, dt.date):
+            last, span = dt.datetime(ends.year, ends.month, ends.day), "periods"
     period = f"{_day(first)}–{_day(cast(dt.datetime, last))}" if first is not None else "undated"
     as_of_text = _day(when) if when is not None else "n/a"
     n = int(df.get_column("count").sum()) if len(df) else 0
     # A source whose rows are not requests (items, statements of reasons) counts in its unit.
     unit = cases.load_report.get("unit") or "requests"
-    return f"n = {n:,} {unit}; reported {period}; data as of {as_of_text}"
+    return f"n = {n:,} {unit}; {span} {period}; data as of {as_of_text}"
 
 
 def footnote(

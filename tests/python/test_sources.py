@@ -497,3 +497,18 @@ def test_dsa_report_gives_back_the_platforms_totals(tmp_path: pathlib.Path) -> N
     assert "TikTok received 782 orders to act against illegal content" in memo and "10,932 orders to provide" in memo
     # The trend keeps the kinds of order apart.
     assert (out / "tables" / "trend_half_year_order_type.csv").exists()
+
+
+def test_a_sources_figure_states_its_periods_and_refuses_what_it_lacks() -> None:
+    import matplotlib.pyplot as plt
+
+    from takedowns import plot
+
+    c = td.sources.read("google-removals-detailed", DETAILED)
+    fig, ax = plot.trend(c, "half-year")
+    note = " ".join(t.get_text().replace("\n", " ") for a in fig.axes for t in a.texts)
+    # The rows stand for half-years: the footnote runs to the last one's end, not its start.
+    assert "periods 1 Jan 2011–30 Jun 2025" in note, note
+    plt.close(fig)
+    with pytest.raises(td.InvalidArgumentError, match="the source publishes no outcome"):
+        plot.trend(c, "half-year", value="rate")
