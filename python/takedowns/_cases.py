@@ -528,6 +528,17 @@ class Cases:
         return self._analysed().headline()
 
     # --- display ----------------------------------------------------------------------------
+    @staticmethod
+    def _range(df: pl.DataFrame, first: dt.datetime | None, last: dt.datetime | None) -> str:
+        """The dates the cases cover: of a published source, its periods to the last one's end."""
+        if first is None:
+            return "no dates"
+        if "period_end" in df.columns:
+            end = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
+            if isinstance(end, dt.date):
+                return f"periods {first:%Y-%m-%d} to {end:%Y-%m-%d}"
+        return f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+
     def _facts(self) -> dict[str, Any]:
         df = self.to_polars()
         rep = df.get_column("reported_at")
@@ -545,7 +556,7 @@ class Cases:
             "accounts": accounts,
             "platforms": df.get_column("platform").n_unique(),
             "groups": df.get_column("group").drop_nulls().n_unique(),
-            "range": (f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}" if first is not None else "no dates"),
+            "range": self._range(df, first, last),
             "rejected": self.load_report["rows_rejected"],
             # A published source that counts items named in requests (or statements) says so.
             "unit": str(self.load_report.get("unit") or "requests").split(" ")[0],
