@@ -53,6 +53,8 @@ crate::vocabulary! {
         /// A number above the bounds a count can have (`followers` over 10^10, `count` over 10^12),
         /// or one that would push the column's total past what a 64-bit sum holds.
         ValueTooLarge = "value_too_large",
+        /// A code that is none of its list (a DSA report's scope that is no Member State's).
+        InvalidCode = "invalid_code",
     }
 }
 

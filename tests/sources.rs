@@ -196,7 +196,7 @@ fn requests_without_outcomes_are_counted_never_rated() {
         c.crosstab("jurisdiction", "platform", CrossValue::Rate, &spec, &ReachSpec::default()).unwrap_err(),
         c.compare_with_published(&c, &["platform"], &TrendSpec::default()).unwrap_err(),
     ] {
-        assert!(e.to_string().contains("publishes requests without their outcome"), "{e}");
+        assert!(e.to_string().contains("publishes no outcome per row"), "{e}");
     }
     // The trend counts requests; every outcome column and rate is null, not 0 (and not 100%).
     let t = c.trend(&[], &TrendSpec { every: Every::HalfYear, ..Default::default() }).unwrap();
@@ -1032,14 +1032,12 @@ fn dsa_report_empty_and_unreadable_cells_are_rejects_unless_the_total_settles_th
     // Greece as both EL and GR is one Member State twice: the second line's rows are duplicates.
     let p = file(
         "c.csv",
-        "All,X,2025-07-01/2025-12-31,TOTAL,,EL,1,1,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,GR,1,1,0,10,3,0,20\n",
+        "All,X,2025-07-01/2025-12-31,TOTAL,,EL,1,1,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,GR,1,1,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,XX,1,1,0,10,3,0,20\n",
     );
     let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
-    assert_eq!(
-        str_col(c.rejects(), "rule"),
-        [Some("duplicate_case_id".to_string()), Some("duplicate_case_id".to_string())]
-    );
-    assert_eq!(i64_col(c.rejects(), "row"), [Some(2), Some(2)]);
+    // (A scope that is no Member State's code is a reject too.)
+    assert_eq!(str_col(c.rejects(), "rule"), [Some("duplicate_case_id".to_string()), Some("invalid_code".to_string())]);
+    assert_eq!(i64_col(c.rejects(), "row"), [Some(2), Some(3)]);
     assert_eq!(orders(&c, "GR"), [(ACT.to_string(), 1), (INFO.to_string(), 3)]);
     // A translated report, or another part of the template, is refused with that said.
     let p = write_file(
@@ -1065,7 +1063,7 @@ fn dsa_report_notices_partition_by_category_and_give_back_the_totals() {
     for (name, total, rows, residual) in [
         ("DSA_Transparency_Report_TikTok_July_December_2025 - 4_notices.csv", 714523, 12, Some(90184)),
         ("facebook_4_notices.csv", 788745, 94, None),
-        ("x_4_notices.csv", 402010, 71, Some(750)),
+        ("x_4_notices.csv", 402010, 76, Some(750)),
         ("youtube_4_notices.csv", 343749, 10, None),
     ] {
         let c = dsa_report(name);
@@ -1086,13 +1084,31 @@ fn dsa_report_notices_partition_by_category_and_give_back_the_totals() {
     assert_eq!(i64_col(&t, "count"), [Some(4627)]);
     assert_eq!(i64_col(&t, "actions_on_law"), [Some(1093)]);
     assert_eq!(f64_col(&t, "median_hours_to_action"), [Some(3.0)]);
-    // X's violence lines, with the orphan under them, sum past the category: it stays one row.
+    // X's six violence lines make its 32,407 exactly; the "other" line after them (750 notices
+    // that X says map to no category above) is under no category, with its own actions.
     let d = x.load_report().derivation.clone().unwrap();
-    assert!(d.contains("STATEMENT_CATEGORY_VIOLENCE's sub-category lines sum to 33157, more than its 32407"), "{d}");
+    assert!(d.contains("STATEMENT_CATEGORY_VIOLENCE's first 6 sub-category line(s) make its 32407"), "{d}");
+    let ht =
+        x.frame().clone().lazy().filter(col("subcategory").eq(lit("KEYWORD_HUMAN_TRAFFICKING"))).collect().unwrap();
+    assert_eq!(i64_col(&ht, "count"), [Some(196)]);
+    let none = x.frame().clone().lazy().filter(col(REASON).eq(lit("(no category given)"))).collect().unwrap();
+    assert_eq!((i64_col(&none, "count"), i64_col(&none, "actions_on_law")), (vec![Some(750)], vec![Some(302)]));
+    // A line given twice is left out, not counted twice.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(format!("{DSA_REPORT}/x_4_notices.csv")).unwrap();
+    let dup = text.lines().find(|l| l.contains(",KEYWORD_TERRORIST_CONTENT,")).unwrap();
+    let p = write_file(&dir, "x_4_notices.csv", format!("{text}\r\n{dup}\r\n").as_bytes());
+    let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
+    assert_eq!(i64_col(c.frame(), "count").iter().flatten().sum::<i64>(), 402010);
+    assert_eq!(str_col(c.rejects(), "rule"), [Some("duplicate_case_id".to_string())]);
     // YouTube gives its actions on the TOTAL line only: said in the derivation, in no row.
     let yt = dsa_report("youtube_4_notices.csv");
     let d = yt.load_report().derivation.clone().unwrap();
-    assert!(d.contains("the TOTAL line's actions: 412096 on the law, 6665 on the terms and conditions"), "{d}");
+    assert!(d.contains("the TOTAL line's `actions_on_law` 412096 (the rows give 0), `actions_on_terms` 6665"), "{d}");
+    // TikTok's own description of its terrorist-content line names another offence: said.
+    let tt = dsa_report("DSA_Transparency_Report_TikTok_July_December_2025 - 4_notices.csv");
+    let d = tt.load_report().derivation.clone().unwrap();
+    assert!(d.contains("KEYWORD_TERRORIST_CONTENT line (row") && d.contains("which names no terrorism"), "{d}");
     assert!(yt.compliance(&["platform"], &ComplianceSpec::default()).is_err());
 }
 
@@ -1101,9 +1117,13 @@ fn dsa_report_own_initiative_measures_are_actions() {
     // Part 5 (Facebook) and part 6 (TikTok), July-December 2025: "96,466" and 258,691,522
     // measures on their TOTAL lines.
     let fb = dsa_report("facebook_5_own_initiative_illegal.csv");
-    assert!(fb.load_report().actions_only && !fb.load_report().outcomes_unpublished);
+    // Actions, each of kinds given as columns: no one outcome per row.
+    assert!(fb.load_report().actions_only && fb.load_report().outcomes_unpublished);
     assert_eq!(i64_col(fb.frame(), "count").iter().flatten().sum::<i64>(), 96466);
-    assert!(str_col(fb.frame(), STATUS).iter().all(|s| s.as_deref() == Some("restricted")));
+    assert!(str_col(fb.frame(), STATUS).iter().all(|s| s.as_deref() == Some("unknown")));
+    let t = fb.trend(&[], &TrendSpec { every: Every::HalfYear, ..Default::default() }).unwrap();
+    assert_eq!((i64_col(&t, "requests"), i64_col(&t, "removed")), (vec![Some(96466)], vec![None]));
+    assert!(fb.summary().unwrap().headline().contains("Facebook reported 96,466 own-initiative measures"));
     let ps = fb
         .frame()
         .clone()
@@ -1118,6 +1138,11 @@ fn dsa_report_own_initiative_measures_are_actions() {
     let tt = dsa_report("DSA_Transparency_Report_TikTok_July_December_2025 - 6_own_initiative_TC.csv");
     assert_eq!(i64_col(tt.frame(), "count").iter().flatten().sum::<i64>(), 258691522);
     assert_eq!(tt.load_report().unit.as_deref(), Some("own-initiative measures under the terms and conditions"));
+    // TikTok gives its age restrictions (28,117,025) and account terminations on the TOTAL line
+    // only: said, as no row has them; the rows' removals and the residual's add up to the TOTAL's.
+    let d = tt.load_report().derivation.clone().unwrap();
+    assert!(d.contains("`age_restricted` 28117025 (the rows give 0)"), "{d}");
+    assert_eq!(i64_col(tt.frame(), "removal").iter().flatten().sum::<i64>(), 112104964);
     // TikTok left part 5 empty: refused, saying so, not read as zeros.
     let e = sources::read(
         SourceName::DsaReport,
@@ -1127,4 +1152,26 @@ fn dsa_report_own_initiative_measures_are_actions() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("filled no line of part 5"), "{e}");
+}
+
+#[test]
+fn dsa_report_periods_and_ambiguous_thousands_are_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "Applicability,Service,Reporting period,Category of illegal content,Description,Scope,Number of orders to act against illegal content received,Number of specific items of information included in the total number of orders to act against illegal content,Median time to inform the authority of the receipt of the order to act against illegal content,Median time to give effect to the order to act against illegal content,Number of orders to provide information,Median time to inform the authority of the receipt of the order to provide information,Median time to give effect to the order to provide information\n";
+    let body = "All,X,2025-12-31/2025-07-01,TOTAL,,AT,5,5,0,10,3,0,20\nAll,X,,TOTAL,,BE,5,5,0,10,3,0,20\nAll,X,2025-07-01/2025-12-31,TOTAL,,CY,1.000,1,0,10,3,0,20\n";
+    let p = write_file(&dir, "3.csv", format!("{head}{body}").as_bytes());
+    let c = sources::read(SourceName::DsaReport, &p, &quarantine()).unwrap();
+    let rej = c.rejects();
+    // A reversed period, and a period left empty on the first line (nothing above to fill it
+    // from), are rejects naming the column; "1.000" is a thousand or one: not guessed.
+    assert_eq!(i64_col(rej, "row"), [Some(1), Some(2), Some(3)]);
+    assert_eq!(
+        str_col(rej, "column"),
+        [
+            Some("Reporting period".to_string()),
+            Some("Reporting period".to_string()),
+            Some("Number of orders to act against illegal content received".to_string())
+        ]
+    );
+    assert_eq!(orders(&c, "CY"), [(INFO.to_string(), 3)]);
 }

@@ -66,6 +66,7 @@ Rule = Literal[
     "date_out_of_range",
     "invalid_account",
     "value_too_large",
+    "invalid_code",
 ]
 
 #: Each vocabulary by the option that takes it (as the core names it in errors).

@@ -138,15 +138,15 @@ def tables(
             }
     if _outcomes_unpublished(cases):
         # Requests without outcomes: count them; no rate and no time to action exist.
-        why = "the source publishes requests without their outcome (every status is unknown)"
+        why = "the source publishes no outcome per row (every status is unknown)"
         for name in (
             "compliance_platform",
             "compliance_group_platform",
             "crosstab_group_platform_rate",
             "time_to_action_platform",
         ):
-            del makers[name]
-            skipped[name] = why
+            makers.pop(name, None)
+            skipped.setdefault(name, why)
         columns = cases.to_polars().columns
         extra: dict[str, Callable[[], pl.DataFrame]] = {}
         if "jurisdiction" in columns and "order_type" in columns:
@@ -621,7 +621,12 @@ def _memo_draft(
         unit = unit[:1].upper() + unit[1:]
         columns = cases.to_polars().columns
         splits = ", ".join(s for c, s in (("reason", "reason"), ("order_type", "order type")) if c in columns)
-        default = f"{unit} by country{', ' + splits if splits else ''} and period (the source publishes no outcomes)"
+        if _actions_only(cases):
+            default = f"{unit}: counts by category and period (actions only, no rate)"
+        else:
+            default = (
+                f"{unit} by country{', ' + splits if splits else ''} and period (the source publishes no outcomes)"
+            )
         headings["crosstab_jurisdiction_platform_cases"] = f"{unit}, by country and platform"
         headings["crosstab_jurisdiction_order_type_cases"] = f"{unit}, by country and order type"
         headings["crosstab_reason_platform_cases"] = f"{unit}, by reason and platform"

@@ -68,7 +68,7 @@ dsa-report                     A DSA harmonised transparency report (Implementin
                                sub-category (``subcategory``) where those account for it, the rest a
                                row of its own; status ``unknown`` (actions are counted per item:
                                ``actions_on_law``, ``actions_on_terms`` are columns). Parts 5 and
-                               6 (own-initiative measures): the same rows, each ``restricted``,
+                               6 (own-initiative measures): the same rows, status ``unknown``,
                                actions only, with the kinds of restriction as columns
 =============================  =====================================================================
 

@@ -327,9 +327,9 @@ pub(crate) fn refuse_unpublished(outcomes_unpublished: bool) -> Result<()> {
     if outcomes_unpublished {
         return Err(Error::invalid_arg(
             "data",
-            "this source publishes requests without their outcome (every status is unknown): no compliance rate or \
-             time to action can be computed from it; count the requests (trend, crosstab) or read a file of the \
-             source that publishes outcomes",
+            "this source publishes no outcome per row (every status is unknown): no compliance rate or time to \
+             action can be computed from it; count the rows (trend, crosstab), or read a file of the source that \
+             publishes outcomes",
         ));
     }
     Ok(())

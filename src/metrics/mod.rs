@@ -34,24 +34,19 @@ pub(crate) struct Source<'a> {
     pub no_rate: Option<NoRate>,
 }
 
-/// Why a source's rows carry no rate.
+/// Why a source's rows carry no rate: all actions, no outcomes, or both (own-initiative
+/// measures: actions, their kinds in columns rather than a status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NoRate {
+pub(crate) struct NoRate {
     /// Every row is an action ([`crate::LoadReport::actions_only`]): a rate would be 100%.
-    ActionsOnly,
+    pub actions_only: bool,
     /// No row has an outcome ([`crate::LoadReport::outcomes_unpublished`]).
-    OutcomesUnpublished,
+    pub outcomes_unpublished: bool,
 }
 
 impl NoRate {
     pub(crate) fn of(actions_only: bool, outcomes_unpublished: bool) -> Option<NoRate> {
-        if outcomes_unpublished {
-            Some(NoRate::OutcomesUnpublished)
-        } else if actions_only {
-            Some(NoRate::ActionsOnly)
-        } else {
-            None
-        }
+        (actions_only || outcomes_unpublished).then_some(NoRate { actions_only, outcomes_unpublished })
     }
 }
 

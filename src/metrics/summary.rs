@@ -290,6 +290,29 @@ impl Summary {
                 self.account_rate.map(pct).unwrap_or_default(),
                 ci
             )
+        } else if self.actions_only {
+            // A platform's own actions: nothing was sent, nothing refused.
+            let unit = self.unit.as_deref().unwrap_or("actions");
+            let (verb, split) = if unit == crate::load::STATEMENTS_UNIT {
+                ("filed", " (a removal, a suspension or a lesser restriction: split them by `decision`)")
+            } else {
+                ("reported", "")
+            };
+            // Statements are dated by when the restrictions applied (see `applied`).
+            let span = match (self.applied, span.strip_suffix(", ")) {
+                (Some(_), Some(s)) => format!("{s} (dates the restrictions applied), "),
+                _ => span,
+            };
+            format!(
+                "{}{} {verb} {} {}{}: each an action the platform took{}, none a refused request, so no \
+                 compliance rate applies.",
+                span,
+                and_list(&platforms),
+                human_count(self.requests),
+                unit,
+                groups,
+                split,
+            )
         } else if self.outcomes_unpublished && !self.by_order_type.is_empty() {
             // Kinds of order are not one count: each is given apart.
             let kinds: Vec<String> = self
@@ -315,29 +338,6 @@ impl Summary {
                 self.unit.as_deref().unwrap_or("requests"),
                 groups,
                 and_list(&platforms),
-            )
-        } else if self.actions_only {
-            // A platform's own actions: nothing was sent, nothing refused.
-            let unit = self.unit.as_deref().unwrap_or("actions");
-            let (verb, split) = if unit == crate::load::STATEMENTS_UNIT {
-                ("filed", " (a removal, a suspension or a lesser restriction: split them by `decision`)")
-            } else {
-                ("reported", "")
-            };
-            // Statements are dated by when the restrictions applied (see `applied`).
-            let span = match (self.applied, span.strip_suffix(", ")) {
-                (Some(_), Some(s)) => format!("{s} (dates the restrictions applied), "),
-                _ => span,
-            };
-            format!(
-                "{}{} {verb} {} {}{}: each an action the platform took{}, none a refused request, so no \
-                 compliance rate applies.",
-                span,
-                and_list(&platforms),
-                human_count(self.requests),
-                unit,
-                groups,
-                split,
             )
         } else {
             let rate = match (self.rate, self.ci_low, self.ci_high) {

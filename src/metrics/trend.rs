@@ -267,23 +267,34 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     // Rows without outcomes, or all actions, have no rate: a 100% or a 0% would be made up.
     let (blanked, rate_clause): (Vec<&str>, String) = match src.no_rate {
         None => (Vec::new(), format!("{RATE_CLAUSE}{}", spec.compliance.describe())),
-        Some(super::NoRate::ActionsOnly) => (
-            vec!["rate", "ci_low", "ci_high"],
-            "no rate: every row is an action the platform took, none a request it could refuse (a rate would be \
-             100% by construction)"
-                .to_string(),
-        ),
-        Some(super::NoRate::OutcomesUnpublished) => (
-            // Every column but the period, the requests and their running total, and low_n.
-            OUTPUT
-                .iter()
-                .copied()
-                .filter(|c| ![PERIOD, "period_label", "requests", "cum_requests", "low_n"].contains(c))
-                .collect(),
-            "no outcomes: the source publishes requests without their outcome, so every outcome column and rate \
-             is null; low_n flags periods with fewer requests than the minimum"
-                .to_string(),
-        ),
+        Some(no) => {
+            let mut clauses = Vec::new();
+            if no.actions_only {
+                clauses.push(
+                    "no rate: every row is an action the platform took, none a request it could refuse (a rate would \
+                     be 100% by construction)",
+                );
+            }
+            if no.outcomes_unpublished {
+                clauses.push(if no.actions_only {
+                    "the kind of each action is in its columns, not a status, so every outcome column is null"
+                } else {
+                    "no outcomes: the source publishes requests without their outcome, so every outcome column and \
+                     rate is null; low_n flags periods with fewer requests than the minimum"
+                });
+            }
+            let blanked = if no.outcomes_unpublished {
+                // Every column but the period, the requests and their running total, and low_n.
+                OUTPUT
+                    .iter()
+                    .copied()
+                    .filter(|c| ![PERIOD, "period_label", "requests", "cum_requests", "low_n"].contains(c))
+                    .collect()
+            } else {
+                vec!["rate", "ci_low", "ci_high"]
+            };
+            (blanked, clauses.join("; "))
+        }
     };
     for name in blanked {
         let dtype = out.column(name)?.dtype().clone();

@@ -18,7 +18,8 @@
 //! can exceed the notices), not each notice's outcome, so the actions are columns beside the
 //! notices (`actions_on_law`, `actions_on_terms`, with `notices_trusted_flaggers`, `items`,
 //! `median_hours_to_action`). Parts 5 and 6 count measures, each a restriction the platform
-//! imposed (`restricted`, actions only), with the kinds of restriction and the measures after
+//! imposed (actions only; their kinds are columns, so the status, one outcome per row, is
+//! `unknown`), with the kinds of restriction and the measures after
 //! solely automated detection as columns. A part left empty is refused, never read as zeros.
 //!
 //! # Part 3
@@ -140,6 +141,12 @@ const KINDS: [Kind; 2] = [
     },
 ];
 
+/// The Member States' codes as the template writes them (Eurostat's: Greece `EL`, read as `GR`).
+const MEMBER_STATES: [&str; 27] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
 /// The `jurisdiction` of the orders in a file's total that no Member-State line gives.
 pub(crate) const UNATTRIBUTED: &str = "EU (no Member State given)";
 
@@ -169,7 +176,26 @@ fn number(s: &str) -> Option<f64> {
 
 /// A count: a whole [`number`] (`0.0` is 0), as text; `None` when it is none.
 fn count(s: &str) -> Option<i64> {
+    // `1.000` is a thousand grouped the European way, or one: neither is read as a guess.
+    if s.trim().split_once('.').is_some_and(|(_, f)| f.len() == 3) {
+        return None;
+    }
     number(s).filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n < 1e15).map(|n| n as i64)
+}
+
+/// What is wrong with a reporting period, if anything: the template writes
+/// `YYYY-MM-DD/YYYY-MM-DD`, the first day not after the last.
+fn period_fault(period: &str) -> Option<String> {
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    match period.split_once('/') {
+        _ if period.is_empty() => Some("the reporting period is empty".into()),
+        Some((a, b)) => match (day(a), day(b)) {
+            (Some(a), Some(b)) if a <= b => None,
+            (Some(_), Some(_)) => Some("the reporting period ends before it starts".into()),
+            _ => Some("not a reporting period as the template writes it (YYYY-MM-DD/YYYY-MM-DD)".into()),
+        },
+        None => Some("not a reporting period as the template writes it (YYYY-MM-DD/YYYY-MM-DD)".into()),
+    }
 }
 
 /// One line of the file as read: its record number and its cells, blank cells filled from the
@@ -398,13 +424,33 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
             continue;
         }
         let (mut service, mut period, mut category) = (get(Some(at[0])), get(Some(at[1])), get(Some(at[2])));
-        // Meta leaves a block's first cells blank after its first line: they are the line above's.
-        if service.is_empty() && period.is_empty() && category.is_empty() {
-            if let Some((s, p, c)) = &prev {
-                (service, period, category) = (s.clone(), p.clone(), c.clone());
+        // Meta leaves a block's first cells blank after its first line: they are the line above's
+        // (the service and the period whenever blank; the category when all three are).
+        if let Some((s, p, c)) = &prev {
+            if service.is_empty() && period.is_empty() && category.is_empty() {
+                category = c.clone();
+            }
+            if service.is_empty() {
+                service = s.clone();
+            }
+            if period.is_empty() {
+                period = p.clone();
             }
         }
         prev = Some((service.clone(), period.clone(), category.clone()));
+        // A period the template does not allow makes the line one reject: no figure is dated wrong.
+        if let Some(message) = period_fault(&period) {
+            problems.push(Problem {
+                file: file.clone(),
+                row,
+                column: PERIOD.into(),
+                value: period.clone(),
+                rule: Rule::InvalidDate,
+                case_id: None,
+                message,
+            });
+            continue;
+        }
         let description = get(description_at);
         lines.push(Line {
             row,
@@ -423,7 +469,35 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
     }
     let is_total = |s: &str| s.eq_ignore_ascii_case("total");
     let grand = lines.iter().find(|l| is_total(&l.category) && is_total(&l.scope));
-    let states: Vec<&Line> = lines.iter().filter(|l| is_total(&l.category) && !is_total(&l.scope)).collect();
+    // Member-State lines: a scope that is no Member State's code, or a Member State given twice
+    // (Greece as EL and GR is one), is a reject, before any sum, so that no total counts it.
+    let mut states: Vec<&Line> = Vec::new();
+    let mut seen: std::collections::HashMap<(String, String, String), u64> = std::collections::HashMap::new();
+    for l in lines.iter().filter(|l| is_total(&l.category) && !is_total(&l.scope)) {
+        let code = l.scope.to_uppercase();
+        let code = if code == "EL" { "GR".to_string() } else { code };
+        let (rule, message) = if !MEMBER_STATES.contains(&code.as_str()) {
+            (Rule::InvalidCode, format!("not a Member State's two-letter code ({})", MEMBER_STATES.join(", ")))
+        } else if let Some(first) = seen.get(&(l.service.clone(), l.period.clone(), code.clone())) {
+            (
+                Rule::DuplicateCaseId,
+                format!("this Member State's total is given on row {first} too: left out, not counted twice"),
+            )
+        } else {
+            seen.insert((l.service.clone(), l.period.clone(), code), l.row);
+            states.push(l);
+            continue;
+        };
+        problems.push(Problem {
+            file: file.clone(),
+            row: l.row,
+            column: SCOPE.into(),
+            value: l.scope.clone(),
+            rule,
+            case_id: None,
+            message,
+        });
+    }
     let from_states = !states.is_empty();
     let chosen: Vec<&Line> = match (from_states, grand) {
         (true, _) => states,
@@ -672,76 +746,152 @@ pub(crate) const NO_CATEGORY: &str = "(no category given)";
 /// The `subcategory` of a category's notices or measures that none of its sub-category lines gives.
 pub(crate) const NO_SUBCATEGORY: &str = "(no sub-category given)";
 
+/// One row of parts 4 to 6: its line (none for a residual row), reason, subcategory, count (as
+/// text: a number, or the cell as written for the checks to reject) and, for a residual row,
+/// its columns beside the count.
+struct CatRow<'l> {
+    line: Option<&'l Line>,
+    reason: String,
+    sub: Option<String>,
+    count: String,
+    extras: Option<Vec<Option<String>>>,
+}
+
 /// Parts 4 to 6: one row per category, or per sub-category where a category's sub-category lines
 /// account for it (see the module docs).
 fn categories<'a>(
     file: &str,
     part: Part,
     lines: &'a [Line],
-    problems: Vec<Problem>,
+    mut problems: Vec<Problem>,
     sha256: String,
 ) -> Result<(Raw, String)> {
     let is_total = |s: &str| s.eq_ignore_ascii_case("total");
     let main = |l: &Line| cell(&l.cells[0]);
-    // Category lines, each with the sub-category lines under it (in file order).
+    let as_count = |l: &Line| count(&l.cells[0]).map_or_else(|| l.cells[0].clone(), |n| n.to_string());
+    let mut notes: Vec<String> = Vec::new();
+    // A line that repeats an earlier one (same service, period, category, description; an
+    // "other" line under the same category) is left out: counted twice it would inflate every total.
+    let mut seen: std::collections::HashMap<(String, String, String, String, String), u64> =
+        std::collections::HashMap::new();
+    let mut parent = String::new();
+    let mut kept: Vec<&'a Line> = Vec::new();
+    for l in lines {
+        if l.category.to_uppercase().starts_with("STATEMENT_CATEGORY") || is_total(&l.category) {
+            parent = l.category.clone();
+        }
+        // A sub-category code names its category, except "other" lines, which every category has.
+        let under = if l.category.to_uppercase().starts_with("KEYWORD_OTHER") { parent.clone() } else { String::new() };
+        let key = (l.service.clone(), l.period.clone(), under, l.category.clone(), l.description.clone());
+        if let Some(first) = seen.get(&key) {
+            problems.push(Problem {
+                file: file.to_string(),
+                row: l.row,
+                column: part.category().into(),
+                value: l.category.clone(),
+                rule: Rule::DuplicateCaseId,
+                case_id: None,
+                message: format!(
+                    "this line repeats row {first} (same service, period, category and description): left out, not \
+                     counted twice"
+                ),
+            });
+            continue;
+        }
+        seen.insert(key, l.row);
+        kept.push(l);
+    }
+    // Category lines, each with the sub-category lines under it (in file order); sub-category
+    // lines before any category are under none.
     let mut blocks: Vec<(&'a Line, Vec<&'a Line>)> = Vec::new();
-    let mut before_any = 0usize;
-    for l in lines.iter().filter(|l| !is_total(&l.category)) {
+    let mut orphans: Vec<&'a Line> = Vec::new();
+    for l in kept.iter().copied().filter(|l| !is_total(&l.category)) {
         if l.category.to_uppercase().starts_with("STATEMENT_CATEGORY") {
             blocks.push((l, Vec::new()));
         } else if let Some((_, keys)) = blocks.last_mut() {
             keys.push(l);
         } else {
-            before_any += 1;
+            orphans.push(l);
         }
     }
-    let total_line = lines.iter().find(|l| is_total(&l.category));
-    // (line, reason, subcategory, count text): a residual row has no line.
-    type Out<'l> = (Option<&'l Line>, Option<String>, Option<String>, String);
-    let mut out: Vec<Out<'a>> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
+    let total_line = kept.iter().copied().find(|l| is_total(&l.category));
+    let mut out: Vec<CatRow<'a>> = Vec::new();
     let (mut category_sum, mut unread) = (0i64, 0usize);
+    let mut residual_subs: Vec<String> = Vec::new();
+    let line_row = |l: &'a Line, reason: &str, sub: Option<&str>| CatRow {
+        line: Some(l),
+        reason: reason.to_string(),
+        sub: sub.map(String::from),
+        count: as_count(l),
+        extras: None,
+    };
     for (head, keys) in &blocks {
         let filled: Vec<(&'a Line, Cell)> =
             keys.iter().map(|k| (*k, main(k))).filter(|(_, c)| *c != Cell::Empty).collect();
         let key_text = filled.iter().any(|(_, c)| *c == Cell::Text);
         let key_sum: i64 =
             filled.iter().filter_map(|(_, c)| if let Cell::Count(n) = c { Some(*n) } else { None }).sum();
-        let sub_row = |k: &'a Line| -> Out<'a> {
-            // The count as a plain number (`"1,521"` is 1521); text that is none as written, for the checks.
-            let n = count(&k.cells[0]).map_or_else(|| k.cells[0].clone(), |n| n.to_string());
-            (Some(k), Some(head.category.clone()), Some(k.category.clone()), n)
-        };
+        let cat = head.category.as_str();
         match main(head) {
             Cell::Text => {
-                // The checks reject it (its row only), with its column and value.
-                out.push((Some(*head), Some(head.category.clone()), None, head.cells[0].clone()));
+                // Its own count is rejected (its row only); its sub-category lines, when they are
+                // numbers, are still read.
+                out.push(line_row(head, cat, None));
                 unread += 1;
+                if !filled.is_empty() && !key_text {
+                    out.extend(filled.iter().map(|(k, _)| line_row(k, cat, Some(k.category.as_str()))));
+                    category_sum += key_sum;
+                    notes.push(format!("{cat}'s own count is no number (rejected): its sub-category lines are read"));
+                }
             }
             Cell::Empty if filled.is_empty() => {}
             Cell::Empty => {
                 // No figure for the category, figures for its sub-categories: they are its rows.
-                out.extend(filled.iter().map(|(k, _)| sub_row(k)));
+                out.extend(filled.iter().map(|(k, _)| line_row(k, cat, Some(k.category.as_str()))));
                 category_sum += key_sum;
                 unread += filled.iter().filter(|(_, c)| *c == Cell::Text).count();
             }
             Cell::Count(v) => {
-                if !filled.is_empty() && !key_text && key_sum <= v {
-                    out.extend(filled.iter().map(|(k, _)| sub_row(k)));
-                    if v > key_sum {
-                        out.push((
-                            None,
-                            Some(head.category.clone()),
-                            Some(NO_SUBCATEGORY.into()),
-                            (v - key_sum).to_string(),
-                        ));
-                    }
+                category_sum += v;
+                // The first sub-category lines that make the category exactly (a platform may put
+                // an unmapped "other" line after the last block: it is under no category).
+                let mut running = 0i64;
+                let prefix = if key_text {
+                    None
                 } else {
-                    out.push((Some(*head), Some(head.category.clone()), None, v.to_string()));
+                    filled.iter().position(|(_, c)| {
+                        running += if let Cell::Count(n) = c { *n } else { 0 };
+                        running == v
+                    })
+                };
+                if !filled.is_empty() && !key_text && key_sum <= v {
+                    out.extend(filled.iter().map(|(k, _)| line_row(k, cat, Some(k.category.as_str()))));
+                    if v > key_sum {
+                        residual_subs.push(format!("{cat} {}", v - key_sum));
+                        out.push(CatRow {
+                            line: None,
+                            reason: cat.to_string(),
+                            sub: Some(NO_SUBCATEGORY.into()),
+                            count: (v - key_sum).to_string(),
+                            extras: None,
+                        });
+                    }
+                } else if let (Some(last), true) = (prefix, key_sum > v) {
+                    out.extend(filled[..=last].iter().map(|(k, _)| line_row(k, cat, Some(k.category.as_str()))));
+                    let rest: Vec<&'a Line> = filled[last + 1..].iter().map(|(k, _)| *k).collect();
+                    notes.push(format!(
+                        "{cat}'s first {} sub-category line(s) make its {v}: the {} after them (row(s) {}) are read as \
+                         under no category",
+                        last + 1,
+                        rest.len(),
+                        rest.iter().map(|l| l.row.to_string()).collect::<Vec<_>>().join(", ")
+                    ));
+                    orphans.extend(rest);
+                } else {
+                    out.push(line_row(head, cat, None));
                     if key_sum > v || key_text {
                         notes.push(format!(
-                            "{}'s sub-category lines {}: read as one row",
-                            head.category,
+                            "{cat}'s sub-category lines {}: read as one row",
                             if key_text {
                                 "include a count that is no number".to_string()
                             } else {
@@ -750,28 +900,50 @@ fn categories<'a>(
                         ));
                     }
                 }
-                category_sum += v;
             }
         }
     }
-    if before_any > 0 {
-        notes.push(format!("{before_any} sub-category line(s) before any category line not read"));
-    }
-    // The actions the TOTAL line gives (some platforms give them there only): said, as no row
-    // carries the TOTAL line's columns.
-    if let (Part::Notices, Some(t)) = (part, total_line) {
-        let said: Vec<String> = [(5usize, "on the law"), (6, "on the terms and conditions")]
-            .iter()
-            .filter_map(|(i, what)| count(&t.cells[*i]).map(|n| format!("{n} {what}")))
-            .collect();
-        if !said.is_empty() {
-            notes.push(format!("the TOTAL line's actions: {}", said.join(", ")));
+    // Lines under no category: each a row of its own.
+    for l in &orphans {
+        match main(l) {
+            Cell::Empty => {}
+            Cell::Count(n) => {
+                category_sum += n;
+                out.push(line_row(l, NO_CATEGORY, Some(l.category.as_str())));
+            }
+            Cell::Text => {
+                unread += 1;
+                out.push(line_row(l, NO_CATEGORY, Some(l.category.as_str())));
+            }
         }
     }
-    let period_line = total_line.or(blocks.first().map(|(h, _)| *h));
+    if !residual_subs.is_empty() {
+        notes.push(format!(
+            "what a category's sub-category lines do not give is a row with subcategory `{NO_SUBCATEGORY}`: {}",
+            residual_subs.join(", ")
+        ));
+    }
+    // Platforms' own labels: a terrorist-content line described as another offence is said.
+    for l in &kept {
+        let d = l.description.to_lowercase();
+        if l.category.eq_ignore_ascii_case("KEYWORD_TERRORIST_CONTENT") && !d.is_empty() && !d.contains("terror") {
+            notes.push(format!(
+                "the KEYWORD_TERRORIST_CONTENT line (row {}) is described by the platform as {:?}, which names no \
+                 terrorism: its label may be wrong (the rows keep the code and the description as published)",
+                l.row, l.description
+            ));
+        }
+    }
+    let extras: Vec<(usize, &str, bool)> = match part {
+        Part::Notices => NOTICE_EXTRAS.to_vec(),
+        _ => std::iter::once((1usize, "measures_solely_automated", true))
+            .chain(RESTRICTION_NAMES.iter().enumerate().map(|(i, n)| (i + 2, *n, true)))
+            .collect(),
+    };
+    let period_line = total_line.or(blocks.first().map(|(h, _)| *h)).or(orphans.first().copied());
     match total_line.map(main) {
-        Some(Cell::Count(t)) if out.is_empty() => {
-            out.push((total_line, None, None, t.to_string()));
+        Some(Cell::Count(_)) if out.is_empty() => {
+            out.push(line_row(total_line.expect("matched"), "TOTAL", None));
             notes.push("no category line gives a number: the TOTAL line is the one row".into());
         }
         Some(Cell::Count(t)) => {
@@ -781,7 +953,29 @@ fn categories<'a>(
                      the rows fall short"
                 ));
             } else if t > category_sum {
-                out.push((None, Some(NO_CATEGORY.into()), None, (t - category_sum).to_string()));
+                // The residual's columns: the TOTAL line's less the rows', where every row gives one.
+                let t_line = total_line.expect("matched");
+                let residual: Vec<Option<String>> = extras
+                    .iter()
+                    .map(|(i, _, whole)| {
+                        if !whole {
+                            return None;
+                        }
+                        let total = count(&t_line.cells[*i])?;
+                        let mut sum = 0i64;
+                        for r in &out {
+                            sum += count(&r.line?.cells[*i])?;
+                        }
+                        (total >= sum).then(|| (total - sum).to_string())
+                    })
+                    .collect();
+                out.push(CatRow {
+                    line: None,
+                    reason: NO_CATEGORY.into(),
+                    sub: None,
+                    count: (t - category_sum).to_string(),
+                    extras: Some(residual),
+                });
                 notes.push(format!(
                     "{category_sum} in the category lines, {t} in the TOTAL line: the {} in no category line are a row \
                      of their own, reason `{NO_CATEGORY}`",
@@ -815,14 +1009,31 @@ fn categories<'a>(
             ),
         });
     }
-    let extras: Vec<(usize, &str, bool)> = match part {
-        Part::Notices => NOTICE_EXTRAS.to_vec(),
-        _ => std::iter::once((1usize, "measures_solely_automated", true))
-            .chain(RESTRICTION_NAMES.iter().enumerate().map(|(i, n)| (i + 2, *n, true)))
-            .collect(),
-    };
-    let status = if part == Part::Notices { Status::Unknown } else { Status::Restricted };
-    let mut columns: Vec<&'static str> = BASE.to_vec();
+    // The TOTAL line's columns beside the count that the rows do not add up to (a platform may
+    // give its actions or a kind of restriction on the TOTAL line only): said, as no row has them.
+    if let Some(t) = total_line {
+        let mut said = Vec::new();
+        for (i, name, whole) in &extras {
+            let Some(total) = count(&t.cells[*i]).filter(|_| *whole) else { continue };
+            let sum: i64 = out
+                .iter()
+                .filter_map(|r| match (&r.extras, r.line) {
+                    (Some(e), _) => e[extras.iter().position(|x| x.1 == *name)?].as_deref().and_then(count),
+                    (None, Some(l)) => count(&l.cells[*i]),
+                    _ => None,
+                })
+                .sum();
+            if sum != total {
+                said.push(format!("`{name}` {total} (the rows give {sum})"));
+            }
+        }
+        if !said.is_empty() {
+            notes.push(format!("the TOTAL line's {}", said.join(", ")));
+        }
+    }
+    let status = Status::Unknown;
+    let mut columns: Vec<&'static str> = vec![CASE_ID];
+    columns.extend(BASE);
     columns.extend([REASON, "subcategory", "subcategory_description"]);
     let extra_names: Vec<&'static str> = extras.iter().map(|(_, n, _)| *n).collect();
     columns.extend(extra_names);
@@ -830,61 +1041,71 @@ fn categories<'a>(
     let mut long = Long::new(&columns, vec![part.values()[0].to_string()]);
     let mut unread_numbers: Vec<String> = Vec::new();
     let row_of_total = period_line.map_or(1, |l| l.row);
-    for (line, reason, sub, n) in out {
-        let basis = line.or(period_line);
+    for r in out {
+        let basis = r.line.or(period_line);
         let (service, period) =
             basis.map_or((String::new(), String::new()), |l| (l.service.trim().to_string(), l.period.clone()));
         let (start, end) = match period.split_once('/') {
             Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
             None => (period.clone(), None),
         };
-        let zero = count(&n) == Some(0);
+        let zero = count(&r.count) == Some(0);
+        let description = r.line.map(|l| l.description.clone()).filter(|d| !d.is_empty());
+        let case_id = format!(
+            "{service} {period} {} {} {}",
+            r.reason,
+            r.sub.as_deref().unwrap_or("-"),
+            description.as_deref().unwrap_or("")
+        );
         let mut values: Vec<Option<String>> = vec![
+            Some(case_id.trim_end().to_string()),
             Some(service),
             Some("EU".into()),
             Some(start),
             Some(status.to_string()),
-            Some(n),
-            reason,
-            sub,
-            line.map(|l| l.description.clone()).filter(|d| !d.is_empty()),
+            Some(r.count),
+            Some(r.reason),
+            r.sub,
+            description,
         ];
-        for (i, name, whole) in &extras {
-            let v = line.and_then(|l| {
-                let t = &l.cells[*i];
-                if t.is_empty() || (!whole && zero) {
-                    return None;
+        for (k, (i, _, whole)) in extras.iter().enumerate() {
+            let v = match (&r.extras, r.line) {
+                (Some(e), _) => e[k].clone(),
+                (None, Some(l)) => {
+                    let t = &l.cells[*i];
+                    if t.is_empty() || (!whole && zero) {
+                        None
+                    } else {
+                        let v = if *whole { count(t).map(|c| c.to_string()) } else { number(t).map(|x| x.to_string()) };
+                        if v.is_none() {
+                            unread_numbers.push(format!("row {} `{}` {t:?}", l.row, part.values()[*i]));
+                        }
+                        v
+                    }
                 }
-                let v = if *whole { count(t).map(|c| c.to_string()) } else { number(t).map(|x| x.to_string()) };
-                if v.is_none() {
-                    unread_numbers.push(format!("row {} `{}` {t:?}", l.row, part.values()[*i]));
-                }
-                v
-            });
+                (None, None) => None,
+            };
             values.push(v);
-            let _ = name;
         }
         values.push(end);
         values.push(Some(part.source().into()));
-        long.push(line.map_or(row_of_total, |l| l.row), 0, values);
+        long.push(r.line.map_or(row_of_total, |l| l.row), 0, values);
     }
     let what = match part {
         Part::Notices => {
             "rows from a DSA harmonised report's notices (part 4): notices received (`count`) per category, or per \
-             sub-category where the category's sub-category lines account for its notices (the rest of the category \
-             a row with subcategory `(no sub-category given)`); the category and sub-category lines overlap, so only \
-             one level of each is a row; the notices' outcomes are not published (actions are counted per item, not \
-             per notice, and can exceed the notices), so every status is unknown and the actions are columns \
-             (`actions_on_law`, `actions_on_terms`) beside the row that published them; medians are in hours, not \
-             summed, and left empty over 0 notices"
+             sub-category where the category's sub-category lines account for its notices; the category and \
+             sub-category lines overlap, so only one level of each is a row; the notices' outcomes are not \
+             published (actions are counted per item, not per notice, and can exceed the notices), so every status is \
+             unknown and the actions are columns (`actions_on_law`, `actions_on_terms`) beside the row that published \
+             them; medians are in hours, not summed, and left empty over 0 notices"
         }
         _ => {
             "rows from a DSA harmonised report's own-initiative measures (parts 5 and 6): measures (`count`) per \
-             category, or per sub-category where the category's sub-category lines account for its measures (the rest \
-             a row with subcategory `(no sub-category given)`); each measure is a restriction the platform imposed, so \
-             every status is restricted and no rate applies; the kinds of restriction (removal, disable, demoted ... \
-             account termination) and the measures after solely automated detection are columns as published (a \
-             measure may be of several kinds: they are not summed into the count)"
+             category, or per sub-category where the category's sub-category lines account for its measures; each \
+             measure is a restriction the platform imposed (actions only: no rate applies), of kinds given as columns \
+             (removal, disable, demoted ... account termination; a measure may be of several), so the status, one \
+             outcome per row, is unknown; the measures after solely automated detection are a column too"
         }
     };
     let mut derivation = format!("{what}; {}", notes.join("; "));
@@ -897,6 +1118,7 @@ fn categories<'a>(
             if unread_numbers.len() > 5 { ", ..." } else { "" }
         ));
     }
+    problems.sort_by_key(|p| p.row);
     Ok((long.into_raw(source_raw(file.to_string(), problems, sha256))?, derivation))
 }
 

@@ -22,7 +22,7 @@
 //! | `x-removals` | X (Twitter) Transparency Center: `Twitter_Transparency-Removal_Requests_<period>.csv` (cumulative, two tables), or one half-year's `removal-requests-report-<jan-jun\|jul-dec>-<year>.csv` (2012 to 2019-H1) | per country and half-year: requests complied with, and not (legal demands, combined) |
 //! | `meta-local-law` | Facebook Government Requests Report, one half-year: `Facebook-Government-Report-<year>-H<1\|2>.csv` (2013 to 2019-H1) | per country: pieces of content restricted for local law (items; no requests or refusals published) |
 //! | `dsa-sor` | EU DSA Transparency Database: the daily dumps `sor-<platform\|global>-<date>-<full\|light>.zip`, their CSV parts, or Parquet | one case per statement of reasons ([`dsa`]); [`scan`] for more than fits in memory |
-//! | `dsa-report` | A DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835, Annex I), July-December 2025 on: part 3 `3_member_states_orders.csv`, part 4 `4_notices.csv`, parts 5 and 6 `5_own_initiative_illegal.csv`, `6_own_initiative_TC.csv` | part 3: per Member State, orders to act against illegal content (Art. 9) and to provide information (Art. 10), `order_type`, status `unknown`; part 4: notices per category or sub-category, status `unknown`, actions as columns; parts 5 and 6: own-initiative measures per category or sub-category, `restricted`, actions only |
+//! | `dsa-report` | A DSA harmonised transparency report (Implementing Regulation (EU) 2024/2835, Annex I), July-December 2025 on: part 3 `3_member_states_orders.csv`, part 4 `4_notices.csv`, parts 5 and 6 `5_own_initiative_illegal.csv`, `6_own_initiative_TC.csv` | part 3: per Member State, orders to act against illegal content (Art. 9) and to provide information (Art. 10), `order_type`, status `unknown`; part 4: notices per category or sub-category, status `unknown`, actions as columns; parts 5 and 6: own-initiative measures per category or sub-category, actions only, kinds of restriction as columns, status `unknown` |
 //! | `tiktok-government` | TikTok, Government Removal Requests Report: `CLIGR_<release>_GovernmentRemovalsRequests.csv` (cumulative) | per country and half-year: content and accounts actioned (community guidelines, local law) and not: items, not requests |
 
 use std::path::Path;
@@ -123,8 +123,8 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     // outcome; the DSA reports' own-initiative measures are all actions.
     let actions_only = name == SourceName::MetaLocalLaw
         || matches!(part, Some(dsa_report::Part::OwnInitiativeIllegal | dsa_report::Part::OwnInitiativeTerms));
-    let outcomes_unpublished = name == SourceName::GoogleRemovalsDetailed
-        || matches!(part, Some(dsa_report::Part::Orders | dsa_report::Part::Notices));
+    // (Own-initiative measures are of several kinds, given as columns: no one outcome per row.)
+    let outcomes_unpublished = name == SourceName::GoogleRemovalsDetailed || part.is_some();
     let scope = if outcomes_unpublished { validate::Scope::OutcomesUnpublished } else { validate::Scope::Load };
     let mut validated = validate::validate_with(raw, &opts, scope)?;
     let lines_rejected = distinct(validated.problems.iter().map(|p| p.row).collect());

@@ -375,7 +375,7 @@ def test_google_detailed_counts_requests_by_reason_and_never_rates(tmp_path: pat
         lambda: c.time_to_action(by="platform"),
         lambda: c.crosstab("reason", "platform", value="rate"),
     ):
-        with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+        with pytest.raises(td.InvalidArgumentError, match="publishes no outcome per row"):
             call()
     t = c.trend("half-year")
     assert t["requests"].sum() == 450 and t["removed"].null_count() == t.height and t["rate"].null_count() == t.height
@@ -388,7 +388,7 @@ def test_google_detailed_counts_requests_by_reason_and_never_rates(tmp_path: pat
     )
     memo = (out / "report.md").read_text()
     assert memo.startswith("# Requests by country, reason and period \\(the source publishes no outcomes\\)")
-    assert "- compliance_platform: the source publishes requests without their outcome" in memo
+    assert "- compliance_platform: the source publishes no outcome per row" in memo
     x = pl.read_csv(out / "tables" / "crosstab_reason_platform_cases.csv")
     by_hand = frame.filter(pl.col("reason") == "Religious Offense")["count"].sum()
     assert x.filter(pl.col("reason") == "Religious Offense")["google"].item() == by_hand == 208
@@ -402,7 +402,7 @@ def test_a_sources_rows_without_outcomes_read_back_as_they_were(tmp_path: pathli
     back = td.read_parquet(p, required=["platform", "status", "count"])  # an aggregate table with ids
     assert back.load_report["outcomes_unpublished"] is True and back.load_report["rows_rejected"] == 0
     assert back.to_polars()["count"].sum() == c.to_polars()["count"].sum() == 450
-    with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+    with pytest.raises(td.InvalidArgumentError, match="publishes no outcome per row"):
         back.compliance(by="platform")
 
 
@@ -484,7 +484,7 @@ def test_dsa_report_gives_back_the_platforms_totals(tmp_path: pathlib.Path) -> N
     assert by_type == {"act against illegal content (Art. 9)": 782, "provide information (Art. 10)": 10932}
     x = c.crosstab("jurisdiction", "order_type")
     assert x.filter(pl.col("jurisdiction") == "FR").row(0)[1:3] == (239, 2663)
-    with pytest.raises(td.InvalidArgumentError, match="publishes requests without their outcome"):
+    with pytest.raises(td.InvalidArgumentError, match="publishes no outcome per row"):
         c.compliance(by="platform")
     assert c.to_polars().schema["median_hours_to_give_effect"] == pl.Float64
     # Straight to a memo pack: counts by country, no rate.
