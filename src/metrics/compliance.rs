@@ -336,6 +336,21 @@ pub(crate) fn refuse_unpublished(outcomes_unpublished: bool) -> Result<()> {
 }
 
 pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
+    compliance_finish(compliance_partial_on(src, by, spec)?, by, spec)
+}
+
+/// The unit column's name of a spec's tables.
+fn unit_name(spec: &ComplianceSpec) -> &'static str {
+    match spec.unit {
+        Unit::Request => "requests",
+        Unit::Account => "accounts",
+    }
+}
+
+/// The partial state of compliance over `src`: per `by` group, the sums of
+/// [`compliance_aggs`] (see [`super::partial`]). Sums only, so partials of any split merge by
+/// adding them.
+pub(crate) fn compliance_partial_on(src: &Source, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
     spec.check()?;
     check_by(&src.schema, by)?;
     if let Some(frame) = src.frame {
@@ -346,12 +361,14 @@ pub(crate) fn compliance_on(src: &Source, by: &[String], spec: &ComplianceSpec) 
             return Err(Error::invalid_arg("weight", "weight=followers needs follower counts; every case lacks one"));
         }
     }
-    let unit_name = match spec.unit {
-        Unit::Request => "requests",
-        Unit::Account => "accounts",
-    };
     let lf = units_of(src, src.lf.clone(), by, spec)?;
-    let df = run(complete_aggs(group_agg(lf, by, compliance_aggs(spec, unit_name)), spec, unit_name))?;
+    run(group_agg(lf, by, compliance_aggs(spec, unit_name(spec))))
+}
+
+/// Compliance from a partial state (one part's, or merged): counts completed, rates and intervals
+/// computed, sorted by `by`, the definition added.
+pub(crate) fn compliance_finish(partial: DataFrame, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
+    let df = run(complete_aggs(partial.lazy(), spec, unit_name(spec)))?;
     let df = finish_rates(df, spec)?;
     let mut df = sort_by(df, by)?;
     let h = df.height();

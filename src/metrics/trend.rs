@@ -81,7 +81,7 @@ impl Default for TrendSpec {
 }
 
 const PERIOD: &str = "period";
-const KEY: &str = "__period_key";
+pub(crate) const KEY: &str = "__key";
 /// Where a trend's definition turns from the counts to each period's rate: a figure that draws
 /// counts states only what comes before it.
 pub const RATE_CLAUSE: &str = "each period's rate: ";
@@ -117,6 +117,14 @@ pub fn trend(cases: &Validated, by: &[String], spec: &TrendSpec) -> Result<DataF
 }
 
 pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
+    let partial = trend_partial_on(src, by, spec)?;
+    trend_finish(partial, by, spec, src.unit.as_deref(), src.no_rate)
+}
+
+/// The partial state of a trend over `src`: per `by` group and period key (`__key`: null for
+/// undated cases, `i64::MIN` for those outside start..end), the sums of [`compliance_aggs`] (see
+/// [`super::partial`]). Sums only, so partials of any split merge by adding them.
+pub(crate) fn trend_partial_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
     spec.compliance.check()?;
     check_year_start(spec.year_start)?;
     check_by(&src.schema, by)?;
@@ -148,7 +156,21 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     keys.push(KEY.into());
     let aggs = compliance_aggs(&spec.compliance, "requests");
     let units = units_of(src, keyed, &keys, &spec.compliance)?;
-    let all_keys = run(complete_aggs(super::group_agg(units, &keys, aggs), &spec.compliance, "requests"))?;
+    run(super::group_agg(units, &keys, aggs))
+}
+
+/// A trend from a partial state (one part's, or merged): the grid of periods, zero-filled, the
+/// running totals, the rates and the definition. `unit` and `no_rate` are the source's.
+pub(crate) fn trend_finish(
+    partial: DataFrame,
+    by: &[String],
+    spec: &TrendSpec,
+    unit: Option<&str>,
+    no_rate: Option<super::NoRate>,
+) -> Result<DataFrame> {
+    let on = spec.on.column();
+    let (every, ys) = (spec.every, spec.year_start);
+    let all_keys = run(complete_aggs(partial.lazy(), &spec.compliance, "requests"))?;
     // Requests without a date, per by-combination: each row's definition states its own.
     let mut undated_sel: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
     undated_sel.push(col("requests").alias(UNDATED));
@@ -265,7 +287,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     out.with_column(Column::new("period_label".into(), labels))?;
     let mut out = finish_rates(out, &spec.compliance)?;
     // Rows without outcomes, or all actions, have no rate: a 100% or a 0% would be made up.
-    let (blanked, rate_clause): (Vec<&str>, String) = match src.no_rate {
+    let (blanked, rate_clause): (Vec<&str>, String) = match no_rate {
         None => (Vec::new(), format!("{RATE_CLAUSE}{}", spec.compliance.describe())),
         Some(no) => {
             let mut clauses = Vec::new();
@@ -307,7 +329,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
     }
     let whose = if by.is_empty() { "" } else { "of this group " };
     // A source whose rows are not requests (items, statements of reasons) counts in its unit.
-    let unit = src.unit.as_deref().unwrap_or("requests");
+    let unit_name = unit.unwrap_or("requests");
     let definitions: StringChunked = out
         .column(UNDATED)?
         .cast(&DataType::Int64)?
@@ -315,7 +337,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
         .iter()
         .map(|u| {
             Some(format!(
-                "{unit} per {} by {}{}; {} {} {whose}without {} left out{range_note}; {rate_clause}",
+                "{unit_name} per {} by {}{}; {} {} {whose}without {} left out{range_note}; {rate_clause}",
                 spec.every.as_str(),
                 on,
                 if spec.year_start != 1 {
@@ -324,7 +346,7 @@ pub(crate) fn trend_on(src: &Source, by: &[String], spec: &TrendSpec) -> Result<
                     String::new()
                 },
                 u.unwrap_or(0),
-                if src.unit.is_some() { unit } else { "request(s)" },
+                if unit.is_some() { unit_name } else { "request(s)" },
                 on,
             ))
         })

@@ -16,6 +16,7 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use polars::prelude::DataFrame;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_polars::PyDataFrame;
@@ -152,6 +153,21 @@ impl PyCases {
         run(py, move || crate::metrics::compliance::compliance(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
+    fn compliance_partial(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::partial::compliance_partial(c.data(), &by, &spec)).map(PyDataFrame)
+    }
+
+    fn trend_partial(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::partial::trend_partial(c.data(), &by, &spec)).map(PyDataFrame)
+    }
+
     fn reach(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyReachSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0);
         run(py, move || crate::metrics::reach::reach(c.data(), &by, &spec)).map(PyDataFrame)
@@ -268,6 +284,39 @@ fn read(
 }
 
 /// Reads a published file of source `name` (`takedowns::sources`).
+/// Merges partial aggregates of one analytic and spec by adding their sums per key.
+#[pyfunction]
+fn merge_partials(py: Python<'_>, parts: Vec<PyDataFrame>, keys: Vec<String>) -> PyResult<PyDataFrame> {
+    let parts: Vec<DataFrame> = parts.into_iter().map(|p| p.0).collect();
+    run(py, move || crate::metrics::partial::merge(parts, &keys)).map(PyDataFrame)
+}
+
+/// Compliance from a merged partial.
+#[pyfunction]
+fn compliance_finish(
+    py: Python<'_>,
+    partial: PyDataFrame,
+    by: Vec<String>,
+    spec: PyRef<'_, PyComplianceSpec>,
+) -> PyResult<PyDataFrame> {
+    let spec = spec.0.clone();
+    run(py, move || crate::metrics::partial::compliance_finish(partial.0, &by, &spec)).map(PyDataFrame)
+}
+
+/// A trend from a merged partial.
+#[pyfunction]
+#[pyo3(signature = (partial, by, spec, unit=None))]
+fn trend_finish(
+    py: Python<'_>,
+    partial: PyDataFrame,
+    by: Vec<String>,
+    spec: PyRef<'_, PyTrendSpec>,
+    unit: Option<String>,
+) -> PyResult<PyDataFrame> {
+    let spec = spec.0.clone();
+    run(py, move || crate::metrics::partial::trend_finish(partial.0, &by, &spec, unit.as_deref())).map(PyDataFrame)
+}
+
 #[pyfunction]
 fn read_source(
     py: Python<'_>,
@@ -448,6 +497,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(builtin_labels, m)?)?;
     m.add_function(wrap_pyfunction!(read, m)?)?;
     m.add_function(wrap_pyfunction!(read_source, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_partials, m)?)?;
+    m.add_function(wrap_pyfunction!(compliance_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
     m.add_function(wrap_pyfunction!(source_names, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
