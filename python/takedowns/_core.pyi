@@ -48,6 +48,7 @@ __all__ = [
     "merge_partials",
     "compliance_finish",
     "trend_finish",
+    "crosstab_finish",
     "from_frame",
     "sample",
     "synthetic",
@@ -186,6 +187,14 @@ def read_source(name: SourceName, path: str | PathLike[str], options: LoadOption
 def source_names() -> list[str]: ...
 def merge_partials(parts: Sequence[pl.DataFrame], keys: Sequence[str]) -> pl.DataFrame: ...
 def compliance_finish(partial: pl.DataFrame, by: Sequence[str], spec: ComplianceSpec) -> pl.DataFrame: ...
+def crosstab_finish(
+    partial: pl.DataFrame,
+    rows: str,
+    columns: str,
+    value: CrossValue,
+    spec: ComplianceSpec,
+    unit: str | None = None,
+) -> pl.DataFrame: ...
 def trend_finish(
     partial: pl.DataFrame, by: Sequence[str], spec: TrendSpec, unit: str | None = None
 ) -> pl.DataFrame: ...

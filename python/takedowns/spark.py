@@ -24,7 +24,7 @@ outcome, or whose rows are all actions, are refused as in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import polars as pl
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
     from pyspark.sql import DataFrame as SparkDataFrame
 
-__all__ = ["SparkResult", "compliance", "trend"]
+__all__ = ["SparkResult", "compliance", "crosstab", "trend"]
 
 _PART, _RULE, _N = "__part", "__rule", "__n"
 
@@ -203,4 +203,24 @@ def trend(
     spec_kw = {"every": every, **(spec_options or {})}
     partial, report = _run(data, "trend", keys, [*keys, "__key"], spec_kw, load_options)
     table = _core.trend_finish(partial, keys, _spec(_core.TrendSpec, None, spec_kw))
+    return SparkResult(_note(table, report), report)
+
+
+def crosstab(
+    data: SparkDataFrame | str,
+    rows: str,
+    columns: str,
+    value: str = "cases",
+    *,
+    spec_options: dict[str, Any] | None = None,
+    **load_options: Any,
+) -> SparkResult:
+    """A crosstab of ``value`` (``"cases"`` or ``"rate"``) with ``rows`` down and ``columns``
+    across, on Spark: the table :meth:`takedowns.Cases.crosstab` gives. Counts of accounts and
+    followers need accounts in one place and are refused. Options as for :func:`compliance`."""
+    keys = [rows, columns]
+    spec_kw = dict(spec_options or {})
+    partial, report = _run(data, "compliance", keys, keys, spec_kw, load_options)
+    spec = _spec(_core.ComplianceSpec, None, spec_kw)
+    table = _core.crosstab_finish(partial, rows, columns, cast(Any, value), spec)
     return SparkResult(_note(table, report), report)

@@ -40,6 +40,7 @@
 use polars::prelude::*;
 
 use super::compliance::{self, ComplianceSpec, Unit};
+use super::crosstab::{self, CrossValue};
 use super::trend::{self, TrendSpec};
 use super::Source;
 use crate::error::{Error, Result};
@@ -89,6 +90,38 @@ pub fn trend_finish(partial: DataFrame, by: &[String], spec: &TrendSpec, unit: O
     keys.push("__key".into());
     check_keys(&partial, &keys)?;
     trend::trend_finish(partial, by, spec, unit, None)
+}
+
+/// A crosstab of `value` (cases or rate) from a merged compliance partial by `[rows, columns]`:
+/// the table [`crate::metrics::crosstab::crosstab`] gives (without the note on rejected rows).
+/// `unit` is what a row counts when not requests.
+pub fn crosstab_finish(
+    partial: DataFrame,
+    rows: &str,
+    columns: &str,
+    value: CrossValue,
+    spec: &ComplianceSpec,
+    unit: Option<&str>,
+) -> Result<DataFrame> {
+    let by = vec![rows.to_string(), columns.to_string()];
+    check_keys(&partial, &by)?;
+    let (long, field, definition) = match value {
+        CrossValue::Cases => (
+            partial.select([rows, columns, "requests"])?.lazy().rename(["requests"], ["cases"], true).collect()?,
+            "cases",
+            crosstab::cases_definition(unit),
+        ),
+        CrossValue::Rate => {
+            (compliance_finish(partial, &by, spec)?, "rate", format!("cell = compliance {}", spec.describe()))
+        }
+        other => {
+            return Err(Error::invalid_arg(
+                "value",
+                format!("{other} counts accounts, which have no partial here: use cases or rate"),
+            ))
+        }
+    };
+    crosstab::pivot(&long, rows, columns, field, &definition, value)
 }
 
 /// Fails unless `partial` has every key column.
@@ -197,6 +230,20 @@ mod tests {
             keys.push("__key".into());
             let partials = parts.iter().map(|p| trend_partial(p, &by[1..], &spec).unwrap()).collect();
             same(&trend_finish(merge(partials, &keys).unwrap(), &by[1..], &spec, None).unwrap(), &want);
+        }
+    }
+
+    #[test]
+    fn crosstabs_from_merged_partials_equal_the_in_memory_ones() {
+        let all = crate::Cases::sample().unwrap();
+        let (rows, cols) = ("group", "platform");
+        let by = vec![rows.to_string(), cols.to_string()];
+        let spec = ComplianceSpec::default();
+        let partials = split(3, 21).iter().map(|p| compliance_partial(p, &by, &spec).unwrap()).collect();
+        let merged = merge(partials, &by).unwrap();
+        for value in [CrossValue::Cases, CrossValue::Rate] {
+            let want = all.crosstab(rows, cols, value, &spec, &Default::default()).unwrap();
+            same(&crosstab_finish(merged.clone(), rows, cols, value, &spec, None).unwrap(), &want);
         }
     }
 

@@ -303,6 +303,23 @@ fn compliance_finish(
     run(py, move || crate::metrics::partial::compliance_finish(partial.0, &by, &spec)).map(PyDataFrame)
 }
 
+/// A crosstab (cases or rate) from a merged compliance partial by `[rows, columns]`.
+#[pyfunction]
+#[pyo3(signature = (partial, rows, columns, value, spec, unit=None))]
+fn crosstab_finish(
+    py: Python<'_>,
+    partial: PyDataFrame,
+    rows: String,
+    columns: String,
+    value: CrossValue,
+    spec: PyRef<'_, PyComplianceSpec>,
+    unit: Option<String>,
+) -> PyResult<PyDataFrame> {
+    let spec = spec.0.clone();
+    run(py, move || crate::metrics::partial::crosstab_finish(partial.0, &rows, &columns, value, &spec, unit.as_deref()))
+        .map(PyDataFrame)
+}
+
 /// A trend from a merged partial.
 #[pyfunction]
 #[pyo3(signature = (partial, by, spec, unit=None))]
@@ -500,6 +517,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(merge_partials, m)?)?;
     m.add_function(wrap_pyfunction!(compliance_finish, m)?)?;
     m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(crosstab_finish, m)?)?;
     m.add_function(wrap_pyfunction!(source_names, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;
