@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
     from pyspark.sql import DataFrame as SparkDataFrame
 
-__all__ = ["SparkResult", "compliance", "crosstab", "trend"]
+__all__ = ["SparkResult", "compliance", "crosstab", "time_to_action", "trend"]
 
 _PART, _RULE, _N = "__part", "__rule", "__n"
 
@@ -82,6 +82,8 @@ def _partial_of(
     inner = cases._inner
     if analytic == "compliance":
         part = inner.compliance_partial(by, _spec(_core.ComplianceSpec, None, spec_options))
+    elif analytic == "time_to_action":
+        part = inner.time_to_action_partial(by, _spec(_core.SurvivalSpec, None, spec_options))
     else:
         part = inner.trend_partial(by, _spec(_core.TrendSpec, None, spec_options))
     r = cases.load_report
@@ -223,4 +225,29 @@ def crosstab(
     partial, report = _run(data, "compliance", keys, keys, spec_kw, load_options)
     spec = _spec(_core.ComplianceSpec, None, spec_kw)
     table = _core.crosstab_finish(partial, rows, columns, cast(Any, value), spec)
+    return SparkResult(_note(table, report), report)
+
+
+def time_to_action(
+    data: SparkDataFrame | str,
+    by: str | Sequence[str] | None = None,
+    *,
+    as_of: Any,
+    spec_options: dict[str, Any] | None = None,
+    **load_options: Any,
+) -> SparkResult:
+    """Time to action per ``by`` group on Spark: the table :meth:`takedowns.Cases.time_to_action`
+    gives. Each partition counts its requests per group, time to decision and kind (action,
+    rejection, censored); the driver finishes Kaplan-Meier and Aalen-Johansen from the sums.
+
+    ``as_of`` (a date or datetime) is required: pending requests are censored at it, and every
+    partition must use the same date (in memory the default is the data's latest date, which a
+    cluster would need another pass to find). A part cannot tell a missing column of decision
+    dates from a part that lacks them, so that check is not made here. Other options as for
+    :func:`compliance` (``spec_options`` as :class:`takedowns.SurvivalSpec` takes them).
+    """
+    keys = _by(by)
+    spec_kw = {**(spec_options or {}), "as_of": as_of}
+    partial, report = _run(data, "time_to_action", keys, [*keys, "__t", "__k"], spec_kw, load_options)
+    table = _core.time_to_action_finish(partial, keys, _spec(_core.SurvivalSpec, None, spec_kw))
     return SparkResult(_note(table, report), report)

@@ -41,6 +41,7 @@ use polars::prelude::*;
 
 use super::compliance::{self, ComplianceSpec, Unit};
 use super::crosstab::{self, CrossValue};
+use super::survival::{self, SurvivalSpec};
 use super::trend::{self, TrendSpec};
 use super::Source;
 use crate::error::{Error, Result};
@@ -122,6 +123,35 @@ pub fn crosstab_finish(
         }
     };
     crosstab::pivot(&long, rows, columns, field, &definition, value)
+}
+
+/// The partial state of time to action per `by` group over `cases` (one part of the data):
+/// requests per group, time to decision in days (`__t`) and kind (`__k`: 0 pending and censored,
+/// 1 action, 2 rejection, 3 left out). `spec.as_of` must be set: every part must censor at the
+/// same date (the latest date of all the data is the in-memory default). Merge with keys `by`,
+/// `__t`, `__k`.
+pub fn time_to_action_partial(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
+    if spec.as_of.is_none() {
+        return Err(Error::invalid_arg(
+            "as_of",
+            "a partial needs the censoring date set: each part's own latest date would censor its pending \
+             requests at a different date; set as_of to the latest date of all the data",
+        ));
+    }
+    Ok(survival::observe(cases, by, spec, false)?.partial)
+}
+
+/// Time to action from a merged partial: the table [`crate::metrics::survival::time_to_action`]
+/// gives (without the note on rejected rows).
+pub fn time_to_action_finish(partial: DataFrame, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
+    spec.check()?;
+    let Some(as_of) = spec.as_of else {
+        return Err(Error::invalid_arg("as_of", "set as_of, as for the partials"));
+    };
+    let mut keys = by.to_vec();
+    keys.extend(["__t".to_string(), "__k".to_string()]);
+    check_keys(&partial, &keys)?;
+    survival::time_to_action_of(&survival::prepared_from(partial, by, as_of)?, spec)
 }
 
 /// Fails unless `partial` has every key column.
@@ -245,6 +275,29 @@ mod tests {
             let want = all.crosstab(rows, cols, value, &spec, &Default::default()).unwrap();
             same(&crosstab_finish(merged.clone(), rows, cols, value, &spec, None).unwrap(), &want);
         }
+    }
+
+    #[test]
+    fn time_to_action_from_merged_partials_equals_the_in_memory_table() {
+        let all = crate::Cases::sample().unwrap();
+        let by = vec!["platform".to_string()];
+        // The censoring date every part shares: the latest date of all the data.
+        let frame = all.frame();
+        let latest = [crate::schema::col_names::REPORTED_AT, crate::schema::col_names::ACTIONED_AT]
+            .iter()
+            .filter_map(|c| frame.column(c).unwrap().cast(&DataType::Int64).unwrap().i64().unwrap().max())
+            .max();
+        let spec = SurvivalSpec { as_of: latest, ..Default::default() };
+        let want = survival::time_to_action(all.data(), &by, &spec).unwrap();
+        let mut keys = by.clone();
+        keys.extend(["__t".to_string(), "__k".to_string()]);
+        for (seed, k) in [(5u64, 2usize), (6, 9)] {
+            let partials = split(k, seed).iter().map(|p| time_to_action_partial(p, &by, &spec).unwrap()).collect();
+            same(&time_to_action_finish(merge(partials, &keys).unwrap(), &by, &spec).unwrap(), &want);
+        }
+        // Without a shared censoring date, no partial.
+        let e = time_to_action_partial(all.data(), &by, &SurvivalSpec::default()).unwrap_err().to_string();
+        assert!(e.contains("set as_of"), "{e}");
     }
 
     #[test]

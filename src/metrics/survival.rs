@@ -429,7 +429,7 @@ pub fn deadline_name(hours: f64) -> String {
 }
 
 /// Observations per `by` group, with the by-key frame (one row per group) and counts left out.
-struct Prepared {
+pub(crate) struct Prepared {
     keys: DataFrame,
     groups: Vec<Vec<Obs>>,
     as_of: i64,
@@ -464,6 +464,14 @@ impl SurvivalSpec {
 }
 
 fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
+    let o = observe(cases, by, spec, true)?;
+    prepared_from(o.partial, by, o.as_of)
+}
+
+/// Each request's time and kind, per `by` group (see [`Observed`]).
+/// `whole`: the cases are all the data (not one part of it), so that a column missing from all of
+/// them (decision dates, times of day) can be told from a part that happens to lack them.
+pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, whole: bool) -> Result<Observed> {
     spec.check()?;
     super::compliance::refuse_unpublished(cases.report.outcomes_unpublished)?;
     check_by(cases.frame().schema(), by)?;
@@ -471,7 +479,7 @@ fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prep
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;
     let act = df.column(ACTIONED_AT)?.cast(&DataType::Int64)?;
     let (rep, act) = (rep.i64()?, act.i64()?);
-    if spec.deadlines_hours.iter().any(|h| h % 24.0 != 0.0) {
+    if whole && spec.deadlines_hours.iter().any(|h| h % 24.0 != 0.0) {
         let has_times = rep.iter().chain(act.iter()).flatten().any(|us| us.rem_euclid(MICROS_PER_DAY) != 0);
         if !has_times {
             return Err(Error::invalid_arg(
@@ -494,7 +502,10 @@ fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prep
     // Decided requests none of which has a decision date: every one would be left out, and the
     // curves would show no action at all. That is a missing column, not a finding.
     let decided = (0..df.height()).filter(|&i| status.get(i).is_some_and(|s| s != "pending")).count();
-    if decided > 0 && (0..df.height()).all(|i| status.get(i).is_none_or(|s| s == "pending") || act.get(i).is_none()) {
+    if whole
+        && decided > 0
+        && (0..df.height()).all(|i| status.get(i).is_none_or(|s| s == "pending") || act.get(i).is_none())
+    {
         return Err(Error::Empty(format!(
             "none of the {decided} decided request(s) has an actioned_at, so there is no time to action (the curves \
              would show no action at all); map the column holding each decision's date to actioned_at with columns"
@@ -518,10 +529,26 @@ fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prep
         t.push((end - r) as f64 / MICROS_PER_DAY as f64);
         kind.push(k);
     }
-    let mut work = df.clone();
+    let mut work = df.select(by.iter().map(String::as_str).chain([COUNT]))?;
     work.with_column(Column::new("__t".into(), t))?;
     work.with_column(Column::new("__k".into(), kind.iter().map(|k| *k as i32).collect::<Vec<i32>>()))?;
-    let agg = group_agg(work.lazy(), by, vec![col("__t"), col("__k"), col(COUNT)]).collect()?;
+    // The partial: requests per group, time and kind (what merges by adding).
+    let mut keys: Vec<String> = by.to_vec();
+    keys.extend(["__t".to_string(), "__k".to_string()]);
+    let partial = group_agg(work.lazy(), &keys, vec![col(COUNT).sum()]).collect()?;
+    Ok(Observed { partial, as_of })
+}
+
+/// The observations of a survival analysis as a partial: per `by` group, time in days (`__t`)
+/// and kind (`__k`: 0 censored, 1 action, 2 rejection, 3 left out), the requests (`count`).
+pub(crate) struct Observed {
+    pub partial: DataFrame,
+    pub as_of: i64,
+}
+
+/// The groups of observations from a (merged) partial, sorted by `by`.
+pub(crate) fn prepared_from(partial: DataFrame, by: &[String], as_of: i64) -> Result<Prepared> {
+    let agg = group_agg(partial.lazy(), by, vec![col("__t"), col("__k"), col(COUNT)]).collect()?;
     let split = |obs: Vec<Obs>| -> (Vec<Obs>, u64) {
         let out = obs.iter().filter(|o| o.kind == LEFT_OUT).map(|o| o.w as u64).sum();
         (obs.into_iter().filter(|o| o.kind != LEFT_OUT).collect(), out)
@@ -577,7 +604,11 @@ fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
 /// Summary per `by` group: counts, median days to decision with its interval, shares actioned /
 /// decided / rejected within each deadline, restricted mean, and the naive statistics.
 pub fn time_to_action(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<DataFrame> {
-    let p = prepare(cases, by, spec)?;
+    super::note_rejects(time_to_action_of(&prepare(cases, by, spec)?, spec)?, cases)
+}
+
+/// The time-to-action table of prepared observations.
+pub(crate) fn time_to_action_of(p: &Prepared, spec: &SurvivalSpec) -> Result<DataFrame> {
     let mut names: Vec<String> =
         ["requests", "actioned", "rejected", "censored", "median_days", "median_ci_low", "median_ci_high"]
             .map(String::from)
@@ -609,9 +640,9 @@ pub fn time_to_action(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> 
         cols.push(if j < 4 { c.cast(&DataType::Int64)? } else { c });
     }
     let mut df = DataFrame::new(p.groups.len(), cols)?;
-    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, &p, g)).collect();
+    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, p, g)).collect();
     df.with_column(Column::new("definition".into(), defs))?;
-    super::note_rejects(df, cases)
+    Ok(df)
 }
 
 /// The step table per `by` group: time, at_risk, events, actioned, rejected, censored, survival

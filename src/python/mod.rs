@@ -163,6 +163,16 @@ impl PyCases {
         run(py, move || crate::metrics::partial::compliance_partial(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
+    fn time_to_action_partial(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        spec: PyRef<'_, specs::PySurvivalSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::partial::time_to_action_partial(c.data(), &by, &spec)).map(PyDataFrame)
+    }
+
     fn trend_partial(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::partial::trend_partial(c.data(), &by, &spec)).map(PyDataFrame)
@@ -318,6 +328,18 @@ fn crosstab_finish(
     let spec = spec.0.clone();
     run(py, move || crate::metrics::partial::crosstab_finish(partial.0, &rows, &columns, value, &spec, unit.as_deref()))
         .map(PyDataFrame)
+}
+
+/// Time to action from a merged partial.
+#[pyfunction]
+fn time_to_action_finish(
+    py: Python<'_>,
+    partial: PyDataFrame,
+    by: Vec<String>,
+    spec: PyRef<'_, specs::PySurvivalSpec>,
+) -> PyResult<PyDataFrame> {
+    let spec = spec.0.clone();
+    run(py, move || crate::metrics::partial::time_to_action_finish(partial.0, &by, &spec)).map(PyDataFrame)
 }
 
 /// A trend from a merged partial.
@@ -518,6 +540,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compliance_finish, m)?)?;
     m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
     m.add_function(wrap_pyfunction!(crosstab_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(time_to_action_finish, m)?)?;
     m.add_function(wrap_pyfunction!(source_names, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(sample, m)?)?;

@@ -56,6 +56,9 @@ def test_compliance_and_trend_equal_the_in_memory_tables(spark: Any) -> None:
         assert got.load_report == {"rows_read": 896, "rows_accepted": 896, "rows_rejected": 0, "problems_by_rule": {}}
     got = tds.trend(sdf, "week", by="platform")
     assert got.table.equals(cases.trend("week", by="platform"))
+    latest = max(cases.to_polars()["reported_at"].max(), cases.to_polars()["actioned_at"].max())  # type: ignore[type-var]
+    got = tds.time_to_action(sdf, by="platform", as_of=latest)
+    assert got.table.equals(cases.time_to_action(by="platform", as_of=latest))
     for value in ("cases", "rate"):
         got = tds.crosstab(sdf, "group", "platform", value)
         assert got.table.equals(cases.crosstab("group", "platform", value=value)), value
