@@ -98,6 +98,48 @@ def _partial_of(
     return both.select(sums.columns)
 
 
+def _rejecter(load_options: dict[str, Any]) -> Any:
+    """The function each executor runs to list its batches' rejected rows: the rejects table of
+    :attr:`takedowns.Cases.rejects`, its ``row`` within the batch, with the partition and batch."""
+
+    def rejects(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        import takedowns as td
+
+        ctx = TaskContext.get()
+        partition = ctx.partitionId() if ctx is not None else 0
+        for i, batch in enumerate(batches):
+            if batch.num_rows == 0:
+                continue
+            df = pl.from_arrow(batch)
+            assert isinstance(df, pl.DataFrame)
+            r = td.from_frame(df, on_invalid="quarantine", **load_options).rejects
+            r = r.with_columns(
+                pl.lit(partition, pl.Int64).alias("partition"),
+                pl.lit(i, pl.Int64).alias("batch"),
+                pl.col("row").cast(pl.Int64),
+            )
+            yield from r.select(_REJECT_COLUMNS).to_arrow().to_batches()
+
+    return rejects
+
+
+_REJECT_COLUMNS = ["partition", "batch", "row", "case_id", "column", "value", "rule", "message"]
+
+
+def _write_rejects(data: SparkDataFrame, load_options: dict[str, Any], path: str) -> None:
+    """Writes every rejected row to ``path`` (Parquet), as its batch's rejects table lists it."""
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    schema = pa.schema(
+        [("partition", pa.int64()), ("batch", pa.int64()), ("row", pa.int64())]
+        + [(c, pa.string()) for c in ("case_id", "column", "value", "rule", "message")]
+    )
+    data.mapInArrow(_rejecter(load_options), from_arrow_schema(schema)).write.mode("overwrite").parquet(path)
+
+
 def _run(
     data: SparkDataFrame | str,
     analytic: str,
@@ -106,16 +148,12 @@ def _run(
     spec_options: dict[str, Any],
     load_options: dict[str, Any],
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
     import takedowns as td
 
-    if isinstance(data, str):
-        spark = SparkSession.builder.getOrCreate()
-        reader = spark.read.option("header", True)
-        data = reader.parquet(data) if data.endswith(".parquet") else reader.csv(data)
+    data = _spark_data(data)
     # The partial's schema, from the first rows (an executor's batch gives the same columns).
     sample = pl.from_arrow(data.limit(20).toArrow())
     assert isinstance(sample, pl.DataFrame)
@@ -136,6 +174,17 @@ def _run(
         "problems_by_rule": {k[5:]: int(v) for k, v in sorted(report_rows.items()) if k.startswith("rule:")},
     }
     return partial, report
+
+
+def _spark_data(data: SparkDataFrame | str) -> SparkDataFrame:
+    """A Spark DataFrame, or the path Spark reads into one."""
+    if not isinstance(data, str):
+        return data
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.getOrCreate()
+    reader = spark.read.option("header", True)
+    return reader.parquet(data) if data.endswith(".parquet") else reader.csv(data)
 
 
 def sample_schema(schema: pa.Schema, exclude: Sequence[str]) -> dict[str, pl.DataType]:
@@ -163,6 +212,7 @@ def compliance(
     by: str | Sequence[str] | None = None,
     *,
     spec_options: dict[str, Any] | None = None,
+    rejects_path: str | None = None,
     **load_options: Any,
 ) -> SparkResult:
     """Compliance per ``by`` group on Spark: the table :meth:`takedowns.Cases.compliance` gives.
@@ -177,6 +227,10 @@ def compliance(
     spec_options
         The definition, as :class:`takedowns.ComplianceSpec` takes it (``success``, ``pending``,
         ``weight``, ``ci``, ``method``, ``min_n``); ``unit="account"`` is refused.
+    rejects_path
+        Where to write the rejected rows (Parquet, through Spark), when there are any: the
+        columns of :attr:`takedowns.Cases.rejects`, with ``partition`` and ``batch`` (``row`` is
+        the row within its batch). The batches are validated a second time to list them.
     **load_options
         As for :func:`takedowns.read_csv` (``status_labels``, ``columns``, ``required`` ...);
         rejects are quarantined and counted.
@@ -185,6 +239,8 @@ def compliance(
     spec_kw = dict(spec_options or {})
     partial, report = _run(data, "compliance", keys, keys, spec_kw, load_options)
     table = _core.compliance_finish(partial, keys, _spec(_core.ComplianceSpec, None, spec_kw))
+    if rejects_path is not None and report["rows_rejected"]:
+        _write_rejects(_spark_data(data), load_options, rejects_path)
     return SparkResult(_note(table, report), report)
 
 

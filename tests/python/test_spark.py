@@ -72,7 +72,8 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
         pl.when(pl.int_range(pl.len()) % 150 == 3).then(-5).otherwise(pl.col("followers")).alias("followers"),
     )
     want = td.from_frame(bad, on_invalid="quarantine")
-    got = tds.compliance(_spark_frame(spark, bad, 9), by="platform")
+    out = str(tmp_path / "rejects")
+    got = tds.compliance(_spark_frame(spark, bad, 9), by="platform", rejects_path=out)
     r = want.load_report
     assert got.load_report == {
         "rows_read": r["rows_read"],
@@ -88,6 +89,14 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
         "50 of 3000 rows read (1.7%) were rejected at load and are not counted (problems: "
         in got.table["definition"][0]
     )
+    # Every rejected row written out, with its rule, as the in-memory rejects list them.
+    written = pl.read_parquet(f"{out}/*.parquet")
+    assert written.height == want.rejects.height == 50
+    assert sorted(written["rule"].to_list()) == sorted(want.rejects["rule"].to_list())
+    # (pandas made the follower counts floats on the way into Spark: -5.0 there, -5 here.)
+    pairs = sorted(written.select("column", "rule").rows())
+    assert pairs == sorted(want.rejects.select("column", "rule").rows())
+    assert written.filter(pl.col("column") == "status")["value"].unique().to_list() == ["maybe"]
 
 
 def test_what_a_batch_cannot_see_is_refused(spark: Any) -> None:
