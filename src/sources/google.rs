@@ -65,6 +65,13 @@ fn period_problem(file: &str, row: u64, end: Option<&str>) -> Option<crate::erro
     })
 }
 
+/// `raw` with the problems of the lines that made no row, all in row order.
+fn with_unread(mut raw: Raw, unread: Vec<crate::error::Problem>) -> Raw {
+    raw.problems.extend(unread);
+    raw.problems.sort_by_key(|p| p.row);
+    raw
+}
+
 /// A whole number as Google writes one (plain digits), or `None`.
 fn whole(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -165,9 +172,7 @@ pub(crate) fn historical(raw: Raw) -> Result<(Raw, String)> {
             );
         }
     }
-    let mut raw = raw;
-    raw.problems.extend(unread);
-    raw.problems.sort_by_key(|p| p.row);
+    let raw = with_unread(raw, unread);
     let derivation = format!(
         "rows from Google's historical summary: per country and half-year, requests fully or partially complied with \
          (status removed) = round(`{REQUESTS}` × `{COMPLIED}` / 100), half up, and the rest (status rejected); \
@@ -300,9 +305,7 @@ pub(crate) fn requestor(raw: Raw) -> Result<(Raw, String)> {
             );
         }
     }
-    let mut raw = raw;
-    raw.problems.extend(unread);
-    raw.problems.sort_by_key(|p| p.row);
+    let raw = with_unread(raw, unread);
     let mapping: Vec<String> = ITEM_STATUS.iter().map(|(o, s)| format!("{o} -> {s}")).collect();
     let derivation = format!(
         "rows from Google's by-requestor file: each counts items (URLs, videos ...) named in requests, not requests; \
@@ -406,9 +409,7 @@ pub(crate) fn detailed(raw: Raw) -> Result<(Raw, String)> {
             );
         }
     }
-    let mut raw = raw;
-    raw.problems.extend(unread);
-    raw.problems.sort_by_key(|p| p.row);
+    let raw = with_unread(raw, unread);
     let derivation = if historical {
         "rows from Google's historical file by product and reason: per country, half-year, product and reason, \
          the requests of `Court Orders` and of `Executive, Police, etc.` (each a row, that column as `agency`); \
