@@ -289,6 +289,10 @@ fn google_detailed_empty_count_is_a_reject_and_other_files_are_named() {
     assert!(e.contains("read it as google-removals-detailed"), "{e}");
     let e = sources::read(SourceName::GoogleRemovalsDetailed, HISTORICAL, &quarantine()).unwrap_err().to_string();
     assert!(e.contains("read it as google-removals-historical"), "{e}");
+    // A delimiter a source would not take is refused, not ignored.
+    let semicolons = LoadOptions { delimiter: b';', ..quarantine() };
+    let e = sources::read(SourceName::GoogleRemovalsDetailed, DETAILED, &semicolons).unwrap_err().to_string();
+    assert!(e.contains("is not taken by a published source"), "{e}");
 }
 
 const TIKTOK: &str = "tests/data/sources/tiktok/CLIGR_2025H2_GovernmentRemovalsRequests.csv";

@@ -82,6 +82,7 @@ pub fn names() -> &'static [&'static str] {
 /// `Raise`, a withheld cell fails the load with every problem listed. `required`, `columns` and
 /// `outcome_columns` are set by the source.
 pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Cases> {
+    refuse_delimiter(opts)?;
     let path = path.as_ref();
     let csv = || readers::csv(path, &LoadOptions::default());
     let mut part = None;
@@ -149,6 +150,7 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
 /// then every batch is mapped and validated as it streams past ([`crate::scan`]). Invalid rows
 /// are quarantined and counted, as in any scan. The small published tables are read with [`read`].
 pub fn scan(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Result<crate::scan::Scan> {
+    refuse_delimiter(opts)?;
     match name {
         SourceName::DsaSor => dsa::scan(path.as_ref(), opts),
         other => Err(Error::invalid_arg(
@@ -156,6 +158,22 @@ pub fn scan(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
             format!("{other} is a small published table: read it (takedowns::sources::read, td.sources.read); scan is for dsa-sor"),
         )),
     }
+}
+
+/// A source's file is read as its publisher writes it (commas): another delimiter would be
+/// ignored, so it is refused rather than silently not taken.
+fn refuse_delimiter(opts: &LoadOptions) -> Result<()> {
+    if opts.delimiter != b',' {
+        return Err(Error::invalid_arg(
+            "delimiter",
+            format!(
+                "{:?} is not taken by a published source: each is read as its publisher writes it (comma-separated); \
+                 a file saved with another delimiter is not the publisher's file, so re-export it with commas",
+                opts.delimiter as char
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A source's rows, built column by column as text (the checks then parse them as any input).
