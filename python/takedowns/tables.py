@@ -130,14 +130,26 @@ def rate_cell(rate: float | None, low: float | None, high: float | None, n: int,
 
 
 def _header(col: str) -> str:
+    """A column's heading: its name in words, or a value from the data as the data writes it
+    (a crosstab's platforms as platforms are written, ``TikTok``; ``... (Art. 9)`` keeps its case).
+
+    >>> [_header(c) for c in ("median_days", "tiktok", "act against illegal content (Art. 9)")]
+    ['Median days to decision', 'TikTok', 'Act against illegal content (Art. 9)']
+    """
+    from takedowns.plot import DISPLAY
+
     if col in HEADERS:
         return HEADERS[col]
+    if col in DISPLAY:
+        return DISPLAY[col]
     m = re.fullmatch(r"(actioned|decided|rejected)_within_(\w+)", col)
     if m:
         return f"{m.group(1).capitalize()} within {m.group(2)}"
     m = re.fullmatch(r"rmst_(\w+)", col)
     if m:
         return f"Mean days undecided in the first {m.group(1)}"
+    if col != col.lower() or " " in col:  # a value from the data, not a column name
+        return col[:1].upper() + col[1:]
     return col.replace("_", " ").capitalize()
 
 
