@@ -198,6 +198,21 @@ fn period_fault(period: &str) -> Option<String> {
     }
 }
 
+/// A reporting period's first and last day as written (`2025-07-01/2025-12-31`); the text
+/// alone, for the checks to reject, when it has no `/`.
+fn period_days(period: &str) -> (String, Option<String>) {
+    match period.split_once('/') {
+        Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
+        None => (period.to_string(), None),
+    }
+}
+
+/// Cells that are no number, left empty, as the derivation says it: how many, and the first five.
+fn unread_note(what: &str, cells: &[String]) -> String {
+    let some: Vec<&str> = cells.iter().take(5).map(String::as_str).collect();
+    format!("; {} {what}: {}{}", cells.len(), some.join(", "), if cells.len() > 5 { ", ..." } else { "" })
+}
+
 /// One line of the file as read: its record number and its cells, blank cells filled from the
 /// line above where the platform left a block's first cells blank.
 struct Line {
@@ -528,10 +543,7 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
     let mut unread_medians: Vec<String> = Vec::new();
     let mut greece_el = false;
     for l in &chosen {
-        let (start, end) = match l.period.split_once('/') {
-            Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
-            None => (l.period.clone(), None),
-        };
+        let (start, end) = period_days(&l.period);
         let jurisdiction = if !from_states {
             "EU".to_string()
         } else if l.scope.eq_ignore_ascii_case("EL") {
@@ -593,10 +605,7 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
     // gave its count: a rejected row's orders are unknown, and the derivation says so.
     let mut checks: Vec<String> = Vec::new();
     if let (true, Some(g)) = (from_states, grand) {
-        let (start, end) = match g.period.split_once('/') {
-            Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
-            None => (g.period.clone(), None),
-        };
+        let (start, end) = period_days(&g.period);
         for kind in &KINDS {
             let (sum, empty, unread) = (sum_of(kind.count), empty_of(kind.count), unread_of(kind.count));
             let Some(total) = total_of(kind.count) else {
@@ -682,12 +691,9 @@ pub(crate) fn read(path: &Path) -> Result<(Raw, String, Part)> {
         derivation.push_str("; Greece's EL (Eurostat's code) read as GR (ISO's, as the other sources write it)");
     }
     if !unread_medians.is_empty() {
-        let some: Vec<&str> = unread_medians.iter().take(5).map(String::as_str).collect();
-        derivation.push_str(&format!(
-            "; {} median cell(s) that are no number left empty (their orders kept): {}{}",
-            unread_medians.len(),
-            some.join(", "),
-            if unread_medians.len() > 5 { ", ..." } else { "" }
+        derivation.push_str(&unread_note(
+            "median cell(s) that are no number left empty (their orders kept)",
+            &unread_medians,
         ));
     }
     Ok((long.into_raw(source_raw(file, problems, sha256))?, derivation, part))
@@ -1045,10 +1051,7 @@ fn categories<'a>(
         let basis = r.line.or(period_line);
         let (service, period) =
             basis.map_or((String::new(), String::new()), |l| (l.service.trim().to_string(), l.period.clone()));
-        let (start, end) = match period.split_once('/') {
-            Some((s, e)) => (s.trim().to_string(), Some(e.trim().to_string())),
-            None => (period.clone(), None),
-        };
+        let (start, end) = period_days(&period);
         let zero = count(&r.count) == Some(0);
         let description = r.line.map(|l| l.description.clone()).filter(|d| !d.is_empty());
         let case_id = format!(
@@ -1110,12 +1113,9 @@ fn categories<'a>(
     };
     let mut derivation = format!("{what}; {}", notes.join("; "));
     if !unread_numbers.is_empty() {
-        let some: Vec<&str> = unread_numbers.iter().take(5).map(String::as_str).collect();
-        derivation.push_str(&format!(
-            "; {} cell(s) beside the count that are no number left empty (their rows kept): {}{}",
-            unread_numbers.len(),
-            some.join(", "),
-            if unread_numbers.len() > 5 { ", ..." } else { "" }
+        derivation.push_str(&unread_note(
+            "cell(s) beside the count that are no number left empty (their rows kept)",
+            &unread_numbers,
         ));
     }
     problems.sort_by_key(|p| p.row);

@@ -360,19 +360,11 @@ pub(crate) fn detailed(raw: Raw) -> Result<(Raw, String)> {
     let code = t.text(&["CLDR Territory Code"], DETAILED_WHAT)?;
     let product = t.text(&["Product"], DETAILED_WHAT)?;
     let reason = t.text(&["Reason"], DETAILED_WHAT)?;
-    let counts: Vec<(Option<&str>, StringChunked)> = if historical {
-        DETAILED_HISTORICAL_AGENCIES
-            .iter()
-            .map(|a| Ok((Some(*a), t.text(&[a], DETAILED_WHAT)?)))
-            .collect::<Result<_>>()?
-    } else {
-        vec![(None, t.text(&["Total"], DETAILED_WHAT)?)]
-    };
-    let count_names: Vec<String> = if historical {
-        DETAILED_HISTORICAL_AGENCIES.iter().map(|a| a.to_string()).collect()
-    } else {
-        vec!["Total".into()]
-    };
+    // The count columns: each requester's (its name the rows' `agency`), or the one total.
+    let names: &[&str] = if historical { &DETAILED_HISTORICAL_AGENCIES } else { &["Total"] };
+    let counts: Vec<(Option<&str>, StringChunked)> =
+        names.iter().map(|n| Ok((historical.then_some(*n), t.text(&[n], DETAILED_WHAT)?))).collect::<Result<_>>()?;
+    let count_names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let mut columns: Vec<&'static str> = BASE.to_vec();
     columns.extend([AGENCY, REASON, "product", "country", "period_end", SOURCE_COL]);
     let mut long = Long::new(&columns, count_names);
