@@ -55,6 +55,15 @@ def _as_days(d: date | None) -> int | None:
     return (d - _EPOCH.date()).days
 
 
+def last_period_end(df: pl.DataFrame) -> dt.datetime | None:
+    """The last day of a published source's last period (its ``period_end``), or ``None`` for
+    rows that are not of periods."""
+    if "period_end" not in df.columns:
+        return None
+    end = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
+    return dt.datetime(end.year, end.month, end.day) if isinstance(end, dt.date) else None
+
+
 def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambda v: f'"{v}"') -> str | None:
     """What a load rejected, in one sentence for wherever a number is shown; ``None`` when nothing
     was rejected. ``quote`` writes a label from the data (for Markdown, a code span).
@@ -533,10 +542,9 @@ class Cases:
         """The dates the cases cover: of a published source, its periods to the last one's end."""
         if first is None:
             return "no dates"
-        if "period_end" in df.columns:
-            end = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
-            if isinstance(end, dt.date):
-                return f"periods {first:%Y-%m-%d} to {end:%Y-%m-%d}"
+        end = last_period_end(df)
+        if end is not None:
+            return f"periods {first:%Y-%m-%d} to {end:%Y-%m-%d}"
         return f"reported {first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
     def _facts(self) -> dict[str, Any]:

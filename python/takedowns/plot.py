@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 import polars as pl
 
+from takedowns._cases import last_period_end
 from takedowns._typing import CrossValue, Every, FollowersRule, LowN
 from takedowns.errors import EmptySelectionError, InvalidArgumentError
 
@@ -179,10 +180,7 @@ def _data_as_of(cases: Cases) -> dt.datetime | None:
     last day of its last period (``period_end``)."""
     df = cases.to_polars()
     dates = [cast("dt.datetime | None", df.get_column(c).max()) for c in ("reported_at", "actioned_at")]
-    if "period_end" in df.columns:
-        ends = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
-        if isinstance(ends, dt.date):
-            dates.append(dt.datetime(ends.year, ends.month, ends.day))
+    dates.append(last_period_end(df))
     known = [d for d in dates if d is not None]
     return max(known) if known else None
 
@@ -214,12 +212,10 @@ def _facts(cases: Cases, as_of: dt.date | dt.datetime | None = None) -> str:
     rep = df.get_column("reported_at")
     first, last = cast("dt.datetime | None", rep.min()), cast("dt.datetime | None", rep.max())
     when = as_of if as_of is not None else _data_as_of(cases)
-    span = "reported"
-    if "period_end" in df.columns and first is not None:
-        # A published source's rows stand for periods: from the first one's start to the last one's end.
-        ends = df.get_column("period_end").cast(pl.String).str.to_date("%Y-%m-%d", strict=False).max()
-        if isinstance(ends, dt.date):
-            last, span = dt.datetime(ends.year, ends.month, ends.day), "periods"
+    # A published source's rows stand for periods: from the first one's start to the last one's end.
+    end = last_period_end(df)
+    span = "periods" if end is not None and first is not None else "reported"
+    last = end if span == "periods" else last
     period = f"{_day(first)}–{_day(cast(dt.datetime, last))}" if first is not None else "undated"
     as_of_text = _day(when) if when is not None else "n/a"
     n = int(df.get_column("count").sum()) if len(df) else 0

@@ -97,9 +97,7 @@ def tables(
     skipped = {} if skipped is None else skipped
     n_platforms, n_groups = _platforms_and_groups(cases)
     actions = _actions_only(cases)
-    # Kinds of order (a DSA report's orders to act and to provide information) are not one
-    # series: the trend splits them instead of platforms.
-    split = "order_type" if "order_type" in cases.to_polars().columns else "platform"
+    split = _trend_split(cases)
     # Statements of reasons are counted by when the restriction applied, not when the content
     # was posted (their reported_at).
     on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
@@ -185,6 +183,12 @@ def _statements(cases: Cases) -> bool:
     return cases.load_report.get("unit") == "statements of reasons"
 
 
+def _trend_split(cases: Cases) -> str:
+    """What the pack's split trend is split by: kinds of order (a DSA report's orders to act and
+    to provide information, which are not one series) where the rows have them, else platforms."""
+    return "order_type" if "order_type" in cases.to_polars().columns else "platform"
+
+
 def _outcomes_unpublished(cases: Cases) -> bool:
     """Whether the source publishes requests without their outcome (status ``unknown``)."""
     return bool(cases.load_report.get("outcomes_unpublished"))
@@ -252,7 +256,7 @@ def _figures(
     st = dict(stamp or {})
     on: dict[str, Any] = {"on": "actioned_at"} if _statements(cases) else {}
     n_platforms, n_groups = _platforms_and_groups(cases)
-    split = "order_type" if "order_type" in cases.to_polars().columns else "platform"
+    split = _trend_split(cases)
     figures: dict[str, tuple[Callable[[], Any], list[str], str | None]] = {
         "compliance_platform": (
             lambda: plot.compliance(cases, "platform", **st, **o),

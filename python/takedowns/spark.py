@@ -30,6 +30,7 @@ import polars as pl
 
 from takedowns import _core
 from takedowns._cases import _spec
+from takedowns._io import from_frame
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -56,20 +57,17 @@ def _reducer(analytic: str, by: list[str], spec_options: dict[str, Any], load_op
     the batch's load counts as rows of their own (``__part`` = ``report``)."""
 
     def reduce(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        import takedowns as td
-
         for batch in batches:
             if batch.num_rows == 0:
                 continue
             yield from (
-                _partial_of(td, pl.from_arrow(batch), analytic, by, spec_options, load_options).to_arrow().to_batches()
+                _partial_of(pl.from_arrow(batch), analytic, by, spec_options, load_options).to_arrow().to_batches()
             )
 
     return reduce
 
 
 def _partial_of(
-    td: Any,
     df: pl.DataFrame | pl.Series,
     analytic: str,
     by: list[str],
@@ -78,7 +76,7 @@ def _partial_of(
 ) -> pl.DataFrame:
     """One batch's partial and load counts, as one frame."""
     assert isinstance(df, pl.DataFrame)
-    cases = td.from_frame(df, on_invalid="quarantine", **load_options)
+    cases = from_frame(df, on_invalid="quarantine", **load_options)
     inner = cases._inner
     if analytic == "compliance":
         part = inner.compliance_partial(by, _spec(_core.ComplianceSpec, None, spec_options))
@@ -105,8 +103,6 @@ def _rejecter(load_options: dict[str, Any]) -> Any:
     def rejects(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from pyspark import TaskContext
 
-        import takedowns as td
-
         ctx = TaskContext.get()
         partition = ctx.partitionId() if ctx is not None else 0
         for i, batch in enumerate(batches):
@@ -114,7 +110,7 @@ def _rejecter(load_options: dict[str, Any]) -> Any:
                 continue
             df = pl.from_arrow(batch)
             assert isinstance(df, pl.DataFrame)
-            r = td.from_frame(df, on_invalid="quarantine", **load_options).rejects
+            r = from_frame(df, on_invalid="quarantine", **load_options).rejects
             r = r.with_columns(
                 pl.lit(partition, pl.Int64).alias("partition"),
                 pl.lit(i, pl.Int64).alias("batch"),
@@ -151,13 +147,11 @@ def _run(
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    import takedowns as td
-
     data = _spark_data(data)
     # The partial's schema, from the first rows (an executor's batch gives the same columns).
     sample = pl.from_arrow(data.limit(20).toArrow())
     assert isinstance(sample, pl.DataFrame)
-    schema = _partial_of(td, sample, analytic, by, spec_options, load_options).to_arrow().schema
+    schema = _partial_of(sample, analytic, by, spec_options, load_options).to_arrow().schema
     parts = data.mapInArrow(_reducer(analytic, by, spec_options, load_options), from_arrow_schema(schema))
     sum_cols = [c for c in schema.names if c not in (*keys, _PART, _RULE)]
     merged = parts.groupBy(*keys, _PART, _RULE).agg(*[F.sum(c).alias(c) for c in sum_cols])
@@ -165,7 +159,7 @@ def _run(
     assert isinstance(out, pl.DataFrame)
     report_rows = dict(out.filter(pl.col(_PART) == "report").select(_RULE, _N).iter_rows())
     partial = out.filter(pl.col(_PART) == "sums").drop(_PART, _RULE, _N)
-    partial = partial.select([pl.col(n).cast(t) for n, t in sample_schema(schema, exclude=(_PART, _RULE, _N)).items()])
+    partial = partial.select([pl.col(n).cast(t) for n, t in _polars_schema(schema, exclude=(_PART, _RULE, _N)).items()])
     read, rejected = int(report_rows.get("rows_read", 0)), int(report_rows.get("rows_rejected", 0))
     report = {
         "rows_read": read,
@@ -187,7 +181,7 @@ def _spark_data(data: SparkDataFrame | str) -> SparkDataFrame:
     return reader.parquet(data) if data.endswith(".parquet") else reader.csv(data)
 
 
-def sample_schema(schema: pa.Schema, exclude: Sequence[str]) -> dict[str, pl.DataType]:
+def _polars_schema(schema: pa.Schema, exclude: Sequence[str]) -> dict[str, pl.DataType]:
     """The polars dtypes of an Arrow schema's columns, but ``exclude``."""
     empty = pl.from_arrow(schema.empty_table())
     assert isinstance(empty, pl.DataFrame)
