@@ -125,20 +125,24 @@ pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<
     let df = if let Some(df) = in_memory {
         df
     } else if src.partitions <= 1 {
-        let per_account = per_account(src.lf.clone(), by, spec)?;
-        let mut aggs = additive();
-        aggs.push(acc_f().cast(DataType::Float64).median().alias("median_followers"));
-        aggs.push(
-            acc_f()
-                .sort(SortOptions::default().with_order_descending(true).with_nulls_last(true))
-                .head(Some(TOP_K))
-                .sum()
-                .alias("__top"),
-        );
-        run(group_agg(per_account, by, aggs))?
+        totals(run(histogram(per_account(src.lf.clone(), by, spec)?, by))?, by)?
     } else {
-        partitioned(src, by, spec)?
+        // One pass per partition of the accounts (a hash of `account_key`, the scan's `__part`
+        // column), so that only a part of the accounts is held at a time; each pass's histogram
+        // partial adds up with the others'.
+        let mut keys = by.to_vec();
+        keys.push(F.into());
+        let parts = (0..src.partitions)
+            .map(|k| run(histogram(per_account(src.lf.clone().filter(col(super::PART).eq(lit(k))), by, spec)?, by)))
+            .collect::<Result<Vec<_>>>()?;
+        totals(super::partial::merge(parts, &keys)?, by)?
     };
+    finish(df, by, spec)
+}
+
+/// The reach table from stage 2's totals (`by`, the sums, `median_followers`, `__top`): the
+/// ratios, the columns in order, sorted, with the definition.
+fn finish(df: DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
     let ratio = |num: &str| {
         when(col("followers").gt(lit(0i64)))
             .then(col(num).cast(DataType::Float64) / col("followers").cast(DataType::Float64))
@@ -223,95 +227,103 @@ fn additive() -> Vec<Expr> {
     ]
 }
 
-/// Reach in passes, one per partition of the accounts (by a hash of `account_key`, the scan's
-/// `__part` column), so that only a part of the accounts is held at a time. The sums add up
-/// across partitions; each account's follower count is kept (8 bytes an account) for the exact
-/// median and top 10.
-fn partitioned(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
-    let mut sums: Vec<DataFrame> = Vec::new();
-    let mut values: std::collections::BTreeMap<String, (Vec<AnyValue<'static>>, Vec<i64>)> = Default::default();
-    for k in 0..src.partitions {
-        let part = src.lf.clone().filter(col(super::PART).eq(lit(k)));
-        let per = per_account(part, by, spec)?.collect()?;
-        sums.push(run(group_agg(per.clone().lazy(), by, additive()))?);
-        let f = per.lazy().filter(acc_f().is_not_null());
-        let lists = if by.is_empty() {
-            f.select([acc_f().implode(false).alias("__v")]).collect()?
-        } else {
-            let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
-            f.group_by(keys).agg([acc_f().alias("__v")]).collect()?
-        };
-        for i in 0..lists.height() {
-            let row: Vec<AnyValue<'static>> = by
-                .iter()
-                .map(|b| lists.column(b).and_then(|c| c.get(i)).map(|v| v.into_static()))
-                .collect::<PolarsResult<_>>()?;
-            let label = row.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join("\u{1f}");
-            let AnyValue::List(s) = lists.column("__v")?.get(i)? else { continue };
-            let entry = values.entry(label).or_insert_with(|| (row, Vec::new()));
-            entry.1.extend(s.cast(&DataType::Int64)?.i64()?.iter().flatten());
-        }
-    }
-    let mut parts = sums.into_iter();
-    let mut total = parts.next();
-    if let Some(t) = total.as_mut() {
-        for b in parts {
-            t.vstack_mut(&b)?;
-        }
-    }
-    let total = match total {
-        Some(t) if by.is_empty() => t.lazy().select(additive_totals()).collect()?,
-        Some(t) => t
-            .lazy()
-            .group_by(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
-            .agg(additive_totals())
-            .collect()?,
-        None => return Err(crate::error::Error::Internal("reach made no partition".into())),
+/// The name of the histogram partial's follower-count key (see [`super::partial`]).
+pub(crate) const F: &str = "__f";
+
+/// The histogram partial of per-account rows (stage 1's output, or merged account states): per
+/// `by` group and account follower count `__f` (null for accounts without one and for the cases
+/// that name no account), the sums of stage 2 over those rows, and `__followed` (rows with a
+/// follower count, accounts or not). Every column but the keys adds up across partitions of the
+/// accounts, and the median and the top 10 are exact from the counts per `__f`.
+pub(crate) fn histogram(per_account: LazyFrame, by: &[String]) -> LazyFrame {
+    let mut aggs = additive();
+    aggs.push(col("__f").is_not_null().cast(DataType::Int64).sum().alias("__followed"));
+    let mut keys = by.to_vec();
+    keys.push("__fv".into());
+    group_agg(per_account.with_column(acc_f().cast(DataType::Int64).alias("__fv")), &keys, aggs).rename(
+        ["__fv"],
+        [F],
+        true,
+    )
+}
+
+/// Stage 2's totals per `by` group from a histogram partial: the sums, `median_followers` (the
+/// mean of the two middle values for an even count, as polars computes a median) and `__top` (the
+/// followers of the [`TOP_K`] largest accounts).
+pub(crate) fn totals(partial: DataFrame, by: &[String]) -> Result<DataFrame> {
+    let total = run(group_agg(partial.clone().lazy(), by, additive_totals()))?;
+    let counted = partial.lazy().filter(col(F).is_not_null().and(col("accounts").gt(lit(0i64))));
+    let lists = if by.is_empty() {
+        run(counted.select([col(F).implode(false).alias("__v"), col("accounts").implode(false).alias("__n")]))?
+    } else {
+        run(group_agg(counted, by, vec![col(F).alias("__v"), col("accounts").alias("__n")]))?
     };
-    // Median (mean of the two middle values for an even count, as polars computes it) and top 10.
-    let mut by_cols: Vec<Vec<AnyValue<'static>>> = vec![Vec::new(); by.len()];
-    let (mut median, mut top) = (Vec::new(), Vec::new());
-    for (_, (row, mut v)) in values {
-        for (c, x) in by_cols.iter_mut().zip(row) {
-            c.push(x);
-        }
-        v.sort_unstable();
-        let n = v.len();
-        median.push((n > 0).then(|| {
-            if n % 2 == 1 {
-                v[n / 2] as f64
-            } else {
-                (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0
-            }
-        }));
-        top.push(v.iter().rev().take(TOP_K).sum::<i64>());
+    let (values, counts) = (lists.column("__v")?, lists.column("__n")?);
+    let (mut median, mut top) = (Vec::with_capacity(lists.height()), Vec::with_capacity(lists.height()));
+    for i in 0..lists.height() {
+        let (AnyValue::List(v), AnyValue::List(n)) = (values.get(i)?, counts.get(i)?) else {
+            return Err(Error::Internal("reach: a histogram group is not a list".into()));
+        };
+        let mut pairs: Vec<(i64, i64)> = v
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .zip(n.cast(&DataType::Int64)?.i64()?.iter())
+            .filter_map(|(v, n)| Some((v?, n?)))
+            .collect();
+        pairs.sort_unstable();
+        median.push(median_of(&pairs));
+        top.push(
+            pairs
+                .iter()
+                .rev()
+                .scan(TOP_K as i64, |left, &(v, n)| {
+                    let take = n.min(*left);
+                    *left -= take;
+                    (take > 0).then_some(v * take)
+                })
+                .sum::<i64>(),
+        );
     }
-    let mut cols: Vec<Column> = Vec::new();
-    for (b, vals) in by.iter().zip(by_cols) {
-        let dtype = src.schema.get(b).cloned().unwrap_or(DataType::String);
-        cols.push(Series::from_any_values_and_dtype(b.as_str().into(), &vals, &dtype, false)?.into_column());
-    }
-    cols.push(Column::new("median_followers".into(), median));
-    cols.push(Column::new("__top".into(), top));
-    let stats = DataFrame::new(cols[0].len(), cols)?;
+    let mut stats = lists.select(by.iter().map(String::as_str))?;
+    stats.with_column(Column::new("median_followers".into(), median))?;
+    stats.with_column(Column::new("__top".into(), top))?;
     if by.is_empty() {
         let mut out = total;
         let h = out.height();
-        let pick = |name: &str| -> Result<Column> {
-            Ok(if stats.height() == 1 {
-                stats.column(name)?.clone()
+        for name in ["median_followers", "__top"] {
+            let c = stats.column(name)?;
+            out.with_column(if stats.height() == 1 {
+                c.clone()
             } else {
-                Column::full_null(name.into(), h, stats.column(name)?.dtype())
-            })
-        };
-        out.with_column(pick("median_followers")?)?;
-        out.with_column(pick("__top")?)?;
+                Column::full_null(name.into(), h, c.dtype())
+            })?;
+        }
         return Ok(out);
     }
     let on: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
     let mut args = JoinArgs::new(JoinType::Left);
     args.nulls_equal = true;
     Ok(total.lazy().join(stats.lazy(), on.clone(), on, args).collect()?)
+}
+
+/// The median of values given as sorted (value, how many) pairs; `None` when there are none.
+fn median_of(pairs: &[(i64, i64)]) -> Option<f64> {
+    let n: i64 = pairs.iter().map(|p| p.1).sum();
+    if n == 0 {
+        return None;
+    }
+    let at = |k: i64| {
+        let mut seen = 0;
+        pairs
+            .iter()
+            .find(|p| {
+                seen += p.1;
+                seen > k
+            })
+            .map(|p| p.0 as f64)
+    };
+    Some((at((n - 1) / 2)? + at(n / 2)?) / 2.0)
 }
 
 fn additive_totals() -> Vec<Expr> {
