@@ -36,6 +36,9 @@ crate::vocabulary! {
 
 const NONE: &str = "(none)";
 
+/// The definition of a crosstab of accounts.
+pub(crate) const ACCOUNTS_DEFINITION: &str = "cell = distinct accounts (platform + account) with a request in the cell; an account in several cells counts in each; empty cells 0";
+
 fn text_of(col: &Column) -> Result<Vec<Option<String>>> {
     let s = col.cast(&DataType::String)?;
     Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
@@ -67,7 +70,7 @@ pub fn crosstab(
         }
         CrossValue::Accounts => {
             let r = reach_on(&Source::of(cases), &by, reach_spec)?;
-            (r, "accounts", "cell = distinct accounts (platform + account) with a request in the cell; an account in several cells counts in each; empty cells 0".to_string())
+            (r, "accounts", ACCOUNTS_DEFINITION.to_string())
         }
         CrossValue::Followers => {
             let r = reach(cases, &by, reach_spec)?;

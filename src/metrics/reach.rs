@@ -79,20 +79,14 @@ pub fn reach(cases: &Validated, by: &[String], spec: &ReachSpec) -> Result<DataF
     check_by(cases.frame().schema(), by)?;
     let frame = cases.frame();
     if frame.height() > 0 && frame.column(FOLLOWERS)?.null_count() == frame.height() {
-        return Err(Error::Empty(
-            "reach needs follower counts, and no case has one (the `followers` column is missing or empty); for counts of accounts use crosstab(value=\"accounts\") or compliance(unit=\"account\")".into(),
-        ));
+        return Err(Error::Empty(NO_FOLLOWERS.into()));
     }
     if !by.iter().any(|b| b == GROUP) {
         return super::note_rejects(reach_on(&Source::of(cases), by, spec)?, cases);
     }
     let several = crate::load::accounts_in_several_groups(frame)?;
     let (df, note) = match spec.groups {
-        GroupRule::Each if several == 0 => (reach_on(&Source::of(cases), by, spec)?, "no account was reported under more than one group".to_string()),
-        GroupRule::Each => (
-            reach_on(&Source::of(cases), by, spec)?,
-            format!("{several} account(s) were reported under more than one group and are counted in each of their groups, so group rows can sum to more than the accounts in all"),
-        ),
+        GroupRule::Each => (reach_on(&Source::of(cases), by, spec)?, each_group_note(several)),
         GroupRule::Latest => {
             let regrouped = frame.clone().lazy().with_column(latest_group()?).collect()?;
             (
@@ -103,6 +97,17 @@ pub fn reach(cases: &Validated, by: &[String], spec: &ReachSpec) -> Result<DataF
     };
     let df = super::map_definitions(df, |v| format!("{v}; {note}"))?;
     super::note_rejects(df, cases)
+}
+
+/// What the definition says of accounts reported under several groups, counted in each.
+pub(crate) fn each_group_note(several: u64) -> String {
+    if several == 0 {
+        "no account was reported under more than one group".to_string()
+    } else {
+        format!(
+            "{several} account(s) were reported under more than one group and are counted in each of their groups, so group rows can sum to more than the accounts in all"
+        )
+    }
 }
 
 /// `group` replaced, for rows with an account, by the group of the account's latest request that
@@ -178,12 +183,7 @@ fn finish(df: DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
 /// Stage 1: one row per account within each by-group (rows without an account form one null-key
 /// row per group, kept only for the case count).
 fn per_account(lf: LazyFrame, by: &[String], spec: &ReachSpec) -> Result<LazyFrame> {
-    let mut key: Vec<String> = by.to_vec();
-    for k in [PLATFORM, ACCOUNT_KEY] {
-        if !by.iter().any(|b| b == k) {
-            key.push(k.into());
-        }
-    }
+    let key = account_keys(by);
     let stage1 = vec![col(COUNT).sum().alias("__cases"), (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive")];
     Ok(match spec.followers {
         // Largest value: a plain max, and the latest outcome without sorting (see `latest`).
@@ -205,6 +205,119 @@ fn per_account(lf: LazyFrame, by: &[String], spec: &ReachSpec) -> Result<LazyFra
         }
     })
 }
+
+/// The key of an account's row within a `by` group: the `by` columns, then `platform` and
+/// `account_key` unless `by` has them.
+fn account_keys(by: &[String]) -> Vec<String> {
+    let mut key: Vec<String> = by.to_vec();
+    for k in [PLATFORM, ACCOUNT_KEY] {
+        if !by.iter().any(|b| b == k) {
+            key.push(k.into());
+        }
+    }
+    key
+}
+
+/// A date as an order key: its integer value, a missing date earliest.
+fn order_key(c: &str) -> Expr {
+    col(c).cast(DataType::Int64).fill_null(lit(i64::MIN))
+}
+
+/// Each of `fields` (`(column, alias)`) taken from the row that is last in the order of `order`
+/// (missing keys first).
+fn last_by(fields: &[(&str, &str)], order: [&str; 3]) -> Vec<Expr> {
+    let opts = SortMultipleOptions::default().with_nulls_last(false);
+    fields.iter().map(|(c, a)| col(*c).sort_by(order.map(col), opts.clone()).last().alias(*a)).collect()
+}
+
+/// The order of a row: `reported_at`, `actioned_at`, then its place in the input.
+const ORDER: [&str; 3] = ["__r", "__a", "__s"];
+/// The order of the row an account's latest follower count came from (null for none).
+const F_ORDER: [&str; 3] = ["__fr", "__fa", "__fs"];
+
+/// Account states of one part of the cases (stage 1 of reach on a cluster; the schema is in
+/// [`super::partial`]): per `by` group and account, the sums over its rows in this part, its
+/// follower count under `spec`, and the outcome and order of its latest request here. `first_row`
+/// is the place of the part's first row in the input (a tie in both dates goes to the later row).
+pub(crate) fn states(frame: &DataFrame, by: &[String], spec: &ReachSpec, first_row: i64) -> Result<DataFrame> {
+    let mut lf = frame.clone().lazy().with_row_index("__i", None).with_columns([
+        order_key(REPORTED_AT).alias("__r"),
+        order_key(ACTIONED_AT).alias("__a"),
+        (col("__i").cast(DataType::Int64) + lit(first_row)).alias("__s"),
+        latest::status_code().alias("__c"),
+    ]);
+    let mut aggs = vec![col(COUNT).sum().alias("__cases"), (col(FOLLOWERS) * col(COUNT)).sum().alias("__naive")];
+    aggs.extend(last_by(&[("__c", "__c"), ("__r", "__r"), ("__a", "__a"), ("__s", "__s")], ORDER));
+    match spec.followers {
+        FollowersRule::Max => aggs.push(col(FOLLOWERS).cast(DataType::Int64).max().alias("__f")),
+        FollowersRule::Latest => {
+            let has = || col(FOLLOWERS).is_not_null();
+            let masked = |c: &str| when(has()).then(col(c)).otherwise(lit(NULL).cast(DataType::Int64));
+            lf = lf.with_columns([
+                masked("__r").alias("__fr"),
+                masked("__a").alias("__fa"),
+                masked("__s").alias("__fs"),
+                col(FOLLOWERS).cast(DataType::Int64).alias("__fol"),
+            ]);
+            aggs.extend(last_by(&[("__fol", "__f"), ("__fr", "__fr"), ("__fa", "__fa"), ("__fs", "__fs")], F_ORDER));
+        }
+    }
+    run(group_agg(lf, &account_keys(by), aggs))
+}
+
+/// Merges account states, every state of each account among them (a cluster hash-partitions
+/// them by `platform` and `account_key` first), into the histogram partial of these accounts
+/// ([`histogram`]), with `__several`: the accounts reported under more than one group, when `by`
+/// has `group` (on the first row; 0 on the others, so that it adds up too).
+pub(crate) fn reduce(states: DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+    let mut aggs = vec![col("__cases").sum().alias("__cases"), col("__naive").sum().alias("__naive")];
+    aggs.extend(last_by(&[("__c", "__c"), ("__r", "__r"), ("__a", "__a"), ("__s", "__s")], ORDER));
+    match spec.followers {
+        FollowersRule::Max => aggs.push(col("__f").max().alias("__f")),
+        FollowersRule::Latest => {
+            aggs.extend(last_by(&[("__f", "__f"), ("__fr", "__fr"), ("__fa", "__fa"), ("__fs", "__fs")], F_ORDER))
+        }
+    }
+    let per = run(group_agg(states.lazy(), &account_keys(by), aggs))?
+        .lazy()
+        .with_column(col("__c").lt_eq(lit(1i64)).alias("__actioned"));
+    let mut h = run(histogram(per.clone(), by))?;
+    let several = if by.iter().any(|b| b == GROUP) {
+        run(per
+            .filter(col(ACCOUNT_KEY).is_not_null().and(col(GROUP).is_not_null()))
+            .select([col(PLATFORM), col(ACCOUNT_KEY), col(GROUP)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .group_by([col(PLATFORM), col(ACCOUNT_KEY)])
+            .agg([len().alias("__n")])
+            .filter(col("__n").gt(lit(1u32))))?
+        .height() as i64
+    } else {
+        0
+    };
+    let mut flag = vec![0i64; h.height()];
+    if let Some(first) = flag.first_mut() {
+        *first = several;
+    }
+    h.with_column(Column::new("__several".into(), flag))?;
+    Ok(h)
+}
+
+/// Reach from a merged histogram partial of [`reduce`]d account states: the table [`reach`]
+/// gives, with its note on accounts in several groups when `by` has `group`.
+pub(crate) fn finish_partial(partial: DataFrame, by: &[String], spec: &ReachSpec, followed: bool) -> Result<DataFrame> {
+    let sum = |c: &str| -> Result<i64> { Ok(partial.column(c)?.cast(&DataType::Int64)?.i64()?.sum().unwrap_or(0)) };
+    if followed && sum("cases")? > 0 && sum("__followed")? == 0 {
+        return Err(Error::Empty(NO_FOLLOWERS.into()));
+    }
+    let several = sum("__several")?;
+    let df = finish(totals(partial, by)?, by, spec)?;
+    if !by.iter().any(|b| b == GROUP) {
+        return Ok(df);
+    }
+    super::map_definitions(df, |v| format!("{v}; {}", each_group_note(several as u64)))
+}
+
+const NO_FOLLOWERS: &str = "reach needs follower counts, and no case has one (the `followers` column is missing or empty); for counts of accounts use crosstab(value=\"accounts\") or compliance(unit=\"account\")";
 
 fn is_acc() -> Expr {
     col(ACCOUNT_KEY).is_not_null()

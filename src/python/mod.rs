@@ -173,6 +173,17 @@ impl PyCases {
         run(py, move || crate::metrics::partial::time_to_action_partial(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
+    fn reach_states(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        spec: PyRef<'_, PyReachSpec>,
+        first_row: i64,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0);
+        run(py, move || crate::metrics::partial::reach_states(c.data(), &by, &spec, first_row)).map(PyDataFrame)
+    }
+
     fn trend_partial(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::partial::trend_partial(c.data(), &by, &spec)).map(PyDataFrame)
@@ -313,9 +324,11 @@ fn compliance_finish(
     run(py, move || crate::metrics::partial::compliance_finish(partial.0, &by, &spec)).map(PyDataFrame)
 }
 
-/// A crosstab (cases or rate) from a merged compliance partial by `[rows, columns]`.
+/// A crosstab from a merged partial by `[rows, columns]`: cases and rates from a compliance
+/// partial, accounts and followers from a reach histogram partial.
 #[pyfunction]
-#[pyo3(signature = (partial, rows, columns, value, spec, unit=None))]
+#[pyo3(signature = (partial, rows, columns, value, spec, reach_spec, unit=None))]
+#[allow(clippy::too_many_arguments)]
 fn crosstab_finish(
     py: Python<'_>,
     partial: PyDataFrame,
@@ -323,11 +336,39 @@ fn crosstab_finish(
     columns: String,
     value: CrossValue,
     spec: PyRef<'_, PyComplianceSpec>,
+    reach_spec: PyRef<'_, PyReachSpec>,
     unit: Option<String>,
 ) -> PyResult<PyDataFrame> {
-    let spec = spec.0.clone();
-    run(py, move || crate::metrics::partial::crosstab_finish(partial.0, &rows, &columns, value, &spec, unit.as_deref()))
-        .map(PyDataFrame)
+    let (spec, reach_spec) = (spec.0.clone(), reach_spec.0);
+    run(py, move || {
+        crate::metrics::partial::crosstab_finish(partial.0, &rows, &columns, value, &spec, &reach_spec, unit.as_deref())
+    })
+    .map(PyDataFrame)
+}
+
+/// Reach stage 2: account states holding every state of their accounts, merged into a
+/// histogram partial.
+#[pyfunction]
+fn reach_reduce(
+    py: Python<'_>,
+    states: Vec<PyDataFrame>,
+    by: Vec<String>,
+    spec: PyRef<'_, PyReachSpec>,
+) -> PyResult<PyDataFrame> {
+    let (states, spec): (Vec<DataFrame>, _) = (states.into_iter().map(|p| p.0).collect(), spec.0);
+    run(py, move || crate::metrics::partial::reach_reduce(states, &by, &spec)).map(PyDataFrame)
+}
+
+/// Reach from a merged histogram partial.
+#[pyfunction]
+fn reach_finish(
+    py: Python<'_>,
+    partial: PyDataFrame,
+    by: Vec<String>,
+    spec: PyRef<'_, PyReachSpec>,
+) -> PyResult<PyDataFrame> {
+    let spec = spec.0;
+    run(py, move || crate::metrics::partial::reach_finish(partial.0, &by, &spec)).map(PyDataFrame)
 }
 
 /// Time to action from a merged partial.
@@ -344,16 +385,28 @@ fn time_to_action_finish(
 
 /// A trend from a merged partial.
 #[pyfunction]
-#[pyo3(signature = (partial, by, spec, unit=None))]
+#[pyo3(signature = (partial, by, spec, unit=None, actions_only=false, outcomes_unpublished=false))]
 fn trend_finish(
     py: Python<'_>,
     partial: PyDataFrame,
     by: Vec<String>,
     spec: PyRef<'_, PyTrendSpec>,
     unit: Option<String>,
+    actions_only: bool,
+    outcomes_unpublished: bool,
 ) -> PyResult<PyDataFrame> {
     let spec = spec.0.clone();
-    run(py, move || crate::metrics::partial::trend_finish(partial.0, &by, &spec, unit.as_deref())).map(PyDataFrame)
+    run(py, move || {
+        crate::metrics::partial::trend_finish(
+            partial.0,
+            &by,
+            &spec,
+            unit.as_deref(),
+            actions_only,
+            outcomes_unpublished,
+        )
+    })
+    .map(PyDataFrame)
 }
 
 #[pyfunction]
@@ -540,6 +593,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compliance_finish, m)?)?;
     m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
     m.add_function(wrap_pyfunction!(crosstab_finish, m)?)?;
+    m.add_function(wrap_pyfunction!(reach_reduce, m)?)?;
+    m.add_function(wrap_pyfunction!(reach_finish, m)?)?;
     m.add_function(wrap_pyfunction!(time_to_action_finish, m)?)?;
     m.add_function(wrap_pyfunction!(source_names, m)?)?;
     m.add_function(wrap_pyfunction!(from_frame, m)?)?;
