@@ -98,6 +98,14 @@ pub fn compliance_partial(cases: &Validated, by: &[String], spec: &ComplianceSpe
     compliance::compliance_partial_on(&Source::of(cases), by, spec)
 }
 
+/// The partial state of counts of cases per `by` group, for a crosstab of cases: a compliance
+/// partial under the default definition, for rows of any kind (actions only, or without
+/// outcomes, whose rates [`compliance_partial`] refuses). [`crosstab_finish`] reads only its
+/// `requests`.
+pub fn cases_partial(cases: &Validated, by: &[String]) -> Result<DataFrame> {
+    compliance::compliance_partial_on(&Source::of(cases), by, &ComplianceSpec::default())
+}
+
 /// Compliance from a merged partial: the table [`crate::metrics::compliance::compliance`] gives
 /// (without the note on rejected rows, which each part's load report holds).
 pub fn compliance_finish(partial: DataFrame, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
@@ -484,6 +492,11 @@ mod tests {
         let spec = ComplianceSpec::default();
         let partials = split(3, 21).iter().map(|p| compliance_partial(p, &by, &spec).unwrap()).collect();
         let merged = merge(partials, &by).unwrap();
+        let counted: Vec<DataFrame> = split(3, 21).iter().map(|p| cases_partial(p, &by).unwrap()).collect();
+        assert_eq!(
+            merge(counted, &by).unwrap().column("requests").unwrap().as_materialized_series().sum::<i64>().unwrap(),
+            896
+        );
         for value in [CrossValue::Cases, CrossValue::Rate] {
             let want = all.crosstab(rows, cols, value, &spec, &Default::default()).unwrap();
             same(

@@ -173,6 +173,11 @@ impl PyCases {
         run(py, move || crate::metrics::partial::time_to_action_partial(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
+    fn cases_partial(&self, py: Python<'_>, by: Vec<String>) -> PyResult<PyDataFrame> {
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::partial::cases_partial(c.data(), &by)).map(PyDataFrame)
+    }
+
     fn reach_states(
         &self,
         py: Python<'_>,
@@ -420,6 +425,19 @@ fn read_source(
     run(py, move || crate::sources::read(name, &path, &o)).map(wrap)
 }
 
+/// Loads a frame of a source's rows read by another engine (`dsa-sor`: the dump's columns).
+#[pyfunction]
+fn source_from_frame(
+    py: Python<'_>,
+    name: crate::sources::SourceName,
+    df: PyDataFrame,
+    source: String,
+    options: PyRef<'_, PyLoadOptions>,
+) -> PyResult<PyCases> {
+    let o = options.0.clone();
+    run(py, move || crate::sources::from_frame(name, df.0, &source, &o)).map(wrap)
+}
+
 /// Scans a source too large to load (`dsa-sor`).
 #[pyfunction]
 fn scan_source(
@@ -594,6 +612,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
     m.add_function(wrap_pyfunction!(crosstab_finish, m)?)?;
     m.add_function(wrap_pyfunction!(reach_reduce, m)?)?;
+    m.add_function(wrap_pyfunction!(source_from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(reach_finish, m)?)?;
     m.add_function(wrap_pyfunction!(time_to_action_finish, m)?)?;
     m.add_function(wrap_pyfunction!(source_names, m)?)?;

@@ -156,6 +156,11 @@ const EXPORT_COLUMNS: [&str; 38] = [
 /// How the rows were made, for the load report's `derivation`: the mapping, and the columns of
 /// the files that no row carries.
 pub(crate) fn derivation(files: &Files) -> String {
+    derivation_of(files.names.iter().flatten())
+}
+
+/// The derivation, given the column names of the files (or frame) read.
+fn derivation_of<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let removed: Vec<&str> = DECISIONS.iter().filter(|(_, s)| *s == Status::Removed).map(|(c, _)| *c).collect();
     let mut text = format!(
         "one case per statement of reasons (DSA Transparency Database): a platform's own restriction, so no request \
@@ -165,10 +170,8 @@ pub(crate) fn derivation(files: &Files) -> String {
          status_labels map it otherwise; reason = category",
         removed.join(", ")
     );
-    let mut seen = std::collections::BTreeSet::new();
-    for names in &files.names {
-        seen.extend(names.iter().filter(|n| !NEEDED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str())));
-    }
+    let seen: std::collections::BTreeSet<&String> =
+        names.filter(|n| !NEEDED.contains(&n.as_str()) && !OPTIONAL.contains(&n.as_str())).collect();
     let (known, other): (Vec<&String>, Vec<&String>) =
         seen.into_iter().partition(|n| EXPORT_COLUMNS.contains(&n.as_str()));
     let list = |v: Vec<&String>| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
@@ -272,18 +275,54 @@ fn column_names(p: &Path, parquet: bool) -> Result<Vec<String>> {
     } else {
         csv_header(p)?
     };
-    let missing: Vec<&str> = NEEDED.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
-    if !missing.is_empty() {
-        return Err(read_err(
-            p,
-            format!(
-                "it lacks the column(s) {} that every statements-of-reasons dump has (its columns: {})",
-                missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
-                names.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    }
+    check_needed(&names).map_err(|m| read_err(p, m))?;
     Ok(names)
+}
+
+/// Fails, saying which, unless `names` has every column a dump has.
+fn check_needed(names: &[String]) -> std::result::Result<(), String> {
+    let missing: Vec<&str> = NEEDED.iter().copied().filter(|c| !names.iter().any(|n| n == c)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "it lacks the column(s) {} that every statements-of-reasons dump has (its columns: {})",
+        missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "),
+        names.iter().take(40).map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// Maps and validates `df`, statements of reasons with the dump's columns read by another engine
+/// (a batch of a Spark partition), as [`read`] does a file's: every rule, rows numbered within
+/// `df`, named `source` in problems.
+pub(crate) fn from_frame(df: DataFrame, source: &str, opts: &LoadOptions) -> Result<crate::Cases> {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    check_needed(&names).map_err(|message| Error::Read { file: source.into(), format: WHAT.into(), message })?;
+    let n = df.height();
+    let mut cols = Vec::with_capacity(inputs().len());
+    for c in inputs() {
+        cols.push(match df.column(&c) {
+            Ok(col) => col.clone(),
+            // (A dump without an optional column: null, as in a file that lacks it.)
+            Err(_) => Column::full_null(c.as_str().into(), n, &DataType::String),
+        });
+    }
+    let frame = map_columns(DataFrame::new(n, cols)?, &EXTRAS.iter().map(|s| s.to_string()).collect::<Vec<_>>())?;
+    let raw = Raw {
+        source: source.to_string(),
+        frame,
+        rows: Rows::Sequential,
+        rows_read: n as u64,
+        blank_rows: 0,
+        problems: Vec::new(),
+        sha256: None,
+        count_columns: None,
+    };
+    let mut validated = validate::validate(raw, &options(opts))?;
+    validated.report.derivation = Some(derivation_of(names.iter()));
+    validated.report.unit = Some(UNIT.into());
+    validated.report.actions_only = true;
+    validated.try_into()
 }
 
 fn glob_files(pattern: &Path) -> Result<Vec<PathBuf>> {

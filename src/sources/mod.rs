@@ -146,6 +146,20 @@ pub fn read(name: SourceName, path: impl AsRef<Path>, opts: &LoadOptions) -> Res
     validated.try_into()
 }
 
+/// Loads `df`, rows of source `name` that another engine read (a batch of a Spark partition), as
+/// [`read`] loads a file of them: each row validated, rows numbered within `df` and named
+/// `source` in problems. Only the source too large for one machine has this (`dsa-sor`, a frame
+/// with the dump's columns); the published tables are small and are read whole.
+pub fn from_frame(name: SourceName, df: DataFrame, source: &str, opts: &LoadOptions) -> Result<Cases> {
+    match name {
+        SourceName::DsaSor => dsa::from_frame(df, source, opts),
+        other => Err(crate::error::Error::invalid_arg(
+            "source",
+            format!("`{other}` is a published table small enough to read whole: use sources::read on its file"),
+        )),
+    }
+}
+
 /// Scans `path`, a source too large to load (`dsa-sor`): nothing is read until an analytic runs,
 /// then every batch is mapped and validated as it streams past ([`crate::scan`]). Invalid rows
 /// are quarantined and counted, as in any scan. The small published tables are read with [`read`].
