@@ -1,6 +1,6 @@
-"""Spark (local mode) against in memory and the scan: compliance and a monthly trend by platform
-over the same synthetic Parquet files, each way in a fresh subprocess; and the sizes of the
-partial aggregates, which are what a cluster moves over its network.
+"""Spark (local mode) against in memory and the scan: compliance and a monthly trend by platform,
+then reach by group, over the same synthetic Parquet files, each way in a fresh subprocess; and
+the sizes of the partial aggregates, which are what a cluster moves over its network.
 
     python benches/spark.py --rows 10000000 --files 8 --dir /tmp/td10m
 
@@ -31,9 +31,13 @@ def child(way: str, path: str, cores: int) -> None:
     if way == "memory":
         cases = td.from_frame(pl.read_parquet(os.path.join(path, "*.parquet")))
         tables = [cases.compliance(by="platform"), cases.trend("month", by="platform")]
+        mid = time.perf_counter()
+        tables.append(cases.reach(by="group"))
     elif way == "scan":
         scan = td.scan_parquet(path)
         tables = [scan.compliance(by="platform"), scan.trend("month", by="platform")]
+        mid = time.perf_counter()
+        tables.append(scan.reach(by="group"))
     else:
         from pyspark.sql import SparkSession
 
@@ -48,9 +52,16 @@ def child(way: str, path: str, cores: int) -> None:
         )
         sdf = spark.read.parquet(path)
         tables = [tds.compliance(sdf, by="platform").table, tds.trend(sdf, "month", by="platform").table]
-    seconds = time.perf_counter() - start
+        mid = time.perf_counter()
+        tables.append(tds.reach(sdf, by="group").table)
+    seconds, reach_seconds = mid - start, time.perf_counter() - mid
     digest = [t.drop("definition").hash_rows().sum() for t in tables]
-    out = {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "digest": digest}
+    out = {
+        "seconds": seconds,
+        "reach_seconds": reach_seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "digest": digest,
+    }
     if way == "memory":
         # The partials a worker would send: one per Parquet file here, as one per partition there.
         from takedowns import _core
@@ -60,7 +71,21 @@ def child(way: str, path: str, cores: int) -> None:
         for f in sorted(p for p in os.listdir(path) if p.endswith(".parquet")):
             part = td.read_parquet(os.path.join(path, f))._inner.compliance_partial(["platform"], spec)
             trend = td.read_parquet(os.path.join(path, f))._inner.trend_partial(["platform"], _core.TrendSpec())
-            sizes.append((part.height, part.estimated_size(), trend.height, trend.estimated_size()))
+            cases = td.read_parquet(os.path.join(path, f))._inner
+            states = cases.reach_states(["group"], _core.ReachSpec(), 0)
+            histogram = _core.reach_reduce([states], ["group"], _core.ReachSpec())
+            sizes.append(
+                (
+                    part.height,
+                    part.estimated_size(),
+                    trend.height,
+                    trend.estimated_size(),
+                    states.height,
+                    states.estimated_size(),
+                    histogram.height,
+                    histogram.estimated_size(),
+                )
+            )
         out["partials"] = sizes
         out["rows_per_file"] = pl.scan_parquet(os.path.join(path, "*.parquet")).select(
             pl.len()
@@ -95,12 +120,16 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"{way} failed:\n{r.stderr[-3000:]}")
         res = json.loads(r.stdout.strip().splitlines()[-1])
         digests[way] = res["digest"]
-        print(f"{way:<7} {res['seconds']:>7.1f} s  driver peak {res['peak_mb']:>6.0f} MB")
+        print(
+            f"{way:<7} compliance + trend {res['seconds']:>7.1f} s, then reach by group {res['reach_seconds']:>7.1f} s;"
+            f"  driver peak {res['peak_mb']:>6.0f} MB"
+        )
         if "partials" in res:
-            p = res["partials"]
+            p = res["partials"][0]
             print(
-                f"partials per {res['rows_per_file']:,}-row part: compliance {p[0][0]} rows, {p[0][1]:,} bytes; "
-                f"monthly trend {p[0][2]} rows, {p[0][3]:,} bytes"
+                f"partials per {res['rows_per_file']:,}-row part: compliance {p[0]} rows, {p[1]:,} bytes; "
+                f"monthly trend {p[2]} rows, {p[3]:,} bytes; reach states {p[4]:,} rows, {p[5]:,} bytes; "
+                f"reach histogram (one part's accounts) {p[6]:,} rows, {p[7]:,} bytes"
             )
     same = all(d == digests["memory"] for d in digests.values())
     print("same tables every way:", same)
