@@ -2,6 +2,72 @@
 //! parallel, with a hash table small enough for the cache. Shared by the duplicate-id check
 //! (`load::validate`) and reach on cases in memory (`metrics::accounts`).
 
+use polars::prelude::*;
+use polars_arrow::array::{Array, Utf8ViewArray};
+
+/// A column's arrays, read at a row number without copying them into one array.
+pub(crate) struct Chunks<'a, A> {
+    pub(crate) arrs: Vec<&'a A>,
+    /// Where each array ends (exclusive), in rows.
+    ends: Vec<usize>,
+}
+
+impl<'a, A: Array> Chunks<'a, A> {
+    pub(crate) fn new(arrs: impl Iterator<Item = &'a A>) -> Self {
+        let arrs: Vec<&A> = arrs.collect();
+        let mut end = 0;
+        let ends = arrs
+            .iter()
+            .map(|a| {
+                end += a.len();
+                end
+            })
+            .collect();
+        Chunks { arrs, ends }
+    }
+    pub(crate) fn start(&self, c: usize) -> usize {
+        if c == 0 {
+            0
+        } else {
+            self.ends[c - 1]
+        }
+    }
+    /// Row `i` when rows are visited in increasing order; `cur` (from 0) remembers the array.
+    #[inline]
+    pub(crate) fn seq(&self, cur: &mut usize, i: usize) -> (&'a A, usize) {
+        while self.ends[*cur] <= i {
+            *cur += 1;
+        }
+        (self.arrs[*cur], i - self.start(*cur))
+    }
+    /// Row `i`, in any order (a binary search over the arrays' ends).
+    #[inline]
+    pub(crate) fn at(&self, i: usize) -> (&'a A, usize) {
+        let c = if self.arrs.len() == 1 { 0 } else { self.ends.partition_point(|&e| e <= i) };
+        (self.arrs[c], i - self.start(c))
+    }
+}
+
+/// A text column's arrays.
+pub(crate) fn text<'a>(ca: &'a StringChunked) -> Chunks<'a, Utf8ViewArray> {
+    Chunks::new(ca.downcast_iter())
+}
+
+/// The value at `i` of one array.
+#[inline]
+pub(crate) fn get_str(a: &Utf8ViewArray, i: usize) -> Option<&str> {
+    a.is_valid(i).then(|| a.value(i))
+}
+
+impl<'a> Chunks<'a, Utf8ViewArray> {
+    /// The text at row `i`, in any order.
+    #[inline]
+    pub(crate) fn str_at(&self, i: usize) -> Option<&'a str> {
+        let (a, j) = self.at(i);
+        get_str(a, j)
+    }
+}
+
 /// 256 slices, by the top 8 bits of the hash.
 const BITS: u32 = 8;
 

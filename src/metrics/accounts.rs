@@ -32,48 +32,7 @@ use super::reach::TOP_K;
 use crate::error::Result;
 use crate::schema::col_names::*;
 use crate::schema::Status;
-use crate::slices::{ByHash, Slices};
-
-/// A column's arrays, read at a row number without copying them into one array.
-struct Chunks<'a, A> {
-    arrs: Vec<&'a A>,
-    /// Where each array ends (exclusive), in rows.
-    ends: Vec<usize>,
-}
-
-impl<'a, A: Array> Chunks<'a, A> {
-    fn new(arrs: impl Iterator<Item = &'a A>) -> Self {
-        let arrs: Vec<&A> = arrs.collect();
-        let mut end = 0;
-        let ends = arrs
-            .iter()
-            .map(|a| {
-                end += a.len();
-                end
-            })
-            .collect();
-        Chunks { arrs, ends }
-    }
-    fn start(&self, c: usize) -> usize {
-        if c == 0 {
-            0
-        } else {
-            self.ends[c - 1]
-        }
-    }
-    /// Row `i` when rows are visited in increasing order; `cur` (from 0) remembers the array.
-    #[inline]
-    fn seq(&self, cur: &mut usize, i: usize) -> (&'a A, usize) {
-        while self.ends[*cur] <= i {
-            *cur += 1;
-        }
-        (self.arrs[*cur], i - self.start(*cur))
-    }
-}
-
-fn text<'a>(ca: &'a StringChunked) -> Chunks<'a, Utf8ViewArray> {
-    Chunks::new(ca.downcast_iter())
-}
+use crate::slices::{get_str, text, ByHash, Chunks, Slices};
 
 fn ints<'a>(ca: &'a Int64Chunked) -> Chunks<'a, PrimitiveArray<i64>> {
     Chunks::new(ca.downcast_iter())
@@ -84,10 +43,6 @@ fn as_i64(c: &Column) -> Result<Int64Chunked> {
     let phys = c.to_physical_repr();
     let phys = if phys.dtype() == &DataType::Int64 { phys } else { phys.cast(&DataType::Int64)? };
     Ok(phys.as_materialized_series().i64()?.clone())
-}
-
-fn get_str(a: &Utf8ViewArray, i: usize) -> Option<&str> {
-    a.is_valid(i).then(|| a.value(i))
 }
 
 fn get_int(a: &PrimitiveArray<i64>, i: usize) -> Option<i64> {

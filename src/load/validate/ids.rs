@@ -87,11 +87,26 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     if g.null_count() == g.len() || k.null_count() == k.len() {
         return Ok(0);
     }
+    // One pass in row order (no lookup by row number): each row's account hash and group hash.
     let state = PlRandomState::default();
-    let present = |i: usize| k.get(i).is_some() && g.get(i).is_some();
-    let hashes: Vec<u64> =
-        (0..df.height()).map(|i| if present(i) { state.hash_one((p.get(i), k.get(i))) } else { 0 }).collect();
-    let slices = crate::slices::Slices::new(&hashes, present);
+    let n = df.height();
+    let (mut hashes, mut groups, mut present) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    for ((pv, kv), gv) in p.iter().zip(k.iter()).zip(g.iter()) {
+        match (kv, gv) {
+            (Some(kv), Some(gv)) => {
+                hashes.push(state.hash_one((pv, kv)));
+                groups.push(state.hash_one(gv));
+                present.push(true);
+            }
+            _ => {
+                hashes.push(0);
+                groups.push(0);
+                present.push(false);
+            }
+        }
+    }
+    let slices = crate::slices::Slices::new(&hashes, |i| present[i]);
+    let (p, k, g) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
     let counted: u64 = (0..slices.len())
         .into_par_iter()
         .map(|s| {
@@ -101,10 +116,12 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
             for &i in slices.get(s) {
                 let i = i as usize;
                 let entries = first.entry(hashes[i]).or_default();
-                let same = |j: u32| p.get(j as usize) == p.get(i) && k.get(j as usize) == k.get(i);
+                // Equal hashes confirmed by the values (read by row number only here).
+                let same = |j: u32| p.str_at(j as usize) == p.str_at(i) && k.str_at(j as usize) == k.str_at(i);
                 match entries.iter_mut().find(|(j, _)| same(*j)) {
                     Some((j, seen)) => {
-                        if !*seen && g.get(*j as usize) != g.get(i) {
+                        // Different group hashes are different groups; equal ones are confirmed.
+                        if !*seen && (groups[*j as usize] != groups[i] || g.str_at(*j as usize) != g.str_at(i)) {
                             *seen = true;
                             several += 1;
                         }
