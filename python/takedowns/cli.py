@@ -427,10 +427,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.input is None:
             cases: Cases = td.sample()
         else:
-            if not args.quiet:
-                print(f"loading {args.input} ...", file=sys.stderr, flush=True)
+            from takedowns._progress import Progress
+
             on_invalid = _opt(args, config, "load", "on_invalid")
-            cases = _load(args, config, on_invalid or ("quarantine" if args.source else "raise"))
+            bar = Progress(args.quiet)
+            with bar.ticking(f"loading {args.input}"):
+                cases = _load(args, config, on_invalid or ("quarantine" if args.source else "raise"))
         if args.pseudonymise_key_file:
             cases = cases.pseudonymise(report.read_key(args.pseudonymise_key_file))
         published = None

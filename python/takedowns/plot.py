@@ -838,9 +838,12 @@ def time_to_action(
     drawn: list[tuple[list[float], list[float]]] = []
     low = 0
     palette = colours([str(k) for k in keys])
+    thinned = False
     for i, key in enumerate(keys):
         sub = s if by is None else s.filter(pl.col(by).eq_missing(key))
         sub = sub.filter(pl.col("time") <= end).sort("time")
+        if sub.height > 2 * _CURVE_BINS:
+            sub, thinned = _thin_steps(sub, end), True
         group_end = end if max_days is not None else float(cast(float, sub.get_column("time").max()))
         c = palette[i] if by is not None else NEUTRAL
         t = sub.get_column("time").to_list()
@@ -877,8 +880,30 @@ def time_to_action(
             f"Axis cut at {right:.0f} days, by when every curve had made 95% of its change; "
             f"follow-up runs to {follow_up:.0f} days (curves flat after their last step)."
         )
-    footnote(fig, str(s["definition"][0]), cases, extra, source=source, as_of=as_of)
+    if thinned:
+        extra += (
+            f" Curves drawn through each 1/{_CURVE_BINS:,} of the axis's first and last steps "
+            "(finer steps cannot be seen; the table has every step)."
+        )
+    footnote(fig, str(s["definition"][0]), cases, extra.strip(), source=source, as_of=as_of)
     return Plot(fig, ax)
+
+
+#: Bins across a curve's time axis when it has more steps than a figure can show (a 300-dpi
+#: figure is about 2,000 pixels wide).
+_CURVE_BINS = 2000
+
+
+def _thin_steps(steps: pl.DataFrame, end: float) -> pl.DataFrame:
+    """The rows of a step curve (sorted by ``time``) that a figure can show: in each of
+    :data:`_CURVE_BINS` equal bins of ``[0, end]``, the first and the last step. The curve is
+    monotone, so every dropped step lies between the two kept around it, less than a bin apart:
+    the drawing is the same at the figure's resolution, and millions of steps no longer go into
+    the figure's files."""
+    width = max(end, 1e-12) / _CURVE_BINS
+    b = (pl.col("time") / width).floor()
+    i = pl.col("__row")
+    return steps.with_row_index("__row").filter((i == i.min().over(b)) | (i == i.max().over(b))).drop("__row")
 
 
 def save(

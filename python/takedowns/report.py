@@ -27,6 +27,7 @@ import polars as pl
 from takedowns import _core, disclosure, plot
 from takedowns._cases import Cases, rejects_sentence
 from takedowns._escape import csv_safe, md_cell, md_code, md_note, md_text
+from takedowns._progress import Progress
 from takedowns.errors import EmptySelectionError, InvalidArgumentError, RejectsError
 
 TableFn = Callable[[Cases], pl.DataFrame]
@@ -86,6 +87,7 @@ def tables(
     published: Cases | None = None,
     compare_every: str = "half-year",
     every: str = "month",
+    progress: Progress | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
     (``pending``, ``method``, ``ci``, ``unit`` ...); ``as_of`` to time to action (when pending
@@ -159,7 +161,11 @@ def tables(
             published, by="platform", every=cast(Any, compare_every), **o
         )
     out: dict[str, pl.DataFrame] = {}
+    if progress is not None:
+        progress.begin("tables", len(makers))
     for name, make in makers.items():
+        if progress is not None:
+            progress.step(name)
         if "group" in name and n_groups == 0:
             skipped[name] = "no row names a group (a published source counts requests by country, not by group)"
             continue
@@ -492,7 +498,11 @@ def build(
     src = pathlib.Path(input_path) if input_path is not None else None
     o = dict(options or {})
 
+    bar = Progress(quiet)
+
     def say(msg: str) -> None:
+        # What the user must read (rejects, where the pack went); the steps are the bar's, drawn
+        # on a terminal only.
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
@@ -505,28 +515,28 @@ def build(
         raise InvalidArgumentError(f"min_cell is at least 2, not {min_cell}", "min_cell")
     _prepare_out(out)
     written: list[pathlib.Path] = []
-    say("computing tables ...")
     skipped: dict[str, str] = {}
     import warnings
 
     from takedowns.errors import RejectedRowsWarning
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), bar:
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
-        made = tables(cases, o, skipped, as_of, published, compare_every, every)
+        made = tables(cases, o, skipped, as_of, published, compare_every, every, bar)
         if min_cell and "compare_published" in made:
             # Suppression knows the pack's own tables; the comparison would show exact counts.
             del made["compare_published"]
             skipped["compare_published"] = "small-cell suppression is on, and the comparison shows exact counts"
         shown = disclosure.apply(made, min_cell) if min_cell else made
-        for i, (name, df) in enumerate(shown.items(), 1):
+        bar.begin("writing tables", len(shown))
+        for name, df in shown.items():
+            bar.step(f"tables/{name}")
             csv = _safe_path(out, f"tables/{name}.csv")
             csv_safe(df).write_csv(csv)
             md = _safe_path(out, f"tables/{name}.md")
             md.write_text(markdown(df) + "\n")
             written += [csv, md]
-            say(f"  [{i}/{len(shown)}] tables/{name}")
         memo: dict[str, Any] = {}
         if not min_cell:
             for name, heading in _MEMO_TABLES.items():
@@ -547,13 +557,13 @@ def build(
                 figs["compare_published"] = lambda: plot.compare(
                     cases, published, "platform", every=cast(Any, compare_every), as_of=as_of, **o
                 )
-        say("drawing figures ...")
         captions: dict[str, str] = {}
-        for i, (name, draw) in enumerate(figs.items(), 1):
+        bar.begin("figures", len(figs))
+        for name, draw in figs.items():
+            bar.step(f"figures/{name}")
             fig, ax = draw()
             written += plot.save(fig, _safe_path(out, f"figures/{name}"))
             captions[name] = ax.get_title(loc="left")
-            say(f"  [{i}/{len(figs)}] figures/{name}")
         headline = cases.headline()
     methods = _safe_path(out, "methods.md")
     methods.write_text(methods_note(cases, made, src, skipped, min_cell, published, published_filter))

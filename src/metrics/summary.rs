@@ -121,12 +121,15 @@ pub fn summary(cases: &Validated) -> Result<Summary> {
     let getf = |n: &str| -> Result<Option<f64>> { Ok(c.column(n)?.f64()?.get(0)) };
     let accounts = u(geti(&r, "accounts")?);
     // Accounts actioned: one row per account with its latest outcome, over all cases.
-    let spec = ComplianceSpec { unit: super::compliance::Unit::Account, ..Default::default() };
     let accounts_actioned = if accounts == 0 {
         0
     } else {
-        let named = cases.with_frame(cases.frame().clone().lazy().filter(col(ACCOUNT_KEY).is_not_null()).collect()?);
-        u(geti(&super::compliance::compliance_on(&super::Source::of(&named), &[], &spec)?, "successes")?)
+        // Each account's latest outcome (compliance with unit=account and the default success,
+        // removed or restricted), over the cases naming an account, filtered inside the query: a
+        // copy of every column of every such case took as much memory again as the cases.
+        let named = cases.frame().clone().lazy().filter(col(ACCOUNT_KEY).is_not_null());
+        let per = super::latest::aggregate_with_latest(named, &[PLATFORM.into(), ACCOUNT_KEY.into()], vec![])?;
+        per.column("__code")?.i64()?.iter().filter(|c| c.is_some_and(|c| c <= 1)).count() as u64
     };
     let acc_ci = binomial_interval(accounts_actioned as f64, accounts as f64, IntervalMethod::Wilson, 0.95);
     let rep = df.column(REPORTED_AT)?.cast(&DataType::Int64)?;

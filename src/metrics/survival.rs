@@ -501,10 +501,11 @@ pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, who
     let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
     // Decided requests none of which has a decision date: every one would be left out, and the
     // curves would show no action at all. That is a missing column, not a finding.
-    let decided = (0..df.height()).filter(|&i| status.get(i).is_some_and(|s| s != "pending")).count();
+    // (Columns are read in order, array by array: `get(i)` searches the arrays on every call.)
+    let decided = status.iter().filter(|s| s.is_some_and(|s| s != "pending")).count();
     if whole
         && decided > 0
-        && (0..df.height()).all(|i| status.get(i).is_none_or(|s| s == "pending") || act.get(i).is_none())
+        && status.iter().zip(act.iter()).all(|(s, a)| s.is_none_or(|s| s == "pending") || a.is_none())
     {
         return Err(Error::Empty(format!(
             "none of the {decided} decided request(s) has an actioned_at, so there is no time to action (the curves \
@@ -512,8 +513,8 @@ pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, who
         )));
     }
     let (mut t, mut kind) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
-    for i in 0..df.height() {
-        let (r, a, s) = (rep.get(i), act.get(i), status.get(i).unwrap_or("pending"));
+    for ((r, a), s) in rep.iter().zip(act.iter()).zip(status.iter()) {
+        let s = s.unwrap_or("pending");
         // Kind 3 marks a request left out; it stays in its group so that the group's count of
         // left-out requests can be stated (a group with every request left out still shows).
         if r.is_none_or(|r| r > as_of) || (s != "pending" && a.is_none()) {

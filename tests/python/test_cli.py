@@ -3,10 +3,14 @@ and clear exits for mistakes."""
 
 from __future__ import annotations
 
+import io
 import pathlib
+import re
+import sys
 
 import pytest
 
+import takedowns as td
 from takedowns import cli
 
 SHEET = (
@@ -329,3 +333,56 @@ def test_the_cli_checks_a_wide_table(tmp_path: pathlib.Path, capsys: pytest.Capt
     )
     assert cli.main(["check", str(p), "--config", str(tmp_path / "takedowns.toml"), "--thousands", ","]) == 1
     assert "3 rows x 2 outcome columns" in capsys.readouterr().out
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_report_shows_a_progress_bar_on_a_terminal_and_nothing_elsewhere(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cases.csv"
+    td.sample().to_polars().drop("account_key").write_csv(src)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["report", str(src), "--out", str(tmp_path / "a")]) == 0
+    drawn = terminal.getvalue()
+    # Each phase's bar, redrawn in place (carriage returns, no newline), with the step it is on.
+    assert "\n" not in drawn.split("wrote ")[0]
+    assert f"loading {src} ..." in drawn
+    n = len(re.findall(r"\rtables \[", drawn))
+    assert n >= 8, drawn[:500]
+    assert "tables [------------------------] 0/" in drawn
+    assert re.search(r"tables \[#+-*\] \d+/\d+ compliance_platform", drawn)
+    assert re.search(r"figures \[#+-*\] \d+/\d+ figures/", drawn)
+    # Its line is cleared before what follows, which starts clean.
+    assert drawn.split("\r")[-1].startswith("wrote ")
+    # Not a terminal: no bar and no step messages, only where the pack went (and the headline
+    # on stdout).
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    capsys.readouterr()
+    assert cli.main(["report", str(src), "--out", str(tmp_path / "b")]) == 0
+    assert sys.stderr.getvalue().splitlines() == [f"wrote 49 files to {tmp_path / 'b'}"]  # type: ignore[attr-defined]
+    assert "Memo pack:" in capsys.readouterr().out
+    # --quiet on a terminal: nothing either.
+    quiet = _Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert cli.main(["report", str(src), "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    assert quiet.getvalue() == ""
+
+
+def test_a_failing_load_clears_the_bar_before_its_error(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("platform,status\nx,maybe\n")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["report", str(bad), "--out", str(tmp_path / "p")]) == 2
+    drawn = terminal.getvalue()
+    bar_end = drawn.rindex("\r")
+    assert drawn[bar_end + 1 :].startswith("takedowns: error:"), drawn

@@ -115,3 +115,32 @@ def test_no_two_series_share_a_colour_while_colours_last() -> None:
     assert len(set(got)) == len(keys)
     # The stable colours stay what they were.
     assert plot.colours(["facebook", "x"]) == [plot.PLATFORM_COLOURS["facebook"], plot.PLATFORM_COLOURS["x"]]
+
+
+def test_a_curve_of_more_steps_than_a_figure_shows_is_drawn_through_its_visible_steps() -> None:
+    cases = td.from_frame(td.synthetic(20_000, seed=5))
+    steps = cases.survival(by=None).sort("time")
+    assert steps.height > 2 * plot._CURVE_BINS
+    end = float(steps["time"].max())  # type: ignore[arg-type]
+    kept = plot._thin_steps(steps, end)
+    # At most the first and last step of each bin, every one a step of the table.
+    assert kept.height <= 2 * plot._CURVE_BINS + 2
+    assert kept.join(steps, on=steps.columns, how="anti").height == 0
+    # Every dropped step lies between the kept steps around it, less than a bin apart: the
+    # drawing does not move at the figure's resolution.
+    t, s = kept["time"].to_list(), kept["survival"].to_list()
+    import bisect
+
+    for time, survival in steps.select("time", "survival").iter_rows():
+        j = bisect.bisect_right(t, time) - 1
+        assert s[j] >= survival - 1e-12 and time - t[j] < end / plot._CURVE_BINS
+        if j + 1 < len(t):
+            assert survival >= s[j + 1] - 1e-12
+    fig, ax = plot.time_to_action(cases, by=None, kind="survival", max_days=end)
+    drawn = ax.lines[0].get_xdata()
+    assert len(drawn) <= 2 * plot._CURVE_BINS + 3
+    assert "Curves drawn through each 1/2,000 of the axis's first and last steps" in footnote_text(fig)
+    plt.close(fig)
+    # A curve a figure can show whole is drawn whole, and says nothing of it.
+    fig, ax = plot.time_to_action(td.sample(), by="platform")
+    assert "Curves drawn through" not in footnote_text(fig)
