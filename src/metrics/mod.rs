@@ -161,7 +161,27 @@ pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Res
 /// returned as it is).
 pub(crate) fn map_definitions(mut df: DataFrame, f: impl Fn(&str) -> String) -> Result<DataFrame> {
     if let Ok(d) = df.column("definition") {
-        let text: StringChunked = d.str()?.iter().map(|v| v.map(&f)).collect();
+        let d = d.str()?;
+        let text: StringChunked = if d.null_count() == 0 && d.len() > 64 {
+            // A definition per group over many rows (a survival table's steps): each distinct text
+            // rewritten once, and the rows gather it, sharing its bytes.
+            let mut seen: PlHashMap<&str, IdxSize> = PlHashMap::new();
+            let mut distinct: Vec<&str> = Vec::new();
+            let idx: Vec<IdxSize> = d
+                .iter()
+                .flatten()
+                .map(|v| {
+                    *seen.entry(v).or_insert_with(|| {
+                        distinct.push(v);
+                        (distinct.len() - 1) as IdxSize
+                    })
+                })
+                .collect();
+            let rewritten: StringChunked = distinct.iter().map(|v| Some(f(v))).collect();
+            rewritten.take(&IdxCa::from_vec("idx".into(), idx))?
+        } else {
+            d.iter().map(|v| v.map(&f)).collect()
+        };
         df.with_column(text.with_name("definition".into()).into_column())?;
     }
     Ok(df)
@@ -177,5 +197,22 @@ pub(crate) fn run(lf: LazyFrame) -> Result<DataFrame> {
     match dfs.len() {
         1 => Ok(dfs.remove(0)),
         n => Err(Error::Internal(format!("a query gave {n} results, not one"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_rewritten_per_row_whatever_their_number() {
+        for n in [3usize, 65, 1000] {
+            let defs: Vec<&str> = (0..n).map(|i| ["group a's text", "group b's text", "c"][i % 3]).collect();
+            let df = DataFrame::new(n, vec![Column::new("definition".into(), defs.clone())]).unwrap();
+            let out = map_definitions(df, |v| format!("{v}; noted")).unwrap();
+            let got: Vec<Option<&str>> = out.column("definition").unwrap().str().unwrap().iter().collect();
+            let want: Vec<String> = defs.iter().map(|v| format!("{v}; noted")).collect();
+            assert_eq!(got, want.iter().map(|s| Some(s.as_str())).collect::<Vec<_>>(), "{n} rows");
+        }
     }
 }
