@@ -74,6 +74,27 @@ pub(super) fn duplicates(input: Input, ctx: &Ctx) -> Result<Checked> {
     })
 }
 
+/// The accounts among `rows` that name more than one group, with the values as keys (for a
+/// slice where two accounts' hashes collide).
+fn several_by_value(
+    rows: &[u32],
+    p: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
+    k: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
+    g: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
+) -> u64 {
+    let mut first: PlHashMap<(Option<&str>, Option<&str>), (Option<&str>, bool)> = PlHashMap::new();
+    let mut several = 0;
+    for &i in rows {
+        let i = i as usize;
+        let (group, seen) = first.entry((p.str_at(i), k.str_at(i))).or_insert((g.str_at(i), false));
+        if !*seen && *group != g.str_at(i) {
+            *seen = true;
+            several += 1;
+        }
+    }
+    several
+}
+
 /// Accounts (platform + `account_key`) whose rows name more than one group.
 ///
 /// Hash-sliced like the duplicate-id check: each account is hashed once, the rows are split into
@@ -110,27 +131,56 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     let counted: u64 = (0..slices.len())
         .into_par_iter()
         .map(|s| {
+            let rows = slices.get(s);
             // Per account hash: (first row, whether a second group was seen).
-            let mut first: crate::slices::ByHash<Vec<(u32, bool)>> = Default::default();
+            let mut first: crate::slices::ByHash<(u32, bool)> =
+                crate::slices::ByHash::with_capacity_and_hasher(rows.len(), Default::default());
             let mut several = 0u64;
-            for &i in slices.get(s) {
+            for &i in rows {
                 let i = i as usize;
-                let entries = first.entry(hashes[i]).or_default();
-                // Equal hashes confirmed by the values (read by row number only here).
-                let same = |j: u32| p.str_at(j as usize) == p.str_at(i) && k.str_at(j as usize) == k.str_at(i);
-                match entries.iter_mut().find(|(j, _)| same(*j)) {
-                    Some((j, seen)) => {
+                match first.entry(hashes[i]) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((i as u32, false));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        let (j, seen) = e.get_mut();
+                        let j = *j as usize;
+                        // Equal hashes confirmed by the values (read by row number only here); a
+                        // true collision of two accounts has this slice counted by the values.
+                        if p.str_at(j) != p.str_at(i) || k.str_at(j) != k.str_at(i) {
+                            return several_by_value(rows, &p, &k, &g);
+                        }
                         // Different group hashes are different groups; equal ones are confirmed.
-                        if !*seen && (groups[*j as usize] != groups[i] || g.str_at(*j as usize) != g.str_at(i)) {
+                        if !*seen && (groups[j] != groups[i] || g.str_at(j) != g.str_at(i)) {
                             *seen = true;
                             several += 1;
                         }
                     }
-                    None => entries.push((i as u32, false)),
                 }
             }
             several
         })
         .sum();
     Ok(counted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_by_value_a_hash_collision_falls_back_to_agrees_with_the_hashed_one() {
+        // Accounts on two platforms, some under two groups, some named twice in one group.
+        let p = ["x", "x", "x", "tiktok", "tiktok", "x", "x", "tiktok"];
+        let k = ["a", "a", "b", "a", "a", "c", "c", "b"];
+        let g = ["TTP", "BLA", "TTP", "BLF", "BLF", "BLA", "TTP", "TTP"];
+        let df = df!(PLATFORM => p, ACCOUNT_KEY => k, GROUP => g).unwrap();
+        let hashed = accounts_in_several_groups(&df).unwrap();
+        assert_eq!(hashed, 2, "x/a and x/c");
+        let (pc, kc, gc) = (df.column(PLATFORM).unwrap(), df.column(ACCOUNT_KEY).unwrap(), df.column(GROUP).unwrap());
+        let (pc, kc, gc) = (pc.str().unwrap(), kc.str().unwrap(), gc.str().unwrap());
+        let (pt, kt, gt) = (crate::slices::text(pc), crate::slices::text(kc), crate::slices::text(gc));
+        let rows: Vec<u32> = (0..8).collect();
+        assert_eq!(several_by_value(&rows, &pt, &kt, &gt), hashed);
+    }
 }
