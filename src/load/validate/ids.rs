@@ -82,7 +82,9 @@ fn several_by_value(
     k: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
     g: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
 ) -> u64 {
-    let mut first: PlHashMap<(Option<&str>, Option<&str>), (Option<&str>, bool)> = PlHashMap::new();
+    // (platform, account) -> (its first group, whether a second was seen).
+    type Seen<'a> = PlHashMap<(Option<&'a str>, Option<&'a str>), (Option<&'a str>, bool)>;
+    let mut first: Seen = PlHashMap::new();
     let mut several = 0;
     for &i in rows {
         let i = i as usize;
