@@ -99,10 +99,14 @@ fn several_by_value(
 
 /// Accounts (platform + `account_key`) whose rows name more than one group.
 ///
-/// Hash-sliced like the duplicate-id check: each account is hashed once, the rows are split into
-/// cache-sized slices by hash, and each slice keeps, per account, the first row's group; an
-/// account seen again with another group is counted once. Equal hashes are confirmed by comparing
-/// the values.
+/// Hash-sliced like the duplicate-id check, in one pass over the columns in row order and none
+/// by row number: each row's account gets two independent 64-bit hashes and its group a number
+/// (groups are few: numbered exactly, by value). Rows are split into cache-sized slices by the
+/// first hash; each slice keeps, per account, the second hash and the first row's group, and
+/// counts an account once when a row of it names another group. Two rows are one account when
+/// both hashes agree (two different accounts agreeing on 128 bits has a chance of about 10^-25
+/// in 10^7 accounts); a first hash shared by two accounts with different second hashes has its
+/// slice counted again by the values.
 pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
@@ -110,54 +114,54 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     if g.null_count() == g.len() || k.null_count() == k.len() {
         return Ok(0);
     }
-    // One pass in row order (no lookup by row number): each row's account hash and group hash.
     let state = PlRandomState::default();
     let n = df.height();
-    let (mut hashes, mut groups, mut present) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-    for ((pv, kv), gv) in p.iter().zip(k.iter()).zip(g.iter()) {
-        match (kv, gv) {
-            (Some(kv), Some(gv)) => {
-                hashes.push(state.hash_one((pv, kv)));
-                groups.push(state.hash_one(gv));
-                present.push(true);
+    const NONE: u32 = u32::MAX;
+    let distinct = g.unique()?;
+    let group_ids: PlHashMap<&str, u32> = distinct.iter().flatten().zip(0u32..).collect();
+    let (mut first_hash, mut second_hash, mut group) = (vec![0u64; n], vec![0u64; n], vec![NONE; n]);
+    // In parallel over runs of rows, each read in order.
+    const RUN: usize = 1 << 14;
+    let (pc, kc, gc) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
+    first_hash
+        .par_chunks_mut(RUN)
+        .zip(second_hash.par_chunks_mut(RUN))
+        .zip(group.par_chunks_mut(RUN))
+        .enumerate()
+        .for_each(|(r, ((h1, h2), gr))| {
+            let (mut cp, mut ck, mut cg) = (0, 0, 0);
+            for (o, i) in (r * RUN..).take(h1.len()).enumerate() {
+                let (a, j) = kc.seq(&mut ck, i);
+                let Some(kv) = crate::slices::get_str(a, j) else { continue };
+                let (a, j) = gc.seq(&mut cg, i);
+                let Some(gv) = crate::slices::get_str(a, j) else { continue };
+                let (a, j) = pc.seq(&mut cp, i);
+                let pv = crate::slices::get_str(a, j);
+                h1[o] = state.hash_one((pv, kv));
+                // Another input (a salt, the values in the other order): an independent hash.
+                h2[o] = state.hash_one((0x5bd1_e995u32, kv, pv));
+                gr[o] = group_ids.get(gv).copied().unwrap_or(NONE);
             }
-            _ => {
-                hashes.push(0);
-                groups.push(0);
-                present.push(false);
-            }
-        }
-    }
-    let slices = crate::slices::Slices::new(&hashes, |i| present[i]);
-    let (p, k, g) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
+        });
+    let slices = crate::slices::Slices::new(&first_hash, |i| group[i] != NONE);
     let counted: u64 = (0..slices.len())
         .into_par_iter()
         .map(|s| {
             let rows = slices.get(s);
-            // Per account hash: (first row, whether a second group was seen).
-            let mut first: crate::slices::ByHash<(u32, bool)> =
+            // Per account: (second hash, first row's group, whether a second group was seen).
+            let mut first: crate::slices::ByHash<(u64, u32, bool)> =
                 crate::slices::ByHash::with_capacity_and_hasher(rows.len(), Default::default());
             let mut several = 0u64;
             for &i in rows {
                 let i = i as usize;
-                match first.entry(hashes[i]) {
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert((i as u32, false));
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut e) => {
-                        let (j, seen) = e.get_mut();
-                        let j = *j as usize;
-                        // Equal hashes confirmed by the values (read by row number only here); a
-                        // true collision of two accounts has this slice counted by the values.
-                        if p.str_at(j) != p.str_at(i) || k.str_at(j) != k.str_at(i) {
-                            return several_by_value(rows, &p, &k, &g);
-                        }
-                        // Different group hashes are different groups; equal ones are confirmed.
-                        if !*seen && (groups[j] != groups[i] || g.str_at(j) != g.str_at(i)) {
-                            *seen = true;
-                            several += 1;
-                        }
-                    }
+                let (h2, g0, seen) = first.entry(first_hash[i]).or_insert((second_hash[i], group[i], false));
+                if *h2 != second_hash[i] {
+                    let (p, k, g) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
+                    return several_by_value(rows, &p, &k, &g);
+                }
+                if !*seen && *g0 != group[i] {
+                    *seen = true;
+                    several += 1;
                 }
             }
             several
