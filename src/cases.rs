@@ -256,6 +256,19 @@ impl Cases {
         metrics::crosstab::crosstab(&self.data, rows, columns, value, compliance, reach)
     }
 
+    /// Pairwise comparisons of compliance per `by` group: differences with Newcombe's interval,
+    /// ratios with Katz's, p-values adjusted for the comparisons ([`metrics::pairwise`]). Every
+    /// pair, or each group against `reference`.
+    pub fn pairwise(
+        &self,
+        by: &str,
+        reference: Option<&str>,
+        adjust: crate::Adjust,
+        compliance: &ComplianceSpec,
+    ) -> Result<DataFrame> {
+        metrics::pairwise::pairwise(&self.data, by, reference, adjust, compliance)
+    }
+
     /// Time to action per `by` group: median with interval, shares within deadlines, restricted
     /// mean, naive statistics ([`metrics::survival`]).
     pub fn time_to_action(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {

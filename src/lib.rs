@@ -95,6 +95,7 @@ pub use error::{Error, Problem, Result, Rule};
 pub use load::{LoadOptions, LoadReport, OnInvalid, Validated};
 pub use metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
 pub use metrics::crosstab::CrossValue;
+pub use metrics::pairwise::Adjust;
 pub use metrics::period::Every;
 pub use metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 pub use metrics::summary::Summary;
@@ -110,6 +111,7 @@ pub fn vocabularies() -> Vec<(&'static str, &'static [&'static str])> {
     use crate::load::OnInvalid;
     use crate::metrics::compliance::{PendingRule, Unit, Weight};
     use crate::metrics::crosstab::CrossValue;
+    use crate::metrics::pairwise::Adjust;
     use crate::metrics::period::Every;
     use crate::metrics::reach::{FollowersRule, GroupRule};
     use crate::metrics::trend::DateOn;
@@ -131,6 +133,7 @@ pub fn vocabularies() -> Vec<(&'static str, &'static [&'static str])> {
         entry::<Every>(),
         entry::<DateOn>(),
         entry::<CrossValue>(),
+        entry::<Adjust>(),
         entry::<DateOrder>(),
         entry::<OnInvalid>(),
         entry::<Format>(),

@@ -13,7 +13,7 @@ import polars as pl
 
 from takedowns import _core
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, SurvivalSpec, TrendSpec
-from takedowns._typing import CrossValue, Every, FollowersRule, StatusValue
+from takedowns._typing import Adjust, CrossValue, Every, FollowersRule, StatusValue
 from takedowns.errors import RejectedRowsWarning
 
 if TYPE_CHECKING:
@@ -296,6 +296,58 @@ class Cases:
         └───────────┴──────────┴──────────┴──────────┴──────────┘
         """
         return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
+
+    def pairwise(
+        self,
+        by: str = "platform",
+        *,
+        reference: str | None = None,
+        adjust: Adjust = "holm",
+        spec: ComplianceSpec | None = None,
+        **options: Unpack[ComplianceOptions],
+    ) -> pl.DataFrame:
+        """Compliance compared between groups: every pair, or each group against ``reference``.
+
+        The rates are those of :meth:`compliance` under the same definition (``spec`` and the
+        keywords below as there; a rate weighted by followers is refused). For each pair:
+
+        - ``difference`` = rate_a - rate_b, with Newcombe's hybrid score interval (from each
+          rate's Wilson interval);
+        - ``ratio`` = rate_a / rate_b, with Katz's log interval (null when a group has no success);
+        - ``p_value``: the two-sided pooled z-test of equal rates (null when every request, or
+          none, complied: nothing to test); ``p_adjusted`` for the comparisons made, by ``adjust``
+          (``"holm"``, default; ``"bonferroni"``; ``"none"``).
+
+        These equal statsmodels' ``confint_proportions_2indep`` (``method="newcomb"``, and
+        ``"log"`` for the ratio), ``proportions_ztest`` and ``multipletests(method="holm")`` to
+        1e-9 (``tests/golden/pairwise_platform.csv``). The intervals treat requests as
+        independent; requests about one account, or sent in one batch, are not, and the
+        intervals are then too narrow (the definition says so).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``{by}_a``, ``{by}_b``, rate_a, n_a, rate_b, n_b, difference, difference_low,
+            difference_high, ratio, ratio_low, ratio_high, z, p_value, p_adjusted, low_n,
+            definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> t = td.sample().pairwise(by="platform", reference="facebook")
+        >>> t.select("platform_a", "difference", "difference_low", "difference_high", "p_adjusted").head(3)
+        shape: (3, 5)
+        ┌────────────┬────────────┬────────────────┬─────────────────┬────────────┐
+        │ platform_a ┆ difference ┆ difference_low ┆ difference_high ┆ p_adjusted │
+        │ ---        ┆ ---        ┆ ---            ┆ ---             ┆ ---        │
+        │ str        ┆ f64        ┆ f64            ┆ f64             ┆ f64        │
+        ╞════════════╪════════════╪════════════════╪═════════════════╪════════════╡
+        │ instagram  ┆ -0.138204  ┆ -0.225719      ┆ -0.060314       ┆ 0.00056    │
+        │ telegram   ┆ -0.324528  ┆ -0.429029      ┆ -0.222024       ┆ 1.5179e-11 │
+        │ tiktok     ┆ -0.009955  ┆ -0.065008      ┆ 0.043776        ┆ 0.710511   │
+        └────────────┴────────────┴────────────────┴─────────────────┴────────────┘
+        """
+        return self._analysed().pairwise(by, reference, adjust, _spec(ComplianceSpec, spec, options))
 
     def reach(
         self, by: By = "group", *, spec: ReachSpec | None = None, **options: Unpack[ReachOptions]

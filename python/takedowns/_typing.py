@@ -31,6 +31,8 @@ GroupRule = Literal["each", "latest"]
 Every = Literal["day", "week", "month", "quarter", "half-year", "year"]
 DateOn = Literal["reported_at", "actioned_at"]
 CrossValue = Literal["cases", "accounts", "followers", "rate"]
+#: How pairwise p-values are adjusted for the number of comparisons.
+Adjust = Literal["holm", "bonferroni", "none"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
@@ -81,6 +83,7 @@ VOCABULARIES: dict[str, object] = {
     "every": Every,
     "on": DateOn,
     "value": CrossValue,
+    "adjust": Adjust,
     "date_order": DateOrder,
     "on_invalid": OnInvalid,
     "format": Format,

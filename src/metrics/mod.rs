@@ -7,6 +7,7 @@ pub mod compare;
 pub mod compliance;
 pub mod crosstab;
 mod latest;
+pub mod pairwise;
 pub mod partial;
 pub mod period;
 pub mod reach;

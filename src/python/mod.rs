@@ -231,6 +231,19 @@ impl PyCases {
             .map(PyDataFrame)
     }
 
+    #[pyo3(signature = (by, reference, adjust, spec))]
+    fn pairwise(
+        &self,
+        py: Python<'_>,
+        by: String,
+        reference: Option<String>,
+        adjust: crate::Adjust,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || c.pairwise(&by, reference.as_deref(), adjust, &spec)).map(PyDataFrame)
+    }
+
     fn time_to_action(
         &self,
         py: Python<'_>,

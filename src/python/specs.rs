@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::load::{LoadOptions, OnInvalid};
 use crate::metrics::compliance::{ComplianceSpec, PendingRule, Unit, Weight};
 use crate::metrics::crosstab::CrossValue;
+use crate::metrics::pairwise::Adjust;
 use crate::metrics::period::Every;
 use crate::metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 use crate::metrics::survival::SurvivalSpec;
@@ -68,6 +69,7 @@ named_conversions!(
     Every,
     DateOn,
     CrossValue,
+    Adjust,
     DateOrder,
     OnInvalid,
     Format,

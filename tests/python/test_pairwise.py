@@ -1,0 +1,91 @@
+"""Pairwise comparisons of compliance against statsmodels' values (tests/golden/pairwise_*.csv,
+made by tests/golden/make_pairwise.py) to 1e-9."""
+
+from __future__ import annotations
+
+import math
+import pathlib
+
+import polars as pl
+import pytest
+
+import takedowns as td
+
+GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
+COLUMNS = [
+    "difference",
+    "difference_low",
+    "difference_high",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "p_value",
+    "p_adjusted",
+]
+
+
+def _check(got: pl.DataFrame, by: str, golden: str) -> None:
+    want = pl.read_csv(GOLDEN / golden, infer_schema_length=0)
+    assert got.height == want.height
+    for g, w in zip(got.iter_rows(named=True), want.iter_rows(named=True)):
+        assert (g[f"{by}_a"], g[f"{by}_b"]) == (w["a"], w["b"])
+        assert (g["n_a"], g["n_b"]) == (int(w["n_a"]), int(w["n_b"]))
+        for c in COLUMNS:
+            expected = w["p_holm" if c == "p_adjusted" else c]
+            if expected is None:
+                assert g[c] is None, (w["a"], w["b"], c, g[c])
+            else:
+                assert g[c] is not None and math.isclose(g[c], float(expected), rel_tol=0, abs_tol=1e-9), (
+                    w["a"],
+                    w["b"],
+                    c,
+                    g[c],
+                    expected,
+                )
+
+
+def test_every_pair_of_platforms_equals_statsmodels() -> None:
+    got = td.sample().pairwise(by="platform")
+    _check(got, "platform", "pairwise_platform.csv")
+    assert "Newcombe" in got["definition"][0] and "holm over the 15 comparison(s)" in got["definition"][0]
+
+
+def _from_counts(rows: list[tuple[str, int, int]]) -> td.Cases:
+    frame = pl.DataFrame(
+        {
+            "platform": ["x"] * (2 * len(rows)),
+            "agency": [a for a, _, _ in rows for _ in range(2)],
+            "status": ["removed", "rejected"] * len(rows),
+            "count": [v for _, x, n in rows for v in (x, n - x)],
+        }
+    )
+    # (A count of 0 is a row that counts no request: kept, and adds nothing.)
+    return td.from_frame(frame, required=["platform", "status"])
+
+
+def test_zeros_hundred_percents_and_small_groups_equal_statsmodels() -> None:
+    cases = _from_counts([("a", 0, 12), ("b", 40, 40), ("c", 3, 7), ("d", 25, 60)])
+    got = cases.pairwise(by="agency")
+    _check(got, "agency", "pairwise_edges.csv")
+    # A group with no success has no ratio interval; a small group is flagged.
+    assert got.filter(pl.col("agency_a") == "a")["ratio_low"].null_count() == 3
+    assert got.filter(pl.col("agency_a") == "c")["low_n"].to_list() == [True]
+
+
+def test_against_a_reference_and_other_adjustments() -> None:
+    cases = td.sample()
+    ref = cases.pairwise(by="platform", reference="x", adjust="none")
+    assert ref["platform_b"].unique().to_list() == ["x"] and ref.height == 5
+    bonf = cases.pairwise(by="platform", reference="x", adjust="bonferroni")
+    for raw, adj in zip(ref["p_value"], bonf["p_adjusted"]):
+        assert adj == pytest.approx(min(1.0, raw * 5), abs=1e-15)
+    with pytest.raises(td.errors.InvalidArgumentError, match='no `platform` is written "myspace"'):
+        cases.pairwise(by="platform", reference="myspace")
+    with pytest.raises(td.errors.InvalidArgumentError, match="weighted by followers"):
+        cases.pairwise(by="platform", weight="followers")
+    # Decided requests only: the same comparison under another definition, said.
+    decided = cases.pairwise(by="platform", pending="exclude")
+    assert (
+        "rates: compliance rate = (removed + restricted) / decided requests (pending excluded)"
+        in (decided["definition"][0])
+    )
