@@ -78,6 +78,15 @@ MEMO = [
         "the decided requests:"
     ),
     new_code_cell('plot.compliance(cases, "platform", pending="exclude", min_n=100, low_n="fade")'),
+    new_markdown_cell(
+        "Is X's lower rate a real difference? Each platform against Facebook: the difference with "
+        "Newcombe's interval and a Holm-adjusted p-value (solid dots: the interval excludes 0)."
+    ),
+    new_code_cell('plot.pairwise(cases, "platform", reference="facebook")'),
+    new_code_cell(
+        'cases.pairwise(by="platform", reference="facebook").select(\n'
+        '    "platform_a", "difference", "difference_low", "difference_high", "ratio", "p_adjusted"\n)'
+    ),
     new_markdown_cell("How much the pending rule matters (the PTA vs decided-only question):"),
     new_code_cell(
         'import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'

@@ -402,6 +402,67 @@ def compliance(
     return Plot(fig, ax)
 
 
+def pairwise(
+    cases: Cases,
+    by: str = "platform",
+    *,
+    reference: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    **options: Any,
+) -> Plot:
+    """Differences in compliance between groups, in percentage points, each with Newcombe's
+    interval (:meth:`Cases.pairwise`): a dot and a line per pair, a rule at 0, and the
+    adjusted p-value beside each. Pairs whose interval excludes 0 are drawn solid, the others
+    hollow. ``options`` go to :meth:`Cases.pairwise` (``adjust``, ``pending``, ``min_n`` ...).
+
+    Examples
+    --------
+    >>> import takedowns as td
+    >>> from takedowns import plot
+    >>> fig, ax = plot.pairwise(td.sample(), reference="facebook")
+    >>> [t.get_text() for t in ax.get_yticklabels()][0]
+    'X − Facebook'
+    """
+    if len(cases) == 0:
+        raise EmptySelectionError("no cases to plot: the selection is empty")
+    t = cases.pairwise(by=by, reference=reference, **options).filter(pl.col("difference").is_not_null())
+    _nonempty(t, "pairwise comparison")
+    t = t.sort("difference", descending=True)
+    fig, ax = _figure(ax, 0.45 + 0.3 * t.height)
+    rows = list(t.iter_rows(named=True))
+    low_any = False
+    for i, r in enumerate(rows):
+        lo, hi, d = (r[c] * 100 for c in ("difference_low", "difference_high", "difference"))
+        clear = lo > 0 or hi < 0
+        low_any |= bool(r["low_n"])
+        ax.plot([lo, hi], [i, i], color=NEUTRAL, lw=1.6, solid_capstyle="butt")
+        ax.plot(d, i, "o", ms=6, color=NEUTRAL, mfc=NEUTRAL if clear else "white", mew=1.5)
+        p = r["p_adjusted"]
+        ax.text(
+            1.01,
+            i,
+            "p n/a" if p is None else ("p < 0.001" if p < 0.001 else f"p = {p:.3f}"),
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=8,
+        )
+    ax.axvline(0, color="#999999", lw=0.8, zorder=0)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{label(r[f'{by}_a'])} − {label(r[f'{by}_b'])}{' †' if r['low_n'] else ''}" for r in rows])
+    ax.set_xlabel("Difference in compliance, percentage points (dot), with Newcombe interval (line)")
+    against = f" against {label(reference)}" if reference is not None else ""
+    ax.set_title(title or f"Compliance compared by {by}{against}", loc="left")
+    adjust = str(options.get("adjust", "holm"))
+    notes = [f"Solid: interval excludes 0. p-values adjusted ({adjust}) for {t.height} comparisons."]
+    if low_any:
+        notes.append("† a group with a small n: read with care.")
+    footnote(fig, str(t["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
+
+
 def _period_end(start: dt.date, every: str) -> dt.datetime:
     end = pl.Series([start]).dt.offset_by(_PERIOD[every]).item()
     return dt.datetime(end.year, end.month, end.day)

@@ -107,6 +107,7 @@ def tables(
         "summary": cases.summary,
         "compliance_platform": lambda: cases.compliance(by="platform", **o),
         "compliance_group_platform": lambda: cases.compliance(by=["group", "platform"], **o),
+        "pairwise_platform": lambda: cases.pairwise(by="platform", **o),
         "reach_group": lambda: cases.reach(by="group"),
         "reach_platform": lambda: cases.reach(by="platform"),
         trend_name(every): lambda: cases.trend(cast(Any, every), **on, **o),
@@ -122,7 +123,12 @@ def tables(
             f"every row is an action a platform took ({unit}), none a refused request: a compliance rate "
             "would be 100% by construction"
         )
-        for name in ("compliance_platform", "compliance_group_platform", "crosstab_group_platform_rate"):
+        for name in (
+            "compliance_platform",
+            "compliance_group_platform",
+            "pairwise_platform",
+            "crosstab_group_platform_rate",
+        ):
             del makers[name]
             skipped[name] = why
         if _statements(cases):
@@ -142,6 +148,7 @@ def tables(
         for name in (
             "compliance_platform",
             "compliance_group_platform",
+            "pairwise_platform",
             "crosstab_group_platform_rate",
             "time_to_action_platform",
         ):
@@ -179,6 +186,9 @@ def tables(
             out[name] = make()
         except EmptySelectionError as e:
             skipped[name] = str(e)
+        if name == "pairwise_platform" and name in out and out[name].height == 0:
+            del out[name]
+            skipped[name] = "one platform: nothing to compare"
     if cases.rejects.height:
         out["rejects"] = cases.rejects
     return out
@@ -268,6 +278,11 @@ def _figures(
             lambda: plot.compliance(cases, "platform", **st, **o),
             ["platform"],
             "compliance_platform",
+        ),
+        "pairwise_platform": (
+            lambda: plot.pairwise(cases, "platform", **st, **o),
+            ["platform"],
+            "pairwise_platform",
         ),
         trend_name(every, split): (
             lambda: plot.trend(cases, cast(Any, every), by=split, **on, **st),
@@ -597,6 +612,7 @@ _MEMO_TABLES = {
 # Where each figure goes in the memo draft: after the table it illustrates.
 _FIGURE_AFTER = {
     "compliance_platform": "compliance_platform",
+    "pairwise_platform": "compliance_platform",
     "heatmap_group_platform": "compliance_group_platform",
     "reach_group": "reach_group",
     "time_to_action_platform": "time_to_action_platform",

@@ -144,3 +144,22 @@ def test_a_curve_of_more_steps_than_a_figure_shows_is_drawn_through_its_visible_
     # A curve a figure can show whole is drawn whole, and says nothing of it.
     fig, ax = plot.time_to_action(td.sample(), by="platform")
     assert "Curves drawn through" not in footnote_text(fig)
+
+
+def test_pairwise_figure_draws_each_difference_with_its_interval_and_adjusted_p() -> None:
+    cases = td.sample()
+    table = cases.pairwise(by="platform", reference="facebook").sort("difference", descending=True)
+    fig, ax = plot.pairwise(cases, reference="facebook")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == [f"{plot.label(a)} − Facebook" for a in table["platform_a"]]
+    # One line (the interval) and one dot per pair, in percentage points.
+    dots = [ln for ln in ax.lines if ln.get_marker() == "o"]
+    assert [d.get_xdata()[0] for d in dots] == pytest.approx([v * 100 for v in table["difference"]])
+    # TikTok's interval includes 0 (hollow); X's does not (solid).
+    tiktok = dots[labels.index("TikTok − Facebook")]
+    x = dots[labels.index("X − Facebook")]
+    assert tiktok.get_markerfacecolor() == "white" and x.get_markerfacecolor() != "white"
+    ps = [t.get_text() for t in ax.texts if t.get_text().startswith("p ")]
+    assert "p < 0.001" in ps and len(ps) == 5
+    assert "p-values adjusted (holm) for 5 comparisons" in footnote_text(fig)
+    plt.close(fig)

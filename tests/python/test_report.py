@@ -71,3 +71,17 @@ def test_console_script_fails_clearly(tmp_path: pathlib.Path) -> None:
         text=True,
     )
     assert r.returncode == 2 and "confidence level" in r.stderr
+
+
+def test_the_pack_compares_platforms_and_says_why_not_with_one(tmp_path: pathlib.Path) -> None:
+    from takedowns import report
+
+    written = report.build(td.sample(), tmp_path / "all", quiet=True)
+    names = {p.name for p in written}
+    assert {"pairwise_platform.csv", "pairwise_platform.png"} <= names
+    table = pl.read_csv(tmp_path / "all" / "tables" / "pairwise_platform.csv")
+    assert table.height == 15 and "Newcombe" in table["definition"][0]
+    one = td.sample().filter(platform="x")
+    report.build(one, tmp_path / "one", quiet=True)
+    methods = (tmp_path / "one" / "report.md").read_text()
+    assert "pairwise_platform: one platform: nothing to compare" in methods
