@@ -320,7 +320,7 @@ class Cases:
 
         These equal statsmodels' ``confint_proportions_2indep`` (``method="newcomb"``, and
         ``"log"`` for the ratio), ``proportions_ztest`` and ``multipletests(method="holm")`` to
-        1e-9 (``tests/golden/pairwise_platform.csv``). The intervals treat requests as
+        1e-9 (``tests/golden/statsmodels/pairwise_platform.csv``). The intervals treat requests as
         independent; requests about one account, or sent in one batch, are not, and the
         intervals are then too narrow (the definition says so).
 

@@ -8,6 +8,7 @@ would fill a log with redraws.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -83,7 +84,12 @@ class Progress:
             bar = f"[{'#' * filled}{'-' * (_WIDTH - filled)}] {self.done}/{self.total}"
         else:
             bar = "..."
-        line = f"{self.phase} {bar} {label}"[:100] + f"  {seconds:.1f} s"
+        # Within the terminal's width: a wrapped line would leave its first part behind on
+        # every redraw (a carriage return goes back to the start of the last line only).
+        width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+        tail = f"  {seconds:.1f} s"
+        line = f"{self.phase} {bar} {label}"[: max(0, width - len(tail))] + tail
+        self.width = min(self.width, width)
         # Pad over what the last line left, then return to its start.
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()

@@ -164,8 +164,13 @@ def scan_parquet(path: PathLike, *, options: LoadOptions | None = None, **keywor
     return Scan._wrap(_core.scan_parquet(os.fspath(path), _spec(LoadOptions, options, opts)))
 
 
-def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: Format = "parquet", files: int = 1) -> list[str]:
+def write_synthetic(
+    path: PathLike, n: int, *, seed: int = 0, format: Format | None = None, files: int = 1
+) -> list[str]:
     """Write ``n`` synthetic cases (as :func:`takedowns.synthetic`) to Parquet or CSV.
+
+    ``format`` is ``"parquet"`` or ``"csv"``; by default a path ending in ``.csv`` gets CSV and
+    any other Parquet.
 
     Written 131,072 rows (one Parquet row group) at a time, so any ``n`` (1e8 and more) fits in
     memory. With ``files`` > 1, ``path`` is a directory that gets ``part-00000.parquet`` ... with
@@ -173,4 +178,6 @@ def write_synthetic(path: PathLike, n: int, *, seed: int = 0, format: Format = "
     """
     if n < 0 or files < 1:
         raise ValueError("n must be >= 0 and files >= 1")
+    if format is None:
+        format = "csv" if os.fspath(path).lower().endswith(".csv") else "parquet"
     return _core.write_synthetic(os.fspath(path), n, seed, format, files)

@@ -424,7 +424,7 @@ def pairwise(
     >>> from takedowns import plot
     >>> fig, ax = plot.pairwise(td.sample(), reference="facebook")
     >>> [t.get_text() for t in ax.get_yticklabels()][0]
-    'X − Facebook'
+    'TikTok − Facebook'
     """
     if len(cases) == 0:
         raise EmptySelectionError("no cases to plot: the selection is empty")

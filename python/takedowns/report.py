@@ -176,6 +176,12 @@ def tables(
         if "group" in name and n_groups == 0:
             skipped[name] = "no row names a group (a published source counts requests by country, not by group)"
             continue
+        if name == "pairwise_platform" and n_platforms > MAX_FIGURE_CATEGORIES:
+            skipped[name] = (
+                f"{n_platforms} platforms would make {n_platforms * (n_platforms - 1) // 2:,} pairs; "
+                "compare chosen platforms with cases.pairwise(by='platform', reference=...)"
+            )
+            continue
         if name.startswith("crosstab_group_platform") and n_platforms > MAX_CROSSTAB_COLUMNS:
             skipped[name] = (
                 f"{n_platforms} platforms would make {n_platforms} columns; "
@@ -305,7 +311,13 @@ def _figures(
     out: dict[str, Callable[[], Any]] = {}
     for name, (draw, dims, needs) in figures.items():
         too_many = [d for d in dims if counts[d] > MAX_FIGURE_CATEGORIES]
-        if too_many:
+        pairs = n_platforms * (n_platforms - 1) // 2
+        if name == "pairwise_platform" and pairs > MAX_FIGURE_CATEGORIES and not too_many:
+            skipped[f"figure {name}"] = (
+                f"{pairs} pairs of platforms: more than {MAX_FIGURE_CATEGORIES} cannot be read in a figure; see the "
+                "table, or draw plot.pairwise with a reference"
+            )
+        elif too_many:
             skipped[f"figure {name}"] = (
                 f"{', '.join(f'{counts[d]} {d}s' for d in too_many)}: more than "
                 f"{MAX_FIGURE_CATEGORIES} cannot be read in a figure; see the tables"

@@ -22,7 +22,11 @@ Example (``sdf`` a Spark DataFrame; tests/python/test_spark.py runs this on ``lo
 
 Statements of reasons of the EU's DSA Transparency Database, as Spark reads the dump's CSV
 parts or Parquet, are read with ``source="dsa-sor"``: each batch's columns are mapped and
-validated in the executors as :func:`takedowns.sources.read` maps a file.
+validated in the executors as :func:`takedowns.sources.read` maps a file. Spark reads CSV files
+by the first file's header: parts whose columns differ (days with and without
+``content_id_ean``) must be read one by one and joined with
+``unionByName(..., allowMissingColumns=True)``, or their columns shift and their dates are
+rejected as ``invalid_date``.
 
 The executors must import ``takedowns`` (install the wheel where Spark runs Python; in local
 mode, point ``PYSPARK_PYTHON`` at the interpreter that has it before the session starts). What
@@ -37,6 +41,7 @@ whose rows are all actions, are refused as in memory; their trends count rows.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -45,7 +50,7 @@ import polars as pl
 from takedowns import _core
 from takedowns._cases import Cases, _spec
 from takedowns._io import from_frame
-from takedowns.errors import InvalidArgumentError
+from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -95,6 +100,12 @@ def _reducer(
 
 def _cases_of(df: pl.DataFrame, load_options: dict[str, Any], source: str | None) -> Cases:
     """One batch validated, its rejects quarantined: case records, or a source's rows."""
+    if "on_invalid" in load_options:
+        raise InvalidArgumentError(
+            "on Spark rejects are always quarantined and counted (a batch cannot stop the others); drop "
+            "on_invalid, and read the load report, its definitions and rejects_path",
+            "on_invalid",
+        )
     if source is None:
         return from_frame(df, on_invalid="quarantine", **load_options)
     options = _spec(_core.LoadOptions, None, {"on_invalid": "quarantine", **load_options})
@@ -272,8 +283,24 @@ def _run(
         "unit": sample_report["unit"],
         "derivation": sample_report["derivation"],
         **flags,
+        "not_checked": _NOT_CHECKED,
     }
+    if rejected:
+        # As an in-memory analytic on cases with rejects warns (the definition says it too).
+        warnings.warn(
+            f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are not "
+            f"counted; see the result's load_report (and rejects_path)",
+            RejectedRowsWarning,
+            stacklevel=3,
+        )
     return partial, report
+
+
+#: What Spark does not check, as the load report says it.
+_NOT_CHECKED = (
+    "a case_id repeated in two Spark batches is not found (each batch checks its own ids); deduplicate "
+    "by case_id in Spark first when the data may repeat requests"
+)
 
 
 def _spark_data(data: SparkDataFrame | str) -> SparkDataFrame:

@@ -17,7 +17,7 @@
 //! These are the numbers of statsmodels' `confint_proportions_2indep(method="newcomb",
 //! compare="diff")`, `confint_proportions_2indep(method="log", compare="ratio")`,
 //! `proportions_ztest` and `multipletests(method="holm")`; the golden file
-//! `tests/golden/pairwise_platform.csv` holds statsmodels' values and the command that made them.
+//! `tests/golden/statsmodels/pairwise_platform.csv` holds statsmodels' values and the command that made them.
 //! A group with no request in the denominator gives null rates and comparisons (0/0 is not 0).
 //! The intervals treat requests as independent; requests about one account, or sent in one batch,
 //! are not, and the interval is then too narrow (the definition says so).
@@ -45,6 +45,9 @@ crate::vocabulary! {
         None = "none",
     }
 }
+
+/// The most pairs compared at once (every pair of 447 groups).
+const MAX_PAIRS: usize = 100_000;
 
 /// One group's successes and denominator.
 struct Rate {
@@ -91,7 +94,20 @@ pub fn pairwise(
             };
             (0..rates.len()).filter(|i| *i != j).map(|i| (i, j)).collect()
         }
-        None => (0..rates.len()).flat_map(|i| (i + 1..rates.len()).map(move |j| (i, j))).collect(),
+        None => {
+            let k = rates.len();
+            if k * k.saturating_sub(1) / 2 > MAX_PAIRS {
+                return Err(Error::invalid_arg(
+                    "reference",
+                    format!(
+                        "{k} values of `{by}` make {} pairs, more than {MAX_PAIRS}; compare each with a reference \
+                         (reference=...), or filter the cases first",
+                        k * (k - 1) / 2
+                    ),
+                ));
+            }
+            (0..k).flat_map(|i| (i + 1..k).map(move |j| (i, j))).collect()
+        }
     };
     let level = spec.ci;
     let z = normal_ppf(1.0 - (1.0 - level) / 2.0);
@@ -186,7 +202,8 @@ fn compare(a: &Rate, b: &Rate, level: f64, z: f64) -> Compared {
     if pooled > 0.0 && pooled < 1.0 {
         let zstat = d / (pooled * (1.0 - pooled) * (1.0 / a.n + 1.0 / b.n)).sqrt();
         out.z = Some(zstat);
-        out.p_value = Some((2.0 * (1.0 - normal_cdf(zstat.abs()))).min(1.0));
+        // From the lower tail, which keeps its precision far out (1 − Φ(13) is 0 in floating point).
+        out.p_value = Some((2.0 * normal_cdf(-zstat.abs())).min(1.0));
     }
     out
 }
@@ -228,6 +245,17 @@ mod tests {
         let b = adjusted(&p, Adjust::Bonferroni);
         assert!((b[0].unwrap() - 0.12).abs() < 1e-15 && b[1] == Some(0.03) && b[2].is_none());
         assert_eq!(adjusted(&[Some(0.6), Some(0.7)], Adjust::Holm), vec![Some(1.0), Some(1.0)]);
+    }
+
+    #[test]
+    fn a_p_value_far_in_the_tail_is_not_zero() {
+        // z = -13.26 (x against facebook in the sample): 2 Φ(-13.26) = 3.9e-40, not 0.
+        let a = Rate { label: None, x: 62.0, n: 210.0, low_n: false };
+        let b = Rate { label: None, x: 196.0, n: 212.0, low_n: false };
+        let c = compare(&a, &b, 0.95, normal_ppf(0.975));
+        let (z, p) = (c.z.unwrap(), c.p_value.unwrap());
+        assert!((z + 13.26).abs() < 0.01, "{z}");
+        assert!(p > 1e-41 && p < 1e-39, "{p}");
     }
 
     #[test]

@@ -349,6 +349,7 @@ def test_report_shows_a_progress_bar_on_a_terminal_and_nothing_elsewhere(
     td.sample().to_polars().drop("account_key").write_csv(src)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("COLUMNS", "400")  # a wide terminal: the bar is cut to the terminal's width
     assert cli.main(["report", str(src), "--out", str(tmp_path / "a")]) == 0
     drawn = terminal.getvalue()
     # Each phase's bar, redrawn in place (carriage returns, no newline), with the step it is on.
@@ -386,3 +387,20 @@ def test_a_failing_load_clears_the_bar_before_its_error(
     drawn = terminal.getvalue()
     bar_end = drawn.rindex("\r")
     assert drawn[bar_end + 1 :].startswith("takedowns: error:"), drawn
+
+
+def test_the_progress_bar_fits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import shutil
+
+    from takedowns._progress import Progress
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): os.terminal_size((40, 24)))
+    terminal = _Terminal()
+    bar = Progress(stream=terminal)
+    bar.begin("writing tables", 11)
+    for name in ("tables/crosstab_group_platform_cases", "tables/summary", "x" * 200):
+        bar.step(name)
+    bar.end()
+    # Every redraw within 39 columns (a wrapped line would leave its first part behind).
+    assert all(len(line) <= 39 for line in terminal.getvalue().split("\r")), terminal.getvalue()

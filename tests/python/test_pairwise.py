@@ -1,5 +1,5 @@
-"""Pairwise comparisons of compliance against statsmodels' values (tests/golden/pairwise_*.csv,
-made by tests/golden/make_pairwise.py) to 1e-9."""
+"""Pairwise comparisons of compliance against statsmodels' values (tests/golden/statsmodels/pairwise_*.csv,
+made by tests/golden/statsmodels/make_pairwise.py) to 1e-9."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 import takedowns as td
 
-GOLDEN = pathlib.Path(__file__).parents[1] / "golden"
+GOLDEN = pathlib.Path(__file__).parents[1] / "golden" / "statsmodels"
 COLUMNS = [
     "difference",
     "difference_low",

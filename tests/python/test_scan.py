@@ -86,3 +86,11 @@ def test_scan_errors(tmp_path: pathlib.Path) -> None:
         td.scan_parquet(tmp_path / "ok.parquet").reach(passes=0)
     with pytest.raises(td.InvalidArgumentError):
         td.write_synthetic(tmp_path / "y", 10, format="xlsx")
+
+
+def test_write_synthetic_writes_csv_to_a_csv_path(tmp_path: pathlib.Path) -> None:
+    (path,) = td.write_synthetic(tmp_path / "cases.csv", 500, seed=2)
+    assert pathlib.Path(path).read_text().splitlines()[0].startswith("case_id,")
+    assert td.read_csv(path).load_report["rows_read"] == 500
+    (parquet,) = td.write_synthetic(tmp_path / "cases.parquet", 500, seed=2)
+    assert pathlib.Path(parquet).read_bytes()[:4] == b"PAR1"

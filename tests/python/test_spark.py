@@ -63,6 +63,7 @@ def test_compliance_and_trend_equal_the_in_memory_tables(spark: Any) -> None:
             "derivation": None,
             "actions_only": False,
             "outcomes_unpublished": False,
+            "not_checked": tds._NOT_CHECKED,
         }
     got = tds.trend(sdf, "week", by="platform")
     assert got.table.equals(cases.trend("week", by="platform"))
@@ -165,10 +166,19 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
     )
     want = td.from_frame(bad, on_invalid="quarantine")
     out = str(tmp_path / "rejects")
-    got = tds.compliance(_spark_frame(spark, bad, 9), by="platform", rejects_path=out)
+    with pytest.warns(td.RejectedRowsWarning, match="50 of 3000 rows read"):
+        got = tds.compliance(_spark_frame(spark, bad, 9), by="platform", rejects_path=out)
     r = want.load_report
     keys = ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule", "unit", "derivation")
-    assert got.load_report == {**{k: r[k] for k in keys}, "actions_only": False, "outcomes_unpublished": False}
+    assert got.load_report == {
+        **{k: r[k] for k in keys},
+        "actions_only": False,
+        "outcomes_unpublished": False,
+        "not_checked": tds._NOT_CHECKED,
+    }
+    assert "case_id repeated in two Spark batches is not found" in got.load_report["not_checked"]
+    with pytest.raises(td.errors.InvalidArgumentError, match="always quarantined"):
+        tds.compliance(_spark_frame(spark, bad, 2), by="platform", on_invalid="raise")
     assert got.load_report["rows_rejected"] == 50
     with pytest.warns(td.RejectedRowsWarning):
         table = want.compliance(by="platform")

@@ -1,7 +1,7 @@
-"""Makes tests/golden/pairwise_*.csv: pairwise comparisons of compliance computed by statsmodels
+"""Makes tests/golden/statsmodels/pairwise_*.csv: pairwise comparisons of compliance computed by statsmodels
 (an independent implementation), from fixed counts.
 
-    pip install statsmodels==0.14.5 && python tests/golden/make_pairwise.py
+    pip install statsmodels==0.14.5 && python tests/golden/statsmodels/make_pairwise.py
 
 The counts are the embedded sample's compliance by platform (successes and requests, pending
 counted against: takedowns' default) and a small table with a zero, a one-hundred-percent group
