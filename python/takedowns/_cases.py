@@ -14,7 +14,7 @@ import polars as pl
 from takedowns import _core
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, SurvivalSpec, TrendSpec
 from takedowns._typing import Adjust, CrossValue, Every, FollowersRule, StatusValue
-from takedowns.errors import RejectedRowsWarning
+from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -347,6 +347,10 @@ class Cases:
         │ tiktok     ┆ -0.009955  ┆ -0.065008      ┆ 0.043776        ┆ 0.710511   │
         └────────────┴────────────┴────────────────┴─────────────────┴────────────┘
         """
+        if not isinstance(by, str):
+            raise InvalidArgumentError(
+                f"pairwise compares the values of one column; give by as one column name, not {by!r}", "by"
+            )
         return self._analysed().pairwise(by, reference, adjust, _spec(ComplianceSpec, spec, options))
 
     def reach(

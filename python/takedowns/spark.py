@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 import polars as pl
 
 from takedowns import _core
 from takedowns._cases import Cases, _spec
 from takedowns._io import from_frame
+from takedowns._typing import Rule
 from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
 
 if TYPE_CHECKING:
@@ -279,7 +280,12 @@ def _run(
         "rows_read": read,
         "rows_accepted": read - rejected,
         "rows_rejected": rejected,
-        "problems_by_rule": {k[5:]: int(v) for k, v in sorted(report_rows.items()) if k.startswith("rule:")},
+        # In the rules' own order, as an in-memory load report lists them.
+        "problems_by_rule": {
+            k[5:]: int(v)
+            for k, v in sorted(report_rows.items(), key=lambda kv: _rule_order(kv[0]))
+            if k.startswith("rule:")
+        },
         "unit": sample_report["unit"],
         "derivation": sample_report["derivation"],
         **flags,
@@ -294,6 +300,13 @@ def _run(
             stacklevel=3,
         )
     return partial, report
+
+
+def _rule_order(key: str) -> tuple[int, str]:
+    """Where a ``rule:NAME`` count goes: the rules' declared order (the core's), others last."""
+    names = get_args(Rule)
+    name = key[5:]
+    return (names.index(name) if name in names else len(names), key)
 
 
 #: What Spark does not check, as the load report says it.

@@ -81,6 +81,8 @@ def test_against_a_reference_and_other_adjustments() -> None:
         assert adj == pytest.approx(min(1.0, raw * 5), abs=1e-15)
     with pytest.raises(td.errors.InvalidArgumentError, match='no `platform` is written "myspace"'):
         cases.pairwise(by="platform", reference="myspace")
+    with pytest.raises(td.errors.InvalidArgumentError, match="give by as one column name"):
+        cases.pairwise(by=["group", "platform"])  # type: ignore[arg-type]
     with pytest.raises(td.errors.InvalidArgumentError, match="weighted by followers"):
         cases.pairwise(by="platform", weight="followers")
     # Decided requests only: the same comparison under another definition, said.

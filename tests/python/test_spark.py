@@ -187,6 +187,15 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
         "50 of 3000 rows read (1.7%) were rejected at load and are not counted (problems: "
         in got.table["definition"][0]
     )
+    # The rules in the order an in-memory report lists them (the core's), not alphabetically.
+    assert (
+        list(got.load_report["problems_by_rule"])
+        == list(r["problems_by_rule"])
+        == [
+            "unknown_status",
+            "negative_followers",
+        ]
+    )
     # Every rejected row written out, with its rule, as the in-memory rejects list them.
     written = pl.read_parquet(f"{out}/*.parquet")
     assert written.height == want.rejects.height == 50
