@@ -228,26 +228,33 @@ pub fn reach_finish(partial: DataFrame, by: &[String], spec: &ReachSpec) -> Resu
 
 /// Partials stacked, after checking that their columns agree.
 fn merge_rows(parts: Vec<DataFrame>) -> Result<DataFrame> {
+    same_columns(&parts)?;
     let mut it = parts.into_iter();
-    let Some(mut first) = it.next() else {
-        return Err(Error::invalid_arg("parts", "no partial to merge"));
-    };
-    for (i, p) in it.enumerate() {
-        if p.schema() != first.schema() {
-            return Err(Error::invalid_arg(
-                "parts",
-                format!(
-                    "partial {} has other columns than partial 0 ({:?} against {:?}): partials of different \
-                     analytics, specs or `by` do not merge",
-                    i + 1,
-                    p.get_column_names(),
-                    first.get_column_names()
-                ),
-            ));
-        }
+    let mut first = it.next().ok_or_else(|| Error::Internal("same_columns let no partial through".into()))?;
+    for p in it {
         first.vstack_mut(&p)?;
     }
     Ok(first)
+}
+
+/// The first of `parts`, after checking that every one has its columns (partials of different
+/// analytics, specs or `by` do not merge).
+fn same_columns(parts: &[DataFrame]) -> Result<&DataFrame> {
+    let Some(first) = parts.first() else {
+        return Err(Error::invalid_arg("parts", "no partial to merge"));
+    };
+    match parts.iter().position(|p| p.schema() != first.schema()) {
+        Some(bad) => Err(Error::invalid_arg(
+            "parts",
+            format!(
+                "partial {bad} has other columns than partial 0 ({:?} against {:?}): partials of different \
+                 analytics, specs or `by` do not merge",
+                parts[bad].get_column_names(),
+                first.get_column_names()
+            ),
+        )),
+        None => Ok(first),
+    }
 }
 
 /// The partial state of time to action per `by` group over `cases` (one part of the data):
@@ -294,21 +301,8 @@ fn check_keys(partial: &DataFrame, keys: &[String]) -> Result<()> {
 /// trend) by adding their sums per key. Associative and commutative: any split of the data,
 /// merged in any order and grouping, gives the same partial (rows in no set order).
 pub fn merge(parts: Vec<DataFrame>, keys: &[String]) -> Result<DataFrame> {
-    let Some(first) = parts.first() else {
-        return Err(Error::invalid_arg("parts", "no partial to merge"));
-    };
+    let first = same_columns(&parts)?;
     let schema = first.schema().clone();
-    if let Some(bad) = parts.iter().position(|p| p.schema() != &schema) {
-        return Err(Error::invalid_arg(
-            "parts",
-            format!(
-                "partial {bad} has other columns than partial 0 ({:?} against {:?}): partials of different \
-                 analytics, specs or `by` do not merge",
-                parts[bad].get_column_names(),
-                first.get_column_names()
-            ),
-        ));
-    }
     check_keys(first, keys)?;
     let lfs: Vec<LazyFrame> = parts.into_iter().map(|p| p.lazy()).collect();
     let all = concat(lfs, UnionArgs::default())?;
@@ -369,15 +363,8 @@ mod tests {
                 let want = compliance::compliance_on(&Source::of(all.data()), &by, spec).unwrap();
                 let mut partials: Vec<DataFrame> =
                     parts.iter().map(|p| compliance_partial(p, &by, spec).unwrap()).collect();
-                // Any order, and merged in two steps: associative and commutative.
                 partials.reverse();
-                let half = partials.split_off(partials.len() / 2);
-                let merged = if partials.is_empty() {
-                    merge(half, &by).unwrap()
-                } else {
-                    merge(vec![merge(partials, &by).unwrap(), merge(half, &by).unwrap()], &by).unwrap()
-                };
-                same(&compliance_finish(merged, &by, spec).unwrap(), &want);
+                same(&compliance_finish(merge_in_two_steps(partials, &by), &by, spec).unwrap(), &want);
             }
             let spec = TrendSpec { every: crate::Every::Week, ..Default::default() };
             let want = trend::trend_on(&Source::of(all.data()), &by[1..], &spec).unwrap();
@@ -386,6 +373,16 @@ mod tests {
             let partials = parts.iter().map(|p| trend_partial(p, &by[1..], &spec).unwrap()).collect();
             same(&trend_finish(merge(partials, &keys).unwrap(), &by[1..], &spec, None, false, false).unwrap(), &want);
         }
+    }
+
+    /// `parts` merged in two steps (each half, then the halves): with the parts in any order,
+    /// what an associative and commutative merge must give as in one step.
+    fn merge_in_two_steps(mut parts: Vec<DataFrame>, keys: &[String]) -> DataFrame {
+        let half = parts.split_off(parts.len() / 2);
+        if parts.is_empty() {
+            return merge(half, keys).unwrap();
+        }
+        merge(vec![merge(parts, keys).unwrap(), merge(half, keys).unwrap()], keys).unwrap()
     }
 
     /// The sample cut at random into `k` runs of rows in input order, each with its first row.
@@ -427,13 +424,7 @@ mod tests {
         keys.push("__f".into());
         let mut hists: Vec<DataFrame> = per_worker.into_iter().map(|s| reach_reduce(s, by, spec).unwrap()).collect();
         hists.reverse();
-        let rest = hists.split_off(hists.len() / 2);
-        let merged = if hists.is_empty() {
-            merge(rest, &keys).unwrap()
-        } else {
-            merge(vec![merge(hists, &keys).unwrap(), merge(rest, &keys).unwrap()], &keys).unwrap()
-        };
-        reach_finish(merged, by, spec).unwrap()
+        reach_finish(merge_in_two_steps(hists, &keys), by, spec).unwrap()
     }
 
     #[test]
