@@ -50,6 +50,7 @@ __all__ = [
     "compliance_finish",
     "trend_finish",
     "crosstab_finish",
+    "note_merged_report",
     "reach_finish",
     "reach_reduce",
     "source_from_frame",
@@ -215,6 +216,14 @@ def trend_finish(
     outcomes_unpublished: bool = False,
 ) -> pl.DataFrame: ...
 def reach_reduce(states: Sequence[pl.DataFrame], by: Sequence[str], spec: ReachSpec) -> pl.DataFrame: ...
+def note_merged_report(
+    df: pl.DataFrame,
+    rows_read: int,
+    rows_rejected: int,
+    problems_by_rule: Sequence[tuple[str, int]],
+    labels: Sequence[tuple[str, str, int, int]],
+    derivation: str | None = None,
+) -> pl.DataFrame: ...
 def reach_finish(partial: pl.DataFrame, by: Sequence[str], spec: ReachSpec) -> pl.DataFrame: ...
 def source_from_frame(name: SourceName, df: pl.DataFrame, source: str, options: LoadOptions) -> Cases: ...
 def from_frame(

@@ -60,6 +60,8 @@ if TYPE_CHECKING:
 __all__ = ["SparkResult", "compliance", "crosstab", "reach", "time_to_action", "trend"]
 
 _PART, _RULE, _N = "__part", "__rule", "__n"
+# Between a labelled column's name and a value in a load-count key.
+_SEP = "\x1f"
 # Rows per partition before a batch's place in Spark's order (a partition's rows fit under it).
 _PARTITION_STRIDE = 1 << 40
 # The columns account states are hash-partitioned by (every state has them).
@@ -145,6 +147,12 @@ def _partial_of(
         "flag:outcomes_unpublished": int(r["outcomes_unpublished"]),
     }
     counts.update({f"rule:{k}": v for k, v in r["problems_by_rule"].items()})
+    # Rows accepted and rejected per value of the labelled columns: a value only rejected rows
+    # had is lost, which the definitions say (summed over every batch first).
+    for column, _label, value, _known, accepted, rejected in r["labels"]:
+        for kind, n in (("acc", accepted), ("rej", rejected)):
+            key = f"label:{kind}:{column}{_SEP}{value}"
+            counts[key] = counts.get(key, 0) + n
     report = pl.DataFrame({_RULE: list(counts), _N: list(counts.values())}, schema={_RULE: pl.String, _N: pl.Int64})
     return _with_report(part, report)
 
@@ -276,6 +284,12 @@ def _run(
             )
         flags[flag] = n > 0
     sample_report = _cases_of(sample, load_options, source).load_report
+    labels: dict[tuple[str, str], list[int]] = {}
+    for key, n in report_rows.items():
+        if key.startswith("label:"):
+            kind, _, name = key[len("label:") :].partition(":")
+            column, _, value = name.partition(_SEP)
+            labels.setdefault((column, value), [0, 0])[kind == "rej"] += int(n)
     report = {
         "rows_read": read,
         "rows_accepted": read - rejected,
@@ -289,6 +303,7 @@ def _run(
         "unit": sample_report["unit"],
         "derivation": sample_report["derivation"],
         **flags,
+        "lost": [(c, v, rej) for (c, v), (acc, rej) in sorted(labels.items()) if acc == 0 and rej > 0],
         "not_checked": _NOT_CHECKED,
     }
     if rejected:
@@ -334,38 +349,19 @@ def _polars_schema(schema: pa.Schema, exclude: Sequence[str]) -> dict[str, pl.Da
     return {n: t for n, t in empty.schema.items() if n not in exclude}
 
 
-# Where a trend's definition turns from counts to rates (src/metrics/trend.rs, RATE_CLAUSE).
-_RATE_CLAUSE = "each period's rate: "
-
-
 def _note(table: pl.DataFrame, report: dict[str, Any]) -> pl.DataFrame:
     """Adds to every definition how the rows were derived from a source (when they were) and what
-    the load rejected, where an in-memory table's definition says them: at the end, or before a
-    trend's rate clause."""
-    notes = []
-    if report.get("derivation"):
-        notes.append(report["derivation"])
-    if report["rows_rejected"]:
-        rules = ", ".join(f"{k} {v}" for k, v in report["problems_by_rule"].items())
-        share = 100 * report["rows_rejected"] / report["rows_read"]
-        notes.append(
-            f"{report['rows_rejected']} of {report['rows_read']} rows read ({share:.1f}%) were rejected at load and "
-            f"are not counted (problems: {rules})"
-        )
-    if not notes:
-        return table
-    note = "; ".join(notes)
-
-    def place(definition: str) -> str:
-        at = definition.find(_RATE_CLAUSE)
-        if at < 0:
-            return f"{definition}; {note}"
-        head = definition[:at]
-        while head.endswith("; "):
-            head = head[:-2]
-        return f"{head}; {note}; {definition[at:]}"
-
-    return table.with_columns(pl.col("definition").map_elements(place, return_dtype=pl.String))
+    the load rejected, by the core's own note on the merged report: the same words, in the same
+    place, as an in-memory table's definition."""
+    lost = [(column, value, 0, n) for column, value, n in report["lost"]]
+    return _core.note_merged_report(
+        table,
+        report["rows_read"],
+        report["rows_rejected"],
+        list(report["problems_by_rule"].items()),
+        lost,
+        report["derivation"],
+    )
 
 
 def compliance(

@@ -146,7 +146,12 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
 /// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
 /// part of the definition, which a count figure quotes, carries it too.
 pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Result<DataFrame> {
-    let report = cases.load_report();
+    note_report(df, &cases.load_report())
+}
+
+/// [`note_rejects`] from a load report alone: a table finished from partials notes the report
+/// merged from its parts' (Spark's batches) as an in-memory table notes its cases'.
+pub(crate) fn note_report(df: DataFrame, report: &crate::LoadReport) -> Result<DataFrame> {
     let notes: Vec<String> = [report.derivation.clone(), report.rejects_note()].into_iter().flatten().collect();
     if notes.is_empty() {
         return Ok(df);

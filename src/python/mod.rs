@@ -364,6 +364,42 @@ fn crosstab_finish(
     .map(PyDataFrame)
 }
 
+/// Notes on every `definition` of a table finished from partials, from the load report merged
+/// from its parts: rows read and rejected, problems per rule, rows accepted and rejected per
+/// (column, value) of the labelled columns, and how a source's rows were derived.
+#[pyfunction]
+#[pyo3(signature = (df, rows_read, rows_rejected, problems_by_rule, labels, derivation=None))]
+fn note_merged_report(
+    py: Python<'_>,
+    df: PyDataFrame,
+    rows_read: u64,
+    rows_rejected: u64,
+    problems_by_rule: Vec<(String, u64)>,
+    labels: Vec<(String, String, u64, u64)>,
+    derivation: Option<String>,
+) -> PyResult<PyDataFrame> {
+    run(py, move || {
+        let mut report = crate::LoadReport::new("", rows_read, &[], rows_rejected);
+        for (rule, n) in problems_by_rule {
+            report.problems_by_rule.insert(rule.parse()?, n);
+        }
+        report.labels = labels
+            .into_iter()
+            .map(|(column, value, rows_accepted, rows_rejected)| crate::load::LabelUse {
+                column,
+                label: value.clone(),
+                value,
+                known: true,
+                rows_accepted,
+                rows_rejected,
+            })
+            .collect();
+        report.derivation = derivation;
+        crate::metrics::note_report(df.0, &report)
+    })
+    .map(PyDataFrame)
+}
+
 /// Reach stage 2: account states holding every state of their accounts, merged into a
 /// histogram partial.
 #[pyfunction]
@@ -625,6 +661,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trend_finish, m)?)?;
     m.add_function(wrap_pyfunction!(crosstab_finish, m)?)?;
     m.add_function(wrap_pyfunction!(reach_reduce, m)?)?;
+    m.add_function(wrap_pyfunction!(note_merged_report, m)?)?;
     m.add_function(wrap_pyfunction!(source_from_frame, m)?)?;
     m.add_function(wrap_pyfunction!(reach_finish, m)?)?;
     m.add_function(wrap_pyfunction!(time_to_action_finish, m)?)?;

@@ -63,6 +63,7 @@ def test_compliance_and_trend_equal_the_in_memory_tables(spark: Any) -> None:
             "derivation": None,
             "actions_only": False,
             "outcomes_unpublished": False,
+            "lost": [],
             "not_checked": tds._NOT_CHECKED,
         }
     got = tds.trend(sdf, "week", by="platform")
@@ -169,7 +170,7 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
     with pytest.warns(td.RejectedRowsWarning, match="50 of 3000 rows read"):
         got = tds.compliance(_spark_frame(spark, bad, 9), by="platform", rejects_path=out)
     r = want.load_report
-    keys = ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule", "unit", "derivation")
+    keys = ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule", "unit", "derivation", "lost")
     assert got.load_report == {
         **{k: r[k] for k in keys},
         "actions_only": False,
@@ -182,7 +183,10 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
     assert got.load_report["rows_rejected"] == 50
     with pytest.warns(td.RejectedRowsWarning):
         table = want.compliance(by="platform")
-    assert got.table.drop("definition").equals(table.drop("definition"))
+    # The same table, definitions included: the rejects note is the core's, on the merged report
+    # (every row of status "maybe" was rejected, which it says).
+    assert got.table.equals(table)
+    assert got.load_report["lost"] == [("status", "maybe", 30)]
     assert (
         "50 of 3000 rows read (1.7%) were rejected at load and are not counted (problems: "
         in got.table["definition"][0]
