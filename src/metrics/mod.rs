@@ -146,7 +146,7 @@ pub(crate) fn chronological(lf: LazyFrame) -> LazyFrame {
 /// at the end, or before a trend's rate clause ([`trend::RATE_CLAUSE`]) so that the counts'
 /// part of the definition, which a count figure quotes, carries it too.
 pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Result<DataFrame> {
-    note_report(df, &cases.load_report())
+    note_report(df, cases.load_report())
 }
 
 /// [`note_rejects`] from a load report alone: a table finished from partials notes the report
