@@ -10,7 +10,6 @@ mod specs;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
@@ -82,8 +81,12 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("rows_read", r.rows_read)?;
     d.set_item("rows_accepted", r.rows_accepted)?;
     d.set_item("rows_rejected", r.rows_rejected)?;
-    let by_rule: Vec<(String, u64)> = r.problems_by_rule.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect();
-    d.set_item("problems_by_rule", by_rule.into_iter().collect::<HashMap<_, _>>())?;
+    // In the rules' own order (a dict keeps the order it is filled in; a HashMap's is random).
+    let by_rule = PyDict::new(py);
+    for (k, v) in &r.problems_by_rule {
+        by_rule.set_item(k.as_str(), *v)?;
+    }
+    d.set_item("problems_by_rule", by_rule)?;
     d.set_item("columns_matched", r.columns_matched.clone())?;
     d.set_item("columns_filled", r.columns_filled.clone())?;
     d.set_item("extra_columns", r.extra_columns.clone())?;
@@ -118,6 +121,57 @@ fn report_dict<'py>(py: Python<'py>, r: &crate::load::LoadReport) -> PyResult<Bo
     d.set_item("pseudonymised", r.pseudonymised)?;
     d.set_item("rejected_share", r.rejected_share())?;
     Ok(d)
+}
+
+/// One table of `tables` (`takedowns.Table` wraps this).
+#[pyclass(frozen, module = "takedowns._core", name = "Table")]
+struct PyTable(crate::Table);
+
+#[pymethods]
+impl PyTable {
+    #[staticmethod]
+    fn compliance(by: Vec<String>, spec: PyRef<'_, PyComplianceSpec>) -> PyTable {
+        PyTable(crate::Table::Compliance { by, spec: spec.0.clone() })
+    }
+
+    #[staticmethod]
+    fn reach(by: Vec<String>, spec: PyRef<'_, PyReachSpec>) -> PyTable {
+        PyTable(crate::Table::Reach { by, spec: spec.0 })
+    }
+
+    #[staticmethod]
+    fn trend(by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyTable {
+        PyTable(crate::Table::Trend { by, spec: spec.0.clone() })
+    }
+
+    #[staticmethod]
+    fn crosstab(
+        rows: String,
+        columns: String,
+        value: CrossValue,
+        followers: FollowersRule,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyTable {
+        let reach = ReachSpec { followers, ..Default::default() };
+        PyTable(crate::Table::Crosstab { rows, columns, value, spec: spec.0.clone(), reach })
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.0 {
+            crate::Table::Compliance { .. } => "compliance",
+            crate::Table::Reach { .. } => "reach",
+            crate::Table::Trend { .. } => "trend",
+            crate::Table::Crosstab { .. } => "crosstab",
+        }
+    }
+
+    fn by(&self) -> Vec<String> {
+        self.0.by()
+    }
+}
+
+fn tables_of(tables: &[PyRef<'_, PyTable>]) -> Vec<crate::Table> {
+    tables.iter().map(|t| t.0.clone()).collect()
 }
 
 /// Validated case records (`takedowns.Cases` wraps this).
@@ -229,6 +283,11 @@ impl PyCases {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || crate::metrics::crosstab::crosstab(c.data(), &rows, &columns, value, &spec, &reach))
             .map(PyDataFrame)
+    }
+
+    fn tables(&self, py: Python<'_>, tables: Vec<PyRef<'_, PyTable>>) -> PyResult<Vec<PyDataFrame>> {
+        let (c, tables) = (self.inner.clone(), tables_of(&tables));
+        run(py, move || c.tables(&tables)).map(|v| v.into_iter().map(PyDataFrame).collect())
     }
 
     #[pyo3(signature = (by, reference, adjust, spec))]
@@ -555,10 +614,12 @@ impl PyScan {
         rows: String,
         columns: String,
         value: CrossValue,
+        followers: FollowersRule,
         spec: PyRef<'_, PyComplianceSpec>,
     ) -> PyResult<PyDataFrame> {
+        let reach = ReachSpec { followers, ..Default::default() };
         let (s, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || s.crosstab(&rows, &columns, value, &spec)).map(PyDataFrame)
+        run(py, move || s.crosstab(&rows, &columns, value, &spec, &reach)).map(PyDataFrame)
     }
 
     #[pyo3(signature = (by, spec, passes))]
@@ -580,6 +641,21 @@ impl PyScan {
     fn trend(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PyTrendSpec>) -> PyResult<PyDataFrame> {
         let (s, spec) = (self.inner.clone(), spec.0.clone());
         run(py, move || s.trend(&by.iter().map(String::as_str).collect::<Vec<_>>(), &spec)).map(PyDataFrame)
+    }
+
+    #[pyo3(signature = (tables, passes))]
+    fn tables(
+        &self,
+        py: Python<'_>,
+        tables: Vec<PyRef<'_, PyTable>>,
+        passes: Option<u32>,
+    ) -> PyResult<Vec<PyDataFrame>> {
+        let (s, tables) = (self.inner.clone(), tables_of(&tables));
+        run(py, move || match passes {
+            Some(p) => s.tables_in_passes(&tables, p),
+            None => s.tables(&tables),
+        })
+        .map(|v| v.into_iter().map(PyDataFrame).collect())
     }
 
     fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -628,12 +704,33 @@ fn sample(py: Python<'_>) -> PyResult<PyCases> {
 
 /// The built-in labels: (vocabulary, label as matched after folding, value).
 #[pyfunction]
-fn builtin_labels() -> Vec<(&'static str, &'static str, String)> {
-    use crate::labels::{DEFAULT_GROUP_ALIASES, DEFAULT_PLATFORM_ALIASES, DEFAULT_STATUS_LABELS};
-    let status = DEFAULT_STATUS_LABELS.iter().map(|(l, s)| ("status labels", *l, s.as_str().to_string()));
-    let platform = DEFAULT_PLATFORM_ALIASES.iter().map(|(l, p)| ("platform aliases", *l, p.to_string()));
-    let group = DEFAULT_GROUP_ALIASES.iter().map(|(l, g)| ("group aliases", *l, g.to_string()));
-    status.chain(platform).chain(group).collect()
+fn builtin_labels() -> Vec<(&'static str, String, String)> {
+    use crate::labels::{normalize_label, DEFAULT_GROUP_ALIASES, DEFAULT_PLATFORM_ALIASES, DEFAULT_STATUS_LABELS};
+    let status = DEFAULT_STATUS_LABELS.iter().map(|(l, s)| ("status labels", l.to_string(), s.as_str().to_string()));
+    let platform = DEFAULT_PLATFORM_ALIASES.iter().map(|(l, p)| ("platform aliases", l.to_string(), p.to_string()));
+    let group = DEFAULT_GROUP_ALIASES.iter().map(|(l, g)| ("group aliases", l.to_string(), g.to_string()));
+    // The registry's names of the groups, as matched, where the built-in list lacks them.
+    let mut seen: std::collections::HashSet<String> =
+        DEFAULT_GROUP_ALIASES.iter().map(|(l, _)| l.to_string()).collect();
+    let registry = crate::designations::group_aliases()
+        .iter()
+        .map(|(l, g)| (normalize_label(l), g.clone()))
+        .filter(|(l, _)| seen.insert(l.clone()))
+        .map(|(l, g)| ("group aliases", l, g))
+        .collect::<Vec<_>>();
+    status.chain(platform).chain(group).chain(registry).collect()
+}
+
+/// The designations registry (`takedowns.designations()`).
+#[pyfunction]
+fn designations() -> PyResult<PyDataFrame> {
+    crate::designations::designations().map(PyDataFrame).map_err(|e| Python::attach(|py| error::to_pyerr(py, e)))
+}
+
+/// The names and spellings of the groups (`takedowns.designation_aliases()`).
+#[pyfunction]
+fn designation_aliases() -> PyResult<PyDataFrame> {
+    crate::designations::aliases().map(PyDataFrame).map_err(|e| Python::attach(|py| error::to_pyerr(py, e)))
 }
 
 /// Raises the exception an [`Error`] of kind `kind` maps to (for the tests of the mapping).
@@ -670,7 +767,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic, m)?)?;
     m.add_class::<PyScan>()?;
+    m.add_class::<PyTable>()?;
     m.add_function(wrap_pyfunction!(scan_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(designations, m)?)?;
+    m.add_function(wrap_pyfunction!(designation_aliases, m)?)?;
     m.add_function(wrap_pyfunction!(scan_source, m)?)?;
     m.add_function(wrap_pyfunction!(write_synthetic, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
