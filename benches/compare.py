@@ -38,15 +38,19 @@ OURS = ("takedowns", "takedowns_scan")
 
 
 def _takedowns_tables(cases: Any) -> dict[str, Any]:
-    """The three tables from a ``takedowns.Cases`` or ``takedowns.Scan`` (same methods)."""
+    """The three tables from a ``takedowns.Cases`` or ``takedowns.Scan``, in one call (on a scan,
+    one read and validation of the files for all three)."""
     import polars as pl
 
-    c = cases.compliance(by="platform").select("platform", "requests", "successes")
-    r = cases.reach(by="group").select("group", "accounts", "followers")
-    t = (
-        cases.trend("month", by="platform")
-        .filter(pl.col("requests") > 0)
-        .select("platform", pl.col("period").dt.strftime("%Y-%m").alias("month"), "requests")
+    import takedowns as td
+
+    c, r, t = cases.tables(
+        [td.Table.compliance("platform"), td.Table.reach("group"), td.Table.trend("month", by="platform")]
+    )
+    c = c.select("platform", "requests", "successes")
+    r = r.select("group", "accounts", "followers")
+    t = t.filter(pl.col("requests") > 0).select(
+        "platform", pl.col("period").dt.strftime("%Y-%m").alias("month"), "requests"
     )
     return {"compliance": c.rows(), "reach": r.rows(), "monthly": t.rows()}
 

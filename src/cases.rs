@@ -256,6 +256,11 @@ impl Cases {
         metrics::crosstab::crosstab(&self.data, rows, columns, value, compliance, reach)
     }
 
+    /// Each table of `tables`, in order ([`metrics::tables`]): what each analytic's own call gives.
+    pub fn tables(&self, tables: &[crate::Table]) -> Result<Vec<DataFrame>> {
+        metrics::tables::tables(&self.data, tables)
+    }
+
     /// Pairwise comparisons of compliance per `by` group: differences with Newcombe's interval,
     /// ratios with Katz's, p-values adjusted for the comparisons ([`metrics::pairwise`]). Every
     /// pair, or each group against `reference`.

@@ -70,6 +70,7 @@
 pub mod cancel;
 pub mod cases;
 pub mod dates;
+pub mod designations;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -100,6 +101,7 @@ pub use metrics::period::Every;
 pub use metrics::reach::{FollowersRule, GroupRule, ReachSpec};
 pub use metrics::summary::Summary;
 pub use metrics::survival::SurvivalSpec;
+pub use metrics::tables::Table;
 pub use metrics::trend::{DateOn, TrendSpec};
 pub use schema::{CaseRecord, Status};
 pub use stats::IntervalMethod;

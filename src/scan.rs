@@ -18,9 +18,15 @@
 //! Only reach (or a `by` on `account_key`) derives `account_key`; the other analytics leave it
 //! null in their batches.
 //!
-//! Reach holds one entry per account while it counts; for many millions of accounts it works in
-//! passes over a partition of the accounts (by a hash of `account_key`), so memory stays bounded:
-//! [`Scan::with_partitions`], by default one pass per 12.5 million rows.
+//! Several tables at once ([`Scan::tables`]) read and validate the data once: each batch feeds
+//! every table's partial sums ([`crate::metrics::partial`]).
+//!
+//! Reach and crosstabs of accounts or followers hold the rows they read (the `by` columns,
+//! platform, account, group, followers, count, dates and status) of the accounts they count, in
+//! input order, and count them with the in-memory code, so their tables (notes included) equal
+//! an in-memory load's. For many millions of accounts they work in passes over a partition of the
+//! accounts (by a hash of `account_key`), so memory stays bounded: [`Scan::with_partitions`], by
+//! default one pass per 12.5 million rows; each pass's accounts become a histogram partial.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -33,7 +39,7 @@ use crate::load::validate::{check_required, match_columns, validate_with, Scope}
 use crate::load::{LoadOptions, LoadReport, OnInvalid, Validated};
 use crate::metrics::{self, Source, PART};
 use crate::schema::col_names::*;
-use crate::{ComplianceSpec, ReachSpec, TrendSpec};
+use crate::{ComplianceSpec, ReachSpec, Table, TrendSpec};
 
 const ROW: &str = "__row";
 const FILE: &str = "__file";
@@ -76,6 +82,10 @@ pub(crate) type Prepare = Arc<dyn Fn(DataFrame, &[String]) -> Result<DataFrame> 
 
 /// The first typed error of a pass's batches.
 type Failed = Arc<Mutex<Option<Error>>>;
+
+/// Takes each validated batch and the place of its first row in the input ([`Scan::tables`]):
+/// the batch then leaves the query empty.
+type Observe = Arc<dyn Fn(&DataFrame, i64) -> Result<()> + Send + Sync>;
 
 /// What the batches of one pass found, summed.
 #[derive(Default)]
@@ -223,7 +233,13 @@ impl Scan {
 
     /// The validated rows as a lazy query reading the columns validation needs plus the extras
     /// named in `by`, and the tally its batches fill.
-    fn plan(&self, by: &[String], keys: bool, partitions: u32) -> Result<(Source<'static>, Arc<Mutex<Tally>>, Failed)> {
+    fn plan(
+        &self,
+        by: &[String],
+        keys: bool,
+        partitions: u32,
+        observe: Option<Observe>,
+    ) -> Result<(Source<'static>, Arc<Mutex<Tally>>, Failed)> {
         let mut read: Vec<String> = self.inputs.clone();
         let wanted: Vec<String> = by.iter().filter(|b| self.extras.contains(b)).cloned().collect();
         if self.prepare.is_none() {
@@ -251,7 +267,15 @@ impl Scan {
         let lf = input.map(
             move |df: DataFrame| {
                 crate::cancel::check_flag(cancel.as_ref())
-                    .and_then(|()| validate_batch(df, &opts, keys, partitions, prepare.as_ref(), &t))
+                    .and_then(|()| {
+                        let Some(observe) = &observe else {
+                            return validate_batch(df, &opts, keys, partitions, prepare.as_ref(), &t);
+                        };
+                        let first = df.column(ROW)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
+                        let out = validate_batch(df, &opts, keys, partitions, prepare.as_ref(), &t)?;
+                        metrics::in_batch(|| observe(&out, first))?;
+                        Ok(out.clear())
+                    })
                     .map_err(|e| {
                         // polars carries only a string; the typed error waits in `failed` for
                         // `analyse` to return it as it was.
@@ -280,10 +304,23 @@ impl Scan {
         partitions: u32,
         f: impl FnOnce(&Source) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
+        let mut out = self.analyse_all(by, accounts, partitions, None, |src| Ok(vec![f(src)?]))?;
+        out.pop().ok_or_else(|| Error::Internal("an analytic gave no table".into()))
+    }
+
+    /// [`Scan::analyse`] for several tables of one pass, each noted; `observe` sees each batch.
+    fn analyse_all(
+        &self,
+        by: &[String],
+        accounts: bool,
+        partitions: u32,
+        observe: Option<Observe>,
+        f: impl FnOnce(&Source) -> Result<Vec<DataFrame>>,
+    ) -> Result<Vec<DataFrame>> {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
-        let (src, tally, failed) = self.plan(by, keys, partitions)?;
-        let df = match f(&src) {
-            Ok(df) => df,
+        let (src, tally, failed) = self.plan(by, keys, partitions, observe)?;
+        let dfs = match f(&src) {
+            Ok(dfs) => dfs,
             Err(e) => return Err(failed.lock().ok().and_then(|mut slot| slot.take()).unwrap_or(e)),
         };
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
@@ -319,7 +356,10 @@ impl Scan {
             "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
             self.source
         );
-        let df = metrics::map_definitions(df, |v| format!("{v}{note}"))?;
+        let dfs = dfs
+            .into_iter()
+            .map(|df| metrics::map_definitions(df, |v| format!("{v}{note}")))
+            .collect::<Result<Vec<_>>>()?;
         // Later passes meet the same problems again.
         let mut problems: Vec<Problem> =
             self.pre_rejected.iter().take(self.opts.max_problems).cloned().chain(t.problems.iter().cloned()).collect();
@@ -334,7 +374,7 @@ impl Scan {
         if let Ok(mut last) = self.last.lock() {
             *last = Some((report, rejects));
         }
-        Ok(df)
+        Ok(dfs)
     }
 
     /// Compliance per `by` group ([`crate::metrics::compliance`]); `unit` must be request.
@@ -352,14 +392,9 @@ impl Scan {
 
     /// Reach in `passes` passes (at least 1) over a partition of the accounts.
     pub fn reach_in_passes(&self, by: &[&str], spec: &ReachSpec, passes: u32) -> Result<DataFrame> {
-        if spec.groups == crate::GroupRule::Latest {
-            return Err(Error::invalid_arg(
-                "groups",
-                "groups=latest needs every account's requests at once, which a scan does not hold; read the data into memory for it",
-            ));
-        }
-        let by = metrics::owned(by);
-        self.analyse(&by, true, passes.max(1), |src| metrics::reach::reach_on(src, &by, spec))
+        let table = Table::Reach { by: metrics::owned(by), spec: *spec };
+        let mut out = self.tables_in_passes(&[table], passes)?;
+        out.pop().ok_or_else(|| Error::Internal("reach gave no table".into()))
     }
 
     /// The passes reach makes by default: one per 12.5 million rows, or as set.
@@ -367,51 +402,195 @@ impl Scan {
         self.partitions.unwrap_or_else(|| self.rows.div_ceil(ROWS_PER_PASS).max(1) as u32)
     }
 
-    /// A crosstab ([`crate::metrics::crosstab`]) of cases (`CrossValue::Cases`) or of the
-    /// compliance rate (`CrossValue::Rate`, unit request); accounts and followers need a read.
+    /// A crosstab ([`crate::metrics::crosstab`]) of cases, of the compliance rate (unit
+    /// request), or of accounts or followers (in [`Scan::passes`] passes over the accounts).
     pub fn crosstab(
         &self,
         rows: &str,
         columns: &str,
         value: crate::CrossValue,
         spec: &ComplianceSpec,
+        reach: &ReachSpec,
     ) -> Result<DataFrame> {
-        use crate::CrossValue;
-        if rows == columns {
-            return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
-        }
-        match value {
-            CrossValue::Rate => metrics::compliance::refuse_actions_only(self.actions_only, self.unit.as_deref())?,
-            CrossValue::Accounts | CrossValue::Followers => {
-                return Err(Error::invalid_arg(
-                    "value",
-                    format!("a scan's crosstab gives cases or rate; {value} needs the rows in memory (read them)"),
-                ))
-            }
-            CrossValue::Cases => {}
-        }
-        let by = metrics::owned(&[rows, columns]);
-        self.analyse(&by, false, 1, |src| {
-            metrics::check_by(&src.schema, &by)?;
-            let (long, field, definition) = if value == CrossValue::Rate {
-                (
-                    metrics::compliance::compliance_on(src, &by, spec)?,
-                    "rate",
-                    format!("cell = compliance {}", spec.describe()),
-                )
-            } else {
-                let keys: Vec<Expr> = by.iter().map(|b| col(b.as_str())).collect();
-                let long = metrics::run(src.lf.clone().group_by(keys).agg([col(COUNT).sum().alias("cases")]))?;
-                (long, "cases", metrics::crosstab::cases_definition(src.unit.as_deref()))
-            };
-            metrics::crosstab::pivot(&long, rows, columns, field, &definition, value)
-        })
+        let table =
+            Table::Crosstab { rows: rows.into(), columns: columns.into(), value, spec: spec.clone(), reach: *reach };
+        let mut out = self.tables(&[table])?;
+        out.pop().ok_or_else(|| Error::Internal("a crosstab gave no table".into()))
     }
 
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
         self.analyse(&by, false, 1, |src| metrics::trend::trend_on(src, &by, spec))
+    }
+
+    /// Several tables from one read: the data is read and validated once, and each batch feeds
+    /// every table's partial sums ([`crate::metrics::partial`]), finished at the end. The tables
+    /// equal each analytic's own call on the scan, definitions included; the pass's report
+    /// ([`Scan::last_report`]) counts each row once. Tables that count accounts take
+    /// [`Scan::passes`] passes (see [`Scan::tables_in_passes`]); the others are done in the first.
+    pub fn tables(&self, tables: &[Table]) -> Result<Vec<DataFrame>> {
+        let passes = if tables.iter().any(Table::counts_accounts) { self.passes() } else { 1 };
+        self.tables_in_passes(tables, passes)
+    }
+
+    /// [`Scan::tables`] in `passes` passes (at least 1): the first computes every table and the
+    /// accounts of the first partition; each further pass reads the data again for the next
+    /// partition of the accounts (by a hash of `account_key`), so that about 1/`passes` of the
+    /// accounts' states are held at a time.
+    pub fn tables_in_passes(&self, tables: &[Table], passes: u32) -> Result<Vec<DataFrame>> {
+        use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        for t in tables {
+            self.refuse(t)?;
+        }
+        let mut by: Vec<String> = Vec::new();
+        for b in tables.iter().flat_map(Table::by) {
+            if !by.contains(&b) {
+                by.push(b);
+            }
+        }
+        let accounts = tables.iter().any(Table::counts_accounts);
+        let passes = if accounts { passes.max(1) } else { 1 };
+        // Each table's parts of the pass: sum partials, or for a table of accounts the rows it
+        // reads (of this pass's accounts), with the place of their batch's first row.
+        type Slot = Mutex<Vec<(i64, DataFrame)>>;
+        let slots: Arc<Vec<Slot>> = Arc::new(tables.iter().map(|_| Mutex::new(Vec::new())).collect());
+        let no_rate = metrics::NoRate::of(self.actions_only, false);
+        let unit = self.unit.clone();
+        let source = move |df: &DataFrame| -> Source<'static> {
+            Source {
+                lf: df.clone().lazy(),
+                schema: df.schema().clone(),
+                frame: None,
+                partitions: 1,
+                unit: unit.clone(),
+                no_rate,
+            }
+        };
+        let pass = Arc::new(AtomicU32::new(0));
+        let (ts, ss, at, src_of) = (tables.to_vec(), slots.clone(), pass.clone(), source.clone());
+        let observe: Observe = Arc::new(move |df: &DataFrame, first: i64| {
+            let k = at.load(Relaxed);
+            let src = src_of(df);
+            // The rows of this pass's accounts (all of them in one pass).
+            let mine = if passes > 1 { Some(df.filter(&df.column(PART)?.u32()?.equal(k))?) } else { None };
+            for (t, slot) in ts.iter().zip(ss.iter()) {
+                let part = match sum_keys(t) {
+                    Some(_) if k > 0 => continue,
+                    Some(_) => part_of(t, &src)?,
+                    None => held_columns(t, mine.as_ref().unwrap_or(df))?,
+                };
+                let mut parts = slot.lock().map_err(|_| Error::Internal("a table's batch failed".into()))?;
+                parts.push((first, part));
+                // Sums merge as they come, so that a long pass holds a few partials, not one a batch.
+                if let Some(keys) = sum_keys(t) {
+                    if parts.len() >= 32 {
+                        let all = std::mem::take(&mut *parts).into_iter().map(|(_, p)| p).collect();
+                        parts.push((0, metrics::partial::merge(all, &keys)?));
+                    }
+                }
+            }
+            Ok(())
+        });
+        self.analyse_all(&by, accounts, passes, Some(observe), |src| {
+            // The tables' columns and definitions are checked on no rows before the pass.
+            let empty = DataFrame::empty_with_schema(&src.schema);
+            let firsts = tables.iter().map(|t| part_of(t, &source(&empty))).collect::<Result<Vec<_>>>()?;
+            let take = |slot: &Slot| -> Result<Vec<(i64, DataFrame)>> {
+                Ok(std::mem::take(&mut *slot.lock().map_err(|_| Error::Internal("a table's batch failed".into()))?))
+            };
+            // A table of accounts: its rows in input order, kept whole in one pass; in several,
+            // each pass's rows become a histogram partial, which adds up over passes.
+            let mut held: Vec<Vec<DataFrame>> = tables.iter().map(|_| Vec::new()).collect();
+            for k in 0..passes {
+                pass.store(k, Relaxed);
+                metrics::run(src.lf.clone().select([len().alias("rows")]))?;
+                for ((t, slot), h) in tables.iter().zip(slots.iter()).zip(held.iter_mut()) {
+                    if sum_keys(t).is_some() {
+                        continue;
+                    }
+                    let mut parts = take(slot)?;
+                    parts.sort_by_key(|(first, _)| *first);
+                    let mut rows = held_columns(t, &empty)?;
+                    for (_, p) in parts {
+                        rows.vstack_mut_owned(p)?;
+                    }
+                    rows.rechunk_mut();
+                    if passes == 1 {
+                        h.push(rows);
+                    } else {
+                        let (by, spec) = account_table(t)?;
+                        h.push(metrics::reach::held_part(&rows, &by, &spec)?);
+                    }
+                }
+            }
+            tables
+                .iter()
+                .zip(firsts)
+                .zip(slots.iter())
+                .zip(held)
+                .map(|(((t, first), slot), h)| match sum_keys(t) {
+                    Some(keys) => {
+                        let parts = std::iter::once(first).chain(take(slot)?.into_iter().map(|(_, p)| p)).collect();
+                        finish(t, metrics::partial::merge(parts, &keys)?, src)
+                    }
+                    None if passes == 1 => {
+                        let rows = h.into_iter().next().ok_or_else(|| Error::Internal("no rows held".into()))?;
+                        let held = Source { frame: Some(&rows), ..source(&rows) };
+                        finish_held(t, &held)
+                    }
+                    None => {
+                        let (mut keys, _) = account_table(t)?;
+                        keys.push(metrics::reach::F.into());
+                        finish(t, metrics::partial::merge(h, &keys)?, src)
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// What each analytic's own call on a scan refuses.
+    fn refuse(&self, t: &Table) -> Result<()> {
+        let account = |spec: &ComplianceSpec| -> Result<()> {
+            if spec.unit == crate::Unit::Account {
+                return Err(Error::invalid_arg(
+                    "unit",
+                    "unit=account needs each account's latest request among all its requests, which a pass of \
+                     batches does not hold; call compliance on its own, or read the \
+                         data into memory",
+                ));
+            }
+            Ok(())
+        };
+        let rate = |spec: &ComplianceSpec| -> Result<()> {
+            metrics::compliance::refuse_actions_only(self.actions_only, self.unit.as_deref())?;
+            account(spec)
+        };
+        match t {
+            Table::Compliance { spec, .. } => rate(spec),
+            // A trend counts rows whatever their outcomes (its rates are blanked at finish).
+            Table::Trend { spec, .. } => account(&spec.compliance),
+            Table::Reach { spec, .. } => {
+                if spec.groups == crate::GroupRule::Latest {
+                    return Err(Error::invalid_arg(
+                        "groups",
+                        "groups=latest needs every account's requests at once, which a scan does not hold; read the \
+                         data into memory for it",
+                    ));
+                }
+                Ok(())
+            }
+            Table::Crosstab { rows, columns, value, spec, reach } => {
+                if rows == columns {
+                    return Err(Error::invalid_arg("columns", "rows and columns must be different variables"));
+                }
+                match value {
+                    crate::CrossValue::Rate => rate(spec),
+                    crate::CrossValue::Cases => Ok(()),
+                    _ => self.refuse(&Table::Reach { by: t.by(), spec: *reach }),
+                }
+            }
+        }
     }
 
     /// Reads and validates every row once (nothing else) and returns the report.
@@ -429,6 +608,88 @@ impl Scan {
     /// rule, message.
     pub fn last_rejects(&self) -> Option<DataFrame> {
         self.last.lock().ok().and_then(|l| l.as_ref().map(|(_, r)| r.clone()))
+    }
+}
+
+/// The keys a sum partial of `t` merges on; `None` for account states (which meet whole at the
+/// end).
+fn sum_keys(t: &Table) -> Option<Vec<String>> {
+    match t {
+        Table::Compliance { by, .. } => Some(by.clone()),
+        Table::Trend { by, .. } => Some(by.iter().cloned().chain(["__key".to_string()]).collect()),
+        Table::Crosstab { value: crate::CrossValue::Cases | crate::CrossValue::Rate, .. } => Some(t.by()),
+        Table::Reach { .. } | Table::Crosstab { .. } => None,
+    }
+}
+
+/// The partial state of a table of sums over one validated batch; for a table of accounts, only
+/// the check of its columns (its rows are held instead).
+fn part_of(t: &Table, src: &Source) -> Result<DataFrame> {
+    use crate::CrossValue::*;
+    match t {
+        Table::Compliance { by, spec } => metrics::compliance::compliance_partial_on(src, by, spec),
+        Table::Trend { by, spec } => metrics::trend::trend_partial_on(src, by, spec),
+        Table::Crosstab { value: Cases, .. } => {
+            metrics::compliance::compliance_partial_on(src, &t.by(), &ComplianceSpec::default())
+        }
+        Table::Crosstab { value: Rate, spec, .. } => metrics::compliance::compliance_partial_on(src, &t.by(), spec),
+        Table::Reach { .. } | Table::Crosstab { .. } => {
+            metrics::check_by(&src.schema, &t.by())?;
+            Ok(DataFrame::empty())
+        }
+    }
+}
+
+/// The columns of `df` a table of accounts reads.
+fn held_columns(t: &Table, df: &DataFrame) -> Result<DataFrame> {
+    let mut names = t.by();
+    for c in [PLATFORM, ACCOUNT_KEY, GROUP, FOLLOWERS, COUNT, REPORTED_AT, ACTIONED_AT, STATUS] {
+        if !names.iter().any(|n| n == c) && df.schema().contains(c) {
+            names.push(c.to_string());
+        }
+    }
+    Ok(df.select(names)?)
+}
+
+/// The `by` and reach definition of a table that counts accounts.
+fn account_table(t: &Table) -> Result<(Vec<String>, ReachSpec)> {
+    match t {
+        Table::Reach { by, spec } => Ok((by.clone(), *spec)),
+        Table::Crosstab { reach, .. } => Ok((t.by(), *reach)),
+        _ => Err(Error::Internal("only reach and crosstabs of accounts hold rows".into())),
+    }
+}
+
+/// A table of accounts from its rows held in memory (one pass): the in-memory computation.
+fn finish_held(t: &Table, held: &Source) -> Result<DataFrame> {
+    use crate::CrossValue::*;
+    match t {
+        Table::Reach { by, spec } => metrics::reach::reach_held(held, by, spec),
+        Table::Crosstab { rows, columns, value: Accounts, reach, .. } => {
+            let long = metrics::reach::reach_on(held, &t.by(), reach)?;
+            metrics::crosstab::pivot(&long, rows, columns, "accounts", metrics::crosstab::ACCOUNTS_DEFINITION, Accounts)
+        }
+        Table::Crosstab { rows, columns, value: Followers, reach, .. } => {
+            let long = metrics::reach::reach_held(held, &t.by(), reach)?;
+            let definition = format!("cell = followers; {}; empty cells 0", reach.describe());
+            metrics::crosstab::pivot(&long, rows, columns, "followers", &definition, Followers)
+        }
+        _ => Err(Error::Internal("only reach and crosstabs of accounts hold rows".into())),
+    }
+}
+
+/// `t`'s table from its merged partial (for a table of accounts, the histogram partial of its
+/// passes).
+fn finish(t: &Table, merged: DataFrame, src: &Source) -> Result<DataFrame> {
+    use metrics::partial;
+    let unit = src.unit.as_deref();
+    match t {
+        Table::Compliance { by, spec } => metrics::compliance::compliance_finish(merged, by, spec),
+        Table::Trend { by, spec } => metrics::trend::trend_finish(merged, by, spec, unit, src.no_rate),
+        Table::Reach { by, spec } => partial::reach_finish(merged, by, spec),
+        Table::Crosstab { rows, columns, value, spec, reach } => {
+            partial::crosstab_finish(merged, rows, columns, *value, spec, reach, unit)
+        }
     }
 }
 

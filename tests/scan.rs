@@ -160,3 +160,119 @@ fn passes_and_tie_breaks_do_not_inflate_the_report() {
     assert_eq!((r.rows_read, r.rows_accepted, r.rows_rejected), (4, 3, 1));
     assert_eq!(scan.last_rejects().unwrap().height(), 1);
 }
+
+/// Every kind of table a one-pass `tables` gives.
+fn every_table() -> Vec<Table> {
+    let jeffreys = ComplianceSpec { method: stats::interval::IntervalMethod::Jeffreys, ..Default::default() };
+    let latest = ReachSpec { followers: FollowersRule::Latest, ..Default::default() };
+    let quarter = TrendSpec { every: Every::Quarter, ..Default::default() };
+    vec![
+        Table::compliance(&["platform"]),
+        Table::Compliance { by: vec!["group".into(), "platform".into()], spec: jeffreys.clone() },
+        Table::reach(&["group"]),
+        Table::Reach { by: vec!["platform".into()], spec: latest },
+        Table::reach(&[]),
+        Table::trend(&["platform"]),
+        Table::Trend { by: vec![], spec: quarter },
+        Table::crosstab("group", "platform", CrossValue::Cases),
+        Table::Crosstab {
+            rows: "group".into(),
+            columns: "platform".into(),
+            value: CrossValue::Rate,
+            spec: jeffreys,
+            reach: ReachSpec::default(),
+        },
+        Table::crosstab("group", "platform", CrossValue::Accounts),
+        Table::Crosstab {
+            rows: "platform".into(),
+            columns: "group".into(),
+            value: CrossValue::Followers,
+            spec: ComplianceSpec::default(),
+            reach: latest,
+        },
+    ]
+}
+
+#[test]
+fn one_pass_of_tables_equals_each_call() {
+    // Three files, with rejected rows, and an account whose two requests of the same dates sit in
+    // different files (the later row's outcome and followers must win, as in memory).
+    let dir = tempfile::tempdir().unwrap();
+    let base = frame_with_problems(30_000);
+    let at = |i: u32| col("__i").eq(lit(i));
+    let tied = at(9_999).or(at(10_000));
+    let set = |name: &str, v: Expr| when(tied.clone()).then(v).otherwise(col(name)).alias(name);
+    let mut all = base
+        .lazy()
+        .with_row_index("__i", None)
+        .with_columns([
+            set("platform", lit("x")),
+            set("account", lit("@fake_tie")),
+            set("group", lit("TTP")),
+            set("reported_at", col("reported_at").first()),
+            set("actioned_at", col("reported_at").first()),
+            when(at(9_999))
+                .then(lit("rejected"))
+                .when(at(10_000))
+                .then(lit("removed"))
+                .otherwise(col("status"))
+                .alias("status"),
+            when(at(9_999))
+                .then(lit(50i64))
+                .when(at(10_000))
+                .then(lit(7i64))
+                .otherwise(col("followers"))
+                .alias("followers"),
+        ])
+        .drop(cols(["__i"]))
+        .collect()
+        .unwrap();
+    let parts = [all.slice(0, 10_000), all.slice(10_000, 10_000), all.slice(20_000, 10_000)];
+    for (i, p) in parts.iter().enumerate() {
+        write(p, &dir.path().join(format!("part-{i}.parquet")));
+    }
+    all.rechunk_mut();
+    let scan = scan::scan_parquet(dir.path(), &LoadOptions::default()).unwrap();
+    let cases = Cases::from_frame(all, &quarantine()).unwrap();
+    let tables = every_table();
+    let got = scan.tables(&tables).unwrap();
+    assert_eq!(got.len(), tables.len());
+    let report = scan.last_report().unwrap();
+    assert_eq!(report.rows_read, 30_000, "one pass: each row counted once");
+    assert_eq!(report.rows_rejected, cases.load_report().rows_rejected);
+    assert!(report.rows_rejected > 0);
+    let want_mem = cases.tables(&tables).unwrap();
+    for ((t, g), m) in tables.iter().zip(&got).zip(&want_mem) {
+        // The same numbers as in memory...
+        assert!(without_definition(g.clone()).equals_missing(&without_definition(m.clone())), "{t:?}\n{g}\n{m}");
+        // ...and, where the scan has the call, the same table as it, definition included.
+        let own = match t {
+            Table::Compliance { by, spec } => {
+                Some(scan.compliance(&by.iter().map(String::as_str).collect::<Vec<_>>(), spec))
+            }
+            Table::Reach { by, spec } => Some(scan.reach(&by.iter().map(String::as_str).collect::<Vec<_>>(), spec)),
+            Table::Trend { by, spec } => Some(scan.trend(&by.iter().map(String::as_str).collect::<Vec<_>>(), spec)),
+            Table::Crosstab { rows, columns, value, spec, reach } => {
+                Some(scan.crosstab(rows, columns, *value, spec, reach))
+            }
+        };
+        match own {
+            Some(own) => {
+                let own = own.unwrap();
+                assert!(
+                    g.equals_missing(&own),
+                    "{t:?}\n{g}\n{own}\n{:?}\n{:?}",
+                    g.column("definition").unwrap().str().unwrap().get(0),
+                    own.column("definition").unwrap().str().unwrap().get(0)
+                )
+            }
+            None => {
+                // The definition is the in-memory one with the scan's note in place of the load's.
+                let gd = g.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+                let md = m.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+                let head = md.split("; loaded").next().unwrap();
+                assert!(gd.starts_with(head) && gd.contains("30000 rows read"), "{gd}\n{md}");
+            }
+        }
+    }
+}

@@ -17,7 +17,7 @@ from takedowns._compat import check_polars
 check_polars()
 
 from takedowns import _core, disclosure, plot, report, sources  # noqa: E402
-from takedowns._cases import Cases  # noqa: E402
+from takedowns._cases import Cases, Table  # noqa: E402
 from takedowns._core import (  # noqa: E402
     ComplianceSpec,
     LoadOptions,
@@ -26,6 +26,8 @@ from takedowns._core import (  # noqa: E402
     TrendSpec,
 )
 from takedowns._io import (  # noqa: E402
+    designation_aliases,
+    designations,
     from_frame,
     read,
     read_csv,
@@ -56,6 +58,7 @@ __version__: str = _core.__version__
 
 __all__ = [
     "Cases",
+    "Table",
     "ComplianceSpec",
     "ReachSpec",
     "TrendSpec",
@@ -73,6 +76,8 @@ __all__ = [
     "sample",
     "synthetic",
     "vocabularies",
+    "designations",
+    "designation_aliases",
     "write_synthetic",
     "Scan",
     "scan_parquet",

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from takedowns import _core
-from takedowns._cases import By, _by, _spec
+from takedowns._cases import By, Table, _by, _spec, _tables_arg
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, TrendSpec
-from takedowns._typing import CrossValue, Every, Format, PathLike
+from takedowns._typing import CrossValue, Every, FollowersRule, Format, PathLike
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -109,13 +110,39 @@ class Scan:
         columns: str = "platform",
         *,
         value: CrossValue = "cases",
+        followers: FollowersRule = "max",
         spec: ComplianceSpec | None = None,
         **options: Unpack[ComplianceOptions],
     ) -> pl.DataFrame:
         """A table with ``rows`` down and ``columns`` across, as :meth:`takedowns.Cases.crosstab`:
-        ``value="cases"`` (default) or ``"rate"`` (unit = request); accounts and followers need the
-        rows in memory."""
-        return self._inner.crosstab(rows, columns, value, _spec(ComplianceSpec, spec, options))
+        ``value="cases"`` (default), ``"rate"`` (unit = request), ``"accounts"`` or
+        ``"followers"`` (in :attr:`passes` passes over the accounts, as :meth:`reach`)."""
+        return self._inner.crosstab(rows, columns, value, followers, _spec(ComplianceSpec, spec, options))
+
+    def tables(self, tables: Sequence[Table], *, passes: int | None = None) -> list[pl.DataFrame]:
+        """Several tables from one read of the data, in order, each equal to its own method's.
+
+        The files are read and validated once, and every batch feeds every table (its partial
+        sums, or for reach and crosstabs of accounts each account's state); :attr:`last_report`
+        counts each row once. Tables that count accounts take :attr:`passes` passes (one per
+        12.5 million rows unless ``passes`` is given): the first pass computes every table and
+        the first part of the accounts, each further pass the next part only.
+
+        >>> import takedowns as td, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "cases.parquet")
+        >>> td.sample().to_polars().write_parquet(path)
+        >>> scan = td.scan_parquet(path)
+        >>> compliance, reach, trend = scan.tables(
+        ...     [td.Table.compliance("platform"), td.Table.reach("group"), td.Table.trend("month", by="platform")]
+        ... )
+        >>> compliance.drop("definition").equals(td.sample().compliance(by="platform").drop("definition"))
+        True
+        >>> scan.last_report["rows_read"]
+        896
+        """
+        if passes is not None and passes < 1:
+            raise ValueError("passes must be >= 1")
+        return self._inner.tables(_tables_arg(tables), passes)
 
     def check(self) -> dict[str, Any]:
         """Read and validate every row once; return the report (rows read = accepted + rejected)."""

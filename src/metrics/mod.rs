@@ -13,6 +13,7 @@ pub mod period;
 pub mod reach;
 pub mod summary;
 pub mod survival;
+pub mod tables;
 pub mod trend;
 
 use polars::prelude::*;
@@ -64,6 +65,18 @@ impl<'a> Source<'a> {
             no_rate: NoRate::of(cases.report.actions_only, cases.report.outcomes_unpublished),
         }
     }
+}
+
+thread_local! {
+    static IN_BATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` as work inside a streaming query's batch: [`run`] then uses the in-memory engine.
+pub(crate) fn in_batch<T>(f: impl FnOnce() -> T) -> T {
+    let before = IN_BATCH.with(|b| b.replace(true));
+    let out = f();
+    IN_BATCH.with(|b| b.set(before));
+    out
 }
 
 /// The partition column a scan adds for reach's passes (see [`crate::scan`]).
@@ -199,7 +212,10 @@ pub(crate) fn map_definitions(mut df: DataFrame, f: impl Fn(&str) -> String) -> 
 pub(crate) fn run(lf: LazyFrame) -> Result<DataFrame> {
     crate::cancel::check()?;
     let opt = lf.get_current_optimizations();
-    let mut dfs = LazyFrame::collect_all_with_engine(vec![lf.logical_plan], Engine::Streaming, opt)?;
+    // Inside a streaming query's batch (a scan's one pass of tables) another streaming query
+    // would wait for the threads that run it: those queries run in memory.
+    let engine = if IN_BATCH.with(|b| b.get()) { Engine::InMemory } else { Engine::Streaming };
+    let mut dfs = LazyFrame::collect_all_with_engine(vec![lf.logical_plan], engine, opt)?;
     match dfs.len() {
         1 => Ok(dfs.remove(0)),
         n => Err(Error::Internal(format!("a query gave {n} results, not one"))),

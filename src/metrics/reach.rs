@@ -99,6 +99,37 @@ pub fn reach(cases: &Validated, by: &[String], spec: &ReachSpec) -> Result<DataF
     super::note_rejects(df, cases)
 }
 
+/// Reach over rows held in memory in their input order (a scan's rows, gathered by
+/// [`crate::scan::Scan::tables`]): the in-memory table, its note on accounts in several groups
+/// included; `groups = latest` is not taken (the scan refuses it).
+pub(crate) fn reach_held(src: &Source, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+    let frame = src.frame.ok_or_else(|| Error::Internal("reach_held needs the rows".into()))?;
+    if frame.height() > 0 && frame.column(FOLLOWERS)?.null_count() == frame.height() {
+        return Err(Error::Empty(NO_FOLLOWERS.into()));
+    }
+    let df = reach_on(src, by, spec)?;
+    if !by.iter().any(|b| b == GROUP) {
+        return Ok(df);
+    }
+    let note = each_group_note(crate::load::accounts_in_several_groups(frame)?);
+    super::map_definitions(df, |v| format!("{v}; {note}"))
+}
+
+/// One part of the accounts held in memory (every row of each of its accounts): its histogram
+/// partial (see [`super::partial`]) and its accounts reported under several groups, both of
+/// which add up over parts.
+pub(crate) fn held_part(frame: &DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+    let mut h = run(histogram(per_account(frame.clone().lazy(), by, spec)?, by))?;
+    let several =
+        if by.iter().any(|b| b == GROUP) { crate::load::accounts_in_several_groups(frame)? as i64 } else { 0 };
+    let mut flag = vec![0i64; h.height()];
+    if let Some(first) = flag.first_mut() {
+        *first = several;
+    }
+    h.with_column(Column::new("__several".into(), flag))?;
+    Ok(h)
+}
+
 /// What the definition says of accounts reported under several groups, counted in each.
 pub(crate) fn each_group_note(several: u64) -> String {
     if several == 0 {

@@ -94,3 +94,80 @@ def test_write_synthetic_writes_csv_to_a_csv_path(tmp_path: pathlib.Path) -> Non
     assert td.read_csv(path).load_report["rows_read"] == 500
     (parquet,) = td.write_synthetic(tmp_path / "cases.parquet", 500, seed=2)
     assert pathlib.Path(parquet).read_bytes()[:4] == b"PAR1"
+
+
+def _tables() -> list[td.Table]:
+    return [
+        td.Table.compliance("platform"),
+        td.Table.compliance(["group", "platform"], method="jeffreys", pending="exclude"),
+        td.Table.reach("group"),
+        td.Table.reach("platform", followers="latest"),
+        td.Table.trend("month", by="platform"),
+        td.Table.trend("quarter", on="actioned_at"),
+        td.Table.crosstab("group", "platform"),
+        td.Table.crosstab("group", "platform", value="rate"),
+        td.Table.crosstab("group", "platform", value="accounts"),
+        td.Table.crosstab("platform", "group", value="followers", followers="latest"),
+    ]
+
+
+def _own(source: td.Cases | td.Scan, t: td.Table, i: int) -> pl.DataFrame:
+    """The same table from the method's own call (the calls mirror `_tables`)."""
+    calls = [
+        lambda: source.compliance(by="platform"),
+        lambda: source.compliance(by=["group", "platform"], method="jeffreys", pending="exclude"),
+        lambda: source.reach(by="group"),
+        lambda: source.reach(by="platform", followers="latest"),
+        lambda: source.trend("month", by="platform"),
+        lambda: source.trend("quarter", on="actioned_at"),
+        lambda: source.crosstab("group", "platform"),
+        lambda: source.crosstab("group", "platform", value="rate"),
+        lambda: source.crosstab("group", "platform", value="accounts"),
+        lambda: source.crosstab("platform", "group", value="followers", followers="latest"),
+    ]
+    return calls[i]()
+
+
+@pytest.mark.filterwarnings("ignore::takedowns.RejectedRowsWarning")
+def test_tables_in_one_pass_equal_each_call(tmp_path: pathlib.Path) -> None:
+    # Two files with rejected rows: one pass of ten tables gives each method's table, in memory
+    # and on the scan, and the pass's report counts every row once.
+    df = _broken(9_000)
+    df.slice(0, 4_000).write_parquet(tmp_path / "a.parquet")
+    df.slice(4_000).write_parquet(tmp_path / "b.parquet")
+    cases = td.from_frame(df, on_invalid="quarantine")
+    scan = td.scan_parquet(tmp_path)
+    tables = _tables()
+    assert [t.kind for t in tables[:3]] == ["compliance", "compliance", "reach"]
+    assert tables[1].by == ["group", "platform"]
+    in_memory = cases.tables(tables)
+    for passes in (None, 3):
+        got = scan.tables(tables, passes=passes)
+        report = scan.last_report
+        assert report is not None and report["rows_read"] == 9_000
+        assert report["rows_rejected"] == cases.load_report["rows_rejected"] > 0
+        for i, (t, g, m) in enumerate(zip(tables, got, in_memory)):
+            assert m.equals(_own(cases, t, i)), t
+            _same(g, m)
+            assert g.equals(_own(scan, t, i)), t
+            assert "9000 rows read" in g["definition"][0]
+
+
+def test_tables_refuse_what_a_scan_cannot_do(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "cases.parquet"
+    td.synthetic(500, seed=3).write_parquet(path)
+    scan = td.scan_parquet(path)
+    with pytest.raises(TypeError, match="wrap one table in a list"):
+        scan.tables(td.Table.compliance())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must hold takedowns.Table"):
+        scan.tables(["compliance"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="passes"):
+        scan.tables([td.Table.reach()], passes=0)
+    with pytest.raises(td.InvalidArgumentError, match="unit=account"):
+        scan.tables([td.Table.trend(), td.Table.compliance(unit="account")])
+    with pytest.raises(td.InvalidArgumentError, match="groups=latest"):
+        scan.tables([td.Table.reach(groups="latest")])
+    with pytest.raises(td.InvalidArgumentError, match="no column `nope`"):
+        scan.tables([td.Table.compliance(), td.Table.trend(by="nope")])
+    with pytest.raises(TypeError):
+        td.Table()
