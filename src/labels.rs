@@ -149,6 +149,8 @@ impl Vocabulary {
         p.extend(platform.iter().map(|(k, v)| (normalize_label(k), v.clone())));
         let mut g: HashMap<String, String> =
             DEFAULT_GROUP_ALIASES.iter().map(|(k, v)| (normalize_label(k), v.to_string())).collect();
+        // The registry's names and spellings of the groups ([`crate::designations`]).
+        g.extend(crate::designations::group_aliases().iter().map(|(k, v)| (normalize_label(k), v.clone())));
         g.extend(group.iter().map(|(k, v)| (normalize_label(k), v.clone())));
         Vocabulary { status: s, platform: p, group: g }
     }

@@ -364,6 +364,44 @@ def synthetic(n: int, *, seed: int = 0) -> pl.DataFrame:
     return _core.synthetic(n, seed)
 
 
+def designations() -> pl.DataFrame:
+    """Who banned which group, and since when: one row per designation fact, with its source.
+
+    Columns ``group_id``, ``authority`` (``PK-ATA1997``: Pakistan's proscribed organisations,
+    First Schedule of the Anti-Terrorism Act 1997; ``UN-1267``; ``US-FTO``; ``US-SDGT``;
+    ``UK-proscribed``; ``EU-list``), ``listed_on`` (Date; null where no source found states the
+    day), ``reference``, ``source_title``, ``source_url``, ``note`` and ``confirmed`` (False for a
+    fact that was looked for and not found: no source, no date). A date is never inferred.
+
+    Examples
+    --------
+    >>> import polars as pl, takedowns as td
+    >>> d = td.designations()
+    >>> d.filter(pl.col("group_id") == "TTP", pl.col("authority") == "UN-1267", pl.col("listed_on").is_not_null())[
+    ...     "listed_on"
+    ... ].unique().to_list()
+    [datetime.date(2011, 7, 29)]
+    """
+    return _core.designations()
+
+
+def designation_aliases() -> pl.DataFrame:
+    """The names and spellings of each group found in the sources (Urdu script included).
+
+    A load maps every label with ``maps`` True to its ``group_id`` (your ``group_aliases`` win);
+    ``note`` says why a label is not mapped (``Fitna al-Hindustan`` names every terrorist group in
+    Balochistan, not one).
+
+    Examples
+    --------
+    >>> import polars as pl, takedowns as td
+    >>> a = td.designation_aliases()
+    >>> a.filter(pl.col("alias") == "Fitna al-Khawarij").select("group_id", "maps").rows()
+    [('TTP', True)]
+    """
+    return _core.designation_aliases()
+
+
 def vocabularies() -> pl.DataFrame:
     """Every name the library knows: the values of each option (``pending``, ``method``, ``every``
     ...) and the built-in status labels, platform aliases and group aliases with what each becomes.

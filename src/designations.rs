@@ -1,0 +1,224 @@
+//! Who banned whom, and since when: the registry of designations of the groups in the case
+//! records, with a public source for every fact.
+//!
+//! Two tables are compiled into the crate from `data/designations/` (their provenance is in that
+//! folder's README):
+//!
+//! - [`designations`]: one row per designation fact of a group by an authority
+//!   ([`AUTHORITIES`]): `group_id`, `authority`, `listed_on` (a Date, null where no source found
+//!   states the day), `reference` (a list's serial number, a UN reference, a Federal Register or
+//!   S.R.O. citation), `source_title`, `source_url`, `note` and `confirmed`. A fact that was looked
+//!   for and not found is a row with `confirmed = false`, no source and a note saying what is
+//!   missing: a date is never inferred from memory or from other groups' dates. Several rows can
+//!   state the same fact from different sources; where sources disagree (the BLA's Pakistani ban
+//!   on 7 or 9 April 2006) both are kept.
+//! - [`aliases`]: the names and spellings of each group found in the sources, Urdu script
+//!   included, with `maps`: whether a load maps the label to the group. Labels that are not one
+//!   group's name are not mapped: "Fitna al-Hindustan", Pakistan's 2025 label for every terrorist
+//!   group in Balochistan; the Majeed Brigade, which Pakistan proscribed apart from the BLA and
+//!   the US lists as a BLA alias; and fronts or parties the US lists as aliases.
+//!
+//! Loading maps every alias with `maps = yes` to its group ([`crate::labels::Vocabulary`]),
+//! after the built-in aliases and before the user's own `group_aliases` (which win).
+
+use std::sync::OnceLock;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// The designations, as CSV text (see the module docs).
+pub const DESIGNATIONS_CSV: &str = include_str!("../data/designations/designations.csv");
+/// The aliases, as CSV text (see the module docs).
+pub const ALIASES_CSV: &str = include_str!("../data/designations/aliases.csv");
+
+/// The authorities of [`designations`]: id and what the list is.
+pub const AUTHORITIES: &[(&str, &str)] = &[
+    ("PK-ATA1997", "Pakistan: proscribed organisations, First Schedule of the Anti-Terrorism Act 1997 (NACTA's list)"),
+    ("UN-1267", "UN Security Council ISIL (Da'esh) and Al-Qaida sanctions list (resolution 1267 and successors)"),
+    ("US-FTO", "United States: Foreign Terrorist Organizations (Immigration and Nationality Act, section 219)"),
+    ("US-SDGT", "United States: Specially Designated Global Terrorists (Executive Order 13224)"),
+    ("UK-proscribed", "United Kingdom: proscribed terrorist groups or organisations (Terrorism Act 2000)"),
+    ("EU-list", "European Union: terrorist list (Common Position 2001/931/CFSP)"),
+];
+
+fn read_csv(text: &str, name: &str) -> Result<DataFrame> {
+    let df = CsvReadOptions::default()
+        .with_infer_schema_length(Some(0))
+        .into_reader_with_file_handle(std::io::Cursor::new(text.as_bytes()))
+        .finish()
+        .map_err(|e| Error::Internal(format!("the embedded {name} does not read: {e}")))?;
+    // Empty fields are missing values.
+    let cols: Vec<Expr> = df
+        .get_column_names()
+        .iter()
+        .map(|c| {
+            let c = c.as_str();
+            when(col(c).eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(col(c)).alias(c)
+        })
+        .collect();
+    Ok(df.lazy().with_columns(cols).collect()?)
+}
+
+/// The designations registry (see the module docs), sorted by group, authority and date.
+pub fn designations() -> Result<DataFrame> {
+    let mut df = read_csv(DESIGNATIONS_CSV, "designations")?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    let days = df
+        .column("listed_on")?
+        .str()?
+        .iter()
+        .map(|v| {
+            v.map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map(|d| (d - epoch).num_days() as i32)
+                    .map_err(|_| Error::Internal(format!("the embedded designations have a bad date `{v}`")))
+            })
+            .transpose()
+        })
+        .collect::<Result<Int32Chunked>>()?;
+    df.with_column(days.with_name("listed_on".into()).into_date().into_column())?;
+    Ok(df.lazy().with_column(col("source_url").is_not_null().alias("confirmed")).collect()?)
+}
+
+/// The names and spellings of the groups (see the module docs).
+pub fn aliases() -> Result<DataFrame> {
+    let df = read_csv(ALIASES_CSV, "aliases")?;
+    Ok(df.lazy().with_column(col("maps").eq(lit("yes")).alias("maps")).collect()?)
+}
+
+/// The (alias, group) pairs a load maps, read once.
+pub(crate) fn group_aliases() -> &'static [(String, String)] {
+    static PAIRS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        let mut reader = csv::Reader::from_reader(ALIASES_CSV.as_bytes());
+        let headers = reader.headers().cloned().unwrap_or_default();
+        let at = |name: &str| headers.iter().position(|h| h == name);
+        let (Some(g), Some(a), Some(m)) = (at("group_id"), at("alias"), at("maps")) else {
+            return Vec::new();
+        };
+        reader
+            .records()
+            .flatten()
+            .filter(|r| r.get(m) == Some("yes"))
+            .filter_map(|r| Some((r.get(a)?.to_string(), r.get(g)?.to_string())))
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::labels::{normalize_label, DEFAULT_GROUP_ALIASES};
+
+    fn str_at(df: &DataFrame, c: &str, i: usize) -> Option<String> {
+        df.column(c).unwrap().str().unwrap().get(i).map(str::to_string)
+    }
+
+    #[test]
+    fn every_fact_has_a_source_or_says_it_has_none() {
+        let d = designations().unwrap();
+        assert!(d.height() >= 80, "{}", d.height());
+        let known: Vec<&str> = AUTHORITIES.iter().map(|(a, _)| *a).collect();
+        let dates = d.column("listed_on").unwrap().date().unwrap().clone();
+        for i in 0..d.height() {
+            let authority = str_at(&d, "authority", i).unwrap();
+            assert!(known.contains(&authority.as_str()), "row {i}: {authority}");
+            let (url, title) = (str_at(&d, "source_url", i), str_at(&d, "source_title", i));
+            let note = str_at(&d, "note", i).unwrap_or_default();
+            if let Some(url) = &url {
+                assert!(title.is_some() && url.starts_with("http"), "row {i}");
+            } else {
+                // No source: nothing stated, and the note says so.
+                assert!(
+                    title.is_none() && dates.phys.get(i).is_none() && str_at(&d, "reference", i).is_none(),
+                    "row {i}"
+                );
+                assert!(note.starts_with("not confirmed by a source found"), "row {i}: {note}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_facts_checked_by_hand_against_their_sources() {
+        // Each checked against the source named in the row (UN narrative summary, State
+        // Department statements, the Interior Ministry's list read to the Senate, The Hindu).
+        let d = designations().unwrap();
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let dated = |g: &str, a: &str| -> Vec<String> {
+            let f = d
+                .clone()
+                .lazy()
+                .filter(col("group_id").eq(lit(g)).and(col("authority").eq(lit(a))).and(col("listed_on").is_not_null()))
+                .collect()
+                .unwrap();
+            let mut v: Vec<String> = f
+                .column("listed_on")
+                .unwrap()
+                .date()
+                .unwrap()
+                .phys
+                .iter()
+                .flatten()
+                .map(|n| (epoch + chrono::Duration::days(n.into())).to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        assert_eq!(dated("TTP", "PK-ATA1997"), ["2008-08-25"]);
+        assert_eq!(dated("TTP", "UN-1267"), ["2011-07-29"]);
+        assert_eq!(dated("TTP", "US-FTO"), ["2010-09-01"]);
+        assert_eq!(dated("BLA", "PK-ATA1997"), ["2006-04-07"]);
+        assert_eq!(dated("BLA", "US-SDGT"), ["2019-07-02", "2025-08-11"]);
+        assert_eq!(dated("BLF", "PK-ATA1997"), ["2010-09-08"]);
+        assert!(dated("BLF", "US-FTO").is_empty(), "no US designation of the BLF was found");
+    }
+
+    #[test]
+    fn the_samples_groups_resolve_through_the_registry() {
+        let d = designations().unwrap();
+        let sample = crate::Cases::sample().unwrap();
+        let groups = sample.frame().column("group").unwrap().unique().unwrap();
+        for g in groups.str().unwrap().iter().flatten() {
+            let n =
+                d.clone().lazy().filter(col("group_id").eq(lit(g)).and(col("confirmed"))).collect().unwrap().height();
+            assert!(n > 0, "{g} has no sourced designation");
+        }
+    }
+
+    #[test]
+    fn no_label_maps_to_two_groups() {
+        let mut seen: HashMap<String, String> =
+            DEFAULT_GROUP_ALIASES.iter().map(|(k, v)| (normalize_label(k), v.to_string())).collect();
+        let pairs = group_aliases();
+        assert!(pairs.len() >= 60, "{}", pairs.len());
+        for (alias, group) in pairs {
+            let key = normalize_label(alias);
+            if let Some(other) = seen.insert(key.clone(), group.clone()) {
+                assert_eq!(&other, group, "`{alias}` ({key}) maps to {other} and {group}");
+            }
+        }
+        let a = aliases().unwrap();
+        let not_mapped = a.clone().lazy().filter(col("maps").not()).collect().unwrap();
+        for i in 0..not_mapped.height() {
+            assert!(str_at(&not_mapped, "note", i).is_some(), "an alias left unmapped says why");
+        }
+    }
+
+    #[test]
+    fn a_load_maps_the_aliases_and_leaves_the_ambiguous_labels() {
+        let csv = "case_id,platform,account,group,followers,reported_at,status\n\
+                   1,x,@fake_a,Fitna al-Khawarij,1,2025-01-01,removed\n\
+                   2,x,@fake_b,فتنہ الخوارج,1,2025-01-01,removed\n\
+                   3,x,@fake_c,Tehrik-e Taliban Pakistan,1,2025-01-01,removed\n\
+                   4,x,@fake_d,Balochistan Liberation Front,1,2025-01-01,removed\n\
+                   5,x,@fake_e,Fitna al-Hindustan,1,2025-01-01,removed\n\
+                   6,x,@fake_f,Jaish-e-Muhammad,1,2025-01-01,removed\n";
+        let cases = crate::Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
+        let got: Vec<&str> = cases.frame().column("group").unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(got, ["TTP", "TTP", "TTP", "BLF", "Fitna al-Hindustan", "JeM"]);
+    }
+}
