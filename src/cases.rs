@@ -256,6 +256,28 @@ impl Cases {
         metrics::crosstab::crosstab(&self.data, rows, columns, value, compliance, reach)
     }
 
+    /// These cases with a column saying whether each request's group was designated by
+    /// `authority` when the request was made ([`crate::designations::designated`]): use it in
+    /// `by` to split any analytic.
+    pub fn with_designation(&self, authority: &str) -> Result<Cases> {
+        let column = crate::designations::designated(self.frame(), authority)?;
+        let mut frame = self.frame().clone();
+        frame.with_column(column)?;
+        Ok(Cases { data: self.data.with_frame(frame), rejects: self.rejects.clone() })
+    }
+
+    /// Compliance before and after `at` per `by` group, with the change and its interval
+    /// ([`metrics::change`]).
+    pub fn change(
+        &self,
+        at: chrono::NaiveDate,
+        by: &[&str],
+        adjust: crate::Adjust,
+        spec: &ComplianceSpec,
+    ) -> Result<DataFrame> {
+        metrics::change::change(&self.data, at, &metrics::owned(by), adjust, spec)
+    }
+
     /// Each table of `tables`, in order ([`metrics::tables`]): what each analytic's own call gives.
     pub fn tables(&self, tables: &[crate::Table]) -> Result<Vec<DataFrame>> {
         metrics::tables::tables(&self.data, tables)

@@ -106,6 +106,67 @@ pub(crate) fn group_aliases() -> &'static [(String, String)] {
     })
 }
 
+/// The values of a [`designated`] column.
+pub const DESIGNATED: &str = "designated";
+/// Reported before the group's earliest dated designation by the authority.
+pub const NOT_YET: &str = "not yet designated";
+/// The registry has no sourced designation of the group by the authority.
+pub const NONE_FOUND: &str = "no designation found";
+/// The registry has a sourced designation with no day, or the request has no date.
+pub const DATE_UNKNOWN: &str = "date unknown";
+
+/// The name of the [`designated`] column for `authority` (`designated_us_fto` for `US-FTO`).
+pub fn designated_column(authority: &str) -> String {
+    format!("designated_{}", authority.to_lowercase().replace('-', "_"))
+}
+
+/// Whether each case's group was designated by `authority` ([`AUTHORITIES`]) when the request
+/// was made: a String column, [`designated_column`], of [`DESIGNATED`] (reported on or after
+/// the earliest sourced day of the group's designation), [`NOT_YET`] (before it), [`NONE_FOUND`]
+/// (no sourced designation of the group by the authority in the registry) or [`DATE_UNKNOWN`]
+/// (the sources give no day, or the case has no `reported_at`); null for a case without a
+/// group. Delistings are not modelled (the registry records one: the TLP's, November 2021).
+pub fn designated(frame: &DataFrame, authority: &str) -> Result<Column> {
+    if !AUTHORITIES.iter().any(|(a, _)| *a == authority) {
+        let known: Vec<&str> = AUTHORITIES.iter().map(|(a, _)| *a).collect();
+        return Err(Error::invalid_arg("authority", format!("`{authority}` is not one of {}", known.join(", "))));
+    }
+    let d = designations()?;
+    let (groups, authorities) = (d.column("group_id")?.str()?, d.column("authority")?.str()?);
+    let (dates, confirmed) = (d.column("listed_on")?.date()?.phys.clone(), d.column("confirmed")?.bool()?);
+    // Per group: the earliest sourced day (in microseconds), or None for sourced facts without one.
+    let mut first: std::collections::HashMap<&str, Option<i64>> = std::collections::HashMap::new();
+    for i in 0..d.height() {
+        let (Some(g), Some(a), Some(true)) = (groups.get(i), authorities.get(i), confirmed.get(i)) else { continue };
+        if a != authority {
+            continue;
+        }
+        let day = dates.get(i).map(|n| n as i64 * crate::dates::MICROS_PER_DAY);
+        let slot = first.entry(g).or_insert(None);
+        *slot = match (*slot, day) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+    }
+    let g = frame.column(crate::schema::col_names::GROUP)?.str()?;
+    let at = frame.column(crate::schema::col_names::REPORTED_AT)?.cast(&DataType::Int64)?;
+    let at = at.i64()?;
+    let values: StringChunked = g
+        .iter()
+        .zip(at.iter())
+        .map(|(g, at)| {
+            let g = g?;
+            Some(match (first.get(g), at) {
+                (None, _) => NONE_FOUND,
+                (Some(None), _) | (Some(Some(_)), None) => DATE_UNKNOWN,
+                (Some(Some(day)), Some(at)) if at < *day => NOT_YET,
+                _ => DESIGNATED,
+            })
+        })
+        .collect();
+    Ok(values.with_name(designated_column(authority).into()).into_column())
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -206,6 +267,46 @@ mod tests {
         for i in 0..not_mapped.height() {
             assert!(str_at(&not_mapped, "note", i).is_some(), "an alias left unmapped says why");
         }
+    }
+
+    #[test]
+    fn designated_is_read_on_the_request_date() {
+        // TTP: US-FTO 2010-09-01; BLA: US-FTO announced 2025-08-11; BLF: none found; the
+        // Majeed Brigade's US row is an alias entry dated 2025-08-11.
+        let day = |y, m, d| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_micros()
+        };
+        let frame = df!(
+            "group" => [Some("TTP"), Some("TTP"), Some("BLA"), Some("BLA"), Some("BLF"), None, Some("TTP")],
+            "reported_at" => [
+                Some(day(2010, 8, 31)), Some(day(2010, 9, 1)), Some(day(2025, 8, 10)), Some(day(2025, 8, 11)),
+                Some(day(2025, 8, 11)), Some(day(2025, 8, 11)), None
+            ]
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col("reported_at").cast(crate::schema::datetime_dtype()))
+        .collect()
+        .unwrap();
+        let c = designated(&frame, "US-FTO").unwrap();
+        assert_eq!(c.name().as_str(), "designated_us_fto");
+        let got: Vec<Option<&str>> = c.str().unwrap().iter().collect();
+        assert_eq!(
+            got,
+            [
+                Some(NOT_YET),
+                Some(DESIGNATED),
+                Some(NOT_YET),
+                Some(DESIGNATED),
+                Some(NONE_FOUND),
+                None,
+                Some(DATE_UNKNOWN)
+            ]
+        );
+        // The UK's TTP row gives a month only: the day is unknown.
+        let uk = designated(&frame, "UK-proscribed").unwrap();
+        assert_eq!(uk.str().unwrap().get(1), Some(DATE_UNKNOWN));
+        assert!(designated(&frame, "US-fto").is_err());
     }
 
     #[test]

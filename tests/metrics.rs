@@ -366,3 +366,53 @@ fn latest_outcome_without_sorting_matches_the_definition_under_ties() {
     let r = cases.reach(&["group"], &ReachSpec::default()).unwrap();
     assert_eq!(i64_col(&r, "followers_actioned"), [Some(want_actioned_followers[1]), Some(want_actioned_followers[0])]);
 }
+
+#[test]
+fn change_at_a_date_compares_the_two_sides_as_pairwise_does() {
+    use polars::prelude::*;
+    // x: before 3 of 4 removed, after 1 of 4; y: before 2 of 2, after none; one undated row.
+    let csv = "case_id,platform,account,group,reported_at,status,side\n\
+               1,x,@fake_1,TTP,2025-01-05,removed,before\n\
+               2,x,@fake_2,TTP,2025-01-06,removed,before\n\
+               3,x,@fake_3,TTP,2025-01-07,removed,before\n\
+               4,x,@fake_4,TTP,2025-01-31,rejected,before\n\
+               5,x,@fake_5,TTP,2025-02-01,removed,after\n\
+               6,x,@fake_6,TTP,2025-03-01,rejected,after\n\
+               7,x,@fake_7,TTP,2025-03-02,rejected,after\n\
+               8,x,@fake_8,TTP,2025-03-03,rejected,after\n\
+               9,y,@fake_9,TTP,2025-01-05,removed,before\n\
+               10,y,@fake_10,TTP,2025-01-06,removed,before\n\
+               11,y,@fake_11,TTP,,removed,\n";
+    let opts = LoadOptions::default().with_required(&["platform", "status"]);
+    let cases = Cases::read_csv_bytes(csv.as_bytes(), "c.csv", &opts).unwrap();
+    let spec = ComplianceSpec::default();
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
+    let got = cases.change(at, &["platform"], Adjust::None, &spec).unwrap();
+    let f = |c: &str, i: usize| got.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(i);
+    assert_eq!(
+        (f("n_before", 0), f("rate_before", 0), f("n_after", 0), f("rate_after", 0)),
+        (Some(4.0), Some(0.75), Some(4.0), Some(0.25))
+    );
+    assert_eq!(f("difference", 0), Some(-0.5));
+    assert!((f("ratio", 0).unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    // Pooled rate 1/2: z = -0.5 / sqrt(0.25 * (1/4 + 1/4)) = -sqrt(2); p = 2 * Phi(-sqrt(2)).
+    assert!((f("z", 0).unwrap() + 2f64.sqrt()).abs() < 1e-12);
+    assert!((f("p_value", 0).unwrap() - 0.157_299_207_050_285_1).abs() < 1e-12);
+    // The same comparison as pairwise of a column that says the side.
+    let side = cases.filter_expr(col("platform").eq(lit("x"))).unwrap();
+    let pw = side.pairwise("side", Some("before"), Adjust::None, &spec).unwrap();
+    let g = |c: &str| pw.column(c).unwrap().f64().unwrap().get(0);
+    for (a, b) in [
+        ("difference_low", "difference_low"),
+        ("difference_high", "difference_high"),
+        ("ratio_low", "ratio_low"),
+        ("p_value", "p_value"),
+    ] {
+        assert!((f(a, 0).unwrap() - g(b).unwrap()).abs() < 1e-12, "{a}");
+    }
+    // y has no request after: its rates and change are null, not 0.
+    assert_eq!((f("n_after", 1), f("rate_after", 1), f("difference", 1)), (Some(0.0), None, None));
+    let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+    assert!(def.starts_with("change at 2025-02-01") && def.contains("(1 request row(s) without reported_at"), "{def}");
+    assert!(cases.change(at, &["nope"], Adjust::Holm, &spec).is_err());
+}

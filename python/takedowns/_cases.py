@@ -391,6 +391,67 @@ class Cases:
         """
         return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
+    def with_designation(self, authority: str) -> Cases:
+        """These cases with a column saying whether each request's group was designated by
+        ``authority`` when the request was made, for ``by`` in any analytic.
+
+        ``authority`` is one of ``PK-ATA1997``, ``UN-1267``, ``US-FTO``, ``US-SDGT``,
+        ``UK-proscribed``, ``EU-list`` (see :func:`takedowns.designations`). The column,
+        ``designated_<authority>`` (``designated_us_fto``), holds ``"designated"`` (reported on or
+        after the earliest sourced day of the group's designation), ``"not yet designated"``,
+        ``"no designation found"`` (none in the registry) or ``"date unknown"`` (the sources give
+        no day, or the request has no date); null without a group. Delistings are not modelled.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> c = td.sample().with_designation("US-FTO")
+        >>> c.compliance(by="designated_us_fto").select("designated_us_fto", "requests").rows()
+        [('designated', 449), ('no designation found', 186), ('not yet designated', 261)]
+        """
+        return Cases._wrap(self._inner.with_designation(authority))
+
+    def change(
+        self,
+        at: date | str,
+        *,
+        by: By = None,
+        adjust: Adjust = "holm",
+        spec: ComplianceSpec | None = None,
+        **options: Unpack[ComplianceOptions],
+    ) -> pl.DataFrame:
+        """Compliance before and after a date (a new law, a policy, a ban), and the change.
+
+        Requests are split by ``reported_at``: before ``at``, and on or after it (requests
+        without the date are on neither side; the definition counts them). For each ``by`` group:
+        each side's rate and interval as :meth:`compliance` gives them (``spec`` and the keywords
+        as there), then ``difference`` = rate_after - rate_before with Newcombe's hybrid score
+        interval, ``ratio`` with Katz's log interval and the pooled z-test's ``p_value``
+        (``p_adjusted`` over the groups by ``adjust``): the comparison :meth:`pairwise` makes of
+        the two sides. A difference is not by itself an effect of what happened at ``at``.
+
+        Returns
+        -------
+        polars.DataFrame
+            by columns, n_before, rate_before, ci_low_before, ci_high_before, n_after, rate_after,
+            ci_low_after, ci_high_after, difference, difference_low, difference_high, ratio,
+            ratio_low, ratio_high, z, p_value, p_adjusted, low_n, definition.
+
+        Examples
+        --------
+        >>> import datetime, takedowns as td
+        >>> t = td.sample().change(datetime.date(2025, 5, 1))
+        >>> t.select("n_before", "rate_before", "n_after", "rate_after").rows()
+        [(388, 0.654639175257732, 508, 0.6948818897637795)]
+        """
+        if isinstance(at, str):
+            at = date.fromisoformat(at)
+        if not isinstance(at, date):
+            raise TypeError(f"at must be a date, got {type(at).__name__}")
+        days = _as_days(at)
+        assert days is not None
+        return self._analysed().change(days, _by(by), adjust, _spec(ComplianceSpec, spec, options))
+
     def pairwise(
         self,
         by: str = "platform",

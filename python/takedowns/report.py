@@ -349,6 +349,46 @@ def _prepare_out(out: pathlib.Path) -> None:
         _safe_path(out, sub).mkdir(exist_ok=True)
 
 
+def _designations_lines(cases: Cases) -> list[str]:
+    """The designations of the data's groups, from the registry (``td.designations()``): per group
+    and authority the earliest sourced day (or that the sources give none), with its source."""
+    from takedowns._io import designations
+
+    groups = sorted(g for g in cases.to_polars().get_column("group").unique().to_list() if g is not None)
+    if not groups:
+        return []
+    d = designations().filter(pl.col("confirmed"), pl.col("group_id").is_in(groups))
+    # The earliest day; among sources of the same day, an official one (a government's or the UN's).
+    official = pl.col("source_url").str.contains(r"(\.gov\b|\.gov\.|un\.org|parliament\.uk)")
+    first = (
+        d.with_columns(official.alias("_official"))
+        .sort(["listed_on", "_official"], descending=[False, True], nulls_last=True)
+        .group_by("group_id", "authority", maintain_order=True)
+        .first()
+        .sort("group_id", "authority")
+    )
+    lines = [
+        "",
+        "## Designations of the groups",
+        "",
+        "From takedowns' designations registry (`td.designations()`: every fact with its public source; "
+        "a day is given only where a source states it):",
+    ]
+    for g in groups:
+        rows = first.filter(pl.col("group_id") == g)
+        if rows.height == 0:
+            lines.append(f"- {md_code(g)}: no designation in the registry.")
+            continue
+        parts = []
+        for authority, listed_on, title, url in rows.select(
+            "authority", "listed_on", "source_title", "source_url"
+        ).rows():
+            when = f"{listed_on:%Y-%m-%d}" if listed_on is not None else "day not in the sources"
+            parts.append(f"{authority} {when} ([{md_note(title)}]({url}))")
+        lines.append(f"- {md_code(g)}: " + "; ".join(parts) + ".")
+    return lines
+
+
 def methods_note(
     cases: Cases,
     made: dict[str, pl.DataFrame],
@@ -424,6 +464,7 @@ def methods_note(
         lines.append(f"- Input columns not kept: {', '.join(r['columns_dropped'])} (derived again from `account`).")
     if r.get("pseudonymised"):
         lines.append("- Accounts and case ids are keyed pseudonyms (HMAC-SHA256); the key is not part of the pack.")
+    lines += _designations_lines(cases)
     if published is not None:
         p = published.load_report
         psha = p.get("sha256")

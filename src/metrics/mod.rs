@@ -3,6 +3,7 @@
 //! returns a polars DataFrame whose `definition` column states the definition used.
 
 mod accounts;
+pub mod change;
 pub mod compare;
 pub mod compliance;
 pub mod crosstab;

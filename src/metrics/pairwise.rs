@@ -50,11 +50,11 @@ crate::vocabulary! {
 const MAX_PAIRS: usize = 100_000;
 
 /// One group's successes and denominator.
-struct Rate {
-    label: Option<String>,
-    x: f64,
-    n: f64,
-    low_n: bool,
+pub(crate) struct Rate {
+    pub(crate) label: Option<String>,
+    pub(crate) x: f64,
+    pub(crate) n: f64,
+    pub(crate) low_n: bool,
 }
 
 /// Pairwise comparisons of compliance per `by` group (see the module docs): every pair in the
@@ -155,21 +155,21 @@ pub fn pairwise(
 }
 
 #[derive(Default)]
-struct Compared {
-    rate_a: Option<f64>,
-    rate_b: Option<f64>,
-    difference: Option<f64>,
-    difference_low: Option<f64>,
-    difference_high: Option<f64>,
-    ratio: Option<f64>,
-    ratio_low: Option<f64>,
-    ratio_high: Option<f64>,
-    z: Option<f64>,
-    p_value: Option<f64>,
-    p_adjusted: Option<f64>,
+pub(crate) struct Compared {
+    pub(crate) rate_a: Option<f64>,
+    pub(crate) rate_b: Option<f64>,
+    pub(crate) difference: Option<f64>,
+    pub(crate) difference_low: Option<f64>,
+    pub(crate) difference_high: Option<f64>,
+    pub(crate) ratio: Option<f64>,
+    pub(crate) ratio_low: Option<f64>,
+    pub(crate) ratio_high: Option<f64>,
+    pub(crate) z: Option<f64>,
+    pub(crate) p_value: Option<f64>,
+    pub(crate) p_adjusted: Option<f64>,
 }
 
-fn compare(a: &Rate, b: &Rate, level: f64, z: f64) -> Compared {
+pub(crate) fn compare(a: &Rate, b: &Rate, level: f64, z: f64) -> Compared {
     if !(a.n > 0.0) || !(b.n > 0.0) {
         return Compared {
             rate_a: (a.n > 0.0).then(|| a.x / a.n),
@@ -209,7 +209,7 @@ fn compare(a: &Rate, b: &Rate, level: f64, z: f64) -> Compared {
 }
 
 /// The p-values adjusted by `how` over those present (a missing one stays missing).
-fn adjusted(p: &[Option<f64>], how: Adjust) -> Vec<Option<f64>> {
+pub(crate) fn adjusted(p: &[Option<f64>], how: Adjust) -> Vec<Option<f64>> {
     let present: Vec<(usize, f64)> = p.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
     let m = present.len() as f64;
     let mut out = vec![None; p.len()];

@@ -290,6 +290,23 @@ impl PyCases {
         run(py, move || c.tables(&tables)).map(|v| v.into_iter().map(PyDataFrame).collect())
     }
 
+    fn with_designation(&self, py: Python<'_>, authority: String) -> PyResult<PyCases> {
+        let c = self.inner.clone();
+        run(py, move || c.with_designation(&authority)).map(wrap)
+    }
+
+    fn change(
+        &self,
+        py: Python<'_>,
+        at: i32,
+        by: Vec<String>,
+        adjust: crate::Adjust,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::change::change(c.data(), day(at), &by, adjust, &spec)).map(PyDataFrame)
+    }
+
     #[pyo3(signature = (by, reference, adjust, spec))]
     fn pairwise(
         &self,

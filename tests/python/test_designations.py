@@ -6,6 +6,7 @@ import datetime as dt
 import pathlib
 
 import polars as pl
+import pytest
 
 import takedowns as td
 
@@ -50,3 +51,30 @@ def test_a_load_maps_names_through_the_registry(tmp_path: pathlib.Path) -> None:
     assert a.filter(~pl.col("maps"))["note"].is_not_null().all()
     v = td.vocabularies().filter(pl.col("vocabulary") == "group aliases")
     assert ("fitna al khawarij", "TTP") in v.select("label", "value").rows()
+
+
+def test_with_designation_splits_on_the_request_date() -> None:
+    cases = td.sample().with_designation("US-FTO")
+    f = cases.to_polars()
+    # TTP: designated 2010-09-01, before every request; BLA: 2025-08-11, inside the sample's
+    # months; BLF: none found. Counted independently with polars.
+    bla_after = f.filter(pl.col("group") == "BLA", pl.col("reported_at") >= dt.datetime(2025, 8, 11)).height
+    want = {
+        "designated": f.filter(pl.col("group") == "TTP").height + bla_after,
+        "not yet designated": f.filter(pl.col("group") == "BLA").height - bla_after,
+        "no designation found": f.filter(pl.col("group") == "BLF").height,
+    }
+    got = dict(cases.compliance(by="designated_us_fto").select("designated_us_fto", "requests").rows())
+    assert got == want
+    with pytest.raises(td.InvalidArgumentError, match="not one of"):
+        td.sample().with_designation("FTO")
+
+
+def test_the_methods_note_cites_the_designations(tmp_path: pathlib.Path) -> None:
+    td.report.build(td.sample(), tmp_path / "pack")
+    note = (tmp_path / "pack" / "methods.md").read_text(encoding="utf-8")
+    assert "## Designations of the groups" in note
+    ttp = next(line for line in note.splitlines() if line.startswith("- `TTP`"))
+    assert "UN-1267 2011-07-29" in ttp and "PK-ATA1997 2008-08-25" in ttp and "un.org" in ttp
+    blf = next(line for line in note.splitlines() if line.startswith("- `BLF`"))
+    assert "PK-ATA1997 2010-09-08" in blf and "US-FTO" not in blf

@@ -3,6 +3,7 @@ made by tests/golden/statsmodels/make_pairwise.py) to 1e-9."""
 
 from __future__ import annotations
 
+import datetime
 import math
 import pathlib
 
@@ -91,3 +92,29 @@ def test_against_a_reference_and_other_adjustments() -> None:
         "rates: compliance rate = (removed + restricted) / decided requests (pending excluded)"
         in (decided["definition"][0])
     )
+
+
+def test_change_at_a_date_equals_statsmodels() -> None:
+    # Before and after 2025-05-01 per platform (tests/golden/statsmodels/make_change.py).
+    got = td.sample().change(datetime.date(2025, 5, 1), by="platform")
+    want = pl.read_csv(GOLDEN / "change_platform.csv")
+    assert got["platform"].to_list() == want["platform"].to_list()
+    assert got["n_before"].to_list() == want["n_before"].to_list()
+    assert got["n_after"].to_list() == want["n_after"].to_list()
+    for c, w in [
+        ("difference", "difference"),
+        ("difference_low", "difference_low"),
+        ("difference_high", "difference_high"),
+        ("ratio", "ratio"),
+        ("ratio_low", "ratio_low"),
+        ("ratio_high", "ratio_high"),
+        ("p_value", "p_value"),
+        ("p_adjusted", "p_holm"),
+    ]:
+        for a, b in zip(got[c].to_list(), want[w].to_list()):
+            assert abs(a - b) < 1e-9, (c, a, b)
+    assert got["definition"][0].startswith("change at 2025-05-01")
+    # A string date is read as ISO; anything else is refused.
+    assert got.equals(td.sample().change("2025-05-01", by="platform"))
+    with pytest.raises(TypeError, match="at must be a date"):
+        td.sample().change(20250501, by="platform")  # type: ignore[arg-type]
