@@ -103,6 +103,24 @@ MEMO = [
     ),
     new_markdown_cell("The rate per quarter, with its interval; the last quarter is cut short by the data's end:"),
     new_code_cell('plot.trend(cases, "quarter", by=None, value="rate")'),
+    new_markdown_cell(
+        "Did compliance change when the campaign widened? The rates before and from the date, the "
+        "difference with Newcombe's interval and a Holm-adjusted p-value (the same comparison as "
+        "`pairwise`; a difference is not by itself an effect of the event):"
+    ),
+    new_code_cell(
+        'cases.change(dt.date(2025, 5, 1), by="platform").select(\n'
+        '    "platform", "rate_before", "rate_after", "difference", "difference_low", "difference_high", "p_adjusted"\n)'
+    ),
+    new_code_cell('plot.trend(cases, "month", by=None, value="rate", change_at=dt.date(2025, 5, 1))'),
+    new_markdown_cell(
+        "Split by designation: was each request's group on the US FTO list when it was made? "
+        "(`td.designations()` holds the sourced dates.)"
+    ),
+    new_code_cell(
+        'cases.with_designation("US-FTO").compliance(by="designated_us_fto").select(\n'
+        '    "designated_us_fto", "requests", "rate", "ci_low", "ci_high"\n)'
+    ),
     new_markdown_cell("## 5. How fast? (pending requests censored, rejection a competing outcome)"),
     new_code_cell('fig, ax = plot.time_to_action(cases, "platform")\nfig'),
     new_markdown_cell("## 6. Save for the memo: PNG (300 dpi), SVG and PDF"),

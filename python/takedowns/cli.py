@@ -211,6 +211,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the date the data describe (default: the latest date in the data)",
     )
     r.add_argument("--title", default=None, help="the memo draft's heading")
+    r.add_argument(
+        "--change-at",
+        type=dt.date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="a date (a law, a policy, a ban): adds compliance per platform before and after it, "
+        "with the change and its interval (table change_platform, figure trend_rate_change)",
+    )
     from takedowns._typing import SourceName
 
     r.add_argument(
@@ -470,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.compare_jurisdiction is None
             else f"jurisdiction = {args.compare_jurisdiction}",
             every=args.every or ("half-year" if args.source else "month"),
+            change_at=args.change_at,
         )
     except TakedownsError as e:
         # The library speaks Python; the command line has a flag for it.

@@ -476,6 +476,7 @@ def trend(
     value: str = "requests",
     kind: str = "lines",
     events: Iterable[tuple[dt.date, str]] = (),
+    change_at: dt.date | None = None,
     ax: Axes | None = None,
     title: str | None = None,
     source: str | None = None,
@@ -490,6 +491,9 @@ def trend(
     as a band, low-n periods hollow (or greyed, or left out: ``low_n``). ``events`` is a list of
     ``(date, label)`` drawn as dashed lines. A last period that ends after ``as_of`` (default:
     the latest date in the data) is shaded and drawn dashed: it is incomplete.
+
+    ``change_at`` (with ``value="rate"``) marks a date and draws each group's rate before and
+    after it as a level (:meth:`Cases.change`), the change and its interval in the footnote.
     """
     if kind not in ("lines", "area"):
         raise InvalidArgumentError(f"kind is 'lines' or 'area', not {kind!r}", "kind")
@@ -497,6 +501,8 @@ def trend(
     rate = value == "rate"
     if rate and kind == "area":
         raise InvalidArgumentError("rates do not stack: use kind='lines' with value='rate'", "kind")
+    if change_at is not None and not rate:
+        raise InvalidArgumentError("change_at draws the rate before and after a date: use value='rate'", "change_at")
     t = cases.trend(every, by=by, **options)
     _nonempty(t, "trend")
     if value not in t.columns or value in ("period", "period_label", "definition", "low_n") or value == by:
@@ -575,6 +581,27 @@ def trend(
 
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    change_notes: list[str] = []
+    if change_at is not None:
+        ch = cases.change(change_at, by=by, **options)
+        events = [*events, (change_at, f"{_day(change_at)}")]
+        left, right = periods[0], last_end
+        for key, c in zip(keys, colours_):
+            row = ch if by is None else ch.filter(pl.col(by).eq_missing(key))
+            if row.height == 0:
+                continue
+            r = row.row(0, named=True)
+            for a, b, level in ((left, change_at, r["rate_before"]), (change_at, right, r["rate_after"])):
+                if level is not None:
+                    ax.hlines(level * 100, a, b, colors=c, lw=2.2, alpha=0.55, linestyles=(0, (5, 2)))
+            if r["difference"] is not None:
+                name = "" if key is None else f"{label(key)}: "
+                change_notes.append(
+                    f"{name}{r['difference'] * 100:+.1f} points ({r['difference_low'] * 100:+.1f} to "
+                    f"{r['difference_high'] * 100:+.1f}), p={r['p_adjusted']:.2g}"
+                    if r["p_adjusted"] is not None
+                    else f"{name}{r['difference'] * 100:+.1f} points"
+                )
     for when_, text in events:
         at = float(date2num(when_))  # type: ignore[no-untyped-call]
         ax.axvline(at, color="#555555", lw=0.8, ls="--")
@@ -594,6 +621,8 @@ def trend(
     if by is not None and len(keys) > 1:
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     default_title = f"Compliance per {every}, {clause}" if rate else f"{shown[:1].upper()}{shown[1:]} per {every}"
+    if change_at is not None:
+        default_title = f"Compliance per {every} before and from {_day(change_at)}, {clause}"
     ax.set_title(title or default_title, loc="left")
     definition = str(t["definition"][0])
     if not rate and value not in ("ci_low", "ci_high"):
@@ -615,6 +644,14 @@ def trend(
         notes.append(f"Hollow dots: n below {spec.min_n} {n_words}; read with care.")
     if dropped:
         notes.append(f"{dropped} period rate(s) on fewer than {spec.min_n} {n_words} not shown (low_n='drop').")
+    if change_at is not None:
+        shown_notes = change_notes[:6] + (
+            [f"{len(change_notes) - 6} more in cases.change()"] if len(change_notes) > 6 else []
+        )
+        notes.append(
+            f"Dashed levels: the rate of requests reported before and from {_day(change_at)}; change after - before "
+            f"(95% Newcombe interval, Holm-adjusted p): " + "; ".join(shown_notes or ["no side has a rate"]) + "."
+        )
     footnote(fig, definition, cases, " ".join(notes), source=source, as_of=as_of)
     return Plot(fig, ax)
 

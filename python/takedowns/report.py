@@ -88,10 +88,12 @@ def tables(
     compare_every: str = "half-year",
     every: str = "month",
     progress: Progress | None = None,
+    change_at: dt.date | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every table of the pack, by file stem. ``options`` go to the compliance-type tables
     (``pending``, ``method``, ``ci``, ``unit`` ...); ``as_of`` to time to action (when pending
-    requests are censored); ``published`` (a source read with :mod:`takedowns.sources`) adds
+    requests are censored); ``change_at`` adds ``change_platform``, compliance per platform
+    before and after that date (:meth:`Cases.change`); ``published`` (a source read with :mod:`takedowns.sources`) adds
     ``compare_published``, your compliance beside it per platform and ``compare_every`` period.
     A table the data cannot give (no dates for a trend, no follower counts
     for reach) is left out, with the reason in ``skipped``."""
@@ -116,6 +118,8 @@ def tables(
         "crosstab_group_platform_rate": lambda: cases.crosstab("group", "platform", value="rate", **o),
         "time_to_action_platform": lambda: cases.time_to_action(by="platform", as_of=as_of),
     }
+    if change_at is not None:
+        makers["change_platform"] = lambda: cases.change(change_at, by="platform", **o)
     if actions:
         # A platform's own actions: nothing was refused, so no rate says anything.
         unit = cases.load_report.get("unit") or "actions"
@@ -128,6 +132,7 @@ def tables(
             "compliance_group_platform",
             "pairwise_platform",
             "crosstab_group_platform_rate",
+            *(["change_platform"] if change_at is not None else []),
         ):
             del makers[name]
             skipped[name] = why
@@ -151,6 +156,7 @@ def tables(
             "pairwise_platform",
             "crosstab_group_platform_rate",
             "time_to_action_platform",
+            "change_platform",
         ):
             makers.pop(name, None)
             skipped.setdefault(name, why)
@@ -273,6 +279,7 @@ def _figures(
     skipped: dict[str, str],
     stamp: dict[str, Any] | None = None,
     every: str = "month",
+    change_at: dt.date | None = None,
 ) -> dict[str, Callable[[], Any]]:
     o = dict(options)
     st = dict(stamp or {})
@@ -296,6 +303,19 @@ def _figures(
             trend_name(every),
         ),
         "reach_group": (lambda: plot.reach(cases, "group", **st), ["group"], "reach_group"),
+        **(
+            {
+                "trend_rate_change": (
+                    lambda: plot.trend(
+                        cases, cast(Any, every), by="platform", value="rate", change_at=change_at, **st, **o
+                    ),
+                    ["platform"],
+                    "change_platform",
+                )
+            }
+            if change_at is not None
+            else {}
+        ),
         "heatmap_group_platform": (
             lambda: plot.heatmap(cases, "group", "platform", value="rate", **st, **o),
             ["group", "platform"],
@@ -521,6 +541,7 @@ def build(
     compare_every: str = "half-year",
     published_filter: str | None = None,
     every: str = "month",
+    change_at: dt.date | None = None,
 ) -> list[pathlib.Path]:
     """Writes the memo pack under ``out`` and returns every file written: ``report.md``, a memo
     draft (the rejects first, the headline, each figure with a numbered caption, the key tables
@@ -543,6 +564,10 @@ def build(
         The trend's period (default month; a published source's half-years want ``"half-year"``,
         which the CLI chooses with ``--source``). The tables are named by it: ``trend_month``,
         ``trend_half_year_platform``.
+    change_at
+        A date (a law, a policy, a ban): the pack adds ``change_platform``, compliance per
+        platform before and after it with the change and its interval (:meth:`Cases.change`),
+        and the figure ``trend_rate_change`` (the monthly rates with both levels and the date).
     published, compare_every, published_filter
         A platform's published figures (:func:`takedowns.sources.read`, filtered to the requesting
         country): the pack then compares your compliance with them per platform and period
@@ -591,7 +616,7 @@ def build(
     with warnings.catch_warnings(), bar:
         # The rejects are stated at the top of every output instead.
         warnings.simplefilter("ignore", RejectedRowsWarning)
-        made = tables(cases, o, skipped, as_of, published, compare_every, every, bar)
+        made = tables(cases, o, skipped, as_of, published, compare_every, every, bar, change_at)
         if min_cell and "compare_published" in made:
             # Suppression knows the pack's own tables; the comparison would show exact counts.
             del made["compare_published"]
@@ -620,7 +645,7 @@ def build(
         if min_cell:
             skipped["figures"] = "small-cell suppression is on, and figures draw exact values"
         else:
-            figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of}, every)
+            figs = _figures(cases, o, made, skipped, {"source": source, "as_of": as_of}, every, change_at)
             if published is not None and "compare_published" in made:
                 figs["compare_published"] = lambda: plot.compare(
                     cases, published, "platform", every=cast(Any, compare_every), as_of=as_of, **o
@@ -666,6 +691,7 @@ _MEMO_TABLES = {
 _FIGURE_AFTER = {
     "compliance_platform": "compliance_platform",
     "pairwise_platform": "compliance_platform",
+    "trend_rate_change": "compliance_platform",
     "heatmap_group_platform": "compliance_group_platform",
     "reach_group": "reach_group",
     "time_to_action_platform": "time_to_action_platform",

@@ -163,3 +163,25 @@ def test_pairwise_figure_draws_each_difference_with_its_interval_and_adjusted_p(
     assert "p < 0.001" in ps and len(ps) == 5
     assert "p-values adjusted (holm) for 5 comparisons" in footnote_text(fig)
     plt.close(fig)
+
+
+def test_trend_marks_a_change_with_the_levels_before_and_after() -> None:
+    cases = td.sample()
+    at = dt.date(2025, 5, 1)
+    fig, ax = plot.trend(cases, by=None, value="rate", change_at=at)
+    ch = cases.change(at)
+    r = ch.row(0, named=True)
+    # Two levels, at the rates change() gives, split at the date.
+    from matplotlib.collections import LineCollection
+    from matplotlib.dates import date2num
+
+    levels = [c for c in ax.collections if isinstance(c, LineCollection)]
+    ys = sorted(seg[0][1] for c in levels for seg in c.get_segments())
+    assert ys == pytest.approx(sorted([r["rate_before"] * 100, r["rate_after"] * 100]))
+    xs = sorted(x for c in levels for seg in c.get_segments() for x, _ in seg)
+    assert date2num(at) in xs
+    note = footnote_text(fig)
+    assert f"{r['difference'] * 100:+.1f} points" in note and "from 1 May 2025" in note
+    plt.close(fig)
+    with pytest.raises(td.InvalidArgumentError, match="value='rate'"):
+        plot.trend(cases, change_at=at)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 import takedowns as td
@@ -85,3 +86,19 @@ def test_the_pack_compares_platforms_and_says_why_not_with_one(tmp_path: pathlib
     report.build(one, tmp_path / "one", quiet=True)
     methods = (tmp_path / "one" / "report.md").read_text()
     assert "pairwise_platform: one platform: nothing to compare" in methods
+
+
+def test_a_change_date_adds_its_table_and_figure(tmp_path: pathlib.Path) -> None:
+    import datetime
+
+    out = tmp_path / "pack"
+    td.report.build(td.sample(), out, quiet=True, change_at=datetime.date(2025, 5, 1))
+    got = pl.read_csv(out / "tables" / "change_platform.csv")
+    want = td.sample().change(datetime.date(2025, 5, 1), by="platform")
+    assert got["difference"].to_list() == pytest.approx(want["difference"].to_list())
+    assert (out / "figures" / "trend_rate_change.png").exists()
+    memo = (out / "report.md").read_text()
+    assert "figures/trend_rate_change.png" in memo
+    # Without the date there is neither.
+    td.report.build(td.sample(), tmp_path / "plain", quiet=True)
+    assert not (tmp_path / "plain" / "tables" / "change_platform.csv").exists()
