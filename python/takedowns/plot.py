@@ -591,7 +591,8 @@ def trend(
             if row.height == 0:
                 continue
             r = row.row(0, named=True)
-            for a, b, level in ((left, change_at, r["rate_before"]), (change_at, right, r["rate_after"])):
+            edges = [float(date2num(v)) for v in (left, change_at, right)]  # type: ignore[no-untyped-call]
+            for a, b, level in ((edges[0], edges[1], r["rate_before"]), (edges[1], edges[2], r["rate_after"])):
                 if level is not None:
                     ax.hlines(level * 100, a, b, colors=c, lw=2.2, alpha=0.55, linestyles=(0, (5, 2)))
             if r["difference"] is not None:
