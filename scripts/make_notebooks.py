@@ -87,6 +87,14 @@ MEMO = [
         'cases.pairwise(by="platform", reference="facebook").select(\n'
         '    "platform_a", "difference", "difference_low", "difference_high", "ratio", "p_adjusted"\n)'
     ),
+    new_markdown_cell(
+        "Requests about one account are not independent: clustered by account, each interval is "
+        "widened by its design effect (the rates do not move):"
+    ),
+    new_code_cell(
+        'cases.compliance(by="platform", cluster="account").select(\n'
+        '    "platform", "rate", "ci_low", "ci_high", "clusters", "design_effect", "n_effective"\n)'
+    ),
     new_markdown_cell("How much the pending rule matters (the PTA vs decided-only question):"),
     new_code_cell(
         'import polars as pl\n\nagainst = cases.compliance(by="platform").select("platform", pl.col("rate").alias("pending_against"))\n'

@@ -266,6 +266,12 @@ impl Cases {
         Ok(Cases { data: self.data.with_frame(frame), rejects: self.rejects.clone() })
     }
 
+    /// Compliance per `by` group with intervals adjusted for clustering by `cluster` (`account`,
+    /// or a column such as a batch id) ([`metrics::cluster`]).
+    pub fn compliance_clustered(&self, by: &[&str], cluster: &str, spec: &ComplianceSpec) -> Result<DataFrame> {
+        metrics::cluster::compliance_clustered(&self.data, &metrics::owned(by), cluster, spec)
+    }
+
     /// Compliance before and after `at` per `by` group, with the change and its interval
     /// ([`metrics::change`]).
     pub fn change(

@@ -333,6 +333,7 @@ class Cases:
         self,
         by: By = "platform",
         *,
+        cluster: str | None = None,
         spec: ComplianceSpec | None = None,
         **options: Unpack[ComplianceOptions],
     ) -> pl.DataFrame:
@@ -364,6 +365,14 @@ class Cases:
             ``"wilson"`` (default), ``"jeffreys"`` or ``"clopper-pearson"``.
         min_n
             ``low_n`` is true when fewer units than this are in the denominator.
+        cluster
+            ``"account"``, or a column (a batch id, the date sent): requests in one cluster are
+            not independent, and the interval is widened by their design effect. The variance
+            is the cluster-robust one (CR1; statsmodels' ``OLS(y, 1)`` with
+            ``cov_type="cluster"``), the design effect that variance over the binomial one (at
+            least 1), and the interval the ``method``'s on ``n_effective`` = n / design effect.
+            Adds ``clusters``, ``se_cluster``, ``design_effect`` and ``n_effective``; the rate
+            is unchanged. With ``unit="request"`` and ``weight="requests"`` only.
 
         Returns
         -------
@@ -389,6 +398,8 @@ class Cases:
         │ x         ┆ 210      ┆ 0.295238 ┆ 0.237668 ┆ 0.360165 │
         └───────────┴──────────┴──────────┴──────────┴──────────┘
         """
+        if cluster is not None:
+            return self._analysed().compliance_clustered(_by(by), cluster, _spec(ComplianceSpec, spec, options))
         return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
 
     def with_designation(self, authority: str) -> Cases:

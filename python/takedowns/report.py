@@ -108,6 +108,7 @@ def tables(
     makers: dict[str, Callable[[], pl.DataFrame]] = {
         "summary": cases.summary,
         "compliance_platform": lambda: cases.compliance(by="platform", **o),
+        "compliance_platform_clustered": lambda: cases.compliance(by="platform", cluster="account", **o),
         "compliance_group_platform": lambda: cases.compliance(by=["group", "platform"], **o),
         "pairwise_platform": lambda: cases.pairwise(by="platform", **o),
         "reach_group": lambda: cases.reach(by="group"),
@@ -120,6 +121,10 @@ def tables(
     }
     if change_at is not None:
         makers["change_platform"] = lambda: cases.change(change_at, by="platform", **o)
+    if o.get("unit", "request") != "request" or o.get("weight", "requests") != "requests":
+        del makers["compliance_platform_clustered"]
+        skipped["compliance_platform_clustered"] = "clustering by account is for rates of requests, unweighted"
+
     if actions:
         # A platform's own actions: nothing was refused, so no rate says anything.
         unit = cases.load_report.get("unit") or "actions"
@@ -130,6 +135,7 @@ def tables(
         for name in (
             "compliance_platform",
             "compliance_group_platform",
+            "compliance_platform_clustered",
             "pairwise_platform",
             "crosstab_group_platform_rate",
             *(["change_platform"] if change_at is not None else []),
@@ -153,6 +159,7 @@ def tables(
         for name in (
             "compliance_platform",
             "compliance_group_platform",
+            "compliance_platform_clustered",
             "pairwise_platform",
             "crosstab_group_platform_rate",
             "time_to_action_platform",

@@ -79,6 +79,7 @@ pub fn change(
     let on: Vec<Expr> = if by.is_empty() { vec![col("__one")] } else { by.iter().map(|b| col(b.as_str())).collect() };
     let mut args = JoinArgs::new(JoinType::Left);
     args.nulls_equal = true;
+    args.maintain_order = MaintainOrderJoin::Left;
     let wide = groups
         .lazy()
         .join(sides("before")?.lazy(), on.clone(), on.clone(), args.clone())

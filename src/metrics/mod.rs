@@ -4,6 +4,7 @@
 
 mod accounts;
 pub mod change;
+pub mod cluster;
 pub mod compare;
 pub mod compliance;
 pub mod crosstab;

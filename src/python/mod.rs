@@ -290,6 +290,17 @@ impl PyCases {
         run(py, move || c.tables(&tables)).map(|v| v.into_iter().map(PyDataFrame).collect())
     }
 
+    fn compliance_clustered(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        cluster: String,
+        spec: PyRef<'_, PyComplianceSpec>,
+    ) -> PyResult<PyDataFrame> {
+        let (c, spec) = (self.inner.clone(), spec.0.clone());
+        run(py, move || crate::metrics::cluster::compliance_clustered(c.data(), &by, &cluster, &spec)).map(PyDataFrame)
+    }
+
     fn with_designation(&self, py: Python<'_>, authority: String) -> PyResult<PyCases> {
         let c = self.inner.clone();
         run(py, move || c.with_designation(&authority)).map(wrap)

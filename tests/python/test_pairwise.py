@@ -118,3 +118,47 @@ def test_change_at_a_date_equals_statsmodels() -> None:
     assert got.equals(td.sample().change("2025-05-01", by="platform"))
     with pytest.raises(TypeError, match="at must be a date"):
         td.sample().change(20250501, by="platform")  # type: ignore[arg-type]
+
+
+def _wilson(x: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+@pytest.mark.parametrize(("cluster", "column"), [("account", "account"), ("agency", "agency")])
+def test_clustered_intervals_equal_statsmodels_cluster_robust_errors(cluster: str, column: str) -> None:
+    # tests/golden/statsmodels/make_cluster.py: OLS(y, 1) with cov_type="cluster" per platform.
+    want = pl.read_csv(GOLDEN / "cluster_platform.csv")
+    got = td.sample().compliance(by="platform", cluster=cluster)
+    plain = td.sample().compliance(by="platform")
+    assert got["platform"].to_list() == want["platform"].to_list()
+    assert got["rate"].to_list() == plain["rate"].to_list()
+    assert got["clusters"].to_list() == want[f"clusters_{column}"].to_list()
+    for row, w in zip(got.iter_rows(named=True), want.iter_rows(named=True)):
+        assert abs(row["se_cluster"] - w[f"se_{column}"]) < 1e-9
+        # The design effect, floored at 1, sets the effective n of a Wilson interval.
+        p, n = row["rate"], row["n"]
+        deff = w[f"se_{column}"] ** 2 / (p * (1 - p) / n)
+        assert abs(row["design_effect"] - deff) < 1e-6
+        n_eff = n / max(deff, 1.0)
+        assert abs(row["n_effective"] - n_eff) < 1e-6
+        lo, hi = _wilson(p * n_eff, n_eff)
+        assert abs(row["ci_low"] - lo) < 1e-9 and abs(row["ci_high"] - hi) < 1e-9
+    # Clustering by account widens every interval here (accounts reported more than once).
+    widths = (got["ci_high"] - got["ci_low"]) - (plain["ci_high"] - plain["ci_low"])
+    assert (widths >= -1e-12).all()
+    assert "interval adjusted for clustering by" in got["definition"][0]
+
+
+def test_clustering_refuses_what_it_cannot_mean() -> None:
+    cases = td.sample()
+    with pytest.raises(td.InvalidArgumentError, match="not a column to cluster by"):
+        cases.compliance(cluster="batch")
+    with pytest.raises(td.InvalidArgumentError, match="unit=account"):
+        cases.compliance(cluster="account", unit="account")
+    with pytest.raises(td.InvalidArgumentError, match="followers"):
+        cases.compliance(cluster="account", weight="followers")
+    with pytest.raises(td.InvalidArgumentError, match="in by"):
+        cases.compliance(by="agency", cluster="agency")
