@@ -103,6 +103,11 @@ MEMO = [
     ),
     new_markdown_cell("## 2. Which groups' reach was cut?"),
     new_code_cell('plot.reach(cases, "group")'),
+    new_markdown_cell(
+        "Did removed accounts come back? Of the accounts actioned, those reported again later (same "
+        'platform and account; `match="handle"` for the same handle on any platform):'
+    ),
+    new_code_cell('cases.returning(by="group").drop("definition")'),
     new_markdown_cell("## 3. Group x platform"),
     new_code_cell('plot.heatmap(cases, "group", "platform", value="rate")'),
     new_markdown_cell("## 4. Over time, with an event marker"),

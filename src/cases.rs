@@ -272,6 +272,12 @@ impl Cases {
         metrics::cluster::compliance_clustered(&self.data, &metrics::owned(by), cluster, spec)
     }
 
+    /// Returning accounts per `by` group: of the accounts actioned, how many were reported again
+    /// later, and how soon ([`metrics::returning`]).
+    pub fn returning(&self, by: &[&str], how: crate::ReturnMatch) -> Result<DataFrame> {
+        metrics::returning::returning(&self.data, &metrics::owned(by), how)
+    }
+
     /// Compliance before and after `at` per `by` group, with the change and its interval
     /// ([`metrics::change`]).
     pub fn change(

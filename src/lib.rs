@@ -99,6 +99,7 @@ pub use metrics::crosstab::CrossValue;
 pub use metrics::pairwise::Adjust;
 pub use metrics::period::Every;
 pub use metrics::reach::{FollowersRule, GroupRule, ReachSpec};
+pub use metrics::returning::ReturnMatch;
 pub use metrics::summary::Summary;
 pub use metrics::survival::SurvivalSpec;
 pub use metrics::tables::Table;
@@ -136,6 +137,7 @@ pub fn vocabularies() -> Vec<(&'static str, &'static [&'static str])> {
         entry::<DateOn>(),
         entry::<CrossValue>(),
         entry::<Adjust>(),
+        entry::<crate::metrics::returning::ReturnMatch>(),
         entry::<DateOrder>(),
         entry::<OnInvalid>(),
         entry::<Format>(),

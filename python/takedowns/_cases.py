@@ -13,7 +13,7 @@ import polars as pl
 
 from takedowns import _core
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, SurvivalSpec, TrendSpec
-from takedowns._typing import Adjust, CrossValue, Every, FollowersRule, StatusValue
+from takedowns._typing import Adjust, CrossValue, Every, FollowersRule, ReturnMatch, StatusValue
 from takedowns.errors import InvalidArgumentError, RejectedRowsWarning
 
 if TYPE_CHECKING:
@@ -401,6 +401,32 @@ class Cases:
         if cluster is not None:
             return self._analysed().compliance_clustered(_by(by), cluster, _spec(ComplianceSpec, spec, options))
         return self._analysed().compliance(_by(by), _spec(ComplianceSpec, spec, options))
+
+    def returning(self, by: By = "group", *, match: ReturnMatch = "platform") -> pl.DataFrame:
+        """Returning accounts: of the accounts a platform acted on, how many were reported again
+        later, and how soon.
+
+        An actioned account is a platform + account with a request removed or restricted; it was
+        acted on at the earliest such request's ``actioned_at`` (its ``reported_at`` when the
+        decision has no date), and counts under that request's ``by`` values. It returned when a
+        request about the same account is reported strictly after that time: on the same platform
+        (``match="platform"``, default) or on any platform (``match="handle"``: the handle
+        re-created elsewhere). A new request about a handle says nothing of who is behind it.
+
+        Returns
+        -------
+        polars.DataFrame
+            by columns, accounts_actioned, returned, share_returned (null when none was
+            actioned), ci_low, ci_high (95% Wilson), low_n (under 30 actioned),
+            median_days_to_return, p25_days_to_return, p75_days_to_return, definition.
+
+        Examples
+        --------
+        >>> import takedowns as td
+        >>> td.sample().returning(by="group").select("group", "accounts_actioned", "returned").rows()
+        [('BLA', 168, 0), ('BLF', 132, 0), ('TTP', 286, 0)]
+        """
+        return self._analysed().returning(_by(by), match)
 
     def with_designation(self, authority: str) -> Cases:
         """These cases with a column saying whether each request's group was designated by

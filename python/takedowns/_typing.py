@@ -33,6 +33,8 @@ DateOn = Literal["reported_at", "actioned_at"]
 CrossValue = Literal["cases", "accounts", "followers", "rate"]
 #: How pairwise p-values are adjusted for the number of comparisons.
 Adjust = Literal["holm", "bonferroni", "none"]
+#: Which later requests count as an actioned account returning.
+ReturnMatch = Literal["platform", "handle"]
 DateOrder = Literal["auto", "day-first", "month-first"]
 OnInvalid = Literal["raise", "quarantine"]
 Format = Literal["parquet", "csv"]
@@ -84,6 +86,7 @@ VOCABULARIES: dict[str, object] = {
     "on": DateOn,
     "value": CrossValue,
     "adjust": Adjust,
+    "match": ReturnMatch,
     "date_order": DateOrder,
     "on_invalid": OnInvalid,
     "format": Format,

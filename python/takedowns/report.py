@@ -5,7 +5,7 @@ a report that opens with what the load rejected.
 >>> out = tempfile.mkdtemp()
 >>> files = td.report.build(td.sample(), out, quiet=True)
 >>> sorted(p.name for p in files if p.suffix == ".csv")[:3]
-['compliance_group_platform.csv', 'compliance_platform.csv', 'crosstab_group_platform_cases.csv']
+['compliance_group_platform.csv', 'compliance_platform.csv', 'compliance_platform_clustered.csv']
 
 Before anything is computed, :func:`check_rejects` refuses data whose rejected rows would bias the
 numbers: more than ``max_rejects`` of the rows read (default 5%), or every row of a platform, a
@@ -113,6 +113,7 @@ def tables(
         "pairwise_platform": lambda: cases.pairwise(by="platform", **o),
         "reach_group": lambda: cases.reach(by="group"),
         "reach_platform": lambda: cases.reach(by="platform"),
+        "returning_group_platform": lambda: cases.returning(by=["group", "platform"]),
         trend_name(every): lambda: cases.trend(cast(Any, every), **on, **o),
         trend_name(every, split): lambda: cases.trend(cast(Any, every), by=split, **on, **o),
         "crosstab_group_platform_cases": lambda: cases.crosstab("group", "platform"),

@@ -301,6 +301,11 @@ impl PyCases {
         run(py, move || crate::metrics::cluster::compliance_clustered(c.data(), &by, &cluster, &spec)).map(PyDataFrame)
     }
 
+    fn returning(&self, py: Python<'_>, by: Vec<String>, how: crate::ReturnMatch) -> PyResult<PyDataFrame> {
+        let c = self.inner.clone();
+        run(py, move || crate::metrics::returning::returning(c.data(), &by, how)).map(PyDataFrame)
+    }
+
     fn with_designation(&self, py: Python<'_>, authority: String) -> PyResult<PyCases> {
         let c = self.inner.clone();
         run(py, move || c.with_designation(&authority)).map(wrap)

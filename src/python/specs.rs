@@ -70,6 +70,7 @@ named_conversions!(
     DateOn,
     CrossValue,
     Adjust,
+    crate::metrics::returning::ReturnMatch,
     DateOrder,
     OnInvalid,
     Format,
