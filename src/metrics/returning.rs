@@ -59,8 +59,9 @@ pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<D
     let micros = |c: &str| -> Result<Int64Chunked> { Ok(frame.column(c)?.cast(&DataType::Int64)?.i64()?.clone()) };
     let (platform, key, status) = (text(PLATFORM)?, text(ACCOUNT_KEY)?, text(STATUS)?);
     let (reported, actioned) = (micros(REPORTED_AT)?, micros(ACTIONED_AT)?);
-    let (platform, key, status): (Vec<Option<&str>>, Vec<Option<&str>>, Vec<Option<&str>>) =
-        (platform.iter().collect(), key.iter().collect(), status.iter().collect());
+    let platform: Vec<Option<&str>> = platform.iter().collect();
+    let key: Vec<Option<&str>> = key.iter().collect();
+    let status: Vec<Option<&str>> = status.iter().collect();
     let (reported, actioned): (Vec<Option<i64>>, Vec<Option<i64>>) =
         (reported.iter().collect(), actioned.iter().collect());
     let n = frame.height();
