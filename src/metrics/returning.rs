@@ -111,7 +111,7 @@ pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<D
     let mut groups: PlHashMap<Vec<Option<String>>, (usize, usize, Vec<f64>)> = PlHashMap::new();
     let mut order: Vec<Vec<Option<String>>> = Vec::new();
     let mut first_row: Vec<IdxSize> = Vec::new();
-    let mut accs: Vec<(&(&str, &str), &(i64, usize))> = actions.iter().collect();
+    let mut accs: Vec<_> = actions.iter().collect();
     accs.sort_by_key(|(_, (_, row))| *row);
     for (acc, &(t, row)) in accs {
         let label: Vec<Option<String>> = labels.iter().map(|l| l.get(row).map(str::to_string)).collect();
