@@ -52,6 +52,12 @@ fn google_historical_reproduces_the_published_figures() {
         ),
         "{def}"
     );
+    // A published table counts every request of a country: its interval is not a sampling one.
+    assert!(def.contains("(a census, not a sample)"), "{def}");
+    let counts = c
+        .crosstab("jurisdiction", "period_end", CrossValue::Cases, &ComplianceSpec::default(), &ReachSpec::default())
+        .unwrap();
+    assert!(!str_col(&counts, "definition")[0].clone().unwrap().contains("census"), "counts have no interval");
 }
 
 #[test]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 import polars as pl
 
 from takedowns._cases import last_period_end
-from takedowns._typing import CrossValue, Every, FollowersRule, LowN
+from takedowns._typing import CrossValue, Every, FollowersRule, LowN, ReturnMatch
 from takedowns.errors import EmptySelectionError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -720,6 +720,64 @@ def reach(
     if dropped_note:
         notes.append(dropped_note)
     footnote(fig, str(r["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
+    return Plot(fig, ax)
+
+
+def returning(
+    cases: Cases,
+    by: str = "group",
+    *,
+    match: ReturnMatch = "platform",
+    ax: Axes | None = None,
+    title: str | None = None,
+    source: str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+) -> Plot:
+    """The share of actioned accounts reported again later, per group, as dots with 95% Wilson
+    whiskers; each label gives the accounts actioned and how many returned, and the median days to
+    return where any did (:meth:`Cases.returning`). Groups under 30 actioned accounts are hollow
+    with a dagger.
+
+    Examples
+    --------
+    >>> import takedowns as td
+    >>> from takedowns import plot
+    >>> fig, ax = plot.returning(td.sample())
+    >>> [t.get_text() for t in ax.get_yticklabels()][0]
+    'BLA (0 of 168)'
+    """
+    if len(cases) == 0:
+        raise EmptySelectionError("no cases to plot: the selection is empty")
+    t = cases.returning(by=by, match=match).sort("share_returned", nulls_last=False)
+    _nonempty(t, "returning")
+    fig, ax = _figure(ax, 0.45 + 0.32 * t.height)
+    rows = list(t.iter_rows(named=True))
+    low_any = False
+    from takedowns.tables import percent
+
+    for i, r in enumerate(rows):
+        if r["share_returned"] is None:
+            ax.text(0.0, i, "  no account actioned (0/0)", va="center", fontsize=8, color="#666666")
+            continue
+        low = bool(r["low_n"])
+        low_any |= low
+        ax.plot([r["ci_low"] * 100, r["ci_high"] * 100], [i, i], color=NEUTRAL, lw=1.6, solid_capstyle="butt")
+        ax.plot(r["share_returned"] * 100, i, "o", ms=6, color=NEUTRAL, mfc="white" if low else NEUTRAL, mew=1.5)
+        days = r["median_days_to_return"]
+        text = percent(r["share_returned"]) + (f", median {days:.0f} days" if days is not None else "")
+        ax.text(r["ci_high"] * 100 + 1.2, i, text, va="center", fontsize=8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(
+        [f"{label(r[by])} ({r['returned']:,} of {r['accounts_actioned']:,}){' †' if r['low_n'] else ''}" for r in rows]
+    )
+    ax.set_xlim(0, 108)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    _percent_axis(ax, "x")
+    ax.set_xlabel("Share of actioned accounts reported again later (dot), 95% interval (line)")
+    where = "on the same platform" if match == "platform" else "on any platform"
+    ax.set_title(title or f"Actioned accounts reported again {where}, by {by}", loc="left")
+    notes = ["† fewer than 30 accounts actioned: read with care."] if low_any else []
+    footnote(fig, str(t["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
     return Plot(fig, ax)
 
 

@@ -311,6 +311,7 @@ def _figures(
             trend_name(every),
         ),
         "reach_group": (lambda: plot.reach(cases, "group", **st), ["group"], "reach_group"),
+        "returning_group": (lambda: plot.returning(cases, "group", **st), ["group"], "returning_group_platform"),
         **(
             {
                 "trend_rate_change": (
@@ -702,6 +703,7 @@ _FIGURE_AFTER = {
     "trend_rate_change": "compliance_platform",
     "heatmap_group_platform": "compliance_group_platform",
     "reach_group": "reach_group",
+    "returning_group": "reach_group",
     "time_to_action_platform": "time_to_action_platform",
     "compare_published": "compare_published",
 }

@@ -168,7 +168,10 @@ pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Res
 /// [`note_rejects`] from a load report alone: a table finished from partials notes the report
 /// merged from its parts' (Spark's batches) as an in-memory table notes its cases'.
 pub(crate) fn note_report(df: DataFrame, report: &crate::LoadReport) -> Result<DataFrame> {
-    let notes: Vec<String> = [report.derivation.clone(), report.rejects_note()].into_iter().flatten().collect();
+    // A published source's rows count every request it reports (a census, not a sample): an
+    // interval on them describes the variation of the process, and the definition says so.
+    let census = (report.derivation.is_some() && df.column("ci_low").is_ok()).then(|| CENSUS_NOTE.to_string());
+    let notes: Vec<String> = [report.derivation.clone(), census, report.rejects_note()].into_iter().flatten().collect();
     if notes.is_empty() {
         return Ok(df);
     }
@@ -178,6 +181,10 @@ pub(crate) fn note_report(df: DataFrame, report: &crate::LoadReport) -> Result<D
         None => format!("{v}; {note}"),
     })
 }
+
+/// What the definition of an interval on a published source's counts says.
+pub(crate) const CENSUS_NOTE: &str = "the rows count every request the source reports (a census, not a sample): the \
+     interval describes the variation of the process that made the decisions, not sampling error";
 
 /// Rewrites every value of a table's `definition` column with `f` (a table without one is
 /// returned as it is).

@@ -367,7 +367,7 @@ def test_report_shows_a_progress_bar_on_a_terminal_and_nothing_elsewhere(
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     capsys.readouterr()
     assert cli.main(["report", str(src), "--out", str(tmp_path / "b")]) == 0
-    assert sys.stderr.getvalue().splitlines() == [f"wrote 58 files to {tmp_path / 'b'}"]  # type: ignore[attr-defined]
+    assert sys.stderr.getvalue().splitlines() == [f"wrote 61 files to {tmp_path / 'b'}"]  # type: ignore[attr-defined]
     assert "Memo pack:" in capsys.readouterr().out
     # --quiet on a terminal: nothing either.
     quiet = _Terminal()

@@ -185,3 +185,22 @@ def test_trend_marks_a_change_with_the_levels_before_and_after() -> None:
     plt.close(fig)
     with pytest.raises(td.InvalidArgumentError, match="value='rate'"):
         plot.trend(cases, change_at=at)
+
+
+def test_returning_figure_shows_the_table() -> None:
+    import polars as pl
+
+    base = td.synthetic(2000, seed=5)
+    again = base.sample(400, seed=1).with_columns(
+        (pl.col("reported_at") + pl.duration(days=30)).alias("reported_at"),
+        pl.lit(None, dtype=pl.Datetime("us")).alias("actioned_at"),
+        pl.lit("pending").alias("status"),
+        (pl.col("case_id") + "-again").alias("case_id"),
+    )
+    cases = td.from_frame(pl.concat([base, again], how="vertical_relaxed"))
+    fig, ax = plot.returning(cases, "group")
+    t = cases.returning(by="group").sort("share_returned")
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    assert labels == [f"{g} ({r} of {a})" for g, r, a in t.select("group", "returned", "accounts_actioned").rows()]
+    assert "strictly after" in footnote_text(fig)
+    plt.close(fig)
