@@ -19,10 +19,10 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::compliance::{ComplianceSpec, Weight};
-use super::pairwise::{adjusted, compare, Adjust, Compared, Rate};
+use super::compliance::ComplianceSpec;
+use super::pairwise::{adjust_all, compare, compared_columns, refuse_followers, Adjust, Compared, Rate};
 use super::{check_by, const_str};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::Validated;
 use crate::schema::col_names::REPORTED_AT;
 use crate::stats::special::normal_ppf;
@@ -37,12 +37,7 @@ pub fn change(
     adjust: Adjust,
     spec: &ComplianceSpec,
 ) -> Result<DataFrame> {
-    if spec.weight == Weight::Followers {
-        return Err(Error::invalid_arg(
-            "weight",
-            "the change's intervals are for counts of requests (or accounts); a rate weighted by followers has no binomial interval to compare",
-        ));
-    }
+    refuse_followers(spec)?;
     check_by(cases.frame().schema(), by)?;
     let at_us = at.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_micros()).unwrap_or(i64::MIN);
     let reported = col(REPORTED_AT).cast(DataType::Int64);
@@ -98,11 +93,7 @@ pub fn change(
     let mut rows: Vec<Compared> = (0..wide.height())
         .map(|i| compare(&rate(xa[i], na[i], lowa[i]), &rate(xb[i], nb[i], lowb[i]), spec.ci, z))
         .collect();
-    let p: Vec<Option<f64>> = rows.iter().map(|r| r.p_value).collect();
-    for (r, a) in rows.iter_mut().zip(adjusted(&p, adjust)) {
-        r.p_adjusted = a;
-    }
-    let f = |n: &str, g: fn(&Compared) -> Option<f64>| Column::new(n.into(), rows.iter().map(g).collect::<Vec<_>>());
+    let tested = adjust_all(&mut rows, adjust);
     let ints = |v: &[f64]| v.iter().map(|x| *x as i64).collect::<Vec<_>>();
     let mut cols: Vec<Column> = by.iter().map(|b| wide.column(b).cloned()).collect::<PolarsResult<_>>()?;
     cols.push(Column::new("n_before".into(), ints(&nb)));
@@ -113,17 +104,7 @@ pub fn change(
     cols.push(wide.column("rate_after")?.clone());
     cols.push(wide.column("ci_low_after")?.clone());
     cols.push(wide.column("ci_high_after")?.clone());
-    cols.extend([
-        f("difference", |r| r.difference),
-        f("difference_low", |r| r.difference_low),
-        f("difference_high", |r| r.difference_high),
-        f("ratio", |r| r.ratio),
-        f("ratio_low", |r| r.ratio_low),
-        f("ratio_high", |r| r.ratio_high),
-        f("z", |r| r.z),
-        f("p_value", |r| r.p_value),
-        f("p_adjusted", |r| r.p_adjusted),
-    ]);
+    cols.extend(compared_columns(&rows));
     cols.push(Column::new("low_n".into(), lowb.iter().zip(&lowa).map(|(a, b)| *a || *b).collect::<Vec<_>>()));
     let h = wide.height();
     let mut df = DataFrame::new(h, cols)?;
@@ -134,7 +115,7 @@ pub fn change(
          adjusted by {adjust} over the {} group(s) with a p-value; requests treated as independent; a difference is not \
          by itself an effect of what happened at {at}; rates: compliance {}",
         spec.ci * 100.0,
-        p.iter().flatten().count(),
+        tested,
         spec.describe()
     );
     df.with_column(const_str("definition", &definition, h))?;

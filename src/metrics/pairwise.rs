@@ -66,12 +66,7 @@ pub fn pairwise(
     adjust: Adjust,
     spec: &ComplianceSpec,
 ) -> Result<DataFrame> {
-    if spec.weight == Weight::Followers {
-        return Err(Error::invalid_arg(
-            "weight",
-            "pairwise intervals are for counts of requests (or accounts); a rate weighted by followers has no binomial interval to compare",
-        ));
-    }
+    refuse_followers(spec)?;
     let table = super::compliance::compliance(cases, &[by.to_string()], spec)?;
     let labels = table.column(by)?.cast(&DataType::String)?;
     let labels = labels.str()?;
@@ -112,32 +107,24 @@ pub fn pairwise(
     let level = spec.ci;
     let z = normal_ppf(1.0 - (1.0 - level) / 2.0);
     let mut rows: Vec<Compared> = pairs.iter().map(|&(i, j)| compare(&rates[i], &rates[j], level, z)).collect();
-    let p: Vec<Option<f64>> = rows.iter().map(|r| r.p_value).collect();
-    for (r, a) in rows.iter_mut().zip(adjusted(&p, adjust)) {
-        r.p_adjusted = a;
-    }
+    let tested = adjust_all(&mut rows, adjust);
     let name = |s: &str| PlSmallStr::from(format!("{by}_{s}"));
     let label =
         |k: usize| -> Vec<Option<String>> { pairs.iter().map(|p| rates[[p.0, p.1][k]].label.clone()).collect() };
     let f = |n: &str, g: fn(&Compared) -> Option<f64>| Column::new(n.into(), rows.iter().map(g).collect::<Vec<_>>());
-    let cols = vec![
+    let mut cols = vec![
         Column::new(name("a"), label(0)),
         Column::new(name("b"), label(1)),
         f("rate_a", |r| r.rate_a),
         Column::new("n_a".into(), pairs.iter().map(|p| rates[p.0].n as i64).collect::<Vec<_>>()),
         f("rate_b", |r| r.rate_b),
         Column::new("n_b".into(), pairs.iter().map(|p| rates[p.1].n as i64).collect::<Vec<_>>()),
-        f("difference", |r| r.difference),
-        f("difference_low", |r| r.difference_low),
-        f("difference_high", |r| r.difference_high),
-        f("ratio", |r| r.ratio),
-        f("ratio_low", |r| r.ratio_low),
-        f("ratio_high", |r| r.ratio_high),
-        f("z", |r| r.z),
-        f("p_value", |r| r.p_value),
-        f("p_adjusted", |r| r.p_adjusted),
-        Column::new("low_n".into(), pairs.iter().map(|p| rates[p.0].low_n || rates[p.1].low_n).collect::<Vec<_>>()),
     ];
+    cols.extend(compared_columns(&rows));
+    cols.push(Column::new(
+        "low_n".into(),
+        pairs.iter().map(|p| rates[p.0].low_n || rates[p.1].low_n).collect::<Vec<_>>(),
+    ));
     let h = rows.len();
     let mut df = DataFrame::new(h, cols)?;
     let definition = format!(
@@ -147,11 +134,48 @@ pub fn pairwise(
          about one account or sent in one batch are not, and then the intervals are too narrow); rates: compliance {}",
         level * 100.0,
         adjust,
-        p.iter().flatten().count(),
+        tested,
         spec.describe()
     );
     df.with_column(const_str("definition", &definition, h))?;
     super::note_rejects(df, cases)
+}
+
+/// Refuses comparisons of rates weighted by followers: they have no binomial interval.
+pub(crate) fn refuse_followers(spec: &ComplianceSpec) -> Result<()> {
+    if spec.weight == Weight::Followers {
+        return Err(Error::invalid_arg(
+            "weight",
+            "comparisons' intervals are for counts of requests (or accounts); a rate weighted by followers has no binomial interval to compare",
+        ));
+    }
+    Ok(())
+}
+
+/// Adjusts the p-values of `rows` by `how` over those that have one; returns how many do.
+pub(crate) fn adjust_all(rows: &mut [Compared], how: Adjust) -> usize {
+    let p: Vec<Option<f64>> = rows.iter().map(|r| r.p_value).collect();
+    for (r, a) in rows.iter_mut().zip(adjusted(&p, how)) {
+        r.p_adjusted = a;
+    }
+    p.iter().flatten().count()
+}
+
+/// The comparison's columns of `rows`: difference, its interval, ratio, its interval, z and the
+/// p-values.
+pub(crate) fn compared_columns(rows: &[Compared]) -> Vec<Column> {
+    let f = |n: &str, g: fn(&Compared) -> Option<f64>| Column::new(n.into(), rows.iter().map(g).collect::<Vec<_>>());
+    vec![
+        f("difference", |r| r.difference),
+        f("difference_low", |r| r.difference_low),
+        f("difference_high", |r| r.difference_high),
+        f("ratio", |r| r.ratio),
+        f("ratio_low", |r| r.ratio_low),
+        f("ratio_high", |r| r.ratio_high),
+        f("z", |r| r.z),
+        f("p_value", |r| r.p_value),
+        f("p_adjusted", |r| r.p_adjusted),
+    ]
 }
 
 #[derive(Default)]
