@@ -482,7 +482,10 @@ class Cases:
         [(388, 0.654639175257732, 508, 0.6948818897637795)]
         """
         if isinstance(at, str):
-            at = date.fromisoformat(at)
+            try:
+                at = date.fromisoformat(at)
+            except ValueError:
+                raise InvalidArgumentError(f"at: {at!r} is not a date written YYYY-MM-DD", "at") from None
         if not isinstance(at, date):
             raise TypeError(f"at must be a date, got {type(at).__name__}")
         days = _as_days(at)

@@ -116,6 +116,8 @@ def test_change_at_a_date_equals_statsmodels() -> None:
     assert got["definition"][0].startswith("change at 2025-05-01")
     # A string date is read as ISO; anything else is refused.
     assert got.equals(td.sample().change("2025-05-01", by="platform"))
+    with pytest.raises(td.InvalidArgumentError, match="not a date written YYYY-MM-DD"):
+        td.sample().change("May 2025")
     with pytest.raises(TypeError, match="at must be a date"):
         td.sample().change(20250501, by="platform")  # type: ignore[arg-type]
 
