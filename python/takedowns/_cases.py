@@ -503,6 +503,10 @@ class Cases:
     ) -> pl.DataFrame:
         """Compliance compared between groups: every pair, or each group against ``reference``.
 
+        ``reference`` is a value of ``by`` as the table writes it, or written as a reader would
+        (``"Facebook"``; for platforms any alias a load knows, ``"Twitter"``) when it matches
+        exactly one group.
+
         The rates are those of :meth:`compliance` under the same definition (``spec`` and the
         keywords below as there; a rate weighted by followers is refused). For each pair:
 

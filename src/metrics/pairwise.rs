@@ -80,7 +80,22 @@ pub fn pairwise(
         .collect();
     let pairs: Vec<(usize, usize)> = match reference {
         Some(r) => {
-            let Some(j) = rates.iter().position(|g| g.label.as_deref() == Some(r)) else {
+            // As written, else the one group whose label folds to the same (`Facebook` for
+            // `facebook`), or whose platform alias it is (`Twitter` for `x`).
+            let folded = crate::labels::normalize_label(r);
+            let alias = (by == crate::schema::col_names::PLATFORM)
+                .then(|| crate::labels::Vocabulary::new(&[], &[], &[]).platform_alias(r))
+                .flatten();
+            let exact = rates.iter().position(|g| g.label.as_deref() == Some(r));
+            let near: Vec<usize> = (0..rates.len())
+                .filter(|&i| {
+                    rates[i]
+                        .label
+                        .as_deref()
+                        .is_some_and(|l| crate::labels::normalize_label(l) == folded || alias.as_deref() == Some(l))
+                })
+                .collect();
+            let Some(j) = exact.or(if near.len() == 1 { Some(near[0]) } else { None }) else {
                 let known: Vec<String> = rates.iter().filter_map(|g| g.label.clone()).collect();
                 return Err(Error::invalid_arg(
                     "reference",
@@ -260,6 +275,21 @@ pub(crate) fn adjusted(p: &[Option<f64>], how: Adjust) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_is_found_as_a_reader_writes_it() {
+        let cases = crate::Cases::sample().unwrap();
+        let spec = ComplianceSpec::default();
+        let exact = pairwise(cases.data(), "platform", Some("facebook"), Adjust::Holm, &spec).unwrap();
+        for written in ["Facebook", " FACEBOOK ", "fb"] {
+            let got = pairwise(cases.data(), "platform", Some(written), Adjust::Holm, &spec).unwrap();
+            assert!(got.equals_missing(&exact), "{written}");
+        }
+        let x = pairwise(cases.data(), "platform", Some("Twitter"), Adjust::Holm, &spec).unwrap();
+        assert_eq!(x.column("platform_b").unwrap().str().unwrap().get(0), Some("x"));
+        let err = pairwise(cases.data(), "platform", Some("myspace"), Adjust::Holm, &spec).unwrap_err();
+        assert!(err.to_string().contains("no `platform` is written \"myspace\""), "{err}");
+    }
 
     #[test]
     fn holm_and_bonferroni_by_hand() {
