@@ -5,8 +5,9 @@
 //! folder's README):
 //!
 //! - [`designations`]: one row per designation fact of a group by an authority
-//!   ([`AUTHORITIES`]): `group_id`, `authority`, `listed_on` (a Date, null where no source found
-//!   states the day), `reference` (a list's serial number, a UN reference, a Federal Register or
+//!   ([`AUTHORITIES`]): `group_id`, `authority`, `event` (`listed`, `delisted`, `listed again`),
+//!   `listed_on` (a Date, null where no source found states the day), `listed_by` (the last day
+//!   of a month or year a source states, where it gives no day), `reference` (a list's serial number, a UN reference, a Federal Register or
 //!   S.R.O. citation), `source_title`, `source_url`, `note` and `confirmed`. A fact that was looked
 //!   for and not found is a row with `confirmed = false`, no source and a note saying what is
 //!   missing: a date is never inferred from memory or from other groups' dates. Several rows can
@@ -64,20 +65,22 @@ fn read_csv(text: &str, name: &str) -> Result<DataFrame> {
 pub fn designations() -> Result<DataFrame> {
     let mut df = read_csv(DESIGNATIONS_CSV, "designations")?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    let days = df
-        .column("listed_on")?
-        .str()?
-        .iter()
-        .map(|v| {
-            v.map(|v| {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map(|d| (d - epoch).num_days() as i32)
-                    .map_err(|_| Error::Internal(format!("the embedded designations have a bad date `{v}`")))
+    for name in ["listed_on", "listed_by"] {
+        let days = df
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(|d| (d - epoch).num_days() as i32)
+                        .map_err(|_| Error::Internal(format!("the embedded designations have a bad date `{v}`")))
+                })
+                .transpose()
             })
-            .transpose()
-        })
-        .collect::<Result<Int32Chunked>>()?;
-    df.with_column(days.with_name("listed_on".into()).into_date().into_column())?;
+            .collect::<Result<Int32Chunked>>()?;
+        df.with_column(days.with_name(name.into()).into_date().into_column())?;
+    }
     Ok(df.lazy().with_column(col("source_url").is_not_null().alias("confirmed")).collect()?)
 }
 
@@ -112,8 +115,12 @@ pub const DESIGNATED: &str = "designated";
 pub const NOT_YET: &str = "not yet designated";
 /// The registry has no sourced designation of the group by the authority.
 pub const NONE_FOUND: &str = "no designation found";
-/// The registry has a sourced designation with no day, or the request has no date.
+/// The registry has a sourced designation with no day before the request, or the request has
+/// no date.
 pub const DATE_UNKNOWN: &str = "date unknown";
+/// The group was delisted by the authority after a listing (and perhaps listed again): whether it
+/// was listed on the request's day needs the registry's rows.
+pub const LISTING_CHANGED: &str = "listing changed (see the registry)";
 
 /// The name of the [`designated`] column for `authority` (`designated_us_fto` for `US-FTO`).
 pub fn designated_column(authority: &str) -> String {
@@ -122,31 +129,52 @@ pub fn designated_column(authority: &str) -> String {
 
 /// Whether each case's group was designated by `authority` ([`AUTHORITIES`]) when the request
 /// was made: a String column, [`designated_column`], of [`DESIGNATED`] (reported on or after
-/// the earliest sourced day of the group's designation), [`NOT_YET`] (before it), [`NONE_FOUND`]
-/// (no sourced designation of the group by the authority in the registry) or [`DATE_UNKNOWN`]
-/// (the sources give no day, or the case has no `reported_at`); null for a case without a
-/// group. Delistings are not modelled (the registry records one: the TLP's, November 2021).
+/// the earliest sourced day of the group's listing, or after the last day of a month or year a
+/// source states for it: `listed_by`), [`NOT_YET`] (before the sourced day), [`NONE_FOUND`] (no
+/// sourced listing of the group by the authority in the registry), [`DATE_UNKNOWN`] (no sourced
+/// day or month before the request, or the case has no `reported_at`) or [`LISTING_CHANGED`]
+/// (listed, then delisted: the TLP in 2021); null for a case without a group.
 pub fn designated(frame: &DataFrame, authority: &str) -> Result<Column> {
     if !AUTHORITIES.iter().any(|(a, _)| *a == authority) {
         let known: Vec<&str> = AUTHORITIES.iter().map(|(a, _)| *a).collect();
-        return Err(Error::invalid_arg("authority", format!("`{authority}` is not one of {}", known.join(", "))));
+        let near = crate::vocab::nearest(authority, &known, |_| 3)
+            .map(|n| format!(" (did you mean {n:?}?)"))
+            .unwrap_or_default();
+        return Err(Error::invalid_arg("authority", format!("`{authority}` is not one of {}{near}", known.join(", "))));
     }
     let d = designations()?;
-    let (groups, authorities) = (d.column("group_id")?.str()?, d.column("authority")?.str()?);
-    let (dates, confirmed) = (d.column("listed_on")?.date()?.phys.clone(), d.column("confirmed")?.bool()?);
-    // Per group: the earliest sourced day (in microseconds), or None for sourced facts without one.
-    let mut first: std::collections::HashMap<&str, Option<i64>> = std::collections::HashMap::new();
+    let (groups, authorities, events) =
+        (d.column("group_id")?.str()?, d.column("authority")?.str()?, d.column("event")?.str()?);
+    let (days, bys) = (d.column("listed_on")?.date()?.phys.clone(), d.column("listed_by")?.date()?.phys.clone());
+    let confirmed = d.column("confirmed")?.bool()?;
+    // Per group: the earliest sourced day of a listing, the earliest day by which a month or year
+    // the sources state puts the listing, and whether a delisting is recorded.
+    #[derive(Default, Clone, Copy)]
+    struct Known {
+        day: Option<i64>,
+        by: Option<i64>,
+        delisted: bool,
+    }
+    let earliest = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let micros = |n: Option<i32>| n.map(|n| n as i64 * crate::dates::MICROS_PER_DAY);
+    let mut known: std::collections::HashMap<&str, Known> = std::collections::HashMap::new();
     for i in 0..d.height() {
         let (Some(g), Some(a), Some(true)) = (groups.get(i), authorities.get(i), confirmed.get(i)) else { continue };
         if a != authority {
             continue;
         }
-        let day = dates.get(i).map(|n| n as i64 * crate::dates::MICROS_PER_DAY);
-        let slot = first.entry(g).or_insert(None);
-        *slot = match (*slot, day) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
+        let k = known.entry(g).or_default();
+        match events.get(i) {
+            Some("delisted") => k.delisted = true,
+            Some("listed") | None => {
+                k.day = earliest(k.day, micros(days.get(i)));
+                k.by = earliest(k.by, micros(bys.get(i)));
+            }
+            Some(_) => {}
+        }
     }
     let g = frame.column(crate::schema::col_names::GROUP)?.str()?;
     let at = frame.column(crate::schema::col_names::REPORTED_AT)?.cast(&DataType::Int64)?;
@@ -156,11 +184,14 @@ pub fn designated(frame: &DataFrame, authority: &str) -> Result<Column> {
         .zip(at.iter())
         .map(|(g, at)| {
             let g = g?;
-            Some(match (first.get(g), at) {
-                (None, _) => NONE_FOUND,
-                (Some(None), _) | (Some(Some(_)), None) => DATE_UNKNOWN,
-                (Some(Some(day)), Some(at)) if at < *day => NOT_YET,
-                _ => DESIGNATED,
+            let Some(k) = known.get(g) else { return Some(NONE_FOUND) };
+            let Some(at) = at else { return Some(DATE_UNKNOWN) };
+            let listed = earliest(k.day, k.by).is_some_and(|since| at >= since);
+            Some(match (listed, k.delisted, k.day) {
+                (true, true, _) => LISTING_CHANGED,
+                (true, false, _) => DESIGNATED,
+                (false, _, Some(_)) => NOT_YET,
+                (false, _, None) => DATE_UNKNOWN,
             })
         })
         .collect();
@@ -193,8 +224,12 @@ mod tests {
                 assert!(title.is_some() && url.starts_with("http"), "row {i}");
             } else {
                 // No source: nothing stated, and the note says so.
+                let by = d.column("listed_by").unwrap().date().unwrap().phys.get(i);
                 assert!(
-                    title.is_none() && dates.phys.get(i).is_none() && str_at(&d, "reference", i).is_none(),
+                    title.is_none()
+                        && dates.phys.get(i).is_none()
+                        && by.is_none()
+                        && str_at(&d, "reference", i).is_none(),
                     "row {i}"
                 );
                 assert!(note.starts_with("not confirmed by a source found"), "row {i}: {note}");
@@ -303,10 +338,22 @@ mod tests {
                 Some(DATE_UNKNOWN)
             ]
         );
-        // The UK's TTP row gives a month only: the day is unknown.
+        // The UK's TTP rows give January 2011 only: unknown in September 2010, designated in 2025.
         let uk = designated(&frame, "UK-proscribed").unwrap();
         assert_eq!(uk.str().unwrap().get(1), Some(DATE_UNKNOWN));
-        assert!(designated(&frame, "US-fto").is_err());
+        assert_eq!(uk.str().unwrap().get(3), Some(DESIGNATED));
+        let err = designated(&frame, "US-fto").unwrap_err().to_string();
+        assert!(err.contains("did you mean \"US-FTO\""), "{err}");
+        // The TLP was listed on 2021-04-15 and delisted in November 2021.
+        let tlp = df!("group" => ["TLP", "TLP"], "reported_at" => [day(2021, 4, 1), day(2023, 3, 1)])
+            .unwrap()
+            .lazy()
+            .with_column(col("reported_at").cast(crate::schema::datetime_dtype()))
+            .collect()
+            .unwrap();
+        let tlp = designated(&tlp, "PK-ATA1997").unwrap();
+        let got: Vec<Option<&str>> = tlp.str().unwrap().iter().collect();
+        assert_eq!(got, [Some(NOT_YET), Some(LISTING_CHANGED)]);
     }
 
     #[test]
@@ -317,9 +364,10 @@ mod tests {
                    3,x,@fake_c,Tehrik-e Taliban Pakistan,1,2025-01-01,removed\n\
                    4,x,@fake_d,Balochistan Liberation Front,1,2025-01-01,removed\n\
                    5,x,@fake_e,Fitna al-Hindustan,1,2025-01-01,removed\n\
-                   6,x,@fake_f,Jaish-e-Muhammad,1,2025-01-01,removed\n";
+                   6,x,@fake_f,Jaish-e-Muhammad,1,2025-01-01,removed\n\
+                   7,x,@fake_g,Majeed Brigade,1,2025-01-01,removed\n";
         let cases = crate::Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
         let got: Vec<&str> = cases.frame().column("group").unwrap().str().unwrap().iter().flatten().collect();
-        assert_eq!(got, ["TTP", "TTP", "TTP", "BLF", "Fitna al-Hindustan", "JeM"]);
+        assert_eq!(got, ["TTP", "TTP", "TTP", "BLF", "Fitna al-Hindustan", "JeM", "BLA_MB"]);
     }
 }

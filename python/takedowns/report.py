@@ -380,8 +380,9 @@ def _prepare_out(out: pathlib.Path) -> None:
 
 def _designations_lines(cases: Cases) -> list[str]:
     """The designations of the data's groups, from the registry (``td.designations()``): per group
-    and authority the earliest sourced day (or that the sources give none), with its source."""
-    from takedowns._io import designations
+    and authority the earliest sourced day (or the month or year the sources give), a reference
+    where one is recorded, a later delisting, and the source."""
+    from takedowns._io import designation_aliases, designations
 
     groups = sorted(g for g in cases.to_polars().get_column("group").unique().to_list() if g is not None)
     if not groups:
@@ -389,13 +390,22 @@ def _designations_lines(cases: Cases) -> list[str]:
     d = designations().filter(pl.col("confirmed"), pl.col("group_id").is_in(groups))
     # The earliest day; among sources of the same day, an official one (a government's or the UN's).
     official = pl.col("source_url").str.contains(r"(\.gov\b|\.gov\.|un\.org|parliament\.uk)")
+    listed = d.filter(pl.col("event") == "listed").with_columns(official.alias("_official"))
     first = (
-        d.with_columns(official.alias("_official"))
-        .sort(["listed_on", "_official"], descending=[False, True], nulls_last=True)
+        listed.sort(["listed_on", "listed_by", "_official"], descending=[False, False, True], nulls_last=True)
         .group_by("group_id", "authority", maintain_order=True)
         .first()
         .sort("group_id", "authority")
     )
+    refs = dict(
+        listed.filter(pl.col("reference").str.starts_with("QDe"))
+        .group_by("group_id", "authority")
+        .agg(pl.col("reference").first())
+        .select(pl.concat_str("group_id", "authority", separator="|"), "reference")
+        .rows()
+    )
+    delisted = {f"{g}|{a}" for g, a in d.filter(pl.col("event") == "delisted").select("group_id", "authority").rows()}
+    unmapped = dict(designation_aliases().filter(~pl.col("maps")).group_by("alias").agg(pl.col("note").first()).rows())
     lines = [
         "",
         "## Designations of the groups",
@@ -406,14 +416,23 @@ def _designations_lines(cases: Cases) -> list[str]:
     for g in groups:
         rows = first.filter(pl.col("group_id") == g)
         if rows.height == 0:
-            lines.append(f"- {md_code(g)}: no designation in the registry.")
+            why = unmapped.get(g)
+            lines.append(f"- {md_code(g)}: " + (f"{md_note(why)}." if why else "no designation in the registry."))
             continue
         parts = []
-        for authority, listed_on, title, url in rows.select(
-            "authority", "listed_on", "source_title", "source_url"
+        for authority, on, by, title, url in rows.select(
+            "authority", "listed_on", "listed_by", "source_title", "source_url"
         ).rows():
-            when = f"{listed_on:%Y-%m-%d}" if listed_on is not None else "day not in the sources"
-            parts.append(f"{authority} {when} ([{md_note(title)}]({url}))")
+            key = f"{g}|{authority}"
+            if on is not None:
+                when = f"{on:%Y-%m-%d}"
+            elif by is not None:
+                when = f"by {by:%Y-%m-%d} (the sources give the month or year only)"
+            else:
+                when = "day not in the sources"
+            ref = f", {refs[key]}" if key in refs else ""
+            later = ", later delisted (see the registry)" if key in delisted else ""
+            parts.append(f"{authority} {when}{ref}{later} ([{md_note(title)}]({url}))")
         lines.append(f"- {md_code(g)}: " + "; ".join(parts) + ".")
     return lines
 

@@ -84,7 +84,7 @@ pub fn change(
         Ok(wide.column(c)?.cast(&DataType::Float64)?.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
     };
     let flag =
-        |c: &str| -> Result<Vec<bool>> { Ok(wide.column(c)?.bool()?.iter().map(|v| v.unwrap_or(false)).collect()) };
+        |c: &str| -> Result<Vec<bool>> { Ok(wide.column(c)?.bool()?.iter().map(|v| v.unwrap_or(true)).collect()) };
     let (xb, nb, xa, na) =
         (num("successes_before")?, num("denominator_before")?, num("successes_after")?, num("denominator_after")?);
     let (lowb, lowa) = (flag("low_n_before")?, flag("low_n_after")?);

@@ -12,7 +12,9 @@
 //! - `design_effect` = V / (p(1−p)/N) (null when p is 0 or 1, or G < 2);
 //! - the interval: the spec's method (Wilson by default) on the effective sample size
 //!   `n_effective` = N / max(design effect, 1), with p·n_effective successes. The design effect is
-//!   not let below 1: clustering never narrows the interval.
+//!   shown as estimated but not let below 1 in the interval: clustering never narrows it. With one
+//!   cluster there is no cluster-robust variance and no interval; `few_clusters` flags groups of
+//!   fewer than 30 clusters, where the variance is unreliable.
 //!
 //! A request without a value in the cluster column is its own cluster. The definition says
 //! which clusters were used. Rates are unchanged; only the interval moves.
@@ -25,6 +27,9 @@ use crate::error::{Error, Result};
 use crate::load::Validated;
 use crate::schema::col_names::{ACCOUNT_KEY, COUNT, STATUS};
 use crate::stats::binomial_interval;
+
+/// Below this many clusters a group is flagged `few_clusters`.
+const MIN_CLUSTERS: usize = 30;
 
 /// The cluster column of `cluster`: `account` is the folded account (`account_key`).
 fn cluster_column(cluster: &str) -> &str {
@@ -142,6 +147,14 @@ pub fn compliance_clustered(
         let p = x / n;
         let v = if g >= 2.0 && n > 0.0 { Some(g / (g - 1.0) * s / (n * n)) } else { None };
         se.push(v.map(f64::sqrt));
+        if v.is_none() {
+            // One cluster: no cluster-robust variance, so no interval (not the binomial one).
+            deff.push(None);
+            neff.push(None);
+            lo.push(None);
+            hi.push(None);
+            continue;
+        }
         let d = v.filter(|_| p > 0.0 && p < 1.0).map(|v| v / (p * (1.0 - p) / n));
         deff.push(d);
         let ne = n / d.unwrap_or(1.0).max(1.0);
@@ -158,6 +171,10 @@ pub fn compliance_clustered(
     out.with_column(Column::new("se_cluster".into(), se))?;
     out.with_column(Column::new("design_effect".into(), deff))?;
     out.with_column(Column::new("n_effective".into(), neff))?;
+    out.with_column(Column::new(
+        "few_clusters".into(),
+        g.iter().map(|v| v.is_some_and(|v| v < MIN_CLUSTERS as f64)).collect::<Vec<_>>(),
+    ))?;
     out.with_column(definition)?;
     let what = if c == ACCOUNT_KEY {
         "account (platform + account; a request without one is its own cluster)".to_string()
@@ -165,7 +182,7 @@ pub fn compliance_clustered(
         format!("`{c}` (a request without one is its own cluster)")
     };
     let note = format!(
-        "interval adjusted for clustering by {what}: design effect = cluster-robust variance (CR1: G/(G-1) sum_c (x_c - p n_c)^2 / N^2) over p(1-p)/N, at least 1; the {} interval on n_effective = N / design effect",
+        "interval adjusted for clustering by {what}: design_effect = cluster-robust variance (CR1: G/(G-1) sum_c (x_c - p n_c)^2 / N^2) over p(1-p)/N, as estimated (it can be below 1); the {} interval on n_effective = N / max(design_effect, 1); no interval with one cluster; few_clusters when fewer than {MIN_CLUSTERS} clusters (the cluster-robust variance is then unreliable)",
         spec.method
     );
     let out = super::map_definitions(out, |v| format!("{v}; {note}"))?;
@@ -197,7 +214,7 @@ mod tests {
         let (lo, hi) = binomial_interval(0.6 * n, n, spec.method, spec.ci).unwrap();
         assert!((f("ci_low") - lo).abs() < 1e-12 && (f("ci_high") - hi).abs() < 1e-12);
         assert_eq!(f("rate"), 0.6);
-        // One cluster: no cluster variance; the interval stays the binomial one.
+        // One cluster: no cluster variance, so no interval.
         let one = crate::Cases::read_csv_bytes(
             "case_id,platform,account,group,reported_at,status\n1,x,@fake_a,TTP,2025-01-01,removed\n2,x,@fake_a,TTP,2025-01-02,rejected\n".as_bytes(),
             "t.csv",
@@ -205,11 +222,8 @@ mod tests {
         )
         .unwrap();
         let t1 = compliance_clustered(one.data(), &[], "account", &spec).unwrap();
-        let plain = crate::metrics::compliance::compliance(one.data(), &[], &spec).unwrap();
         assert_eq!(t1.column("se_cluster").unwrap().null_count(), 1);
-        assert_eq!(
-            t1.column("ci_low").unwrap().f64().unwrap().get(0),
-            plain.column("ci_low").unwrap().f64().unwrap().get(0)
-        );
+        assert_eq!(t1.column("ci_low").unwrap().f64().unwrap().get(0), None, "no interval from one cluster");
+        assert_eq!(t1.column("few_clusters").unwrap().bool().unwrap().get(0), Some(true));
     }
 }

@@ -183,7 +183,9 @@ pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<D
          request's actioned_at (reported_at when it has none; {undated} such request(s) with neither left out); \
          returned = a request about {matched} reported strictly after that time; share_returned = returned / \
          accounts_actioned with a 95% Wilson interval; days to return = to the first such request (median and \
-         quartiles); low_n when fewer than {MIN_N} accounts were actioned"
+         quartiles, over the accounts that returned); low_n when fewer than {MIN_N} accounts were actioned; \
+         accounts actioned late in the data have had less time to be reported again, so the share depends on the \
+         data's window"
     );
     out.with_column(const_str("definition", &definition, h))?;
     let out = sort_by(out, by)?;

@@ -43,8 +43,8 @@ def test_a_load_maps_names_through_the_registry(tmp_path: pathlib.Path) -> None:
         "4,x,@fake_d,Majeed Brigade,2025-01-02,removed\n",
         encoding="utf-8",
     )
-    assert td.read_csv(path).to_polars()["group"].to_list() == ["TTP", "BLF", "Fitna al-Hindustan", "Majeed Brigade"]
-    # The user's own alias wins over the registry's choice to keep a label as given.
+    assert td.read_csv(path).to_polars()["group"].to_list() == ["TTP", "BLF", "Fitna al-Hindustan", "BLA_MB"]
+    # The user's own alias wins over the registry's.
     cases = td.read_csv(path, group_aliases={"Majeed Brigade": "BLA"})
     assert cases.to_polars()["group"].to_list()[3] == "BLA"
     a = td.designation_aliases()
@@ -78,3 +78,4 @@ def test_the_methods_note_cites_the_designations(tmp_path: pathlib.Path) -> None
     assert "UN-1267 2011-07-29" in ttp and "PK-ATA1997 2008-08-25" in ttp and "un.org" in ttp
     blf = next(line for line in note.splitlines() if line.startswith("- `BLF`"))
     assert "PK-ATA1997 2010-09-08" in blf and "US-FTO" not in blf
+    assert "QDe.132" in ttp and "UK-proscribed by 2011-01-31" in ttp
