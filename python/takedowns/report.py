@@ -719,7 +719,6 @@ _MEMO_TABLES = {
 _FIGURE_AFTER = {
     "compliance_platform": "compliance_platform",
     "pairwise_platform": "compliance_platform",
-    "trend_rate_change": "compliance_platform",
     "heatmap_group_platform": "compliance_group_platform",
     "reach_group": "reach_group",
     "returning_group": "reach_group",
@@ -819,9 +818,15 @@ def _memo_draft(
         for fig, after in _FIGURE_AFTER.items():
             if after == name:
                 body += figure(fig)
-    trends = [name for name in captions if name.startswith("trend_")]
-    if trends:
-        body += ["## Over time", ""] + figure(trends[0])
+    trends = [name for name in captions if name.startswith("trend_") and name != "trend_rate_change"]
+    if trends or "trend_rate_change" in captions:
+        body += ["## Over time", ""] + (figure(trends[0]) if trends else [])
+    if "trend_rate_change" in captions:
+        body += figure("trend_rate_change") + [
+            "The rates before and from the date, with the change and its interval: "
+            "[change_platform](tables/change_platform.md) ([CSV](tables/change_platform.csv)).",
+            "",
+        ]
     body += ["## All tables", ""] + [f"- [{t}](tables/{t}.md) ([CSV](tables/{t}.csv))" for t in shown]
     if skipped:
         body += ["", "## Left out", ""] + [f"- {t}: {md_note(why)}" for t, why in skipped.items()]

@@ -110,7 +110,7 @@ pub fn change(
     let mut df = DataFrame::new(h, cols)?;
     let definition = format!(
         "change at {at}: before = requests reported before {at}, after = reported on or after it ({undated} request row(s) \
-         without reported_at on neither side); difference = rate_after - rate_before with Newcombe's hybrid score \
+         without reported_at, on neither side); difference = rate_after - rate_before with Newcombe's hybrid score \
          interval, ratio = rate_after / rate_before with Katz's log interval, both {:.0}%; p = two-sided pooled z-test, \
          adjusted by {adjust} over the {} group(s) with a p-value; requests treated as independent; a difference is not \
          by itself an effect of what happened at {at}; rates: compliance {}",

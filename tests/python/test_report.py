@@ -99,6 +99,10 @@ def test_a_change_date_adds_its_table_and_figure(tmp_path: pathlib.Path) -> None
     assert (out / "figures" / "trend_rate_change.png").exists()
     memo = (out / "report.md").read_text()
     assert "figures/trend_rate_change.png" in memo
+    # Under "Over time", once, with its table linked.
+    over_time = memo.split("## Over time")[1].split("## All tables")[0]
+    assert "figures/trend_rate_change.png" in over_time and "tables/change_platform.md" in over_time
+    assert memo.count("![Figure") == len(set(line for line in memo.splitlines() if line.startswith("![Figure")))
     # Without the date there is neither.
     td.report.build(td.sample(), tmp_path / "plain", quiet=True)
     assert not (tmp_path / "plain" / "tables" / "change_platform.csv").exists()
