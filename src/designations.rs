@@ -49,16 +49,15 @@ fn read_csv(text: &str, name: &str) -> Result<DataFrame> {
         .into_reader_with_file_handle(std::io::Cursor::new(text.as_bytes()))
         .finish()
         .map_err(|e| Error::Internal(format!("the embedded {name} does not read: {e}")))?;
-    // Empty fields are missing values.
-    let cols: Vec<Expr> = df
-        .get_column_names()
-        .iter()
-        .map(|c| {
-            let c = c.as_str();
-            when(col(c).eq(lit(""))).then(lit(NULL).cast(DataType::String)).otherwise(col(c)).alias(c)
-        })
-        .collect();
-    Ok(df.lazy().with_columns(cols).collect()?)
+    // Empty fields are missing values. Done column by column, without a query: a load's first
+    // vocabulary can be built inside a scan's streaming batch.
+    let mut df = df;
+    let names: Vec<PlSmallStr> = df.get_column_names().into_iter().cloned().collect();
+    for name in names {
+        let blanked: StringChunked = df.column(&name)?.str()?.iter().map(|v| v.filter(|v| !v.is_empty())).collect();
+        df.with_column(blanked.with_name(name).into_column())?;
+    }
+    Ok(df)
 }
 
 /// The designations registry (see the module docs), sorted by group, authority and date.
@@ -81,30 +80,35 @@ pub fn designations() -> Result<DataFrame> {
             .collect::<Result<Int32Chunked>>()?;
         df.with_column(days.with_name(name.into()).into_date().into_column())?;
     }
-    Ok(df.lazy().with_column(col("source_url").is_not_null().alias("confirmed")).collect()?)
+    let confirmed = df.column("source_url")?.is_not_null().with_name("confirmed".into());
+    df.with_column(confirmed.into_column())?;
+    Ok(df)
 }
 
 /// The names and spellings of the groups (see the module docs).
 pub fn aliases() -> Result<DataFrame> {
-    let df = read_csv(ALIASES_CSV, "aliases")?;
-    Ok(df.lazy().with_column(col("maps").eq(lit("yes")).alias("maps")).collect()?)
+    let mut df = read_csv(ALIASES_CSV, "aliases")?;
+    let maps = df.column("maps")?.str()?.equal("yes").with_name("maps".into());
+    df.with_column(maps.into_column())?;
+    Ok(df)
 }
 
 /// The (alias, group) pairs a load maps, read once.
 pub(crate) fn group_aliases() -> &'static [(String, String)] {
     static PAIRS: OnceLock<Vec<(String, String)>> = OnceLock::new();
     PAIRS.get_or_init(|| {
-        let mut reader = csv::Reader::from_reader(ALIASES_CSV.as_bytes());
-        let headers = reader.headers().cloned().unwrap_or_default();
-        let at = |name: &str| headers.iter().position(|h| h == name);
-        let (Some(g), Some(a), Some(m)) = (at("group_id"), at("alias"), at("maps")) else {
+        // The same reading as [`aliases`]; an embedded file that did not read maps nothing (a test
+        // reads it).
+        let Ok(a) = aliases() else { return Vec::new() };
+        let (Ok(alias), Ok(group), Ok(maps)) = (a.column("alias"), a.column("group_id"), a.column("maps")) else {
             return Vec::new();
         };
-        reader
-            .records()
-            .flatten()
-            .filter(|r| r.get(m) == Some("yes"))
-            .filter_map(|r| Some((r.get(a)?.to_string(), r.get(g)?.to_string())))
+        let (Ok(alias), Ok(group), Ok(maps)) = (alias.str(), group.str(), maps.bool()) else { return Vec::new() };
+        alias
+            .iter()
+            .zip(group.iter())
+            .zip(maps.iter())
+            .filter_map(|((a, g), m)| (m == Some(true)).then(|| Some((a?.to_string(), g?.to_string()))).flatten())
             .collect()
     })
 }

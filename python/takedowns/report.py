@@ -79,6 +79,17 @@ def _platforms_and_groups(cases: Cases) -> tuple[int, int]:
     return df.get_column("platform").n_unique(), df.get_column("group").drop_nulls().n_unique()
 
 
+# The tables that are rates: a source whose rows are all actions, or have no outcome, has none.
+_RATE_TABLES = (
+    "compliance_platform",
+    "compliance_group_platform",
+    "compliance_platform_clustered",
+    "pairwise_platform",
+    "crosstab_group_platform_rate",
+    "change_platform",
+)
+
+
 def tables(
     cases: Cases,
     options: dict[str, Any] | None = None,
@@ -133,16 +144,10 @@ def tables(
             f"every row is an action a platform took ({unit}), none a refused request: a compliance rate "
             "would be 100% by construction"
         )
-        for name in (
-            "compliance_platform",
-            "compliance_group_platform",
-            "compliance_platform_clustered",
-            "pairwise_platform",
-            "crosstab_group_platform_rate",
-            *(["change_platform"] if change_at is not None else []),
-        ):
-            del makers[name]
-            skipped[name] = why
+        for name in _RATE_TABLES:
+            if name in makers:
+                del makers[name]
+                skipped[name] = why
         if _statements(cases):
             makers = {
                 "crosstab_platform_decision_cases": lambda: cases.crosstab("platform", "decision"),
@@ -157,15 +162,7 @@ def tables(
     if _outcomes_unpublished(cases):
         # Requests without outcomes: count them; no rate and no time to action exist.
         why = "the source publishes no outcome per row (every status is unknown)"
-        for name in (
-            "compliance_platform",
-            "compliance_group_platform",
-            "compliance_platform_clustered",
-            "pairwise_platform",
-            "crosstab_group_platform_rate",
-            "time_to_action_platform",
-            "change_platform",
-        ):
+        for name in (*_RATE_TABLES, "time_to_action_platform"):
             makers.pop(name, None)
             skipped.setdefault(name, why)
         columns = cases.to_polars().columns
