@@ -506,13 +506,36 @@ mod tests {
             "HTTPS://www.x.com",
             "@fake_😀",
             "plain",
+            // Longer than a view's 12 inline bytes: shared with the account, or written anew.
+            "@synthetic_handle_0001",
+            "https://www.facebook.com/fake.page.long.name/?ref=share",
+            "t.me/fake_channel_long_name",
+            "@Fake_Handle_Upper_Case",
+            "https://x.com/FAKE_LONG_HANDLE_01",
+            "@ünïcode_fake_handle_long",
+            "@fake_handle_0123",
         ];
         let ca: StringChunked = inputs.iter().map(|s| Some(*s)).chain([None]).collect();
-        let keys = account_keys(&ca);
+        let keys = account_keys(&ca).unwrap();
         for (i, s) in inputs.iter().enumerate() {
             assert_eq!(keys.get(i), Some(account_key(s).as_str()), "input {s:?}");
         }
         assert_eq!(keys.get(inputs.len()), None);
+        // Several chunks, each with its own buffers (as a Parquet file's row groups give).
+        let mut chunked = ca.clone();
+        chunked.append(&ca.slice(3, 20)).unwrap();
+        let keys = account_keys(&chunked).unwrap();
+        assert_eq!(keys.chunks().len(), 2);
+        // Lower-case handles: every key is a slice of its account, and no buffer is added.
+        let lower: StringChunked =
+            ["@synthetic_handle_0001", "x.com/synthetic_handle_0002"].iter().map(|s| Some(*s)).collect();
+        let shared = account_keys(&lower).unwrap();
+        let (k, a) = (shared.downcast_iter().next().unwrap(), lower.downcast_iter().next().unwrap());
+        assert_eq!(k.data_buffers().len(), a.data_buffers().len());
+        assert_eq!(shared.get(1), Some("synthetic_handle_0002"));
+        for (k, a) in keys.iter().zip(chunked.iter()) {
+            assert_eq!(k.map(str::to_string), a.map(account_key));
+        }
     }
 
     #[test]
