@@ -155,7 +155,7 @@ impl Cases {
         let df = &self.data.frame;
         let s = |name: &str| -> Result<Option<StringChunked>> {
             Ok(match df.column(name) {
-                Ok(c) => Some(c.str()?.clone()),
+                Ok(c) => Some(crate::schema::text_of(c)?),
                 Err(_) => None,
             })
         };

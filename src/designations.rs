@@ -180,7 +180,8 @@ pub fn designated(frame: &DataFrame, authority: &str) -> Result<Column> {
             Some(_) => {}
         }
     }
-    let g = frame.column(crate::schema::col_names::GROUP)?.str()?;
+    let g = crate::schema::text_of(frame.column(crate::schema::col_names::GROUP)?)?;
+    let g = &g;
     let at = frame.column(crate::schema::col_names::REPORTED_AT)?.cast(&DataType::Int64)?;
     let at = at.i64()?;
     let values: StringChunked = g
@@ -281,8 +282,8 @@ mod tests {
     fn the_samples_groups_resolve_through_the_registry() {
         let d = designations().unwrap();
         let sample = crate::Cases::sample().unwrap();
-        let groups = sample.frame().column("group").unwrap().unique().unwrap();
-        for g in groups.str().unwrap().iter().flatten() {
+        let groups = crate::schema::text_of(sample.frame().column("group").unwrap()).unwrap().unique().unwrap();
+        for g in groups.iter().flatten() {
             let n =
                 d.clone().lazy().filter(col("group_id").eq(lit(g)).and(col("confirmed"))).collect().unwrap().height();
             assert!(n > 0, "{g} has no sourced designation");
@@ -371,7 +372,8 @@ mod tests {
                    6,x,@fake_f,Jaish-e-Muhammad,1,2025-01-01,removed\n\
                    7,x,@fake_g,Majeed Brigade,1,2025-01-01,removed\n";
         let cases = crate::Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
-        let got: Vec<&str> = cases.frame().column("group").unwrap().str().unwrap().iter().flatten().collect();
+        let groups = crate::schema::text_of(cases.frame().column("group").unwrap()).unwrap();
+        let got: Vec<&str> = groups.iter().flatten().collect();
         assert_eq!(got, ["TTP", "TTP", "TTP", "BLF", "Fitna al-Hindustan", "JeM", "BLA_MB"]);
     }
 }

@@ -5,17 +5,20 @@
 //! | column | dtype | null | meaning |
 //! |---|---|---|---|
 //! | `case_id` | String | no | unique id of the request (generated as the row number when the input has none and it is not required) |
-//! | `platform` | String | no | canonical lowercase platform id (`facebook`, `instagram`, `tiktok`, `x`, `telegram`, `whatsapp`, `youtube`, ... an open set) |
+//! | `platform` | Categorical | no | canonical lowercase platform id (`facebook`, `instagram`, `tiktok`, `x`, `telegram`, `whatsapp`, `youtube`, ... an open set) |
 //! | `account` | String | yes | handle, URL or id as given |
 //! | `account_key` | String | yes | `account` folded for counting an account once ([`account_key`]): lower case; of a URL the path only (scheme, `www.`, host and tracking query removed, with or without `https://`); leading `@` and trailing `/` removed |
-//! | `group` | String | yes | canonical group id (`TTP`, `BLA`, `BLF`, or the label as given) |
+//! | `group` | Categorical | yes | canonical group id (`TTP`, `BLA`, `BLF`, or the label as given) |
 //! | `followers` | Int64 | yes | followers of the account when reported, ≥ 0 |
 //! | `reported_at` | Datetime(μs) | yes | when the request was made (UTC when the input had a zone) |
 //! | `actioned_at` | Datetime(μs) | yes | when the platform decided (removed, restricted or rejected) |
-//! | `status` | String | no | `removed`, `restricted`, `rejected` or `pending` (`unknown` only from a published source with no outcomes) |
-//! | `agency` | String | yes | the requesting agency |
+//! | `status` | Categorical | no | `removed`, `restricted`, `rejected` or `pending` (`unknown` only from a published source with no outcomes) |
+//! | `agency` | Categorical | yes | the requesting agency |
 //! | `content_type`, `reason`, `jurisdiction`, `source` | String | yes | optional; present when the input has them |
 //! | `count` | Int64 | no | how many identical requests the row stands for (≥ 1, default 1) |
+//!
+//! The label columns (`platform`, `group`, `status`, `agency`) are polars categories with the
+//! global categories ([`label_dtype`]); every table gives them as text.
 //!
 //! Columns the input has beyond these are kept after them, unchanged, and can be used in `by` and
 //! in filters.
@@ -99,19 +102,63 @@ pub fn datetime_dtype() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, None)
 }
 
+/// The label columns, held as polars categories ([`label_dtype`]): a few distinct values over
+/// many rows, 4 bytes a row where text takes 16 (the validated frame of 10M rows is 530 MB lighter).
+pub const LABEL_COLUMNS: [&str; 4] = [PLATFORM, GROUP, STATUS, AGENCY];
+
+/// The dtype of the label columns: polars' categorical type with its global categories, so that
+/// the columns of two loads (or a load and a user's own categorical column) compare and join.
+/// Filters take text (`pl.col("platform") == "x"`); joins with a text column need a cast on
+/// either side. Tables give their label columns as text.
+pub fn label_dtype() -> DataType {
+    DataType::from_categories(Categories::global())
+}
+
+/// A label column from each row's code into `values` (`u32::MAX` for null): each distinct value
+/// is put in the global categories once.
+pub(crate) fn labels_from_codes(name: &str, codes: &[u32], values: &[&str]) -> PolarsResult<Column> {
+    let mapping = Categories::global().mapping();
+    let cats = values.iter().map(|v| mapping.insert_cat(v)).collect::<PolarsResult<Vec<u32>>>()?;
+    let phys: UInt32Chunked = codes.iter().map(|&c| (c != u32::MAX).then(|| cats[c as usize])).collect();
+    let ca = Categorical32Chunked::from_cats_and_dtype(phys.with_name(name.into()), label_dtype());
+    Ok(ca.into_series().into_column())
+}
+
+/// A text or label column as text: a label column's categories decoded, a text column as it is
+/// (other dtypes cast to their text form).
+pub(crate) fn text_of(col: &Column) -> PolarsResult<StringChunked> {
+    match col.dtype() {
+        DataType::String => Ok(col.str()?.clone()),
+        _ => Ok(col.cast(&DataType::String)?.str()?.clone()),
+    }
+}
+
+/// `df` with its categorical columns as text (what tables give).
+pub(crate) fn labels_as_text(df: DataFrame) -> PolarsResult<DataFrame> {
+    if !df.columns().iter().any(|c| c.dtype().is_categorical()) {
+        return Ok(df);
+    }
+    let cols = df
+        .columns()
+        .iter()
+        .map(|c| if c.dtype().is_categorical() { c.cast(&DataType::String) } else { Ok(c.clone()) })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    DataFrame::new(df.height(), cols)
+}
+
 /// The polars schema of the canonical columns that are always present.
 pub fn core_schema() -> Schema {
     Schema::from_iter([
         Field::new(CASE_ID.into(), DataType::String),
-        Field::new(PLATFORM.into(), DataType::String),
+        Field::new(PLATFORM.into(), label_dtype()),
         Field::new(ACCOUNT.into(), DataType::String),
         Field::new(ACCOUNT_KEY.into(), DataType::String),
-        Field::new(GROUP.into(), DataType::String),
+        Field::new(GROUP.into(), label_dtype()),
         Field::new(FOLLOWERS.into(), DataType::Int64),
         Field::new(REPORTED_AT.into(), datetime_dtype()),
         Field::new(ACTIONED_AT.into(), datetime_dtype()),
-        Field::new(STATUS.into(), DataType::String),
-        Field::new(AGENCY.into(), DataType::String),
+        Field::new(STATUS.into(), label_dtype()),
+        Field::new(AGENCY.into(), label_dtype()),
         Field::new(COUNT.into(), DataType::Int64),
     ])
 }

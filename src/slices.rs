@@ -155,3 +155,27 @@ mod tests {
         assert_eq!(seen, want);
     }
 }
+
+/// Each row's value numbered from 1 in order of first appearance (0 for missing), and how many
+/// numbers there are (distinct values + 1). A label column is numbered from its category ids,
+/// without decoding a value; other dtypes are read as text.
+pub(crate) fn value_codes(col: &Column) -> PolarsResult<(Vec<u32>, u64)> {
+    fn number<T: std::hash::Hash + Eq>(values: impl Iterator<Item = Option<T>>) -> (Vec<u32>, u64) {
+        let mut index: PlHashMap<T, u32> = PlHashMap::new();
+        let codes = values
+            .map(|v| match v {
+                None => 0,
+                Some(s) => {
+                    let next = index.len() as u32 + 1;
+                    *index.entry(s).or_insert(next)
+                }
+            })
+            .collect();
+        (codes, index.len() as u64 + 1)
+    }
+    match col.dtype() {
+        DataType::String => Ok(number(col.str()?.iter())),
+        d if d.is_categorical() => Ok(number(col.cat32()?.physical().iter())),
+        _ => Ok(number(col.cast(&DataType::String)?.str()?.iter())),
+    }
+}

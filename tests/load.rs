@@ -374,3 +374,29 @@ fn a_wide_table_names_what_is_wrong_with_its_outcome_columns() {
     );
     assert!(e.contains("p.csv: row 1, column `Pending`, value \"lots\": not a whole number (invalid_integer)"), "{e}");
 }
+
+#[test]
+fn the_frame_holds_labels_as_categories_and_tables_give_text() {
+    // Mixed spellings of one label, a missing agency and a quarantined row: the categories hold
+    // the canonical values, and a table's labels are text equal to the canonical ones.
+    let c = q("a,Twitter,@Fake_A,TTP,1,2025-01-01,,pending,\n\
+               b,X,@fake_b,Tehrik-i-Taliban Pakistan,2,2025-01-02,2025-01-03,taken down,PTA\n\
+               c,tiktok,@fake_c,BLA,3,2025-01-02,,nonsense,PTA\n");
+    let df = c.frame();
+    for name in schema::LABEL_COLUMNS {
+        assert_eq!(df.column(name).unwrap().dtype(), &schema::label_dtype(), "{name}");
+    }
+    let text = |name: &str| -> Vec<Option<String>> {
+        let s = df.column(name).unwrap().cast(&DataType::String).unwrap();
+        s.str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+    };
+    assert_eq!(text("platform"), [Some("x".to_string()), Some("x".to_string())]);
+    assert_eq!(text("group"), [Some("TTP".to_string()), Some("TTP".to_string())]);
+    assert_eq!(text("status"), [Some("pending".to_string()), Some("removed".to_string())]);
+    assert_eq!(text("agency"), [None, Some("PTA".to_string())]);
+    assert_eq!(text("account_key"), [Some("fake_a".to_string()), Some("fake_b".to_string())]);
+    let t = c.compliance(&["platform", "status"], &ComplianceSpec::default()).unwrap();
+    assert_eq!(t.column("platform").unwrap().dtype(), &DataType::String);
+    assert_eq!(t.column("status").unwrap().dtype(), &DataType::String);
+    assert_eq!(t.height(), 2);
+}

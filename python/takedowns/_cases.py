@@ -225,7 +225,10 @@ class Cases:
 
     # --- data -------------------------------------------------------------------------------
     def to_polars(self) -> pl.DataFrame:
-        """The cases in the canonical schema (extra columns after), as a polars DataFrame."""
+        """The cases in the canonical schema (extra columns after), as a polars DataFrame.
+
+        ``platform``, ``group``, ``status`` and ``agency`` are ``pl.Categorical`` (global
+        categories): filters take text; a join with a text column needs a cast on one side."""
         return self._inner.frame()
 
     def to_pandas(self) -> Any:

@@ -85,15 +85,16 @@ struct Group {
 /// `accounts_missing_followers`, `followers_undeduplicated`). `None` when a `by` column is not
 /// text, or the `by` values are too many to number (the polars query handles those).
 pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFrame>> {
-    if by.iter().any(|b| df.column(b).map(|c| c.dtype() != &DataType::String).unwrap_or(true)) {
+    let text_or_labels = |c: &Column| c.dtype() == &DataType::String || c.dtype().is_categorical();
+    if by.iter().any(|b| df.column(b).map(|c| !text_or_labels(c)).unwrap_or(true)) {
         return Ok(None);
     }
     let n = df.height();
     let str_col =
         |name: &str| -> Result<StringChunked> { Ok(df.column(name)?.as_materialized_series().str()?.clone()) };
-    let mut label_cols: Vec<StringChunked> = by.iter().map(|b| str_col(b)).collect::<Result<_>>()?;
-    label_cols.push(str_col(PLATFORM)?);
-    let Some(labels) = Labels::new(&label_cols, n) else { return Ok(None) };
+    let mut label_cols: Vec<Column> = by.iter().map(|b| df.column(b).cloned()).collect::<PolarsResult<_>>()?;
+    label_cols.push(df.column(PLATFORM)?.clone());
+    let Some(labels) = Labels::new(&label_cols, n)? else { return Ok(None) };
     drop(label_cols);
     let key = str_col(ACCOUNT_KEY)?;
     let (followers, count) = (as_i64(df.column(FOLLOWERS)?)?, as_i64(df.column(COUNT)?)?);
@@ -135,7 +136,7 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
     let slices = Slices::new(&hashes, |i| valid[i]);
     drop(valid);
 
-    let codes = status_codes(&str_col(STATUS)?);
+    let codes = status_codes(df.column(STATUS)?)?;
     let rows = Rows {
         cell: &labels.cell,
         key: keys,
@@ -306,15 +307,28 @@ fn by_value(rows: &Rows, hashes: &[u64], slice: &[u32]) -> Vec<Done> {
 
 /// Each row's outcome code as in [`super::latest::status_code`]: 0 removed, 1 restricted,
 /// 2 rejected, anything else 3.
-fn status_codes(ca: &StringChunked) -> Vec<u8> {
-    ca.iter()
-        .map(|v| match v.and_then(Status::parse) {
-            Some(Status::Removed) => 0,
-            Some(Status::Restricted) => 1,
-            Some(Status::Rejected) => 2,
-            _ => 3,
-        })
-        .collect()
+fn status_codes(col: &Column) -> Result<Vec<u8>> {
+    let code = |v: Option<&str>| match v.and_then(Status::parse) {
+        Some(Status::Removed) => 0,
+        Some(Status::Restricted) => 1,
+        Some(Status::Rejected) => 2,
+        _ => 3,
+    };
+    if col.dtype().is_categorical() {
+        // Each category decoded once.
+        let ca = col.cat32()?;
+        let mapping = ca.get_mapping();
+        let mut known: PlHashMap<u32, u8> = PlHashMap::new();
+        return Ok(ca
+            .physical()
+            .iter()
+            .map(|c| match c {
+                None => 3,
+                Some(c) => *known.entry(c).or_insert_with(|| code(mapping.cat_to_str(c))),
+            })
+            .collect());
+    }
+    Ok(crate::schema::text_of(col)?.iter().map(code).collect())
 }
 
 /// Each row's cell: its `by` values and its platform, numbered; and per cell its `by` group.
@@ -331,13 +345,15 @@ struct Labels {
 impl Labels {
     /// From the `by` columns followed by the platform column (a missing value is a value).
     /// `None` when the combinations cannot be numbered in 64 bits.
-    fn new(cols: &[StringChunked], n: usize) -> Option<Labels> {
-        // Each column's distinct values numbered (0 for missing), array by array in parallel.
-        let codes: Vec<(Vec<u32>, u64)> = cols.par_iter().map(value_codes).collect();
+    fn new(cols: &[Column], n: usize) -> Result<Option<Labels>> {
+        // Each column's distinct values numbered (0 for missing), column by column in parallel.
+        let codes: Vec<(Vec<u32>, u64)> =
+            cols.par_iter().map(crate::slices::value_codes).collect::<PolarsResult<_>>()?;
         // A row's combination as one number, the platform as the last digit.
         let mut radix = 1u64;
         for (_, k) in &codes {
-            radix = radix.checked_mul(*k)?;
+            let Some(r) = radix.checked_mul(*k) else { return Ok(None) };
+            radix = r;
         }
         let platforms = codes.last().map_or(1, |c| c.1);
         let mut cell_of: PlHashMap<u64, u32> = PlHashMap::new();
@@ -359,26 +375,8 @@ impl Labels {
                 c
             })
             .collect();
-        Some(Labels { cell, group_of, groups: first_row.len(), first_row })
+        Ok(Some(Labels { cell, group_of, groups: first_row.len(), first_row }))
     }
-}
-
-/// Each row's value numbered from 1 in order of first appearance (0 for missing), and how many
-/// numbers there are (distinct values + 1).
-fn value_codes(ca: &StringChunked) -> (Vec<u32>, u64) {
-    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
-    let codes = ca
-        .iter()
-        .map(|v| match v {
-            None => 0,
-            Some(s) => {
-                let next = index.len() as u32 + 1;
-                *index.entry(s).or_insert(next)
-            }
-        })
-        .collect();
-    let k = index.len() as u64 + 1;
-    (codes, k)
 }
 
 /// The median (mean of the two middle values for an even count) and the sum of the `TOP_K`
@@ -514,11 +512,14 @@ mod tests {
             load::from_frame(crate::synth::synthetic_frame(20_000, 7).unwrap(), &LoadOptions::default()).unwrap();
         let df = cases.frame();
         let col = |c: &str| df.column(c).unwrap().as_materialized_series().str().unwrap().clone();
-        let labels = Labels::new(&[col(GROUP), col(PLATFORM)], df.height()).unwrap();
+        let labels =
+            Labels::new(&[df.column(GROUP).unwrap().clone(), df.column(PLATFORM).unwrap().clone()], df.height())
+                .unwrap()
+                .unwrap();
         let key = col(ACCOUNT_KEY);
         let i64s: Vec<Int64Chunked> =
             [FOLLOWERS, REPORTED_AT, ACTIONED_AT].iter().map(|c| as_i64(df.column(c).unwrap()).unwrap()).collect();
-        let codes = status_codes(&col(STATUS));
+        let codes = status_codes(df.column(STATUS).unwrap()).unwrap();
         let rows = Rows {
             cell: &labels.cell,
             key: text(&key),

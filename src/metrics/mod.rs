@@ -168,6 +168,8 @@ pub(crate) fn note_rejects(df: DataFrame, cases: &crate::load::Validated) -> Res
 /// [`note_rejects`] from a load report alone: a table finished from partials notes the report
 /// merged from its parts' (Spark's batches) as an in-memory table notes its cases'.
 pub(crate) fn note_report(df: DataFrame, report: &crate::LoadReport) -> Result<DataFrame> {
+    // Every table gives its labels as text ([`crate::schema::label_dtype`]).
+    let df = crate::schema::labels_as_text(df)?;
     // A published source's rows count every request it reports (a census, not a sample): an
     // interval on them describes the variation of the process, and the definition says so.
     let census = (report.derivation.is_some() && df.column("ci_low").is_ok()).then(|| CENSUS_NOTE.to_string());

@@ -92,10 +92,15 @@ fn refuse_accounts(spec: &ComplianceSpec) -> Result<()> {
     Ok(())
 }
 
+/// A partial as it travels between processes: labels as text, whatever the parts' categories.
+fn text(partial: DataFrame) -> Result<DataFrame> {
+    Ok(crate::schema::labels_as_text(partial)?)
+}
+
 /// The partial state of compliance per `by` group over `cases` (one part of the data).
 pub fn compliance_partial(cases: &Validated, by: &[String], spec: &ComplianceSpec) -> Result<DataFrame> {
     refuse(cases, spec)?;
-    compliance::compliance_partial_on(&Source::of(cases), by, spec)
+    text(compliance::compliance_partial_on(&Source::of(cases), by, spec)?)
 }
 
 /// The partial state of counts of cases per `by` group, for a crosstab of cases: a compliance
@@ -103,7 +108,7 @@ pub fn compliance_partial(cases: &Validated, by: &[String], spec: &ComplianceSpe
 /// outcomes, whose rates [`compliance_partial`] refuses). [`crosstab_finish`] reads only its
 /// `requests`.
 pub fn cases_partial(cases: &Validated, by: &[String]) -> Result<DataFrame> {
-    compliance::compliance_partial_on(&Source::of(cases), by, &ComplianceSpec::default())
+    text(compliance::compliance_partial_on(&Source::of(cases), by, &ComplianceSpec::default())?)
 }
 
 /// Compliance from a merged partial: the table [`crate::metrics::compliance::compliance`] gives
@@ -119,7 +124,7 @@ pub fn trend_partial(cases: &Validated, by: &[String], spec: &TrendSpec) -> Resu
     // A trend counts rows whatever their outcomes; its rates are left out at finish when the
     // rows have none (actions only, or no published outcome).
     refuse_accounts(&spec.compliance)?;
-    trend::trend_partial_on(&Source::of(cases), by, spec)
+    text(trend::trend_partial_on(&Source::of(cases), by, spec)?)
 }
 
 /// A trend from a merged partial: the table [`crate::metrics::trend::trend`] gives (without the
@@ -202,7 +207,7 @@ pub fn reach_states(cases: &Validated, by: &[String], spec: &ReachSpec, first_ro
              are keyed by group; use groups=each, or the cases in memory",
         ));
     }
-    reach::states(cases.frame(), by, spec, first_row)
+    text(reach::states(cases.frame(), by, spec, first_row)?)
 }
 
 /// Reach stage 2: merges account states that hold every state of each of their accounts (from
@@ -270,7 +275,7 @@ pub fn time_to_action_partial(cases: &Validated, by: &[String], spec: &SurvivalS
              requests at a different date; set as_of to the latest date of all the data",
         ));
     }
-    Ok(survival::observe(cases, by, spec, false)?.partial)
+    text(survival::observe(cases, by, spec, false)?.partial)
 }
 
 /// Time to action from a merged partial: the table [`crate::metrics::survival::time_to_action`]

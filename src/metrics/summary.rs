@@ -94,7 +94,8 @@ pub const DEFINITION: &str = "requests = rows x count; accounts = distinct platf
 
 fn distinct(df: &DataFrame, name: &str) -> Result<Vec<String>> {
     let s = df.column(name)?.as_materialized_series().unique_stable()?;
-    let mut v: Vec<String> = s.str()?.iter().flatten().map(str::to_string).collect();
+    let s = crate::schema::text_of(&s.into_column())?;
+    let mut v: Vec<String> = s.iter().flatten().map(str::to_string).collect();
     v.sort();
     Ok(v)
 }

@@ -497,7 +497,7 @@ pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, who
             .max()
             .ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
     };
-    let status = df.column(STATUS)?.str()?.clone();
+    let status = crate::schema::text_of(df.column(STATUS)?)?;
     let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
     // Decided requests none of which has a decision date: every one would be left out, and the
     // curves would show no action at all. That is a missing column, not a finding.

@@ -89,3 +89,38 @@ def test_jupyter_repr(sample) -> None:  # type: ignore[no-untyped-def]
     assert "<table>" in html and "850" in html and "rows rejected" in html
     empty = sample.filter(platform="youtube")
     assert "0 requests" in repr(empty) and "no dates" in repr(empty)
+
+
+def test_the_loaded_frame_is_compact_and_tables_give_text(sample) -> None:  # type: ignore[no-untyped-def]
+    out = sample.to_polars()
+    for c in ("platform", "group", "status", "agency"):
+        assert out.schema[c] == pl.Categorical, c
+    assert out.schema["account_key"] == pl.String
+    # Filters take text; a join with a text column takes a cast on one side.
+    x = out.filter(pl.col("platform") == "x")
+    assert x.height == out.filter(pl.col("platform").cast(pl.String) == "x").height > 0
+    names = pl.DataFrame(
+        {"group": ["TTP", "BLA"], "name": ["Tehrik-i-Taliban Pakistan", "Balochistan Liberation Army"]}
+    )
+    joined = out.with_columns(pl.col("group").cast(pl.String)).join(names, on="group")
+    assert joined.height == out.filter(pl.col("group").is_in(["TTP", "BLA"])).height
+    # Every table gives its labels as text, whatever the frame holds.
+    tables = [
+        sample.compliance(by="platform"),
+        sample.compliance(by=["group", "status"]),
+        sample.reach(by="group"),
+        sample.trend(by="platform"),
+        sample.crosstab(rows="group", columns="platform"),
+        sample.time_to_action(by="platform"),
+        sample.returning(by="group"),
+        sample.pairwise(by="platform"),
+    ]
+    for t in tables:
+        assert not any(d == pl.Categorical for d in t.schema.values()), t.schema
+    # The numbers match a count on the frame by hand.
+    c = sample.compliance(by="platform").sort("platform")
+    by_hand = (
+        out.group_by(pl.col("platform").cast(pl.String)).agg(pl.col("count").sum().alias("requests")).sort("platform")
+    )
+    assert c["platform"].to_list() == by_hand["platform"].to_list()
+    assert c["requests"].to_list() == by_hand["requests"].to_list()

@@ -75,21 +75,22 @@ pub(super) fn duplicates(input: Input, ctx: &Ctx) -> Result<Checked> {
 }
 
 /// The accounts among `rows` that name more than one group, with the values as keys (for a
-/// slice where two accounts' hashes collide).
+/// slice where two accounts' hashes collide). `p` and `g` are the platform's and group's value
+/// numbers ([`crate::slices::value_codes`], 0 for missing).
 fn several_by_value(
     rows: &[u32],
-    p: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
+    p: &[u32],
     k: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
-    g: &crate::slices::Chunks<'_, polars_arrow::array::Utf8ViewArray>,
+    g: &[u32],
 ) -> u64 {
     // (platform, account) -> (its first group, whether a second was seen).
-    type Seen<'a> = PlHashMap<(Option<&'a str>, Option<&'a str>), (Option<&'a str>, bool)>;
+    type Seen<'a> = PlHashMap<(u32, Option<&'a str>), (u32, bool)>;
     let mut first: Seen = PlHashMap::new();
     let mut several = 0;
     for &i in rows {
         let i = i as usize;
-        let (group, seen) = first.entry((p.str_at(i), k.str_at(i))).or_insert((g.str_at(i), false));
-        if !*seen && *group != g.str_at(i) {
+        let (group, seen) = first.entry((p[i], k.str_at(i))).or_insert((g[i], false));
+        if !*seen && *group != g[i] {
             *seen = true;
             several += 1;
         }
@@ -100,50 +101,43 @@ fn several_by_value(
 /// Accounts (platform + `account_key`) whose rows name more than one group.
 ///
 /// Hash-sliced like the duplicate-id check, in one pass over the columns in row order and none
-/// by row number: each row's account gets two independent 64-bit hashes and its group a number
-/// (groups are few: numbered exactly, by value). Rows are split into cache-sized slices by the
-/// first hash; each slice keeps, per account, the second hash and the first row's group, and
-/// counts an account once when a row of it names another group. Two rows are one account when
-/// both hashes agree (two different accounts agreeing on 128 bits has a chance of about 10^-25
-/// in 10^7 accounts); a first hash shared by two accounts with different second hashes has its
-/// slice counted again by the values.
+/// by row number: each row's account gets two independent 64-bit hashes (of its platform's
+/// number and its key) and its group a number (groups and platforms are numbered exactly, by
+/// value, from their category ids). Rows are split into cache-sized slices by the first hash;
+/// each slice keeps, per account, the second hash and the first row's group, and counts an
+/// account once when a row of it names another group. Two rows are one account when both hashes
+/// agree (two different accounts agreeing on 128 bits has a chance of about 10^-25 in 10^7
+/// accounts); a first hash shared by two accounts with different second hashes has its slice
+/// counted again by the values.
 pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
     use rayon::prelude::*;
     use std::hash::BuildHasher;
-    let (g, k, p) = (df.column(GROUP)?.str()?, df.column(ACCOUNT_KEY)?.str()?, df.column(PLATFORM)?.str()?);
-    if g.null_count() == g.len() || k.null_count() == k.len() {
+    let (gcol, k, pcol) = (df.column(GROUP)?, df.column(ACCOUNT_KEY)?.str()?, df.column(PLATFORM)?);
+    if gcol.null_count() == gcol.len() || k.null_count() == k.len() {
         return Ok(0);
     }
+    let (p, g) = rayon::join(|| crate::slices::value_codes(pcol), || crate::slices::value_codes(gcol));
+    let (p, g) = (p?.0, g?.0);
     let state = PlRandomState::default();
     let n = df.height();
-    const NONE: u32 = u32::MAX;
-    let distinct = g.unique()?;
-    let group_ids: PlHashMap<&str, u32> = distinct.iter().flatten().zip(0u32..).collect();
-    let (mut first_hash, mut second_hash, mut group) = (vec![0u64; n], vec![0u64; n], vec![NONE; n]);
+    let (mut first_hash, mut second_hash) = (vec![0u64; n], vec![0u64; n]);
     // In parallel over runs of rows, each read in order.
     const RUN: usize = 1 << 14;
-    let (pc, kc, gc) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
-    first_hash
-        .par_chunks_mut(RUN)
-        .zip(second_hash.par_chunks_mut(RUN))
-        .zip(group.par_chunks_mut(RUN))
-        .enumerate()
-        .for_each(|(r, ((h1, h2), gr))| {
-            let (mut cp, mut ck, mut cg) = (0, 0, 0);
-            for (o, i) in (r * RUN..).take(h1.len()).enumerate() {
-                let (a, j) = kc.seq(&mut ck, i);
-                let Some(kv) = crate::slices::get_str(a, j) else { continue };
-                let (a, j) = gc.seq(&mut cg, i);
-                let Some(gv) = crate::slices::get_str(a, j) else { continue };
-                let (a, j) = pc.seq(&mut cp, i);
-                let pv = crate::slices::get_str(a, j);
-                h1[o] = state.hash_one((pv, kv));
-                // Another input (a salt, the values in the other order): an independent hash.
-                h2[o] = state.hash_one((0x5bd1_e995u32, kv, pv));
-                gr[o] = group_ids.get(gv).copied().unwrap_or(NONE);
-            }
-        });
-    let slices = crate::slices::Slices::new(&first_hash, |i| group[i] != NONE);
+    let kc = crate::slices::text(k);
+    first_hash.par_chunks_mut(RUN).zip(second_hash.par_chunks_mut(RUN)).enumerate().for_each(|(r, (h1, h2))| {
+        let mut ck = 0;
+        for (o, i) in (r * RUN..).take(h1.len()).enumerate() {
+            let (a, j) = kc.seq(&mut ck, i);
+            let Some(kv) = crate::slices::get_str(a, j) else { continue };
+            h1[o] = state.hash_one((p[i], kv));
+            // Another input (a salt, the values in the other order): an independent hash.
+            h2[o] = state.hash_one((0x5bd1_e995u32, kv, p[i]));
+        }
+    });
+    // A row counts when it names an account and a group.
+    let counts = |i: usize| g[i] != 0 && kc.str_at(i).is_some();
+    let named: Vec<bool> = (0..n).into_par_iter().map(counts).collect();
+    let slices = crate::slices::Slices::new(&first_hash, |i| named[i]);
     let counted: u64 = (0..slices.len())
         .into_par_iter()
         .map(|s| {
@@ -154,12 +148,11 @@ pub(crate) fn accounts_in_several_groups(df: &DataFrame) -> Result<u64> {
             let mut several = 0u64;
             for &i in rows {
                 let i = i as usize;
-                let (h2, g0, seen) = first.entry(first_hash[i]).or_insert((second_hash[i], group[i], false));
+                let (h2, g0, seen) = first.entry(first_hash[i]).or_insert((second_hash[i], g[i], false));
                 if *h2 != second_hash[i] {
-                    let (p, k, g) = (crate::slices::text(p), crate::slices::text(k), crate::slices::text(g));
-                    return several_by_value(rows, &p, &k, &g);
+                    return several_by_value(rows, &p, &kc, &g);
                 }
-                if !*seen && *g0 != group[i] {
+                if !*seen && *g0 != g[i] {
                     *seen = true;
                     several += 1;
                 }
@@ -183,10 +176,13 @@ mod tests {
         let df = df!(PLATFORM => p, ACCOUNT_KEY => k, GROUP => g).unwrap();
         let hashed = accounts_in_several_groups(&df).unwrap();
         assert_eq!(hashed, 2, "x/a and x/c");
-        let (pc, kc, gc) = (df.column(PLATFORM).unwrap(), df.column(ACCOUNT_KEY).unwrap(), df.column(GROUP).unwrap());
-        let (pc, kc, gc) = (pc.str().unwrap(), kc.str().unwrap(), gc.str().unwrap());
-        let (pt, kt, gt) = (crate::slices::text(pc), crate::slices::text(kc), crate::slices::text(gc));
+        let codes = |c: &str| crate::slices::value_codes(df.column(c).unwrap()).unwrap().0;
+        let kc = df.column(ACCOUNT_KEY).unwrap().str().unwrap();
         let rows: Vec<u32> = (0..8).collect();
-        assert_eq!(several_by_value(&rows, &pt, &kt, &gt), hashed);
+        assert_eq!(several_by_value(&rows, &codes(PLATFORM), &crate::slices::text(kc), &codes(GROUP)), hashed);
+        // The same frame with categorical labels, as a load makes it.
+        let cat = |c: &str| df.column(c).unwrap().cast(&crate::schema::label_dtype()).unwrap();
+        let labelled = DataFrame::new(8, vec![cat(PLATFORM), Column::new(ACCOUNT_KEY.into(), k), cat(GROUP)]).unwrap();
+        assert_eq!(accounts_in_several_groups(&labelled).unwrap(), 2);
     }
 }

@@ -3,10 +3,11 @@
 use polars::prelude::*;
 
 use super::super::LabelUse;
-use super::text::{clean_text, distinct_codes, from_codes};
+use super::text::{clean_text, distinct_codes, null_codes};
 use super::{Checked, Ctx, Found, Input};
 use crate::error::{Error, Result, Rule};
 use crate::labels::Vocabulary;
+use crate::schema::labels_from_codes;
 use crate::schema::{col_names::*, Status};
 
 /// How the labels of one categorical column were mapped: each distinct label as given, the value
@@ -51,13 +52,14 @@ impl LabelMap {
 /// canonical value; an unknown one is kept exactly as given (trimmed), and the load report lists
 /// it as new. Unknown labels are not merged with each other (`WhatsApp channel` and
 /// `whatsapp-channel` stay two values, both listed) and never lower-cased or re-spelled; an alias
-/// in the load options merges them. Returns the column as it is when nothing changes.
+/// in the load options merges them. The column is categorical, each value put in the categories
+/// once.
 pub(super) fn map_open_labels(
-    ca: StringChunked,
+    ca: &StringChunked,
     column: &'static str,
     known: &dyn Fn(&str) -> Option<String>,
-) -> (StringChunked, LabelMap) {
-    let (codes, values) = distinct_codes(&ca);
+) -> Result<(Column, LabelMap)> {
+    let (codes, values) = distinct_codes(ca);
     let labels: Vec<(String, String, bool)> = values
         .iter()
         .map(|v| match known(v) {
@@ -65,20 +67,15 @@ pub(super) fn map_open_labels(
             None => (v.to_string(), v.to_string(), false),
         })
         .collect();
-    let out = if labels.iter().all(|(l, v, _)| l == v) {
-        drop(values);
-        ca
-    } else {
-        let targets: Vec<&str> = labels.iter().map(|(_, v, _)| v.as_str()).collect();
-        from_codes(ca.name().as_str(), &codes, &targets)
-    };
-    (out, LabelMap { column, codes, labels })
+    let targets: Vec<&str> = labels.iter().map(|(_, v, _)| v.as_str()).collect();
+    let out = labels_from_codes(column, &codes, &targets)?;
+    Ok((out, LabelMap { column, codes, labels }))
 }
 
 /// The status column: each distinct label looked up once. Returns the canonical column, the label
 /// map and the problems.
 pub(super) struct StatusOut {
-    column: StringChunked,
+    column: Column,
     labels: LabelMap,
     found: Found,
 }
@@ -105,17 +102,9 @@ pub(super) fn status_column(col: &Column, vocab: &Vocabulary, ctx: &Ctx, name: &
             None => (v.to_string(), v.to_string(), false),
         })
         .collect();
-    let canonical = values.iter().zip(&statuses).all(|(v, s)| s.map(|s| s.as_str()) == Some(*v));
-    let column = if canonical && ca.null_count() == 0 {
-        drop(values);
-        ca.with_name(STATUS.into())
-    } else {
-        let mapped: Vec<&str> = statuses.iter().map(|s| s.map(|s| s.as_str()).unwrap_or("")).collect();
-        let mut ca = from_codes(STATUS, &codes, &mapped);
-        // Rows with an unknown label are rejected; an empty string stands in until they are.
-        ca.rename(STATUS.into());
-        ca
-    };
+    // Rows with an unknown label are rejected; an empty string stands in until they are.
+    let mapped: Vec<&str> = statuses.iter().map(|s| s.map(|s| s.as_str()).unwrap_or("")).collect();
+    let column = labels_from_codes(STATUS, &codes, &mapped)?;
     Ok(StatusOut { column, labels: LabelMap { column: STATUS, codes, labels }, found })
 }
 
@@ -129,14 +118,19 @@ pub(super) fn labelled(
     ctx: &Ctx,
 ) -> Result<Checked> {
     let Some((name, col)) = input else { return Ok(Checked::none()) };
-    let (ca, map) = map_open_labels(clean_text(col)?, canonical, known);
-    let problems = if required { ctx.required(&ca, name, canonical) } else { Vec::new() };
-    Ok(Checked { columns: vec![ca.with_name(canonical.into()).into_column()], problems, labels: Some(map) })
+    let (column, map) = map_open_labels(&clean_text(col)?, canonical, known)?;
+    let problems = if required {
+        let message = format!("`{canonical}` is required and empty");
+        null_codes(&map.codes).map(|i| ctx.problem(i, name, "", Rule::Required, message.clone())).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Checked { columns: vec![column], problems, labels: Some(map) })
 }
 
 /// The status column (always required).
 pub(super) fn status(input: Input, vocab: &Vocabulary, ctx: &Ctx) -> Result<Checked> {
     let (name, col) = input.ok_or_else(|| Error::Internal("the status column was not matched".into()))?;
     let out = status_column(col, vocab, ctx, name)?;
-    Ok(Checked { columns: vec![out.column.into_column()], problems: out.found, labels: Some(out.labels) })
+    Ok(Checked { columns: vec![out.column], problems: out.found, labels: Some(out.labels) })
 }

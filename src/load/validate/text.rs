@@ -54,10 +54,16 @@ pub(super) fn distinct_codes(ca: &StringChunked) -> (Vec<u32>, Vec<&str>) {
     (codes, values)
 }
 
-/// Rebuilds a text column from codes and one output per distinct value.
-pub(super) fn from_codes(name: &str, codes: &[u32], mapped: &[&str]) -> StringChunked {
-    let ca: StringChunked = codes.iter().map(|&c| (c != u32::MAX).then(|| mapped[c as usize])).collect();
-    ca.with_name(name.into())
+/// A label column (categorical, [`crate::schema::label_dtype`]) of a clean text column: its
+/// distinct values put in the categories once.
+pub(super) fn label_column(ca: &StringChunked) -> Result<Column> {
+    let (codes, values) = distinct_codes(ca);
+    Ok(crate::schema::labels_from_codes(ca.name(), &codes, &values)?)
+}
+
+/// The frame rows whose code is null (`u32::MAX`).
+pub(super) fn null_codes(codes: &[u32]) -> impl Iterator<Item = usize> + '_ {
+    codes.iter().enumerate().filter(|(_, c)| **c == u32::MAX).map(|(i, _)| i)
 }
 
 /// Folds each account the way [`account_key`] does, into a key column that shares the account
@@ -119,12 +125,13 @@ fn keys_sharing_buffers(arr: &Utf8ViewArray) -> Result<Utf8ViewArray> {
 }
 
 /// A text column (trimmed, empty as null), with a `required` problem for each empty value when
-/// the column is required.
+/// the column is required. A label column ([`crate::schema::LABEL_COLUMNS`]) is made categorical.
 pub(super) fn text(input: Input, canonical: &'static str, required: bool, ctx: &Ctx) -> Result<Checked> {
     let Some((name, col)) = input else { return Ok(Checked::none()) };
-    let ca = clean_text(col)?;
+    let ca = clean_text(col)?.with_name(canonical.into());
     let problems = if required { ctx.required(&ca, name, canonical) } else { Vec::new() };
-    Ok(Checked::of(ca.with_name(canonical.into()).into_column(), problems))
+    let column = if crate::schema::LABEL_COLUMNS.contains(&canonical) { label_column(&ca)? } else { ca.into_column() };
+    Ok(Checked::of(column, problems))
 }
 
 /// `account` and its `account_key`, with `invalid_account` for an account that folds to nothing.
