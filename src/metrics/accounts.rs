@@ -307,7 +307,8 @@ fn by_value(rows: &Rows, hashes: &[u64], slice: &[u32]) -> Vec<Done> {
 
 /// Each row's outcome code as in [`super::latest::status_code`]: 0 removed, 1 restricted,
 /// 2 rejected, anything else 3.
-fn status_codes(col: &Column) -> Result<Vec<u8>> {
+/// Each row's outcome as a number: 0 removed, 1 restricted, 2 rejected, 3 pending or missing.
+pub(crate) fn status_codes(col: &Column) -> Result<Vec<u8>> {
     let code = |v: Option<&str>| match v.and_then(Status::parse) {
         Some(Status::Removed) => 0,
         Some(Status::Restricted) => 1,

@@ -18,6 +18,8 @@
 //! interpolation). A request about a returned account is a new request; it says nothing of
 //! whether the account behind the handle is the same person.
 
+use std::hash::BuildHasher;
+
 use polars::prelude::*;
 
 use super::{check_by, const_str, sort_by};
@@ -41,6 +43,16 @@ crate::vocabulary! {
 /// Below this many actioned accounts a share is flagged `low_n`.
 const MIN_N: usize = 30;
 
+/// One row about an account, for [`returning`].
+struct Rec {
+    h1: u64,
+    h2: u64,
+    row: u32,
+    platform: u32,
+    t: i64,
+    r: i64,
+}
+
 /// Linear-interpolation quantile of sorted values (numpy's default).
 fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -52,84 +64,103 @@ fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 }
 
 /// Returning accounts per `by` group (see the module docs).
+///
+/// Platforms, statuses and `by` values are read as numbers (category ids,
+/// [`crate::slices::value_codes`]); each row about an account becomes a record keyed by a hash
+/// of the account, and the records are sorted so that each account's rows are read together.
 pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<DataFrame> {
     let frame = cases.frame();
     check_by(frame.schema(), by)?;
-    let text = |c: &str| -> Result<StringChunked> { Ok(frame.column(c)?.cast(&DataType::String)?.str()?.clone()) };
-    let micros = |c: &str| -> Result<Int64Chunked> { Ok(frame.column(c)?.cast(&DataType::Int64)?.i64()?.clone()) };
-    let (platform, key, status) = (text(PLATFORM)?, text(ACCOUNT_KEY)?, text(STATUS)?);
+    let micros =
+        |c: &str| -> Result<Vec<Option<i64>>> { Ok(frame.column(c)?.cast(&DataType::Int64)?.i64()?.iter().collect()) };
+    let (platform, _) = crate::slices::value_codes(frame.column(PLATFORM)?)?;
+    let keys = frame.column(ACCOUNT_KEY)?.str()?;
+    let status = super::accounts::status_codes(frame.column(STATUS)?)?;
     let (reported, actioned) = (micros(REPORTED_AT)?, micros(ACTIONED_AT)?);
-    let platform: Vec<Option<&str>> = platform.iter().collect();
-    let key: Vec<Option<&str>> = key.iter().collect();
-    let status: Vec<Option<&str>> = status.iter().collect();
-    let (reported, actioned): (Vec<Option<i64>>, Vec<Option<i64>>) =
-        (reported.iter().collect(), actioned.iter().collect());
-    let n = frame.height();
 
-    // Each actioned account's earliest action: (time, row).
-    let mut actions: PlHashMap<(&str, &str), (i64, usize)> = PlHashMap::new();
+    // One record per row about an account on a platform, with what the passes below need, so
+    // that they read memory in order: the account's identity as two independent 64-bit hashes
+    // (of the platform's number and the key; of the key alone when matching by handle), the
+    // row, the platform, the action time (removed or restricted: actioned_at, else reported_at;
+    // `NONE` when not an action or undated) and reported_at (`NONE` when missing).
+    const NONE: i64 = i64::MIN;
+    let state = PlRandomState::default();
     let mut undated = 0u64;
-    for i in 0..n {
-        let (Some(p), Some(k), Some(s)) = (platform[i], key[i], status[i]) else { continue };
-        if s != "removed" && s != "restricted" {
+    let mut recs: Vec<Rec> = Vec::with_capacity(keys.len() - keys.null_count());
+    for (i, k) in keys.iter().enumerate() {
+        let (p, Some(k)) = (platform[i], k) else { continue };
+        if p == 0 {
             continue;
         }
-        let Some(t) = actioned[i].or(reported[i]) else {
-            undated += 1;
-            continue;
+        let action = status[i] <= 1;
+        let t = if action { actioned[i].or(reported[i]) } else { None };
+        undated += u64::from(action && t.is_none());
+        let (h1, h2) = match how {
+            ReturnMatch::Platform => (state.hash_one((p, k)), state.hash_one((0x5bd1_e995u32, k, p))),
+            ReturnMatch::Handle => (state.hash_one(k), state.hash_one((0x5bd1_e995u32, k))),
         };
-        let e = actions.entry((p, k)).or_insert((t, i));
-        if t < e.0 {
-            *e = (t, i);
-        }
+        recs.push(Rec { h1, h2, row: i as u32, platform: p, t: t.unwrap_or(NONE), r: reported[i].unwrap_or(NONE) });
     }
-    // The accounts by handle, for a match on any platform.
-    let mut by_handle: PlHashMap<&str, Vec<(&str, &str)>> = PlHashMap::new();
-    for &(p, k) in actions.keys() {
-        by_handle.entry(k).or_default().push((p, k));
+    drop((platform, status, reported, actioned));
+    // Each account's rows together, in input order (two accounts agreeing on 128 bits of hash
+    // have a chance of about 10^-25 in 10^7 accounts).
+    {
+        use rayon::slice::ParallelSliceMut;
+        recs.par_sort_unstable_by_key(|x| (x.h1, x.h2, x.row));
     }
-    // Each actioned account's first later request.
-    let mut back: PlHashMap<(&str, &str), i64> = PlHashMap::new();
-    for i in 0..n {
-        let (Some(p), Some(k), Some(r)) = (platform[i], key[i], reported[i]) else { continue };
-        let candidates: Vec<(&str, &str)> = match how {
-            ReturnMatch::Platform => vec![(p, k)],
-            ReturnMatch::Handle => by_handle.get(k).cloned().unwrap_or_default(),
-        };
-        for acc in candidates {
-            if let Some(&(t, _)) = actions.get(&acc) {
-                if r > t {
-                    let e = back.entry(acc).or_insert(r);
-                    *e = (*e).min(r);
-                }
+    // Per actioned account (platform + key): its earliest action (time, row) and its first
+    // request reported strictly after that time (matched on the platform, or on the handle).
+    let mut accs: Vec<(i64, usize, Option<i64>)> = Vec::new();
+    let mut platforms: Vec<(u32, i64, u32)> = Vec::new();
+    for run in recs.chunk_by(|a, b| (a.h1, a.h2) == (b.h1, b.h2)) {
+        // The earliest action per platform (one platform unless matching by handle).
+        platforms.clear();
+        for x in run.iter().filter(|x| x.t != NONE) {
+            match platforms.iter_mut().find(|(p, _, _)| *p == x.platform) {
+                Some(e) if (x.t, x.row) < (e.1, e.2) => (e.1, e.2) = (x.t, x.row),
+                Some(_) => {}
+                None => platforms.push((x.platform, x.t, x.row)),
             }
         }
+        for &(_, t, row) in &platforms {
+            let back = run.iter().filter(|x| x.r != NONE && x.r > t).map(|x| x.r).min();
+            accs.push((t, row as usize, back));
+        }
     }
+    drop(recs);
 
-    // Per `by` group of the action's row: the counts and the days to return.
-    let labels: Vec<StringChunked> = by.iter().map(|b| text(b)).collect::<Result<_>>()?;
-    let mut groups: PlHashMap<Vec<Option<String>>, (usize, usize, Vec<f64>)> = PlHashMap::new();
-    let mut order: Vec<Vec<Option<String>>> = Vec::new();
+    // Per `by` group of the action's row (its `by` values numbered as one): the counts and the
+    // days to return.
+    let codes: Vec<(Vec<u32>, u64)> =
+        by.iter().map(|b| Ok(crate::slices::value_codes(frame.column(b)?)?)).collect::<Result<_>>()?;
+    let label_of = |row: usize| -> Result<u128> {
+        codes.iter().try_fold(0u128, |acc, (c, k)| {
+            acc.checked_mul(u128::from(*k)).map(|a| a + u128::from(c[row])).ok_or_else(|| {
+                Error::invalid_arg("by", "the by columns have too many combinations of values to number; use fewer")
+            })
+        })
+    };
+    let mut groups: PlHashMap<u128, (usize, usize, Vec<f64>)> = PlHashMap::new();
+    let mut order: Vec<u128> = Vec::new();
     let mut first_row: Vec<IdxSize> = Vec::new();
-    let mut accs: Vec<_> = actions.iter().collect();
-    accs.sort_by_key(|(_, (_, row))| *row);
-    for (acc, &(t, row)) in accs {
-        let label: Vec<Option<String>> = labels.iter().map(|l| l.get(row).map(str::to_string)).collect();
-        let g = groups.entry(label.clone()).or_insert_with(|| {
+    accs.sort_unstable_by_key(|&(_, row, _)| row);
+    for (t, row, back) in accs {
+        let label = label_of(row)?;
+        let g = groups.entry(label).or_insert_with(|| {
             order.push(label);
             first_row.push(row as IdxSize);
             (0, 0, Vec::new())
         });
         g.0 += 1;
-        if let Some(&r) = back.get(acc) {
+        if let Some(r) = back {
             g.1 += 1;
             g.2.push((r - t) as f64 / crate::dates::MICROS_PER_DAY as f64);
         }
     }
     if order.is_empty() && by.is_empty() {
-        order.push(Vec::new());
+        order.push(0);
         first_row.push(0);
-        groups.insert(Vec::new(), (0, 0, Vec::new()));
+        groups.insert(0, (0, 0, Vec::new()));
     }
     let mut out = if by.is_empty() {
         DataFrame::new(order.len(), vec![])?
