@@ -463,15 +463,77 @@ impl SurvivalSpec {
     }
 }
 
+/// The groups of observations of `cases` (all the data), sorted by `by`: each row an observation
+/// of its group, read in one pass with the groups numbered from their values' category ids (the
+/// estimates sort and merge equal times themselves).
 fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prepared> {
-    let o = observe(cases, by, spec, true)?;
-    prepared_from(o.partial, by, o.as_of)
+    let (t, kind, as_of) = observations(cases, by, spec, true)?;
+    let df = cases.frame();
+    let count = df.column(COUNT)?.cast(&DataType::Int64)?;
+    let count = count.i64()?;
+    let codes: Vec<(Vec<u32>, u64)> =
+        by.iter().map(|b| Ok(crate::slices::value_codes(df.column(b)?)?)).collect::<Result<_>>()?;
+    let (mut index, mut first_row): (PlHashMap<u128, usize>, Vec<IdxSize>) = (PlHashMap::new(), Vec::new());
+    let (mut groups, mut left_out): (Vec<Vec<Obs>>, Vec<u64>) = (Vec::new(), Vec::new());
+    for (i, ((t, k), w)) in t.iter().zip(&kind).zip(count.iter()).enumerate() {
+        let label = codes.iter().try_fold(0u128, |acc, (c, n)| {
+            acc.checked_mul(u128::from(*n)).map(|a| a + u128::from(c[i])).ok_or_else(|| {
+                Error::invalid_arg("by", "the by columns have too many combinations of values to number; use fewer")
+            })
+        })?;
+        let g = *index.entry(label).or_insert_with(|| {
+            first_row.push(i as IdxSize);
+            groups.push(Vec::new());
+            left_out.push(0);
+            groups.len() - 1
+        });
+        let w = w.unwrap_or(1);
+        if *k == LEFT_OUT {
+            left_out[g] += w as u64;
+        } else {
+            groups[g].push(Obs { t: *t, kind: *k, w: w as f64 });
+        }
+    }
+    if by.is_empty() {
+        if groups.is_empty() {
+            (groups, left_out) = (vec![Vec::new()], vec![0]);
+        }
+        return Ok(Prepared { keys: DataFrame::new(1, vec![])?, groups, as_of, left_out });
+    }
+    // The groups in the order of their `by` values (nulls last), as a table sorts them.
+    let mut keys = df.select(by.iter().map(String::as_str))?.take(&IdxCa::from_vec("idx".into(), first_row))?;
+    keys.with_column(Column::new("__g".into(), (0..groups.len() as u32).collect::<Vec<u32>>()))?;
+    let mut keys = sort_by(keys, by)?;
+    let order: Vec<usize> = keys.drop_in_place("__g")?.u32()?.iter().flatten().map(|g| g as usize).collect();
+    let mut slots: Vec<Option<Vec<Obs>>> = groups.into_iter().map(Some).collect();
+    let groups = order.iter().map(|&g| slots[g].take().unwrap_or_default()).collect();
+    let left_out = order.iter().map(|&g| left_out[g]).collect();
+    Ok(Prepared { keys, groups, as_of, left_out })
 }
 
 /// Each request's time and kind, per `by` group (see [`Observed`]).
 /// `whole`: the cases are all the data (not one part of it), so that a column missing from all of
 /// them (decision dates, times of day) can be told from a part that happens to lack them.
 pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, whole: bool) -> Result<Observed> {
+    let (t, kind, _) = observations(cases, by, spec, whole)?;
+    let mut work = cases.frame().select(by.iter().map(String::as_str).chain([COUNT]))?;
+    work.with_column(Column::new("__t".into(), t))?;
+    work.with_column(Column::new("__k".into(), kind.iter().map(|k| *k as i32).collect::<Vec<i32>>()))?;
+    // The partial: requests per group, time and kind (what merges by adding).
+    let mut keys: Vec<String> = by.to_vec();
+    keys.extend(["__t".to_string(), "__k".to_string()]);
+    let partial = group_agg(work.lazy(), &keys, vec![col(COUNT).sum()]).collect()?;
+    Ok(Observed { partial })
+}
+
+/// Each row's time in days and kind (0 censored, 1 action, 2 rejection, [`LEFT_OUT`]), and the
+/// censoring date, after the checks [`observe`] states.
+fn observations(
+    cases: &Validated,
+    by: &[String],
+    spec: &SurvivalSpec,
+    whole: bool,
+) -> Result<(Vec<f64>, Vec<u8>, i64)> {
     spec.check()?;
     super::compliance::refuse_unpublished(cases.report.outcomes_unpublished)?;
     check_by(cases.frame().schema(), by)?;
@@ -497,54 +559,50 @@ pub(crate) fn observe(cases: &Validated, by: &[String], spec: &SurvivalSpec, who
             .max()
             .ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
     };
-    let status = crate::schema::text_of(df.column(STATUS)?)?;
-    let success: Vec<&str> = spec.success.iter().map(|s| s.as_str()).collect();
+    // Outcomes as numbers (0 removed, 1 restricted, 2 rejected, 3 pending), each category read once.
+    const PENDING: u8 = 3;
+    let status = super::accounts::status_codes(df.column(STATUS)?)?;
+    let code = |s: Status| match s {
+        Status::Removed => 0,
+        Status::Restricted => 1,
+        Status::Rejected => 2,
+        _ => PENDING,
+    };
+    let success: Vec<u8> = spec.success.iter().map(|s| code(*s)).collect();
     // Decided requests none of which has a decision date: every one would be left out, and the
     // curves would show no action at all. That is a missing column, not a finding.
     // (Columns are read in order, array by array: `get(i)` searches the arrays on every call.)
-    let decided = status.iter().filter(|s| s.is_some_and(|s| s != "pending")).count();
-    if whole
-        && decided > 0
-        && status.iter().zip(act.iter()).all(|(s, a)| s.is_none_or(|s| s == "pending") || a.is_none())
-    {
+    let decided = status.iter().filter(|s| **s != PENDING).count();
+    if whole && decided > 0 && status.iter().zip(act.iter()).all(|(s, a)| *s == PENDING || a.is_none()) {
         return Err(Error::Empty(format!(
             "none of the {decided} decided request(s) has an actioned_at, so there is no time to action (the curves \
              would show no action at all); map the column holding each decision's date to actioned_at with columns"
         )));
     }
     let (mut t, mut kind) = (Vec::with_capacity(df.height()), Vec::with_capacity(df.height()));
-    for ((r, a), s) in rep.iter().zip(act.iter()).zip(status.iter()) {
-        let s = s.unwrap_or("pending");
+    for ((r, a), &s) in rep.iter().zip(act.iter()).zip(status.iter()) {
         // Kind 3 marks a request left out; it stays in its group so that the group's count of
         // left-out requests can be stated (a group with every request left out still shows).
-        if r.is_none_or(|r| r > as_of) || (s != "pending" && a.is_none()) {
+        if r.is_none_or(|r| r > as_of) || (s != PENDING && a.is_none()) {
             t.push(0.0);
             kind.push(LEFT_OUT);
             continue;
         }
         let r = r.unwrap_or(0);
         let (end, k) = match a {
-            Some(a) if s != "pending" && a <= as_of => (a, if success.contains(&s) { 1 } else { 2 }),
+            Some(a) if s != PENDING && a <= as_of => (a, if success.contains(&s) { 1 } else { 2 }),
             _ => (as_of, 0),
         };
         t.push((end - r) as f64 / MICROS_PER_DAY as f64);
         kind.push(k);
     }
-    let mut work = df.select(by.iter().map(String::as_str).chain([COUNT]))?;
-    work.with_column(Column::new("__t".into(), t))?;
-    work.with_column(Column::new("__k".into(), kind.iter().map(|k| *k as i32).collect::<Vec<i32>>()))?;
-    // The partial: requests per group, time and kind (what merges by adding).
-    let mut keys: Vec<String> = by.to_vec();
-    keys.extend(["__t".to_string(), "__k".to_string()]);
-    let partial = group_agg(work.lazy(), &keys, vec![col(COUNT).sum()]).collect()?;
-    Ok(Observed { partial, as_of })
+    Ok((t, kind, as_of))
 }
 
 /// The observations of a survival analysis as a partial: per `by` group, time in days (`__t`)
 /// and kind (`__k`: 0 censored, 1 action, 2 rejection, 3 left out), the requests (`count`).
 pub(crate) struct Observed {
     pub partial: DataFrame,
-    pub as_of: i64,
 }
 
 /// The groups of observations from a (merged) partial, sorted by `by`.
