@@ -318,6 +318,11 @@ impl Cases {
     pub fn survival(&self, by: &[&str], spec: &SurvivalSpec) -> Result<DataFrame> {
         metrics::survival::survival_table(&self.data, &metrics::owned(by), spec)
     }
+    /// [`Cases::survival`] thinned for a figure of `bins` columns
+    /// ([`metrics::survival::survival_table_thinned`]).
+    pub fn survival_thinned(&self, by: &[&str], spec: &SurvivalSpec, bins: usize) -> Result<DataFrame> {
+        metrics::survival::survival_table_thinned(&self.data, &metrics::owned(by), spec, Some(bins))
+    }
 
     /// The headline numbers ([`metrics::summary`]).
     pub fn summary(&self) -> Result<Summary> {

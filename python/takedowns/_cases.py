@@ -779,6 +779,7 @@ class Cases:
         by: By = None,
         *,
         spec: SurvivalSpec | None = None,
+        thin: int | None = None,
         **options: Unpack[SurvivalOptions],
     ) -> pl.DataFrame:
         """The Kaplan-Meier and cumulative-incidence step table behind :meth:`time_to_action`.
@@ -787,8 +788,13 @@ class Cases:
         rejected, censored, survival (share still undecided) with survival_low/high, cif_action
         and cif_rejection with their bands, definition. ``spec`` and the options are those of
         :meth:`time_to_action` (deadlines and horizon aside).
+
+        ``thin`` (for drawing millions of requests): a group of more than ``2 * thin`` steps keeps
+        only its first and last step in each of ``thin`` equal bins of ``[0, T]`` (``T`` the
+        table's last time); the curves are monotone, so the drawing at ``thin`` pixels across is
+        the same. The definition says so when a group was thinned.
         """
-        return self._analysed().survival(_by(by), _spec(SurvivalSpec, spec, options))
+        return self._analysed().survival(_by(by), _spec(SurvivalSpec, spec, options), thin)
 
     def summary(self) -> pl.DataFrame:
         """The headline numbers as a one-row DataFrame (definitions in the docs)."""

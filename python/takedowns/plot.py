@@ -985,7 +985,9 @@ def time_to_action(
         raise InvalidArgumentError(f"kind is 'incidence' or 'survival', not {kind!r}", "kind")
     if as_of is not None:
         options["as_of"] = as_of
-    s = cases.survival(by=by, **options)
+    # Without max_days the axis runs to the table's last time: the steps are thinned in the
+    # engine to what the figure can show (the definition, quoted below, says so).
+    s = cases.survival(by=by, thin=_CURVE_BINS if max_days is None else None, **options)
     _nonempty(s, "time to action")
     fig, ax = _figure(ax, 3.4)
     keys = [None] if by is None else s.get_column(by).unique().sort(nulls_last=True).to_list()

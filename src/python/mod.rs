@@ -346,9 +346,16 @@ impl PyCases {
         run(py, move || crate::metrics::survival::time_to_action(c.data(), &by, &spec)).map(PyDataFrame)
     }
 
-    fn survival(&self, py: Python<'_>, by: Vec<String>, spec: PyRef<'_, PySurvivalSpec>) -> PyResult<PyDataFrame> {
+    #[pyo3(signature = (by, spec, thin=None))]
+    fn survival(
+        &self,
+        py: Python<'_>,
+        by: Vec<String>,
+        spec: PyRef<'_, PySurvivalSpec>,
+        thin: Option<usize>,
+    ) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
-        run(py, move || crate::metrics::survival::survival_table(c.data(), &by, &spec)).map(PyDataFrame)
+        run(py, move || crate::metrics::survival::survival_table_thinned(c.data(), &by, &spec, thin)).map(PyDataFrame)
     }
 
     fn summary(&self, py: Python<'_>) -> PyResult<PyDataFrame> {

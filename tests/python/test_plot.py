@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 import pytest  # noqa: E402
+from polars.testing import assert_frame_equal  # noqa: E402
 
 import takedowns as td  # noqa: E402
 from takedowns import plot  # noqa: E402
@@ -144,6 +145,33 @@ def test_a_curve_of_more_steps_than_a_figure_shows_is_drawn_through_its_visible_
     # A curve a figure can show whole is drawn whole, and says nothing of it.
     fig, ax = plot.time_to_action(td.sample(), by="platform")
     assert "Curves drawn through" not in footnote_text(fig)
+
+
+def test_the_engine_thins_a_curve_as_the_figure_does() -> None:
+    cases = td.from_frame(td.synthetic(40_000, seed=5))
+    steps = cases.survival(by="platform")
+    end = float(steps["time"].max())  # type: ignore[arg-type]
+    thin = cases.survival(by="platform", thin=plot._CURVE_BINS)
+    # The same rows as the figure's own thinning of each group's curve of more than twice the
+    # bins' steps (all six here), every value equal.
+    groups = [steps.filter(pl.col("platform") == p).sort("time") for p in steps["platform"].unique().sort()]
+    assert all(g.height > 2 * plot._CURVE_BINS for g in groups)
+    want = pl.concat([plot._thin_steps(g, end) for g in groups])
+    value_columns = [c for c in steps.columns if c != "definition"]
+    assert_frame_equal(thin.select(value_columns), want.select(value_columns))
+    assert thin.height < steps.height
+    assert "steps thinned for drawing" in thin["definition"][0]
+    assert "steps thinned" not in steps["definition"][0]
+    # A table a figure shows whole is left whole, and says nothing of it.
+    small = td.sample().survival(by="platform", thin=plot._CURVE_BINS)
+    assert_frame_equal(small, td.sample().survival(by="platform"))
+    with pytest.raises(td.InvalidArgumentError):
+        cases.survival(thin=0)
+    # The figure without max_days draws the engine's thinned steps and quotes its definition.
+    fig, ax = plot.time_to_action(cases, by=None)
+    assert len(ax.lines[0].get_xdata()) <= 2 * plot._CURVE_BINS + 3
+    assert "steps thinned for drawing" in footnote_text(fig)
+    plt.close(fig)
 
 
 def test_pairwise_figure_draws_each_difference_with_its_interval_and_adjusted_p() -> None:
