@@ -989,6 +989,7 @@ def time_to_action(
     # engine to what the figure can show (the definition, quoted below, says so).
     s = cases.survival(by=by, thin=_CURVE_BINS if max_days is None else None, **options)
     _nonempty(s, "time to action")
+    engine_thinned = "steps thinned for drawing" in str(s["definition"][0])
     fig, ax = _figure(ax, 3.4)
     keys = [None] if by is None else s.get_column(by).unique().sort(nulls_last=True).to_list()
     col = "cif_action" if kind == "incidence" else "survival"
@@ -1001,7 +1002,8 @@ def time_to_action(
     for i, key in enumerate(keys):
         sub = s if by is None else s.filter(pl.col(by).eq_missing(key))
         sub = sub.filter(pl.col("time") <= end).sort("time")
-        if sub.height > 2 * _CURVE_BINS:
+        # (Steps the engine thinned are not thinned again: its definition, quoted below, says how.)
+        if sub.height > 2 * _CURVE_BINS and not engine_thinned:
             sub, thinned = _thin_steps(sub, end), True
         group_end = end if max_days is not None else float(cast(float, sub.get_column("time").max()))
         c = palette[i] if by is not None else NEUTRAL
@@ -1041,8 +1043,8 @@ def time_to_action(
         )
     if thinned:
         extra += (
-            f" Curves drawn through each 1/{_CURVE_BINS:,} of the axis's first and last steps "
-            "(finer steps cannot be seen; the table has every step)."
+            f" Curves drawn through the first and last steps in each 1/{_CURVE_BINS:,} of the time axis "
+            "and of the value axis (finer steps cannot be seen; the table has every step)."
         )
     footnote(fig, str(s["definition"][0]), cases, extra.strip(), source=source, as_of=as_of)
     return Plot(fig, ax)
@@ -1054,15 +1056,23 @@ _CURVE_BINS = 2000
 
 
 def _thin_steps(steps: pl.DataFrame, end: float) -> pl.DataFrame:
-    """The rows of a step curve (sorted by ``time``) that a figure can show: in each of
-    :data:`_CURVE_BINS` equal bins of ``[0, end]``, the first and the last step. The curve is
-    monotone, so every dropped step lies between the two kept around it, less than a bin apart:
-    the drawing is the same at the figure's resolution, and millions of steps no longer go into
-    the figure's files."""
+    """The rows of a step curve (sorted by ``time``) that a figure can show: the first and the
+    last step in each of :data:`_CURVE_BINS` equal bins of ``[0, end]`` and of ``[0, 1]`` for
+    ``survival`` and ``cif_action``. The curves are monotone, so every dropped step lies between
+    the two kept around it, less than 1/:data:`_CURVE_BINS` of either axis apart: the drawing is
+    the same at the figure's resolution, even where the axis shows a small part of ``[0, end]``,
+    and millions of steps no longer go into the figure's files. (The engine's
+    ``survival(thin=...)`` keeps the same rows.)"""
     width = max(end, 1e-12) / _CURVE_BINS
-    b = (pl.col("time") / width).floor()
     i = pl.col("__row")
-    return steps.with_row_index("__row").filter((i == i.min().over(b)) | (i == i.max().over(b))).drop("__row")
+    keep = pl.lit(False)
+    for b in (
+        (pl.col("time") / width).floor(),
+        (pl.col("survival") * _CURVE_BINS).floor(),
+        (pl.col("cif_action") * _CURVE_BINS).floor(),
+    ):
+        keep = keep | (i == i.min().over(b)) | (i == i.max().over(b))
+    return steps.with_row_index("__row").filter(keep).drop("__row")
 
 
 def save(

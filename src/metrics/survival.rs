@@ -710,11 +710,13 @@ pub fn survival_table(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> 
     survival_table_thinned(cases, by, spec, None)
 }
 
-/// [`survival_table`] for drawing: with `bins`, a group of more than `2 * bins` steps keeps, in
-/// each of `bins` equal bins of `[0, T]` (`T` the table's last time), its first and last step.
-/// Each curve is monotone, so a dropped step lies between two kept ones less than a bin apart:
-/// at a figure's resolution (2,000 bins for a 300-dpi figure) the drawing is the same, and
-/// millions of steps are not built. The definition says so when a group was thinned.
+/// [`survival_table`] for drawing: with `bins`, a group of more than `2 * bins` steps keeps its
+/// first and last step in each of `bins` equal bins of `[0, T]` (`T` the table's last time) and
+/// of `[0, 1]` for the survival and the incidence of action. The curves are monotone, so a
+/// dropped step lies between two kept ones less than 1/`bins` of either axis apart: at a
+/// figure's resolution (2,000 bins for a 300-dpi figure) the drawing is the same even when the
+/// axis shows a small part of `[0, T]`, and millions of steps are not built. The definition says
+/// so when a group was thinned.
 pub fn survival_table_thinned(
     cases: &Validated,
     by: &[String],
@@ -740,10 +742,20 @@ pub fn survival_table_thinned(
         let keep: Vec<bool> = match bins {
             Some(b) if group.len() > 2 * b => {
                 thinned = true;
+                // Bins of the time axis and of the two values drawn (each monotone along the
+                // steps): a step is kept when it begins or ends a run of equal bins of any of them.
                 let width = last.max(1e-12) / b as f64;
-                let bin: Vec<f64> = group.iter().map(|s| (s.time / width).floor()).collect();
-                (0..group.len())
-                    .map(|i| i == 0 || i + 1 == group.len() || bin[i] != bin[i - 1] || bin[i] != bin[i + 1])
+                let scale = b as f64;
+                let bins: [Vec<f64>; 3] = [
+                    group.iter().map(|s| (s.time / width).floor()).collect(),
+                    group.iter().map(|s| (s.survival * scale).floor()).collect(),
+                    group.iter().map(|s| (s.cif_action * scale).floor()).collect(),
+                ];
+                let n = group.len();
+                (0..n)
+                    .map(|i| {
+                        i == 0 || i + 1 == n || bins.iter().any(|bin| bin[i] != bin[i - 1] || bin[i] != bin[i + 1])
+                    })
                     .collect()
             }
             _ => vec![true; group.len()],
@@ -778,7 +790,8 @@ pub fn survival_table_thinned(
     let drawn = match bins {
         Some(b) if thinned => format!(
             "; steps thinned for drawing: a group of more than {} steps keeps its first and last step in each of {b} \
-             equal bins of [0, {last:.1}] days (every dropped step lies between two kept, less than a bin apart)",
+             equal bins of [0, {last:.1}] days and of the survival and incidence scales (every dropped step lies \
+             between two kept, less than 1/{b} of either axis apart)",
             2 * b
         ),
         _ => String::new(),

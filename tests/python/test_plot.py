@@ -124,23 +124,24 @@ def test_a_curve_of_more_steps_than_a_figure_shows_is_drawn_through_its_visible_
     assert steps.height > 2 * plot._CURVE_BINS
     end = float(steps["time"].max())  # type: ignore[arg-type]
     kept = plot._thin_steps(steps, end)
-    # At most the first and last step of each bin, every one a step of the table.
-    assert kept.height <= 2 * plot._CURVE_BINS + 2
+    # At most the first and last step of each bin of the three axes, every one a step of the table.
+    assert kept.height <= 6 * plot._CURVE_BINS + 2
     assert kept.join(steps, on=steps.columns, how="anti").height == 0
-    # Every dropped step lies between the kept steps around it, less than a bin apart: the
-    # drawing does not move at the figure's resolution.
-    t, s = kept["time"].to_list(), kept["survival"].to_list()
+    # Every dropped step lies between the kept steps around it, less than a bin apart in time
+    # and in value: the drawing does not move at the figure's resolution, however the axis is cut.
+    t, s, c = kept["time"].to_list(), kept["survival"].to_list(), kept["cif_action"].to_list()
     import bisect
 
-    for time, survival in steps.select("time", "survival").iter_rows():
+    for time, survival, cif in steps.select("time", "survival", "cif_action").iter_rows():
         j = bisect.bisect_right(t, time) - 1
         assert s[j] >= survival - 1e-12 and time - t[j] < end / plot._CURVE_BINS
+        assert s[j] - survival < 1 / plot._CURVE_BINS and cif - c[j] < 1 / plot._CURVE_BINS
         if j + 1 < len(t):
             assert survival >= s[j + 1] - 1e-12
     fig, ax = plot.time_to_action(cases, by=None, kind="survival", max_days=end)
     drawn = ax.lines[0].get_xdata()
-    assert len(drawn) <= 2 * plot._CURVE_BINS + 3
-    assert "Curves drawn through each 1/2,000 of the axis's first and last steps" in footnote_text(fig)
+    assert len(drawn) <= 6 * plot._CURVE_BINS + 3
+    assert "Curves drawn through the first and last steps in each 1/2,000 of the time axis" in footnote_text(fig)
     plt.close(fig)
     # A curve a figure can show whole is drawn whole, and says nothing of it.
     fig, ax = plot.time_to_action(td.sample(), by="platform")
@@ -169,8 +170,9 @@ def test_the_engine_thins_a_curve_as_the_figure_does() -> None:
         cases.survival(thin=0)
     # The figure without max_days draws the engine's thinned steps and quotes its definition.
     fig, ax = plot.time_to_action(cases, by=None)
-    assert len(ax.lines[0].get_xdata()) <= 2 * plot._CURVE_BINS + 3
+    assert len(ax.lines[0].get_xdata()) <= 6 * plot._CURVE_BINS + 3
     assert "steps thinned for drawing" in footnote_text(fig)
+    assert "Curves drawn through" not in footnote_text(fig)  # said once, by the definition
     plt.close(fig)
 
 
