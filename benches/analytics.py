@@ -39,6 +39,11 @@ ANALYTICS = (
     "crosstab_rate",
     "crosstab_accounts",
     "time_to_action",
+    "survival_thin",
+    "returning",
+    "pairwise",
+    "change",
+    "compliance_clustered",
 )
 
 
@@ -91,6 +96,11 @@ def child(kind: str, path: str, km_rows: int) -> None:
             "crosstab_rate": lambda: cases.crosstab("group", "platform", value="rate"),
             "crosstab_accounts": lambda: cases.crosstab("group", "platform", value="accounts"),
             "time_to_action": lambda: cases.time_to_action(by="platform"),
+            "survival_thin": lambda: cases.survival(by="platform", thin=2000),
+            "returning": lambda: cases.returning(by="group"),
+            "pairwise": lambda: cases.pairwise(by="platform"),
+            "change": lambda: cases.change("2025-05-01", by="platform"),
+            "compliance_clustered": lambda: cases.compliance(by="platform", cluster="account"),
         }[kind]()
         if kind == "crosstab_cases":
             out["table"] = table.drop("definition").sort("group").rows()
@@ -149,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--file", default=None, help="a Parquet file of synthetic cases (written when missing)")
     ap.add_argument("--km-rows", type=int, default=1_000_000)
+    ap.add_argument("--only", nargs="+", choices=ANALYTICS, help="these analytics only (no peers, no report)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -169,9 +180,11 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     results = {}
-    for kind in ANALYTICS:
+    for kind in a.only or ANALYTICS:
         results[kind] = run(["--child", kind, path, str(a.km_rows)])
         show(kind, results[kind])
+    if a.only:
+        return
     peer = run(["--child", "polars_crosstab", path, str(a.km_rows)])
     show("peer: polars crosstab", peer)
     if peer["table"] != results["crosstab_cases"]["table"]:
