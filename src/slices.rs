@@ -135,27 +135,6 @@ impl std::hash::Hasher for Mixed {
 /// A hash table keyed by a hash computed beforehand.
 pub(crate) type ByHash<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<Mixed>>;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_present_row_once_in_its_slice_in_row_order() {
-        let hashes: Vec<u64> = (0..5000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
-        let s = Slices::new(&hashes, |i| i % 3 != 0);
-        let mut seen = Vec::new();
-        for k in 0..s.len() {
-            let rows = s.get(k);
-            assert!(rows.windows(2).all(|w| w[0] < w[1]));
-            assert!(rows.iter().all(|&i| (hashes[i as usize] >> 56) as usize == k));
-            seen.extend_from_slice(rows);
-        }
-        seen.sort_unstable();
-        let want: Vec<u32> = (0..5000u32).filter(|i| i % 3 != 0).collect();
-        assert_eq!(seen, want);
-    }
-}
-
 /// Each row's value numbered from 1 in order of first appearance (0 for missing), and how many
 /// numbers there are (distinct values + 1). A label column is numbered from its category ids,
 /// without decoding a value; other dtypes are read as text.
@@ -177,5 +156,26 @@ pub(crate) fn value_codes(col: &Column) -> PolarsResult<(Vec<u32>, u64)> {
         DataType::String => Ok(number(col.str()?.iter())),
         d if d.is_categorical() => Ok(number(col.cat32()?.physical().iter())),
         _ => Ok(number(col.cast(&DataType::String)?.str()?.iter())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_present_row_once_in_its_slice_in_row_order() {
+        let hashes: Vec<u64> = (0..5000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let s = Slices::new(&hashes, |i| i % 3 != 0);
+        let mut seen = Vec::new();
+        for k in 0..s.len() {
+            let rows = s.get(k);
+            assert!(rows.windows(2).all(|w| w[0] < w[1]));
+            assert!(rows.iter().all(|&i| (hashes[i as usize] >> 56) as usize == k));
+            seen.extend_from_slice(rows);
+        }
+        seen.sort_unstable();
+        let want: Vec<u32> = (0..5000u32).filter(|i| i % 3 != 0).collect();
+        assert_eq!(seen, want);
     }
 }
