@@ -15,6 +15,7 @@
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
 mod checksums;
+mod parts;
 pub(crate) mod readers;
 mod report;
 pub(crate) mod validate;
@@ -246,9 +247,11 @@ pub fn read_ndjson(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validat
     validate::validate(readers::ndjson(path.as_ref(), opts)?, opts)
 }
 
-/// Reads a Parquet file.
+/// Reads a Parquet file. A file of a million rows or more in several row groups is read and
+/// validated a few row groups at a time, with the same result as a whole read (see `parts`): the
+/// decoded file is never held beside the validated frame.
 pub fn read_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
-    validate::validate(readers::parquet(path.as_ref())?, opts)
+    parts::read_parquet(path.as_ref(), opts, parts::MIN_ROWS, parts::PART_ROWS)
 }
 
 /// Reads an Arrow IPC (Feather v2) file.

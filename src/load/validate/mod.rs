@@ -152,8 +152,27 @@ pub(crate) fn validate(raw: Raw, opts: &LoadOptions) -> Result<Validated> {
 
 /// Validates `raw` for `scope`.
 pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Result<Validated> {
+    validate_inner(raw, opts, scope, None)
+}
+
+/// Validates one part of a file loaded by parts ([`super::parts`]): every rule of a load, with
+/// the duplicate ids found over the whole file (`duplicates`, by row of this part) in place of
+/// its own, the status never read as a source without outcomes, and the accounts under several
+/// groups left to the merged frame.
+pub(crate) fn validate_part(raw: Raw, opts: &LoadOptions, duplicates: Found) -> Result<Validated> {
+    validate_inner(raw, opts, Scope::Load, Some(duplicates))
+}
+
+/// The duplicate-`case_id` problems of the ids `col` (named `name` in `file`), by frame row, with
+/// the load options' null markers already applied to it.
+pub(crate) fn duplicates_of(name: &str, col: &Column, file: &str, rows: &Rows, opts: &LoadOptions) -> Result<Found> {
+    let ctx = Ctx { file, rows, thousands: opts.thousands };
+    Ok(ids::duplicates(Some((name, col)), &ctx)?.problems)
+}
+
+fn validate_inner(raw: Raw, opts: &LoadOptions, scope: Scope, part: Option<Found>) -> Result<Validated> {
     crate::cancel::check()?;
-    let check_ids = matches!(scope, Scope::Load | Scope::OutcomesUnpublished);
+    let check_ids = matches!(scope, Scope::Load | Scope::OutcomesUnpublished) && part.is_none();
     if scope != Scope::OutcomesUnpublished {
         let mapped = [("status_labels", &opts.status_labels), ("outcome_columns", &opts.outcome_columns)];
         if let Some((option, label)) =
@@ -193,7 +212,10 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     // A table whose every status is `unknown` is a published source's rows read back (what the
     // library writes it reads): a load of requests without outcomes, whose rates refuse. A scan
     // cannot know every batch, so there `unknown` stays a reject.
-    let scope = if scope == Scope::Load && all_unknown(m.canon.get(STATUS).and_then(|c| frame.column(c).ok()))? {
+    let scope = if scope == Scope::Load
+        && part.is_none()
+        && all_unknown(m.canon.get(STATUS).and_then(|c| frame.column(c).ok()))?
+    {
         Scope::OutcomesUnpublished
     } else {
         scope
@@ -258,7 +280,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
         || tasks.into_par_iter().map(|task| task()).collect::<Result<Vec<Checked>>>(),
         || if check_ids { ids::duplicates(get(CASE_ID), ctx) } else { Ok(Checked::none()) },
     );
-    let (done, duplicates) = (done?, duplicates?.problems);
+    let (done, duplicates) = (done?, part.unwrap_or(duplicates?.problems));
     crate::cancel::check()?;
 
     let mut made: Vec<Column> = Vec::new();
@@ -399,7 +421,7 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
 }
 
 /// Whether a status column has values and every one is `unknown` (trimmed).
-fn all_unknown(status: Option<&Column>) -> Result<bool> {
+pub(crate) fn all_unknown(status: Option<&Column>) -> Result<bool> {
     let Some(c) = status else { return Ok(false) };
     if !(c.dtype() == &DataType::String || c.dtype().is_categorical()) || c.is_empty() || c.null_count() == c.len() {
         return Ok(false);
@@ -409,7 +431,7 @@ fn all_unknown(status: Option<&Column>) -> Result<bool> {
 
 /// Replaces, in every text column, the values that are one of `markers` (trimmed, ignoring case)
 /// with missing; returns how many.
-fn read_null_markers(frame: &mut DataFrame, markers: &[String]) -> Result<u64> {
+pub(crate) fn read_null_markers(frame: &mut DataFrame, markers: &[String]) -> Result<u64> {
     if markers.is_empty() {
         return Ok(0);
     }
