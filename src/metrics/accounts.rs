@@ -97,18 +97,27 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
     let Some(labels) = Labels::new(&label_cols, n)? else { return Ok(None) };
     drop(label_cols);
     let key = str_col(ACCOUNT_KEY)?;
-    let (followers, count) = (as_i64(df.column(FOLLOWERS)?)?, as_i64(df.column(COUNT)?)?);
+    let followers = as_i64(df.column(FOLLOWERS)?)?;
     let (reported, actioned) = (as_i64(df.column(REPORTED_AT)?)?, as_i64(df.column(ACTIONED_AT)?)?);
 
     // The additive sums per `by` group, over every row (accounts or not).
     // Without `by` there is one group, even of no cases (as a polars `select` gives one row).
     let mut groups = vec![Group::default(); if by.is_empty() { labels.groups.max(1) } else { labels.groups }];
-    for ((&cell, c), f) in labels.cell.iter().zip(count.iter()).zip(followers.iter()) {
+    let mut add = |cell: u32, c: Option<i64>, f: Option<i64>| {
         let grp = &mut groups[labels.group_of[cell as usize] as usize];
         let c = c.unwrap_or(0);
         grp.cases = grp.cases.wrapping_add(c);
         if let Some(x) = f {
             grp.naive = grp.naive.wrapping_add(x.wrapping_mul(c));
+        }
+    };
+    // A `count` the input did not have is one constant, not 10M copies of it.
+    let count = df.column(COUNT)?;
+    match count.as_scalar_column().map(|s| s.scalar().value().extract::<i64>()) {
+        Some(c) => labels.cell.iter().zip(followers.iter()).for_each(|(&cell, f)| add(cell, c, f)),
+        None => {
+            let count = as_i64(count)?;
+            labels.cell.iter().zip(count.iter()).zip(followers.iter()).for_each(|((&cell, c), f)| add(cell, c, f));
         }
     }
 
@@ -145,25 +154,43 @@ pub(crate) fn reach_max(df: &DataFrame, by: &[String]) -> Result<Option<DataFram
         actioned: ints(&actioned),
         codes: &codes,
     };
-    let done: Vec<Vec<Done>> = (0..slices.len())
+    // Each slice's accounts summed per `by` group as the slice is counted (the groups it
+    // touches only), so that no record per account outlives its slice.
+    let partials: Vec<PlHashMap<u32, Group>> = (0..slices.len())
         .into_par_iter()
-        .map(|s| by_hash(&rows, &hashes, slices.get(s)).unwrap_or_else(|| by_value(&rows, &hashes, slices.get(s))))
+        .map(|s| {
+            let done =
+                by_hash(&rows, &hashes, slices.get(s)).unwrap_or_else(|| by_value(&rows, &hashes, slices.get(s)));
+            let mut part: PlHashMap<u32, Group> = PlHashMap::new();
+            for (cell, fol, act) in done {
+                let grp = part.entry(labels.group_of[cell as usize]).or_default();
+                grp.accounts += 1;
+                match fol {
+                    None => grp.missing += 1,
+                    Some(x) => {
+                        grp.followers = grp.followers.wrapping_add(x);
+                        if act {
+                            grp.actioned = grp.actioned.wrapping_add(x);
+                        } else {
+                            grp.live = grp.live.wrapping_add(x);
+                        }
+                        grp.values.push(x);
+                    }
+                }
+            }
+            part
+        })
         .collect();
     drop((hashes, slices));
-    for (cell, fol, act) in done.into_iter().flatten() {
-        let grp = &mut groups[labels.group_of[cell as usize] as usize];
-        grp.accounts += 1;
-        match fol {
-            None => grp.missing += 1,
-            Some(x) => {
-                grp.followers = grp.followers.wrapping_add(x);
-                if act {
-                    grp.actioned = grp.actioned.wrapping_add(x);
-                } else {
-                    grp.live = grp.live.wrapping_add(x);
-                }
-                grp.values.push(x);
-            }
+    for part in partials {
+        for (g, p) in part {
+            let grp = &mut groups[g as usize];
+            grp.accounts += p.accounts;
+            grp.missing += p.missing;
+            grp.followers = grp.followers.wrapping_add(p.followers);
+            grp.actioned = grp.actioned.wrapping_add(p.actioned);
+            grp.live = grp.live.wrapping_add(p.live);
+            grp.values.extend(p.values);
         }
     }
 
