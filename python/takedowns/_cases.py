@@ -36,6 +36,13 @@ def _by(by: By) -> list[str]:
 
 def _spec(cls: type[_Spec], spec: _Spec | None, options: Mapping[str, Any]) -> _Spec:
     """``spec`` with ``options`` changed, or the default of ``cls`` with them."""
+    if "cluster" in options:
+        # Only compliance takes it (it is not a definition of the rate, so not in the spec).
+        raise InvalidArgumentError(
+            "cluster= (cluster-robust intervals) is taken by Cases.compliance only; pairwise, change, trend, "
+            "crosstab, scans and tables give the binomial interval",
+            "cluster",
+        )
     if spec is None:
         return cls(**options)
     if not isinstance(spec, cls):

@@ -164,3 +164,19 @@ def test_clustering_refuses_what_it_cannot_mean() -> None:
         cases.compliance(cluster="account", weight="followers")
     with pytest.raises(td.InvalidArgumentError, match="in by"):
         cases.compliance(by="agency", cluster="agency")
+
+
+def test_cluster_is_refused_by_name_where_it_is_not_taken(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cases = td.sample()
+    for call in (
+        lambda: cases.pairwise(by="platform", cluster="account"),
+        lambda: cases.change("2025-05-01", by="platform", cluster="account"),
+        lambda: cases.trend("month", cluster="account"),
+    ):
+        with pytest.raises(td.InvalidArgumentError, match="taken by Cases.compliance only") as e:
+            call()
+        assert e.value.argument == "cluster"
+    path = tmp_path / "s.parquet"
+    cases.to_polars().write_parquet(path)
+    with pytest.raises(td.InvalidArgumentError, match="taken by Cases.compliance only"):
+        td.scan_parquet(path).compliance(by="platform", cluster="account")
