@@ -115,8 +115,20 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no file matches the pattern"),
         });
     }
-    let read_err =
-        |e: PolarsError| Error::Read { file: source.clone(), format: "Parquet".into(), message: e.to_string() };
+    let read_err = |e: PolarsError| {
+        let message = e.to_string();
+        if message.contains("expanded paths were empty") {
+            // polars' own text names its internal path type and suggests a schema no user passes.
+            return Error::Io {
+                path: source.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no Parquet file here (an empty directory, or a pattern that names no file)",
+                ),
+            };
+        }
+        Error::Read { file: source.clone(), format: "Parquet".into(), message }
+    };
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
         include_file_paths: Some(FILE.into()),
@@ -362,9 +374,10 @@ impl Scan {
             "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
             self.source
         );
+        // Tables give their labels as text ([`crate::schema::label_dtype`]), as in memory.
         let dfs = dfs
             .into_iter()
-            .map(|df| metrics::map_definitions(df, |v| format!("{v}{note}")))
+            .map(|df| metrics::map_definitions(crate::schema::labels_as_text(df)?, |v| format!("{v}{note}")))
             .collect::<Result<Vec<_>>>()?;
         // Later passes meet the same problems again.
         let mut problems: Vec<Problem> =
@@ -824,6 +837,13 @@ mod tests {
             panic!("a pattern naming no file scanned")
         };
         assert!(err.to_string().contains("no file matches the pattern"), "{err}");
+        // An empty directory, and a pattern in a directory's name, as polars expands them.
+        let empty = tempfile::tempdir().unwrap();
+        for p in [empty.path().to_path_buf(), empty.path().join("*").join("x.parquet")] {
+            let Err(err) = super::scan_parquet(&p, &Default::default()) else { panic!("{p:?} scanned") };
+            assert!(err.to_string().contains("no Parquet file here"), "{err}");
+            assert!(!err.to_string().contains("PlRefPath"), "{err}");
+        }
     }
 
     use std::sync::atomic::AtomicBool;

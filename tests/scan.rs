@@ -58,6 +58,8 @@ fn scan_of_a_file_matches_a_load() {
     let want = cases.compliance(&["platform"], &cs).unwrap();
     let got = scan.compliance(&["platform"], &cs).unwrap();
     assert!(without_definition(got.clone()).equals_missing(&without_definition(want.clone())));
+    // Labels as text, as in memory (`equals_missing` compares values, not dtypes).
+    assert_eq!(got.column("platform").unwrap().dtype(), &DataType::String);
     let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
     let rejected = cases.load_report().rows_rejected;
     assert!(
@@ -84,12 +86,14 @@ fn scan_of_a_file_matches_a_load() {
     let ts = TrendSpec::default();
     let want = cases.trend(&["platform"], &ts).unwrap();
     let got = scan.trend(&["platform"], &ts).unwrap();
+    assert_eq!(got.column("platform").unwrap().dtype(), &DataType::String);
     assert!(without_definition(got).equals_missing(&without_definition(want)));
 
     let rs = ReachSpec::default();
     let want = without_definition(cases.reach(&["group"], &rs).unwrap());
     let one = without_definition(scan.reach(&["group"], &rs).unwrap());
     assert!(one.equals_missing(&want), "{one}\n{want}");
+    assert_eq!(one.column("group").unwrap().dtype(), &DataType::String);
     // In passes over a partition of the accounts: the same numbers, median and top 10 included.
     let scan = scan.with_partitions(3);
     let three = without_definition(scan.reach(&["group"], &rs).unwrap());

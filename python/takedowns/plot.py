@@ -1076,9 +1076,12 @@ def _thin_steps(steps: pl.DataFrame, end: float) -> pl.DataFrame:
 
 
 def save(
-    fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300
+    fig: Figure | Plot, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg", "pdf"), dpi: int = 300
 ) -> list[pathlib.Path]:
-    """Saves ``fig`` as ``stem.png`` (300 dpi), ``stem.svg`` and ``stem.pdf``; returns the paths."""
+    """Saves ``fig`` (a figure, or the :class:`Plot` a drawing function returns) as
+    ``stem.png`` (300 dpi), ``stem.svg`` and ``stem.pdf``; returns the paths."""
+    if isinstance(fig, Plot):
+        fig = fig.figure
     stem = pathlib.Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []

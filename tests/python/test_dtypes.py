@@ -117,6 +117,21 @@ def test_the_loaded_frame_is_compact_and_tables_give_text(sample) -> None:  # ty
     ]
     for t in tables:
         assert not any(d == pl.Categorical for d in t.schema.values()), t.schema
+    # A scan's tables too, from a file whose labels are categories or text.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = f"{d}/cases.parquet"
+        out.write_parquet(path)
+        scan = td.scan_parquet(path)
+        scanned = [
+            scan.compliance(by=["platform", "group"]),
+            scan.reach(by="group"),
+            scan.trend("month", by="platform"),
+            *scan.tables([td.Table.compliance("platform"), td.Table.reach("group")]),
+        ]
+        for t in scanned:
+            assert not any(d == pl.Categorical for d in t.schema.values()), t.schema
     # The numbers match a count on the frame by hand.
     c = sample.compliance(by="platform").sort("platform")
     by_hand = (

@@ -148,7 +148,7 @@ def test_a_curve_of_more_steps_than_a_figure_shows_is_drawn_through_its_visible_
     assert "Curves drawn through" not in footnote_text(fig)
 
 
-def test_the_engine_thins_a_curve_as_the_figure_does() -> None:
+def test_the_engine_thins_a_curve_as_the_figure_does(tmp_path: pathlib.Path) -> None:
     cases = td.from_frame(td.synthetic(40_000, seed=5))
     steps = cases.survival(by="platform")
     end = float(steps["time"].max())  # type: ignore[arg-type]
@@ -174,6 +174,10 @@ def test_the_engine_thins_a_curve_as_the_figure_does() -> None:
     assert "steps thinned for drawing" in footnote_text(fig)
     assert "Curves drawn through" not in footnote_text(fig)  # said once, by the definition
     plt.close(fig)
+    # save takes the Plot a drawing function returns, as well as its figure.
+    drawn = plot.time_to_action(td.sample(), by="platform")
+    assert [p.suffix for p in plot.save(drawn, tmp_path / "tta", formats=("png",))] == [".png"]
+    plt.close(drawn.figure)
 
 
 def test_pairwise_figure_draws_each_difference_with_its_interval_and_adjusted_p() -> None:
