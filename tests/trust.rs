@@ -134,9 +134,9 @@ fn definitions_describe_their_own_rows() {
     let t = c.time_to_action(&["platform"], &SurvivalSpec::default()).unwrap();
     let defs = str_col(&t, "definition");
     assert_eq!(str_col(&t, "platform"), [Some("facebook".into()), Some("telegram".into()), Some("x".into())]);
-    assert!(defs[0].clone().unwrap().contains("; 0 request(s) of this group left out"), "{defs:?}");
-    assert!(defs[1].clone().unwrap().contains("; 1 request(s) of this group left out"), "{defs:?}");
-    assert!(defs[2].clone().unwrap().contains("; 2 request(s) of this group left out"), "{defs:?}");
+    assert!(defs[0].clone().unwrap().contains("; 0 request(s) of this group (3 in all groups) left out"), "{defs:?}");
+    assert!(defs[1].clone().unwrap().contains("; 1 request(s) of this group (3 in all groups) left out"), "{defs:?}");
+    assert!(defs[2].clone().unwrap().contains("; 2 request(s) of this group (3 in all groups) left out"), "{defs:?}");
     // Telegram's one request was decided without a date: no estimate, null rather than 0.
     assert_eq!(i64_col(&t, "requests"), [Some(1), Some(0), Some(1)]);
     assert_eq!(f64_col(&t, "actioned_within_1d")[1], None);

@@ -78,6 +78,8 @@ def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambd
     >>> rejects_sentence({"rows_read": 896, "rows_rejected": 115, "lost": [("status", "Awaiting", 115)],
     ...                   "problems_by_rule": {"unknown_status": 115}})
     '115 of 896 rows read (12.8%) were rejected at load and are left out of every number (unknown_status: 115); every row with status "Awaiting" was rejected.'
+    >>> rejects_sentence({"rows_read": 1_500_000, "rows_rejected": 12, "problems_by_rule": {"unknown_status": 12}})
+    '12 of 1,500,000 rows read (<0.1%) were rejected at load and are left out of every number (unknown_status: 12).'
     """
     if not report["rows_rejected"]:
         return None
@@ -86,10 +88,11 @@ def rejects_sentence(report: dict[str, Any], quote: Callable[[str], str] = lambd
         # A published source's line makes several rows; a withheld line is one line.
         read, rejected = report["published_lines"]
         what = "published lines"
-    rules = ", ".join(f"{r}: {n}" for r, n in sorted(report["problems_by_rule"].items()))
+    rules = ", ".join(f"{r}: {n:,}" for r, n in sorted(report["problems_by_rule"].items()))
+    share = 100 * rejected / read
     text = (
-        f"{rejected} of {read} {what} ({100 * rejected / read:.1f}%) were rejected at load and are "
-        f"left out of every number ({rules})"
+        f"{rejected:,} of {read:,} {what} ({'<0.1' if share < 0.05 else f'{share:.1f}'}%) were rejected at load "
+        f"and are left out of every number ({rules})"
     )
     lost = report.get("lost") or []
     if lost:

@@ -309,7 +309,7 @@ def _run(
     if rejected:
         # As an in-memory analytic on cases with rejects warns (the definition says it too).
         warnings.warn(
-            f"{rejected} of {read} rows read ({100 * rejected / read:.1f}%) were rejected at load and are not "
+            f"{rejected:,} of {read:,} rows read ({100 * rejected / read:.1f}%) were rejected at load and are not "
             f"counted; see the result's load_report (and rejects_path)",
             RejectedRowsWarning,
             stacklevel=3,

@@ -648,11 +648,16 @@ pub(crate) fn prepared_from(partial: DataFrame, by: &[String], as_of: i64) -> Re
 /// Marks an observation left out of the estimates (kept only to be counted).
 const LEFT_OUT: u8 = 3;
 
-/// The definition of group `g`'s rows: each group states its own requests left out.
+/// The definition of group `g`'s rows: each group states its own requests left out, and with
+/// several groups the total too (a figure of all the groups quotes one group's definition).
 fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
     let as_of = crate::dates::date_of(p.as_of);
     let out = p.left_out.get(g).copied().unwrap_or(0);
-    let whose = if p.left_out.len() > 1 { "of this group " } else { "" };
+    let whose = if p.left_out.len() > 1 {
+        format!("of this group ({} in all groups) ", p.left_out.iter().sum::<u64>())
+    } else {
+        String::new()
+    };
     format!(
         "Kaplan-Meier time from reported_at to decision in days, pending censored at {as_of}; action = {}, rejection a competing outcome (Aalen-Johansen); {:.0}% log(-log) bands; {out} request(s) {whose}left out (no reported_at, a decision without actioned_at, or reported after {as_of})",
         spec.success.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" + "),

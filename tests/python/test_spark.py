@@ -167,7 +167,7 @@ def test_rejects_are_counted_across_batches_and_said(spark: Any, tmp_path: Any) 
     )
     want = td.from_frame(bad, on_invalid="quarantine")
     out = str(tmp_path / "rejects")
-    with pytest.warns(td.RejectedRowsWarning, match="50 of 3000 rows read"):
+    with pytest.warns(td.RejectedRowsWarning, match="50 of 3,000 rows read"):
         got = tds.compliance(_spark_frame(spark, bad, 9), by="platform", rejects_path=out)
     r = want.load_report
     keys = ("rows_read", "rows_accepted", "rows_rejected", "problems_by_rule", "unit", "derivation", "lost")
