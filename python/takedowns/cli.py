@@ -369,9 +369,9 @@ def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
     _print_sentence(r)
     for column, label, value, known, acc, _rejected in r["labels"]:
         if known and label != value:
-            print(f"  {column} {label!r} read as {value!r} ({acc} rows)")
+            print(f"  {column} {label!r} read as {value!r} ({acc:,} row{'' if acc == 1 else 's'})")
         elif not known and column != "status":
-            print(f"  new {column} {label!r} kept as given ({acc} rows)")
+            print(f"  new {column} {label!r} kept as given ({acc:,} row{'' if acc == 1 else 's'})")
     if r["accounts_in_several_groups"]:
         print(f"  {r['accounts_in_several_groups']} account(s) reported under more than one group")
     return _print_rejects(cases.rejects, args.rejects)

@@ -434,6 +434,11 @@ def _designations_lines(cases: Cases) -> list[str]:
     return lines
 
 
+def _rows(n: int) -> str:
+    """``n`` rows, as a memo writes it: "1 row", "1,500,000 rows"."""
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
 def methods_note(
     cases: Cases,
     made: dict[str, pl.DataFrame],
@@ -458,25 +463,25 @@ def methods_note(
         "",
         "## Data",
         f"- Input: {src}" + (f"; SHA-256 of the bytes read `{sha}`." if sha else " (a frame in memory: no checksum)."),
-        f"- Rows read: {r['rows_read']}; accepted: {r['rows_accepted']}; rejected: {r['rows_rejected']} "
+        f"- Rows read: {r['rows_read']:,}; accepted: {r['rows_accepted']:,}; rejected: {r['rows_rejected']:,} "
         f"(rows read = accepted + rejected).",
     ]
     if r.get("blank_rows"):
         lines.append(
-            f"- {r['blank_rows']} entirely empty row(s) (such as a spreadsheet's trailing `,,,,`) were skipped: "
+            f"- {r['blank_rows']:,} entirely empty row(s) (such as a spreadsheet's trailing `,,,,`) were skipped: "
             "they hold no request and are not counted as rows read."
         )
     for rule, n in sorted(r["problems_by_rule"].items()):
-        lines.append(f"  - `{rule}`: {n} problem(s)")
+        lines.append(f"  - `{rule}`: {n:,} problem(s)")
     if r["rows_rejected"]:
         lines.append("- The rejected rows, with row, column, value and rule, are in `tables/rejects.csv`.")
     for c, v, n in r["lost"]:
-        lines.append(f"- Every row with {c} {md_code(v)} was rejected ({n} rows): no table shows it.")
+        lines.append(f"- Every row with {c} {md_code(v)} was rejected ({_rows(n)}): no table shows it.")
     if r.get("wide"):
         w = r["wide"]
         cols = ", ".join(f"{md_code(c)} as {s}" for c, s in w["outcome_columns"])
         lines.append(
-            f"- Read as a wide table: {w['rows']} rows, each with the outcome columns {cols}; each cell is a row "
+            f"- Read as a wide table: {_rows(w['rows'])}, each with the outcome columns {cols}; each cell is a row "
             "of its own (`status` its column's outcome, `count` the cell), so the rows above are cells."
         )
     if r.get("aggregate"):
@@ -485,7 +490,7 @@ def methods_note(
         )
     case_only = []
     for column, label, value, known, acc, rej in r["labels"]:
-        counted = f"{acc} rows" + (f", {rej} rejected" if rej else "")
+        counted = _rows(acc) + (f", {rej:,} rejected" if rej else "")
         if known and label != value and label.lower() == value.lower():
             case_only.append(f"{md_code(label)} ({counted})")
         elif known and label != value:
@@ -495,7 +500,7 @@ def methods_note(
     for column, label, _value, known, acc, _rejected in r["labels"]:
         if not known and column != "status":
             lines.append(
-                f"- New {column} {md_code(label)} ({acc} rows): not in the vocabulary, kept as given; "
+                f"- New {column} {md_code(label)} ({_rows(acc)}): not in the vocabulary, kept as given; "
                 "if it is another name of a known one, add an alias."
             )
     if r["accounts_in_several_groups"]:
@@ -517,13 +522,13 @@ def methods_note(
             "",
             "## Published figures compared",
             f"- File: {md_code(p['source'])}" + (f"; SHA-256 of the bytes read `{psha}`." if psha else "."),
-            f"- Rows read: {p['rows_read']}; accepted: {p['rows_accepted']}; rejected: {p['rows_rejected']}"
+            f"- Rows read: {p['rows_read']:,}; accepted: {p['rows_accepted']:,}; rejected: {p['rows_rejected']:,}"
             + (
                 f" ({', '.join(f'{k} {v}' for k, v in sorted(p['problems_by_rule'].items()))})."
                 if p["rows_rejected"]
                 else "."
             ),
-            f"- Rows kept for the comparison: {published_filter or 'all'} ({len(published)} rows).",
+            f"- Rows kept for the comparison: {published_filter or 'all'} ({_rows(len(published))}).",
         ]
         if p.get("derivation"):
             lines.append(f"- How its rows were derived: {md_note(p['derivation'])}.")

@@ -44,7 +44,7 @@ def test_check_reads_a_sheet_with_its_own_headers_and_labels(
     out = capsys.readouterr().out
     assert "3 rows read, 3 accepted, 0 rejected" in out
     assert "status 'Actioned' read as 'removed' (2 rows)" in out
-    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 rows)" in out
+    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 row)" in out
 
 
 def test_aliases_from_a_file(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,7 +246,7 @@ def test_a_takedowns_toml_holds_the_options(
     captured = capsys.readouterr()
     assert "using options from takedowns.toml" in captured.err
     assert "3 rows read, 3 accepted, 0 rejected" in captured.out
-    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 rows)" in captured.out
+    assert "group 'Fitna al-Hindustan' read as 'BLA' (1 row)" in captured.out
     assert cli.main(["report", src, "--out", "pack", "--quiet"]) == 0
     md = (tmp_path / "pack" / "report.md").read_text().splitlines()
     assert md[0] == "# Takedowns in April"

@@ -108,8 +108,8 @@ def test_mappings_and_new_labels_are_in_the_methods_note(tmp_path: pathlib.Path)
     out = tmp_path / "pack"
     assert cli.main(["report", str(p), "--out", str(out), "--quiet"]) == 0
     methods = (out / "methods.md").read_text()
-    assert "group label `Fitna al-Khawarij` read as `TTP` (1 rows)" in methods
-    assert "platform label `Twitter` read as `x` (1 rows)" in methods
+    assert "group label `Fitna al-Khawarij` read as `TTP` (1 row)" in methods
+    assert "platform label `Twitter` read as `x` (1 row)" in methods
     assert "New platform `WhatsApp channel` (2 rows): not in the vocabulary, kept as given" in methods
 
 
