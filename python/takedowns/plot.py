@@ -455,8 +455,8 @@ def pairwise(
     ax.set_xlabel("Difference in compliance, percentage points (dot), with Newcombe interval (line)")
     against = f" against {label(reference)}" if reference is not None else ""
     ax.set_title(title or f"Compliance compared by {by}{against}", loc="left")
-    adjust = str(options.get("adjust", "holm"))
-    notes = [f"Solid: interval excludes 0. p-values adjusted ({adjust}) for {t.height} comparisons."]
+    # (The definition, quoted first, states the adjustment and the number of comparisons.)
+    notes = ["Solid: interval excludes 0."]
     if low_any:
         notes.append("† a group with a small n: read with care.")
     footnote(fig, str(t["definition"][0]), cases, " ".join(notes), source=source, as_of=as_of)
@@ -869,7 +869,7 @@ def heatmap(
     ax.set_title(title or f"{'Compliance' if value == 'rate' else value.capitalize()}: {rows} × {columns}", loc="left")
     notes = ["–: no requests in the cell."] if np.isnan(data).any() else []
     if spec is not None:
-        notes.append(f"n = {n_words} in the cell.")
+        notes.append(f"Each cell's n counts its {n_words}; the intervals are in the table, not drawn.")
         k = int(low_cell.sum())
         if k:
             how = {"mark": "hatched, †", "fade": "greyed", "drop": "rate not shown"}[low_n]

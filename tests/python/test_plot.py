@@ -195,7 +195,8 @@ def test_pairwise_figure_draws_each_difference_with_its_interval_and_adjusted_p(
     assert tiktok.get_markerfacecolor() == "white" and x.get_markerfacecolor() != "white"
     ps = [t.get_text() for t in ax.texts if t.get_text().startswith("p ")]
     assert "p < 0.001" in ps and len(ps) == 5
-    assert "p-values adjusted (holm) for 5 comparisons" in footnote_text(fig)
+    assert "adjusted by holm over the 5 comparison(s)" in footnote_text(fig)
+    assert footnote_text(fig).count("holm") == 1  # said once, by the definition
     plt.close(fig)
 
 
