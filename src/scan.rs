@@ -132,6 +132,8 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let args = ScanArgsParquet {
         row_index: Some(RowIndex { name: ROW.into(), offset: 1 }),
         include_file_paths: Some(FILE.into()),
+        // A file or directory that exists is that path, brackets and all, not a pattern.
+        glob: !path.is_file(),
         ..Default::default()
     };
     let mut base = LazyFrame::scan_parquet(PlRefPath::new(source.as_str()), args).map_err(read_err)?;
@@ -339,7 +341,19 @@ impl Scan {
         let (src, tally, failed) = self.plan(by, keys, partitions, observe)?;
         let dfs = match f(&src) {
             Ok(dfs) => dfs,
-            Err(e) => return Err(failed.lock().ok().and_then(|mut slot| slot.take()).unwrap_or(e)),
+            Err(e) => {
+                let e = failed.lock().ok().and_then(|mut slot| slot.take()).unwrap_or(e);
+                // A file polars' reader finds out of its format while it streams: named by the
+                // scan's source, as a load names it, not as polars' own error.
+                return Err(match e {
+                    Error::Polars(pe) if pe.to_string().contains("out of specification") => Error::Read {
+                        file: self.source.clone(),
+                        format: "Parquet".into(),
+                        message: crate::load::readers::clip(&pe.to_string()),
+                    },
+                    e => e,
+                });
+            }
         };
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the

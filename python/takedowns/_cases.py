@@ -39,7 +39,7 @@ def _spec(cls: type[_Spec], spec: _Spec | None, options: Mapping[str, Any]) -> _
     if "cluster" in options:
         # Only compliance takes it (it is not a definition of the rate, so not in the spec).
         raise InvalidArgumentError(
-            "cluster= (cluster-robust intervals) is taken by Cases.compliance only; pairwise, change, trend, "
+            "invalid argument `cluster`: cluster-robust intervals are taken by Cases.compliance only; pairwise, change, trend, "
             "crosstab, scans and tables give the binomial interval",
             "cluster",
         )

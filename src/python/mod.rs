@@ -352,9 +352,11 @@ impl PyCases {
         py: Python<'_>,
         by: Vec<String>,
         spec: PyRef<'_, PySurvivalSpec>,
-        thin: Option<usize>,
+        thin: Option<i64>,
     ) -> PyResult<PyDataFrame> {
         let (c, spec) = (self.inner.clone(), spec.0.clone());
+        // A negative count is refused as 0 is, by the engine (not as an integer overflow).
+        let thin = thin.map(|t| usize::try_from(t).unwrap_or(0));
         run(py, move || crate::metrics::survival::survival_table_thinned(c.data(), &by, &spec, thin)).map(PyDataFrame)
     }
 

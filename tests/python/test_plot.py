@@ -166,8 +166,9 @@ def test_the_engine_thins_a_curve_as_the_figure_does(tmp_path: pathlib.Path) -> 
     # A table a figure shows whole is left whole, and says nothing of it.
     small = td.sample().survival(by="platform", thin=plot._CURVE_BINS)
     assert_frame_equal(small, td.sample().survival(by="platform"))
-    with pytest.raises(td.InvalidArgumentError):
-        cases.survival(thin=0)
+    for bad in (0, -1):
+        with pytest.raises(td.InvalidArgumentError, match="at least 1"):
+            cases.survival(thin=bad)
     # The figure without max_days draws the engine's thinned steps and quotes its definition.
     fig, ax = plot.time_to_action(cases, by=None)
     assert len(ax.lines[0].get_xdata()) <= 6 * plot._CURVE_BINS + 3

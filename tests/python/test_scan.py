@@ -86,6 +86,18 @@ def test_scan_errors(tmp_path: pathlib.Path) -> None:
         td.scan_parquet(tmp_path / "ok.parquet").reach(passes=0)
     with pytest.raises(td.InvalidArgumentError):
         td.write_synthetic(tmp_path / "y", 10, format="xlsx")
+    # A file that breaks its format while the scan streams it is named, as a load names it.
+    good = tmp_path / "good.parquet"
+    td.sample().to_polars().write_parquet(good, compression="uncompressed")
+    broken = bytearray(good.read_bytes())
+    broken[len(broken) // 2] ^= 0xFF
+    (tmp_path / "bad.parquet").write_bytes(bytes(broken))
+    with pytest.raises(td.FileFormatError, match="bad.parquet: cannot read as Parquet"):
+        td.scan_parquet(tmp_path / "bad.parquet").compliance(by="platform")
+    # A file whose folder has brackets in its name is that file, not a pattern.
+    (tmp_path / "batch[1]").mkdir()
+    td.sample().to_polars().write_parquet(tmp_path / "batch[1]" / "a.parquet")
+    assert td.scan_parquet(tmp_path / "batch[1]" / "a.parquet").compliance(by="platform").height == 6
 
 
 def test_write_synthetic_writes_csv_to_a_csv_path(tmp_path: pathlib.Path) -> None:
