@@ -233,7 +233,14 @@ fn summary_and_headline() {
         "{h}"
     );
     assert!(h.contains("4 of those accounts (57.1%"), "{h}");
+    assert!(h.contains(") were removed or restricted."), "{h}");
     assert_eq!(s.to_frame().unwrap().height(), 1);
+    // One account actioned: "was".
+    let csv = "case_id,platform,account,group,reported_at,status\n1,x,@fake_a,TTP,2025-01-01,removed\n\
+               2,x,@fake_b,TTP,2025-01-02,rejected\n";
+    let one = Cases::read_csv_bytes(csv.as_bytes(), "t.csv", &LoadOptions::default()).unwrap();
+    let h = one.summary().unwrap().headline();
+    assert!(h.contains("1 of those accounts (50.0%") && h.contains(") was removed or restricted."), "{h}");
 }
 
 #[test]

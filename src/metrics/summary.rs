@@ -285,14 +285,15 @@ impl Summary {
                 format!("{}reported {} accounts{}{}", who, human_count(self.accounts), groups, reach)
             };
             format!(
-                "{}{} to {} in {} requests; {} of those accounts ({}{}) were removed or restricted.",
+                "{}{} to {} in {} requests; {} of those accounts ({}{}) {} removed or restricted.",
                 span,
                 subject,
                 and_list(&platforms),
                 human_count(self.requests),
                 human_count(self.accounts_actioned),
                 self.account_rate.map(pct).unwrap_or_default(),
-                ci
+                ci,
+                if self.accounts_actioned == 1 { "was" } else { "were" }
             )
         } else if self.actions_only {
             // A platform's own actions: nothing was sent, nothing refused.
@@ -351,13 +352,14 @@ impl Summary {
                 _ => String::new(),
             };
             format!(
-                "{}{} {}{} were sent to {}; {} were removed or restricted{}.",
+                "{}{} {}{} were sent to {}; {} {} removed or restricted{}.",
                 span,
                 human_count(self.requests),
                 self.unit.as_deref().unwrap_or("requests"),
                 groups,
                 and_list(&platforms),
                 human_count(self.requests_actioned),
+                if self.requests_actioned == 1 { "was" } else { "were" },
                 rate
             )
         }
