@@ -648,16 +648,18 @@ pub(crate) fn prepared_from(partial: DataFrame, by: &[String], as_of: i64) -> Re
 /// Marks an observation left out of the estimates (kept only to be counted).
 const LEFT_OUT: u8 = 3;
 
+/// Requests left out of every group together.
+fn left_out_total(p: &Prepared) -> u64 {
+    p.left_out.iter().sum()
+}
+
 /// The definition of group `g`'s rows: each group states its own requests left out, and with
 /// several groups the total too (a figure of all the groups quotes one group's definition).
-fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize) -> String {
+/// `total` is every group's left out ([`left_out_total`]), summed once for all the groups.
+fn definition(spec: &SurvivalSpec, p: &Prepared, g: usize, total: u64) -> String {
     let as_of = crate::dates::date_of(p.as_of);
     let out = p.left_out.get(g).copied().unwrap_or(0);
-    let whose = if p.left_out.len() > 1 {
-        format!("of this group ({} in all groups) ", p.left_out.iter().sum::<u64>())
-    } else {
-        String::new()
-    };
+    let whose = if p.left_out.len() > 1 { format!("of this group ({total} in all groups) ") } else { String::new() };
     format!(
         "Kaplan-Meier time from reported_at to decision in days, pending censored at {as_of}; action = {}, rejection a competing outcome (Aalen-Johansen); {:.0}% log(-log) bands; {out} request(s) {whose}left out (no reported_at, a decision without actioned_at, or reported after {as_of})",
         spec.success.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" + "),
@@ -704,7 +706,8 @@ pub(crate) fn time_to_action_of(p: &Prepared, spec: &SurvivalSpec) -> Result<Dat
         cols.push(if j < 4 { c.cast(&DataType::Int64)? } else { c });
     }
     let mut df = DataFrame::new(p.groups.len(), cols)?;
-    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, p, g)).collect();
+    let total = left_out_total(p);
+    let defs: Vec<String> = (0..p.groups.len()).map(|g| definition(spec, p, g, total)).collect();
     df.with_column(Column::new("definition".into(), defs))?;
     Ok(df)
 }
@@ -801,7 +804,8 @@ pub fn survival_table_thinned(
         ),
         _ => String::new(),
     };
-    let defs: StringChunked = (0..p.groups.len()).map(|g| Some(definition(spec, &p, g) + &drawn)).collect();
+    let total = left_out_total(&p);
+    let defs: StringChunked = (0..p.groups.len()).map(|g| Some(definition(spec, &p, g, total) + &drawn)).collect();
     // Each row's group's definition, gathered: the rows share each text's bytes (a copy per row
     // was 300 bytes a row, 3 GB at 10M steps).
     let per_row = defs.take(&IdxCa::from_vec("idx".into(), idx_of_rows))?;
