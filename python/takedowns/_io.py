@@ -12,7 +12,7 @@ from takedowns import _core
 from takedowns._cases import Cases, _spec
 from takedowns._core import LoadOptions
 from takedowns._typing import PathLike
-from takedowns.errors import FileError, FileFormatError, SchemaError
+from takedowns.errors import FileError, FileFormatError, InvalidArgumentError, SchemaError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -38,13 +38,29 @@ _OPTIONS_DOC = """
 
 
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+# The extensions td.read reads with the engine (as `takedowns::load::read_path` does).
+_FORMATS = (".csv", ".ndjson", ".jsonl", ".parquet", ".pq", ".arrow", ".ipc", ".feather")
 
 
 def _read(path: PathLike, fmt: str, options: LoadOptions | None, keywords: Mapping[str, Any]) -> Cases:
     name = os.fspath(path)
     opts = _spec(LoadOptions, options, keywords)
-    if fmt == "auto" and os.path.splitext(name)[1].lower() in _WORKBOOKS:
+    # A reader reads one file: a directory or a pattern is said so, with what reads several.
+    several = "; to read a directory or a pattern of Parquet files use td.scan_parquet"
+    if os.path.isdir(name):
+        raise FileError(f"{name}: is a directory, and td.read reads one file{several}", name)
+    if not os.path.exists(name) and any(c in os.path.basename(name) for c in "*?["):
+        raise FileError(f"{name}: no such file (td.read reads one file, not a pattern{several})", name)
+    ext = os.path.splitext(name)[1].lower()
+    if fmt == "auto" and ext in _WORKBOOKS:
         return read_excel(name, options=opts)
+    if fmt == "auto" and ext not in _FORMATS:
+        raise InvalidArgumentError(
+            f"invalid argument `path`: {name}: cannot tell the format from the extension {ext!r}; use "
+            + ", ".join(_FORMATS + _WORKBOOKS)
+            + ", or the reader of the format (td.read_csv ...)",
+            "path",
+        )
     try:
         return Cases._wrap(_core.read(name, fmt, opts))
     except SchemaError as e:

@@ -138,3 +138,14 @@ def test_an_impossible_date_has_its_own_rule(tmp_path: pathlib.Path) -> None:
     got = cases.rejects.select("row", "value", "rule").rows()
     assert got == [(1, "31/02/2025", "impossible_date"), (3, "soon", "invalid_date")]
     assert "not a day on the calendar" in cases.rejects["message"][0]
+
+
+def test_read_says_what_a_directory_a_pattern_and_an_unknown_extension_are(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(td.FileError, match="is a directory, and td.read reads one file; .*td.scan_parquet"):
+        td.read(tmp_path)
+    with pytest.raises(td.FileError, match="td.read reads one file, not a pattern"):
+        td.read(tmp_path / "cases_*.parquet")
+    (tmp_path / "cases.txt").write_text("case_id\n1\n")
+    with pytest.raises(td.InvalidArgumentError, match=r"extension '\.txt'; use .*\.xlsx") as e:
+        td.read(tmp_path / "cases.txt")
+    assert e.value.argument == "path"
