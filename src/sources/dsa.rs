@@ -597,7 +597,7 @@ fn prepare_leaving_out(bad: BadLines) -> Prepare {
 /// Maps a batch of the dump's columns ([`inputs`]) to canonical columns and the `wanted` extras.
 pub(crate) fn map_columns(df: DataFrame, wanted: &[String]) -> Result<DataFrame> {
     let n = df.height();
-    let text = |c: &str| -> Result<StringChunked> { Ok(df.column(c)?.cast(&DataType::String)?.str()?.clone()) };
+    let text = |c: &str| -> Result<StringChunked> { Ok(crate::schema::text_of(df.column(c)?)?) };
     let vis = text("decision_visibility")?;
     let mon = text("decision_monetary")?;
     let prov = text("decision_provision")?;

@@ -280,7 +280,7 @@ impl<'a> Table<'a> {
             });
         };
         let col = &self.frame.columns()[i];
-        Ok(col.cast(&DataType::String)?.str()?.clone())
+        Ok(crate::schema::text_of(col)?)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::text::{as_text, trimmed};
+use super::text::trimmed;
 use super::{Checked, Ctx, Found, Input};
 use crate::dates::{parse_datetime, DateOrder, MAX_MICROS, MICROS_PER_DAY, MIN_MICROS};
 use crate::error::{Result, Rule};
@@ -66,7 +66,7 @@ pub(super) fn date_column(
             // and problems put back together in row order.
             use rayon::prelude::*;
             const RUN: usize = 1 << 16;
-            let text = as_text(col)?;
+            let text = crate::schema::text_of(col)?;
             let n = text.len();
             let runs: Vec<(Vec<Option<i64>>, Found)> = (0..n.div_ceil(RUN))
                 .into_par_iter()

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use super::text::{as_text, trimmed};
+use super::text::trimmed;
 use super::{Checked, Ctx, Found, Input};
 use crate::error::{Result, Rule};
 use crate::schema::col_names::{COUNT, FOLLOWERS};
@@ -64,7 +64,7 @@ pub(super) fn int_column(col: &Column, ctx: &Ctx, name: &str, rule: &IntRule) ->
                 .collect()
         }
         _ => {
-            let text = as_text(col)?;
+            let text = crate::schema::text_of(col)?;
             text.iter()
                 .enumerate()
                 .map(|(i, v)| match trimmed(v) {

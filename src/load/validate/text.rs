@@ -6,13 +6,7 @@ use polars_arrow::datatypes::ArrowDataType;
 
 use super::{Checked, Ctx, Input};
 use crate::error::{Result, Rule};
-use crate::schema::{account_key, col_names::*, fold_account};
-
-/// A column as text (strings as they are; other dtypes cast to their string form).
-pub(super) fn as_text(col: &Column) -> Result<StringChunked> {
-    let s = if col.dtype() == &DataType::String { col.clone() } else { col.cast(&DataType::String)? };
-    Ok(s.str()?.clone())
-}
+use crate::schema::{account_key, col_names::*, fold_account, text_of};
 
 pub(super) fn trimmed(v: Option<&str>) -> Option<&str> {
     v.map(str::trim).filter(|s| !s.is_empty())
@@ -28,7 +22,7 @@ pub(super) fn needs_trim(s: &str) -> bool {
 /// A column as trimmed text with empty as null. A column that is already clean is returned as it
 /// is (no copy).
 pub(super) fn clean_text(col: &Column) -> Result<StringChunked> {
-    let ca = as_text(col)?;
+    let ca = text_of(col)?;
     if !ca.iter().any(|v| v.is_some_and(needs_trim)) {
         return Ok(ca);
     }
