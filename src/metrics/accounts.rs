@@ -332,16 +332,23 @@ fn by_value(rows: &Rows, hashes: &[u64], slice: &[u32]) -> Vec<Done> {
     accs.into_iter().map(finish).collect()
 }
 
-/// Each row's outcome code as in [`super::latest::status_code`]: 0 removed, 1 restricted,
-/// 2 rejected, anything else 3.
-/// Each row's outcome as a number: 0 removed, 1 restricted, 2 rejected, 3 pending or missing.
-pub(crate) fn status_codes(col: &Column) -> Result<Vec<u8>> {
-    let code = |v: Option<&str>| match v.and_then(Status::parse) {
+/// The outcome code of a status, as [`super::latest::status_code`] gives it: 0 removed,
+/// 1 restricted, 2 rejected, anything else (pending, unknown, missing) [`PENDING_CODE`].
+pub(crate) fn status_code(s: Option<Status>) -> u8 {
+    match s {
         Some(Status::Removed) => 0,
         Some(Status::Restricted) => 1,
         Some(Status::Rejected) => 2,
-        _ => 3,
-    };
+        _ => PENDING_CODE,
+    }
+}
+
+/// The code of a request with no decision ([`status_code`]).
+pub(crate) const PENDING_CODE: u8 = 3;
+
+/// Each row's outcome code ([`status_code`]), each category of a label column decoded once.
+pub(crate) fn status_codes(col: &Column) -> Result<Vec<u8>> {
+    let code = |v: Option<&str>| status_code(v.and_then(Status::parse));
     if col.dtype().is_categorical() {
         // Each category decoded once.
         let ca = col.cat32()?;
@@ -351,7 +358,7 @@ pub(crate) fn status_codes(col: &Column) -> Result<Vec<u8>> {
             .physical()
             .iter()
             .map(|c| match c {
-                None => 3,
+                None => PENDING_CODE,
                 Some(c) => *known.entry(c).or_insert_with(|| code(mapping.cat_to_str(c))),
             })
             .collect());

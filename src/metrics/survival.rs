@@ -560,15 +560,9 @@ fn observations(
             .ok_or_else(|| Error::Empty("no case has a date, so there is no time to action".into()))?,
     };
     // Outcomes as numbers (0 removed, 1 restricted, 2 rejected, 3 pending), each category read once.
-    const PENDING: u8 = 3;
-    let status = super::accounts::status_codes(df.column(STATUS)?)?;
-    let code = |s: Status| match s {
-        Status::Removed => 0,
-        Status::Restricted => 1,
-        Status::Rejected => 2,
-        _ => PENDING,
-    };
-    let success: Vec<u8> = spec.success.iter().map(|s| code(*s)).collect();
+    use super::accounts::{status_code, status_codes, PENDING_CODE as PENDING};
+    let status = status_codes(df.column(STATUS)?)?;
+    let success: Vec<u8> = spec.success.iter().map(|s| status_code(Some(*s))).collect();
     // Decided requests none of which has a decision date: every one would be left out, and the
     // curves would show no action at all. That is a missing column, not a finding.
     // (Columns are read in order, array by array: `get(i)` searches the arrays on every call.)
