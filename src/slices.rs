@@ -159,6 +159,36 @@ pub(crate) fn value_codes(col: &Column) -> PolarsResult<(Vec<u32>, u64)> {
     }
 }
 
+/// The combinations of `cols`' values at `rows` (a missing value is a value), numbered from 0 in
+/// order of first appearance among `rows`: each given row's combination, and each combination's
+/// first row. With no column every row is combination 0. An `invalid argument by` error when the
+/// columns have too many combinations of values to number (more than 2^128).
+pub(crate) fn combinations(
+    cols: &[&Column],
+    rows: impl IntoIterator<Item = usize>,
+) -> crate::error::Result<(Vec<u32>, Vec<IdxSize>)> {
+    let codes: Vec<(Vec<u32>, u64)> = cols.iter().map(|c| value_codes(c)).collect::<PolarsResult<_>>()?;
+    let mut index: PlHashMap<u128, u32> = PlHashMap::new();
+    let (mut of_row, mut first_row) = (Vec::new(), Vec::new());
+    for i in rows {
+        let label = codes
+            .iter()
+            .try_fold(0u128, |acc, (c, k)| acc.checked_mul(u128::from(*k)).map(|a| a + u128::from(c[i])))
+            .ok_or_else(|| {
+                crate::Error::invalid_arg(
+                    "by",
+                    "the by columns have too many combinations of values to number; use fewer",
+                )
+            })?;
+        let g = *index.entry(label).or_insert_with(|| {
+            first_row.push(i as IdxSize);
+            (first_row.len() - 1) as u32
+        });
+        of_row.push(g);
+    }
+    Ok((of_row, first_row))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

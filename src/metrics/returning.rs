@@ -23,7 +23,7 @@ use std::hash::BuildHasher;
 use polars::prelude::*;
 
 use super::{check_by, const_str, sort_by};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::Validated;
 use crate::schema::col_names::*;
 use crate::stats::{binomial_interval, IntervalMethod};
@@ -131,49 +131,34 @@ pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<D
 
     // Per `by` group of the action's row (its `by` values numbered as one): the counts and the
     // days to return.
-    let codes: Vec<(Vec<u32>, u64)> =
-        by.iter().map(|b| Ok(crate::slices::value_codes(frame.column(b)?)?)).collect::<Result<_>>()?;
-    let label_of = |row: usize| -> Result<u128> {
-        codes.iter().try_fold(0u128, |acc, (c, k)| {
-            acc.checked_mul(u128::from(*k)).map(|a| a + u128::from(c[row])).ok_or_else(|| {
-                Error::invalid_arg("by", "the by columns have too many combinations of values to number; use fewer")
-            })
-        })
-    };
-    let mut groups: PlHashMap<u128, (usize, usize, Vec<f64>)> = PlHashMap::new();
-    let mut order: Vec<u128> = Vec::new();
-    let mut first_row: Vec<IdxSize> = Vec::new();
     accs.sort_unstable_by_key(|&(_, row, _)| row);
-    for (t, row, back) in accs {
-        let label = label_of(row)?;
-        let g = groups.entry(label).or_insert_with(|| {
-            order.push(label);
-            first_row.push(row as IdxSize);
-            (0, 0, Vec::new())
-        });
+    let cols = by.iter().map(|b| frame.column(b)).collect::<PolarsResult<Vec<_>>>()?;
+    let (group, mut first_row) = crate::slices::combinations(&cols, accs.iter().map(|&(_, row, _)| row))?;
+    // Per group: (accounts actioned, returned, days to return).
+    let mut groups: Vec<(usize, usize, Vec<f64>)> = vec![(0, 0, Vec::new()); first_row.len()];
+    for ((t, _, back), g) in accs.into_iter().zip(group) {
+        let g = &mut groups[g as usize];
         g.0 += 1;
         if let Some(r) = back {
             g.1 += 1;
             g.2.push((r - t) as f64 / crate::dates::MICROS_PER_DAY as f64);
         }
     }
-    if order.is_empty() && by.is_empty() {
-        order.push(0);
+    if groups.is_empty() && by.is_empty() {
         first_row.push(0);
-        groups.insert(0, (0, 0, Vec::new()));
+        groups.push((0, 0, Vec::new()));
     }
     let mut out = if by.is_empty() {
-        DataFrame::new(order.len(), vec![])?
+        DataFrame::new(groups.len(), vec![])?
     } else {
         let idx = IdxCa::from_vec("idx".into(), first_row);
         frame.select(by.iter().map(String::as_str))?.take(&idx)?
     };
-    let h = order.len();
+    let h = groups.len();
     let (mut actioned_n, mut returned, mut share, mut lo, mut hi, mut low) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut med, mut q1, mut q3) = (vec![], vec![], vec![]);
-    for label in &order {
-        let (a, r, days) = groups.get_mut(label).ok_or_else(|| Error::Internal("a group vanished".into()))?;
+    for (a, r, days) in &mut groups {
         days.sort_by(f64::total_cmp);
         actioned_n.push(*a as i64);
         returned.push(*r as i64);

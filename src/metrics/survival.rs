@@ -471,22 +471,12 @@ fn prepare(cases: &Validated, by: &[String], spec: &SurvivalSpec) -> Result<Prep
     let df = cases.frame();
     let count = df.column(COUNT)?.cast(&DataType::Int64)?;
     let count = count.i64()?;
-    let codes: Vec<(Vec<u32>, u64)> =
-        by.iter().map(|b| Ok(crate::slices::value_codes(df.column(b)?)?)).collect::<Result<_>>()?;
-    let (mut index, mut first_row): (PlHashMap<u128, usize>, Vec<IdxSize>) = (PlHashMap::new(), Vec::new());
-    let (mut groups, mut left_out): (Vec<Vec<Obs>>, Vec<u64>) = (Vec::new(), Vec::new());
-    for (i, ((t, k), w)) in t.iter().zip(&kind).zip(count.iter()).enumerate() {
-        let label = codes.iter().try_fold(0u128, |acc, (c, n)| {
-            acc.checked_mul(u128::from(*n)).map(|a| a + u128::from(c[i])).ok_or_else(|| {
-                Error::invalid_arg("by", "the by columns have too many combinations of values to number; use fewer")
-            })
-        })?;
-        let g = *index.entry(label).or_insert_with(|| {
-            first_row.push(i as IdxSize);
-            groups.push(Vec::new());
-            left_out.push(0);
-            groups.len() - 1
-        });
+    let cols = by.iter().map(|b| df.column(b)).collect::<PolarsResult<Vec<_>>>()?;
+    let (group, first_row) = crate::slices::combinations(&cols, 0..df.height())?;
+    let (mut groups, mut left_out): (Vec<Vec<Obs>>, Vec<u64>) =
+        (vec![Vec::new(); first_row.len()], vec![0; first_row.len()]);
+    for (((t, k), w), &g) in t.iter().zip(&kind).zip(count.iter()).zip(&group) {
+        let g = g as usize;
         let w = w.unwrap_or(1);
         if *k == LEFT_OUT {
             left_out[g] += w as u64;
