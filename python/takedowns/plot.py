@@ -105,6 +105,15 @@ class Plot(NamedTuple):
         return save(self.figure, stem, formats, dpi)
 
 
+def _estimate(
+    ax: Axes, y: float, x: float, low: float, high: float, *, colour: str = NEUTRAL, hollow: bool = False
+) -> None:
+    """One estimate at height ``y``: its interval a line with square ends, the estimate a dot,
+    hollow to mark it (a small n; an interval across 0)."""
+    ax.plot([low, high], [y, y], color=colour, lw=1.6, solid_capstyle="butt")
+    ax.plot(x, y, "o", ms=6, color=colour, mfc="white" if hollow else colour, mew=1.5)
+
+
 def _png(fig: Figure, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
@@ -370,8 +379,7 @@ def compliance(
         low = bool(r["low_n"])
         low_any |= low
         col = FADED if low and low_n == "fade" else NEUTRAL
-        ax.plot([r["ci_low"] * 100, r["ci_high"] * 100], [i, i], color=col, lw=1.6, solid_capstyle="butt")
-        ax.plot(r["rate"] * 100, i, "o", ms=6, color=col, mfc="white" if low else col, mew=1.5)
+        _estimate(ax, i, r["rate"] * 100, r["ci_low"] * 100, r["ci_high"] * 100, colour=col, hollow=low)
         from takedowns.tables import percent
 
         ax.text(
@@ -438,8 +446,7 @@ def pairwise(
         lo, hi, d = (r[c] * 100 for c in ("difference_low", "difference_high", "difference"))
         clear = lo > 0 or hi < 0
         low_any |= bool(r["low_n"])
-        ax.plot([lo, hi], [i, i], color=NEUTRAL, lw=1.6, solid_capstyle="butt")
-        ax.plot(d, i, "o", ms=6, color=NEUTRAL, mfc=NEUTRAL if clear else "white", mew=1.5)
+        _estimate(ax, i, d, lo, hi, hollow=not clear)
         p = r["p_adjusted"]
         ax.text(
             1.01,
@@ -761,8 +768,7 @@ def returning(
             continue
         low = bool(r["low_n"])
         low_any |= low
-        ax.plot([r["ci_low"] * 100, r["ci_high"] * 100], [i, i], color=NEUTRAL, lw=1.6, solid_capstyle="butt")
-        ax.plot(r["share_returned"] * 100, i, "o", ms=6, color=NEUTRAL, mfc="white" if low else NEUTRAL, mew=1.5)
+        _estimate(ax, i, r["share_returned"] * 100, r["ci_low"] * 100, r["ci_high"] * 100, hollow=low)
         days = r["median_days_to_return"]
         text = percent(r["share_returned"]) + (f", median {days:.0f} days" if days is not None else "")
         ax.text(r["ci_high"] * 100 + 1.2, i, text, va="center", fontsize=8)
