@@ -114,9 +114,6 @@ fn plan(bytes: &[u8], file: &str, opts: &LoadOptions, min_rows: usize) -> Result
     if groups.len() < 2 || total < min_rows || total >= u32::MAX as usize {
         return Ok(None);
     }
-    if readers::parquet_problem(bytes, file).is_some() {
-        return Ok(None);
-    }
     let Ok(schema) = reader.schema() else { return Ok(None) };
     let names: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let Ok(m) = validate::match_columns(&names, opts, file) else { return Ok(None) };
@@ -143,6 +140,11 @@ fn plan(bytes: &[u8], file: &str, opts: &LoadOptions, min_rows: usize) -> Result
     validate::read_null_markers(&mut pre, &opts.null_values)?;
     let ids = pre.column(id)?;
     if ids.null_count() > 0 || validate::all_unknown(Some(pre.column(status)?))? {
+        return Ok(None);
+    }
+    // Decimals and page checksums last, once every cheaper reason to load whole is ruled out: the
+    // whole load checks them itself (a file it gets would be checked twice).
+    if readers::parquet_refused(bytes) {
         return Ok(None);
     }
     let rows = Rows::Sequential;

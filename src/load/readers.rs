@@ -629,34 +629,23 @@ fn typed(
     })
 }
 
-/// Whether the whole read of these Parquet bytes would refuse them before reading: a decimal
-/// column, or a page whose checksum fails (the file's parts are then not read either).
-pub(crate) fn parquet_problem(bytes: &[u8], file: &str) -> Option<Error> {
-    if let Some(column) = super::checksums::decimal_columns(bytes).into_iter().next() {
-        return Some(decimal_error(file, &column));
-    }
-    super::checksums::verify_parquet(bytes).mismatch.map(|_| Error::Read {
-        file: file.to_string(),
-        format: "Parquet".into(),
-        message: "a page fails its checksum".into(),
-    })
-}
-
-fn decimal_error(file: &str, column: &str) -> Error {
-    Error::ColumnType {
-        file: file.to_string(),
-        column: clip(column),
-        canonical: column.trim().to_lowercase(),
-        dtype: "decimal".into(),
-        expected: "integers, floats or text; the Rust reader does not read Parquet decimals: cast the column, or load the file with the Python package (td.read_parquet), which reads decimals exactly".into(),
-    }
+/// Whether the whole read of these Parquet bytes ([`parquet_from`]) would refuse them before
+/// reading: a decimal column, or a page whose checksum fails (that read then says which).
+pub(crate) fn parquet_refused(bytes: &[u8]) -> bool {
+    !super::checksums::decimal_columns(bytes).is_empty() || super::checksums::verify_parquet(bytes).mismatch.is_some()
 }
 
 /// Reads a Parquet file's bytes (read whole: see [`read_file`]) with polars, after checking the
 /// page checksums the writer stored ([`super::checksums`]).
 pub(crate) fn parquet_from(path: &Path, bytes: Vec<u8>) -> Result<Raw> {
     if let Some(column) = super::checksums::decimal_columns(&bytes).into_iter().next() {
-        return Err(decimal_error(&path.display().to_string(), &column));
+        return Err(Error::ColumnType {
+            file: path.display().to_string(),
+            column: clip(&column),
+            canonical: column.trim().to_lowercase(),
+            dtype: "decimal".into(),
+            expected: "integers, floats or text; the Rust reader does not read Parquet decimals: cast the column, or load the file with the Python package (td.read_parquet), which reads decimals exactly".into(),
+        });
     }
     typed(path, bytes, "Parquet", |c| {
         let bytes: &[u8] = c.get_ref();
