@@ -339,11 +339,9 @@ impl Scan {
                 // A file polars' reader finds out of its format while it streams: named by the
                 // scan's source, as a load names it, not as polars' own error.
                 return Err(match e {
-                    Error::Polars(pe) if pe.to_string().contains("out of specification") => Error::Read {
-                        file: self.source.clone(),
-                        format: "Parquet".into(),
-                        message: crate::load::readers::clip(&pe.to_string()),
-                    },
+                    Error::Polars(pe) if pe.to_string().contains("out of specification") => {
+                        crate::load::readers::read_error(&self.source, "Parquet", &pe)
+                    }
                     e => e,
                 });
             }

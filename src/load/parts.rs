@@ -50,7 +50,7 @@ pub(crate) fn read_parquet(path: &Path, opts: &LoadOptions, min_rows: usize, par
                 let df = ParquetReader::new(std::io::Cursor::new(&bytes[..]))
                     .with_slice(Some((start, len)))
                     .finish()
-                    .map_err(|e| read_error(&file, e))?;
+                    .map_err(|e| readers::read_error(&file, "Parquet", &e))?;
                 let raw = Raw {
                     source: file.clone(),
                     frame: df,
@@ -225,10 +225,6 @@ fn merged(
     report.labels = labels;
     report.accounts_in_several_groups = validate::accounts_in_several_groups(frame)?;
     Ok(report)
-}
-
-fn read_error(file: &str, e: PolarsError) -> Error {
-    Error::Read { file: file.to_string(), format: "Parquet".into(), message: readers::clip(&e.to_string()) }
 }
 
 #[cfg(test)]

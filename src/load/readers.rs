@@ -612,6 +612,11 @@ pub(crate) fn ndjson_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Resul
     })
 }
 
+/// A file polars' reader refused: named, with polars' reason (clipped).
+pub(crate) fn read_error(file: &str, format: &str, e: &PolarsError) -> Error {
+    Error::Read { file: file.to_string(), format: format.into(), message: clip(&e.to_string()) }
+}
+
 fn typed(
     path: &Path,
     bytes: Vec<u8>,
@@ -620,11 +625,7 @@ fn typed(
 ) -> Result<Raw> {
     let file = path.display().to_string();
     hashed(&bytes, |b| {
-        let df = read(std::io::Cursor::new(b)).map_err(|e| Error::Read {
-            file: file.clone(),
-            format: format.into(),
-            message: clip(&e.to_string()),
-        })?;
+        let df = read(std::io::Cursor::new(b)).map_err(|e| read_error(&file, format, &e))?;
         Ok(frame(df, &file))
     })
 }
