@@ -280,3 +280,43 @@ fn one_pass_of_tables_equals_each_call() {
         }
     }
 }
+
+#[test]
+fn each_problem_names_its_file_and_a_count_column_is_held() {
+    // One file is named by its path (polars' column of file paths is not read); two files by the
+    // file of each problem's row.
+    let dir = tempfile::tempdir().unwrap();
+    let mut df = frame_with_problems(4_000);
+    let counts: Int64Chunked = (0..df.height()).map(|i| Some((i % 4) as i64 + 1)).collect();
+    df.with_column(counts.with_name("count".into()).into_column()).unwrap();
+    let (a, b) = (dir.path().join("a.parquet"), dir.path().join("b.parquet"));
+    write(&df.slice(0, 2_000), &a);
+    write(&df.slice(2_000, 2_000), &b);
+    let files_of = |scan: &scan::Scan| -> Vec<(String, u64)> {
+        let r = scan.last_rejects().unwrap();
+        let (f, row) = (r.column("file").unwrap().str().unwrap(), r.column("row").unwrap().u64().unwrap());
+        f.iter().zip(row.iter()).map(|(f, r)| (f.unwrap().to_string(), r.unwrap())).collect()
+    };
+    let one = scan::scan_parquet(&b, &LoadOptions::default()).unwrap();
+    one.check().unwrap();
+    let got = files_of(&one);
+    assert!(!got.is_empty() && got.iter().all(|(f, _)| f == b.to_str().unwrap()), "{got:?}");
+    let both = scan::scan_parquet(dir.path(), &LoadOptions::default()).unwrap();
+    both.check().unwrap();
+    let got = files_of(&both);
+    // Rows count across the files in path order: rows 1-2000 are a's, 2001-4000 b's.
+    let want = |row: u64| if row <= 2_000 { a.to_str().unwrap() } else { b.to_str().unwrap() };
+    assert!(got.iter().any(|(_, r)| *r > 2_000) && got.iter().any(|(_, r)| *r <= 2_000), "{got:?}");
+    assert!(got.iter().all(|(f, r)| f == want(*r)), "{got:?}");
+
+    // Reach holds the rows' counts when the input has them (a constant 1 only when it has none).
+    let cases = Cases::from_frame(df.clone(), &quarantine()).unwrap();
+    let rs = ReachSpec::default();
+    let want = without_definition(cases.reach(&["group"], &rs).unwrap());
+    let got = without_definition(both.reach(&["group"], &rs).unwrap());
+    assert!(got.equals_missing(&want), "{got}\n{want}");
+    let without = without_definition(
+        Cases::from_frame(df.drop("count").unwrap(), &quarantine()).unwrap().reach(&["group"], &rs).unwrap(),
+    );
+    assert!(!want.column("cases").unwrap().equals(without.column("cases").unwrap()), "counts change the cases");
+}
