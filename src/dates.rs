@@ -174,6 +174,12 @@ pub fn order_hint(s: &str) -> OrderHint {
 
 /// Resolves [`DateOrder::Auto`] from the hints of every date value of a file.
 pub fn infer_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
+    order_of(order_evidence(values))
+}
+
+/// Whether any of `values` is a day-first date, and whether any is a month-first one: what
+/// [`infer_order`] decides from. The evidence of several pieces of a file is their `or`.
+pub(crate) fn order_evidence<'a>(values: impl IntoIterator<Item = &'a str>) -> (bool, bool) {
     let (mut day, mut month) = (false, false);
     for v in values {
         match order_hint(v) {
@@ -182,6 +188,11 @@ pub fn infer_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
             _ => {}
         }
     }
+    (day, month)
+}
+
+/// The order [`order_evidence`] implies: one kind of evidence decides, none or both leave `Auto`.
+pub(crate) fn order_of((day, month): (bool, bool)) -> DateOrder {
     match (day, month) {
         (true, false) => DateOrder::DayFirst,
         (false, true) => DateOrder::MonthFirst,

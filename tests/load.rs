@@ -400,3 +400,15 @@ fn the_frame_holds_labels_as_categories_and_tables_give_text() {
     assert_eq!(t.column("status").unwrap().dtype(), &DataType::String);
     assert_eq!(t.height(), 2);
 }
+
+/// A file of one row: its problems show the values as written, not quoted (a one-value column
+/// gives its value owned, which was shown through polars' debug form).
+#[test]
+fn a_one_row_file_shows_its_bad_values_as_written() {
+    let text = b"case_id,platform,account,group,followers,reported_at,actioned_at,status\n\
+                 S1,x,@fake_a,TTP,-5,2025-01-02,2025-01-01,removed\n";
+    let opts = LoadOptions::default().with_on_invalid(OnInvalid::Quarantine);
+    let v = load::read_csv_bytes(text, "one.csv", &opts).unwrap();
+    let values: Vec<(&str, &str)> = v.problems.iter().map(|p| (p.column.as_str(), p.value.as_str())).collect();
+    assert_eq!(values, [("followers", "-5"), ("actioned_at", "2025-01-01")]);
+}

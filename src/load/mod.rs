@@ -15,6 +15,7 @@
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
 mod checksums;
+mod csv_parts;
 mod parts;
 pub(crate) mod readers;
 mod report;
@@ -219,7 +220,7 @@ pub fn clip_message(s: &str) -> String {
 
 /// Reads a CSV file (header row required, comma-separated, UTF-8).
 pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated> {
-    validate::validate(readers::csv(path.as_ref(), opts)?, opts)
+    csv_parts::read_csv(path.as_ref(), opts, csv_parts::MIN_BYTES, csv_parts::PIECE_BYTES)
 }
 
 /// A problems table (`file`, `row`, `column`, `value`, `rule`, `message`), as in

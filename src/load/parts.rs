@@ -69,18 +69,33 @@ pub(crate) fn read_parquet(path: &Path, opts: &LoadOptions, min_rows: usize, par
                     let (i, p) = dups.next().ok_or_else(|| Error::Internal("a duplicate vanished".into()))?;
                     mine.push((i - start, p));
                 }
-                parts.push(validate::validate_part(raw, &quarantine, mine)?);
+                parts.push(validate::validate_part(raw, &quarantine, mine, None)?);
             }
             Ok(parts)
         },
     );
-    let mut parts = parts?;
+    let parts = parts?;
     // Sums past 64 bits are decided over the whole file's rows: load it whole.
-    if parts.iter().any(|p| p.report.problems_by_rule.contains_key(&crate::Rule::ValueTooLarge)) || !sums_fit(&parts)? {
+    if !fits(&parts)? {
         drop(parts);
         return validate::validate(readers::parquet_from(path, bytes)?, opts);
     }
     drop(bytes);
+    join(&file, parts, sha, opts)
+}
+
+/// Whether the parts' loads are the whole file's: no running total passed 64 bits in a part,
+/// and the accepted rows' totals fit (a sum past 64 bits is decided over the whole file's rows).
+pub(super) fn fits(parts: &[Validated]) -> Result<bool> {
+    Ok(!parts.iter().any(|p| p.report.problems_by_rule.contains_key(&crate::Rule::ValueTooLarge)) && sums_fit(parts)?)
+}
+
+/// The whole file's load from its parts' loads, in order (see [`fits`]): the frames stacked, the
+/// problems in row order, the report merged; a strict load fails here with every problem.
+pub(super) fn join(file: &str, mut parts: Vec<Validated>, sha: String, opts: &LoadOptions) -> Result<Validated> {
+    if parts.is_empty() {
+        return Err(Error::Internal("a load by parts had no part".into()));
+    }
     let first = parts.remove(0);
     let (mut frame, mut problems, first_report) = (first.frame, first.problems, first.report);
     let mut reports = vec![first_report];
@@ -94,7 +109,7 @@ pub(crate) fn read_parquet(path: &Path, opts: &LoadOptions, min_rows: usize, par
         problems.truncate(opts.max_problems.max(1));
         return Err(Error::Validation { problems, total });
     }
-    let report = merged(&file, &reports, &problems, sha, &frame)?;
+    let report = merged(file, &reports, &problems, sha, &frame)?;
     Ok(Validated { frame, problems, report })
 }
 
@@ -228,12 +243,12 @@ fn merged(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The synthetic cases with a problem of every kind a load finds, labels to map, and
     /// duplicate ids across row groups (one whose first use is on a rejected row).
-    fn messy(n: usize) -> DataFrame {
+    pub(crate) fn messy(n: usize) -> DataFrame {
         let df = crate::synth::synthetic_frame(n, 3).unwrap();
         let i = col("__i");
         let at = |k: usize| i.clone().eq(lit(k as u32));

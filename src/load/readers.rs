@@ -80,7 +80,7 @@ pub(crate) fn clip(s: &str) -> String {
     format!("{}…", &s[..end])
 }
 
-fn io_err(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn io_err(path: &Path, source: std::io::Error) -> Error {
     Error::Io { path: path.display().to_string(), source }
 }
 
@@ -91,6 +91,14 @@ fn io_err(path: &Path, source: std::io::Error) -> Error {
 /// while it is read is read as it was. Reading into memory rather than mapping the file means that
 /// another process truncating it cannot crash this one (a mapped page that vanishes is a SIGBUS).
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let (f, len) = open_file(path)?;
+    let mut buf = Vec::with_capacity(len as usize);
+    f.take(len).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+    Ok(buf)
+}
+
+/// Opens a regular file for reading, with its length when opened (see [`read_file`]).
+pub(crate) fn open_file(path: &Path) -> Result<(File, u64)> {
     let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a directory" } else { "not a regular file (a FIFO, socket or device)" };
@@ -101,15 +109,17 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
     }
     let f = File::open(path).map_err(|e| io_err(path, e))?;
     let len = f.metadata().map_err(|e| io_err(path, e))?.len();
-    let mut buf = Vec::with_capacity(len as usize);
-    f.take(len).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
-    Ok(buf)
+    Ok((f, len))
 }
 
 /// SHA-256 of `bytes` as lower-case hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Bytes (a digest) as lower-case hex.
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -186,11 +196,7 @@ fn hashed(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Result<Raw> + Send) -> Resu
 /// and the record reader [`csv_from`] otherwise, which can reject single rows. The fast result is
 /// used only when it cannot differ from the record reader's (see [`csv_fast`]).
 pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<Raw> {
-    let names = {
-        let mut rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(bytes);
-        header(&mut rdr, file, opts)?.0
-    };
+    let names = csv_names(bytes, file, opts)?;
     if let Some(frame) = csv_fast(bytes, &names, opts) {
         let n = frame.height() as u64;
         return Ok(Raw {
@@ -207,6 +213,13 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
     csv_from(bytes, file, opts)
 }
 
+/// The column names of the CSV `bytes`' header record, checked ([`header`]).
+pub(crate) fn csv_names(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<Vec<String>> {
+    let mut rdr =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(bytes);
+    Ok(header(&mut rdr, file, opts)?.0)
+}
+
 /// polars' parallel CSV reader, every column as text; `None` when the file might not be well
 /// formed, so that the record reader reads it and reports its bad rows. The result is used only
 /// when polars read the file without error, found as many columns as the header has, the last
@@ -216,7 +229,7 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
 /// error. A file with a quoted line break is left to the record reader, which checks that the
 /// quote is not a stray one swallowing the records after it. `tests` below compares both readers
 /// on awkward files.
-fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Option<DataFrame> {
+pub(crate) fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Option<DataFrame> {
     let parse = CsvParseOptions::default().with_missing_is_null(true).with_separator(opts.delimiter);
     let df = CsvReadOptions::default()
         .with_has_header(true)

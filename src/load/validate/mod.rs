@@ -155,12 +155,18 @@ pub(crate) fn validate_with(raw: Raw, opts: &LoadOptions, scope: Scope) -> Resul
     validate_inner(raw, opts, scope, None)
 }
 
-/// Validates one part of a file loaded by parts ([`super::parts`]): every rule of a load, with
-/// the duplicate ids found over the whole file (`duplicates`, by row of this part) in place of
-/// its own, the status never read as a source without outcomes, and the accounts under several
-/// groups left to the merged frame.
-pub(crate) fn validate_part(raw: Raw, opts: &LoadOptions, duplicates: Found) -> Result<Validated> {
-    validate_inner(raw, opts, Scope::Load, Some(duplicates))
+/// Validates one part of a file loaded by parts ([`super::parts`], [`super::csv_parts`]): every
+/// rule of a load, with the duplicate ids found over the whole file (`duplicates`, by row of this
+/// part) in place of its own, the status never read as a source without outcomes, and the
+/// accounts under several groups left to the merged frame. `order`, when given, is the day/month
+/// order of the whole file's text dates, used as it is (not inferred from this part's dates).
+pub(crate) fn validate_part(
+    raw: Raw,
+    opts: &LoadOptions,
+    duplicates: Found,
+    order: Option<DateOrder>,
+) -> Result<Validated> {
+    validate_inner(raw, opts, Scope::Load, Some((duplicates, order)))
 }
 
 /// The duplicate-`case_id` problems of the ids `col` (named `name` in `file`), by frame row, with
@@ -170,7 +176,16 @@ pub(crate) fn duplicates_of(name: &str, col: &Column, file: &str, rows: &Rows, o
     Ok(ids::duplicates(Some((name, col)), &ctx)?.problems)
 }
 
-fn validate_inner(raw: Raw, opts: &LoadOptions, scope: Scope, part: Option<Found>) -> Result<Validated> {
+fn validate_inner(
+    raw: Raw,
+    opts: &LoadOptions,
+    scope: Scope,
+    part: Option<(Found, Option<DateOrder>)>,
+) -> Result<Validated> {
+    let (part, resolved) = match part {
+        Some((found, order)) => (Some(found), order),
+        None => (None, None),
+    };
     crate::cancel::check()?;
     let check_ids = matches!(scope, Scope::Load | Scope::OutcomesUnpublished) && part.is_none();
     if scope != Scope::OutcomesUnpublished {
@@ -242,7 +257,9 @@ fn validate_inner(raw: Raw, opts: &LoadOptions, scope: Scope, part: Option<Found
     };
 
     // Dates: resolve the day/month order once for the file.
-    let order = if opts.date_order == DateOrder::Auto {
+    let order = if let Some(order) = resolved {
+        order
+    } else if opts.date_order == DateOrder::Auto {
         let texts: Vec<&StringChunked> = [REPORTED_AT, ACTIONED_AT]
             .iter()
             .filter_map(|c| get(c))

@@ -191,6 +191,8 @@ pub(super) fn parse_int(s: &str) -> std::result::Result<i64, Rule> {
 pub(super) fn value_text(col: &Column, i: usize) -> String {
     match col.get(i) {
         Ok(AnyValue::String(s)) => s.to_string(),
+        // A column of one value (a one-row file) gives its value owned: text, not quoted.
+        Ok(AnyValue::StringOwned(s)) => s.to_string(),
         Ok(AnyValue::Null) => String::new(),
         Ok(v) => v.to_string(),
         Err(_) => String::new(),
