@@ -401,6 +401,44 @@ mod tests {
         assert_eq!(got.report, want.report);
     }
 
+    /// A spreadsheet's export: a byte-order mark, `;` between fields, `N/A` for missing values,
+    /// thousands separators, renamed headers and labels to map, dates day-first.
+    #[test]
+    fn a_spreadsheet_export_by_pieces_equals_the_whole_load() {
+        let mut text = String::from("\u{feff}Case ID;Platform;Account;Group;Followers;Reported at;Status\n");
+        for i in 0..4_000 {
+            let followers = if i % 97 == 3 { "N/A".to_string() } else { format!("{},{:03}", i % 50, i % 1000) };
+            let status = ["Removed", "pending", "Taken down", "rejected"][i % 4];
+            let day = 1 + i % 28;
+            let id = if i == 3_500 { 17 } else { i };
+            text.push_str(&format!(
+                "K{id};{};@fake_{};TTP;{followers};{day:02}/{:02}/2025;{status}\n",
+                ["Facebook", "X", "TikTok"][i % 3],
+                i % 700,
+                1 + i % 12
+            ));
+        }
+        let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = LoadOptions {
+            delimiter: b';',
+            null_values: vec!["N/A".into()],
+            thousands: Some(','),
+            ..LoadOptions::default()
+        }
+        .with_status_label("Taken down", crate::Status::Removed)
+        .with_on_invalid(OnInvalid::Quarantine);
+        let want = whole(f.path(), &opts).unwrap();
+        assert_eq!(want.report.rows_read, 4_000);
+        assert!(want.report.problems_by_rule.contains_key(&crate::Rule::DuplicateCaseId));
+        assert!(want.report.null_values_read > 0);
+        assert!(by_pieces(f.path(), &opts, 9_000).unwrap().is_some(), "read by pieces");
+        let got = read_csv(f.path(), &opts, 0, 9_000).unwrap();
+        assert!(got.frame.equals_missing(&want.frame));
+        assert_eq!(got.problems, want.problems);
+        assert_eq!(got.report, want.report);
+    }
+
     #[test]
     fn what_a_piece_cannot_decide_sends_the_file_to_the_whole_load() {
         let n = 1_500;
