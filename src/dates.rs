@@ -174,21 +174,26 @@ pub fn order_hint(s: &str) -> OrderHint {
 
 /// Resolves [`DateOrder::Auto`] from the hints of every date value of a file.
 pub fn infer_order<'a>(values: impl IntoIterator<Item = &'a str>) -> DateOrder {
-    order_of(order_evidence(values))
+    let (day, month, _) = order_evidence(values);
+    order_of((day, month))
 }
 
-/// Whether any of `values` is a day-first date, and whether any is a month-first one: what
-/// [`infer_order`] decides from. The evidence of several pieces of a file is their `or`.
-pub(crate) fn order_evidence<'a>(values: impl IntoIterator<Item = &'a str>) -> (bool, bool) {
-    let (mut day, mut month) = (false, false);
+/// Whether any of `values` is a day-first date, whether any is a month-first one (what
+/// [`infer_order`] decides from; the evidence of several pieces of a file is their `or`), and
+/// whether any is ambiguous: the only values read differently in the orders a file's evidence can
+/// lead to (a day-first date reads the same day-first or in `Auto`, and a file with one never
+/// becomes month-first).
+pub(crate) fn order_evidence<'a>(values: impl IntoIterator<Item = &'a str>) -> (bool, bool, bool) {
+    let (mut day, mut month, mut ambiguous) = (false, false, false);
     for v in values {
         match order_hint(v) {
             OrderHint::DayFirst => day = true,
             OrderHint::MonthFirst => month = true,
-            _ => {}
+            OrderHint::Ambiguous => ambiguous = true,
+            OrderHint::None => {}
         }
     }
-    (day, month)
+    (day, month, ambiguous)
 }
 
 /// The order [`order_evidence`] implies: one kind of evidence decides, none or both leave `Auto`.

@@ -58,7 +58,8 @@ pub(crate) fn read_csv(path: &Path, opts: &LoadOptions, min_bytes: u64, piece_by
 }
 
 /// One piece read: where it is in the file, its fingerprint, its rows and the place of its first
-/// row, and the date order it was validated with.
+/// row, the date order it was validated with, and whether it has an ambiguous date (one that
+/// reads differently in another order).
 struct Piece {
     offset: u64,
     len: usize,
@@ -66,6 +67,7 @@ struct Piece {
     rows: usize,
     start: usize,
     order: DateOrder,
+    ambiguous: bool,
 }
 
 /// The load by pieces, or `None` when the file is to be loaded whole (see the module docs).
@@ -116,6 +118,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
         let ((), frame) = rayon::join(|| sha.update(&piece), || parse(&header, data, &names, opts));
         let Some(frame) = frame else { return Ok(None) };
         let n = frame.height();
+        let mut ambiguous = false;
         let order = if n == 0 {
             if auto {
                 dates::order_of(evidence)
@@ -142,18 +145,22 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
             }
             if auto {
                 for d in &dates {
-                    let (day, month) = dates::order_evidence(look.column(d)?.str()?.iter().flatten());
+                    let (day, month, amb) = dates::order_evidence(look.column(d)?.str()?.iter().flatten());
                     evidence = (evidence.0 | day, evidence.1 | month);
+                    ambiguous |= amb;
                 }
                 dates::order_of(evidence)
             } else {
                 opts.date_order
             }
         };
-        let p = Piece { offset, len: piece.len(), print: fingerprint(&piece), rows: n, start, order };
+        let p = Piece { offset, len: piece.len(), print: fingerprint(&piece), rows: n, start, order, ambiguous };
         offset += piece.len() as u64;
         drop(piece);
-        parts.push(if n == 0 {
+        // Ambiguous dates with no order known yet: validated once the whole file's is (validated
+        // now, each would be a reject, kept until the piece is validated again).
+        let wait = ambiguous && auto && evidence == (false, false);
+        parts.push(if n == 0 || wait {
             None
         } else {
             Some(validate_piece(frame, &file, p.start, Vec::new(), order, &quarantine)?)
@@ -169,8 +176,9 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
     let Some(ids) = ids else { return Ok(None) };
 
     // The rules across pieces, now that every piece is read: the duplicate ids over the whole
-    // file, and the day/month order of every date. A piece with a duplicate id, or validated
-    // with another order than the whole file's, is read again and validated again.
+    // file, and the day/month order of every date. A piece with a duplicate id, one validated in
+    // another order than the whole file's that has an ambiguous date, or one left until the order
+    // was known, is read again and validated.
     let order = if auto { dates::order_of(evidence) } else { opts.date_order };
     let duplicates = validate::duplicates_of(&id, &ids.into_column(), &file, &Rows::Sequential, opts)?;
     let mut dups = duplicates.into_iter().peekable();
@@ -184,7 +192,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
             let (i, problem) = dups.next().ok_or_else(|| Error::Internal("a duplicate vanished".into()))?;
             mine.push((i - p.start, problem));
         }
-        if p.rows == 0 || (mine.is_empty() && p.order == order) {
+        if p.rows == 0 || (mine.is_empty() && part.is_some() && (p.order == order || !p.ambiguous)) {
             continue;
         }
         crate::cancel::check()?;
@@ -277,9 +285,12 @@ impl Pieces {
             if self.end {
                 return Ok((!buf.is_empty()).then_some(buf));
             }
+            crate::cancel::check()?;
             let start = buf.len();
-            // A line longer than `size` is read on in steps of `size` (at most 64 KiB).
-            let want = self.size.saturating_sub(start).max(self.size.min(1 << 16));
+            // A line longer than `size` (or a file with no line break) is read on in growing
+            // steps; only the bytes just read are searched (the carry and the bytes before have
+            // no line break), so a long line costs its length once.
+            let want = self.size.saturating_sub(start).max(self.size.min(1 << 16)).max(start / 2);
             buf.reserve(want);
             let got = (&mut self.reader)
                 .take(want as u64)
@@ -289,7 +300,7 @@ impl Pieces {
                 self.end = true;
                 continue;
             }
-            if let Some(p) = buf.iter().rposition(|b| *b == b'\n') {
+            if let Some(p) = memchr::memrchr(b'\n', &buf[start..]).map(|p| start + p) {
                 self.carry = buf[p + 1..].to_vec();
                 buf.truncate(p + 1);
                 return Ok(Some(buf));
