@@ -412,3 +412,30 @@ fn a_one_row_file_shows_its_bad_values_as_written() {
     let values: Vec<(&str, &str)> = v.problems.iter().map(|p| (p.column.as_str(), p.value.as_str())).collect();
     assert_eq!(values, [("followers", "-5"), ("actioned_at", "2025-01-01")]);
 }
+
+/// An empty line is a blank row, as a line of spaces or of commas is: counted in `blank_rows`,
+/// and its number kept, so that a rejected row's number is its line less the header, with LF or
+/// CRLF line ends and a quoted field holding a line break (one sheet row).
+#[test]
+fn empty_lines_keep_the_row_numbers() {
+    let h = "case_id,platform,account,group,followers,reported_at,actioned_at,status,agency";
+    let ok = "A1,x,@fake_a,TTP,5,2025-01-01,,pending,PTA";
+    let bad = |id: &str| format!("{id},x,@fake_b,TTP,5,2025-01-01,,bogus,PTA");
+    let cases: [(String, Vec<u64>, u64); 4] = [
+        (format!("{h}\n{ok}\n\n{}\n   \n{}\n,,,,,,,,\n{}\n", bad("A2"), bad("A3"), bad("A4")), vec![3, 5, 7], 3),
+        (format!("{h}\n{ok}\n\n{}\n\n\n{}\n", bad("A2"), bad("A3")), vec![3, 6], 3),
+        (
+            format!("{h}\r\n{ok}\r\n\r\nA2,x,\"@fake\nb\",TTP,5,2025-01-01,,bogus,PTA\r\n\r\n{}\r\n", bad("A3")),
+            vec![3, 5],
+            2,
+        ),
+        (format!("{h}\n\n{}\n{ok}\n{}\n", bad("A0"), bad("A2")), vec![2, 4], 1),
+    ];
+    let opts = LoadOptions::default().with_on_invalid(OnInvalid::Quarantine);
+    for (text, rows, blank) in cases {
+        let v = load::read_csv_bytes(text.as_bytes(), "t.csv", &opts).unwrap();
+        let got: Vec<u64> = v.problems.iter().map(|p| p.row).collect();
+        assert_eq!(got, rows, "{text:?}");
+        assert_eq!(v.report.blank_rows, blank, "{text:?}");
+    }
+}

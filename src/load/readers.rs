@@ -190,6 +190,22 @@ fn hashed(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Result<Raw> + Send) -> Resu
     Ok(raw)
 }
 
+/// The empty lines the csv reader skipped before the record it started at byte `at` of `bytes`:
+/// a record's position is where the reader started it, before the line breaks it skipped (and
+/// after a `\r\n` record end, at its `\n`). `\r\n`, `\n` and `\r` each end a line.
+fn empty_lines_before(bytes: &[u8], at: usize) -> u64 {
+    let at = at.min(bytes.len());
+    let start = if at > 0 && bytes[at - 1] == b'\r' && bytes.get(at) == Some(&b'\n') { at + 1 } else { at };
+    let run = &bytes[start..];
+    let run = &run[..run.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(run.len())];
+    let (mut lines, mut i) = (0u64, 0usize);
+    while i < run.len() {
+        i += if run[i] == b'\r' && run.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+        lines += 1;
+    }
+    lines
+}
+
 /// Reads CSV bytes; `file` names the source in problems.
 ///
 /// Two readers give the same frame: polars' parallel reader (fast) when the file is well formed,
@@ -243,6 +259,11 @@ pub(crate) fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Op
         return None;
     }
     let quoted = bytes.contains(&b'"');
+    // An empty line is no record to polars; the record reader counts it as a blank row, so that
+    // later rows keep their line's number.
+    if memchr::memmem::find(bytes, b"\n\n").is_some() || memchr::memmem::find(bytes, b"\n\r\n").is_some() {
+        return None;
+    }
     let mut columns = Vec::with_capacity(names.len());
     for (c, name) in df.columns().iter().zip(names) {
         let ca = c.as_materialized_series().str().ok()?.clone();
@@ -365,7 +386,13 @@ pub(crate) fn csv_from(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<R
         let segment = &bytes[offset..];
         let mut rdr =
             csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(segment);
+        // The csv reader skips an empty line without a record: the lines between the end of a
+        // record and the start of the next are empty lines, each a blank row whose number is
+        // kept (as for a line of spaces or commas), so that later rows keep their line's number.
         while rdr.read_byte_record(&mut rec).map_err(read_err)? {
+            let empty = empty_lines_before(bytes, offset + rec.position().map_or(0, |p| p.byte() as usize));
+            row += empty;
+            blank += empty;
             row += 1;
             if row % CANCEL_EVERY == 0 {
                 crate::cancel::check()?;
