@@ -238,10 +238,12 @@ pub(crate) fn csv_names(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
 
 /// polars' parallel CSV reader, every column as text; `None` when the file might not be well
 /// formed, so that the record reader reads it and reports its bad rows. The result is used only
-/// when polars read the file without error, found as many columns as the header has, the last
-/// column has no missing value (a record with too few fields, or a blank line read as a record,
-/// would leave it missing; too many fields is a polars error), and no field is over the size
-/// limit. Quoted empty fields become missing, as in the record reader. Invalid UTF-8 is a polars
+/// when polars read the file without error, found as many columns as the header has, every
+/// record has all its fields (without quotes: the file's delimiters are one fewer than the fields
+/// per record, header included; with quotes: the last column has no missing value, which a
+/// record with too few fields would leave; too many fields is a polars error), there is no empty
+/// line (polars skips it; the record reader counts it as a blank row), and no field is over the
+/// size limit. Quoted empty fields become missing, as in the record reader. Invalid UTF-8 is a polars
 /// error. A file with a quoted line break is left to the record reader, which checks that the
 /// quote is not a stray one swallowing the records after it. `tests` below compares both readers
 /// on awkward files.
@@ -288,7 +290,25 @@ pub(crate) fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Op
         };
         columns.push(ca.with_name(name.as_str().into()).into_column());
     }
-    if columns.last()?.null_count() > 0 {
+    // A record with too few fields leaves the last column missing. Without quotes, every record
+    // has its fields when the file holds exactly a delimiter fewer than the header's fields per
+    // record (so an empty last field, as for a pending case's `actioned_at`, is read); with
+    // quotes, a missing last value declines the file.
+    let complete = if quoted {
+        columns.last()?.null_count() == 0
+    } else {
+        let delimiters = memchr::memchr_iter(opts.delimiter, bytes).count();
+        delimiters == (df.height() + 1) * (names.len() - 1)
+    };
+    if !complete {
+        return None;
+    }
+    // A record with no value at all (`,,,,`, or only spaces) is a blank row to the record reader,
+    // not a record: such a file is left to it. Only rows whose first field is empty are looked at.
+    let blank = |v: Option<&str>| v.is_none_or(|s| s.bytes().all(|b| b.is_ascii_whitespace()));
+    let texts: Vec<&StringChunked> = columns.iter().map(|c| c.str()).collect::<PolarsResult<_>>().ok()?;
+    let first = texts.first()?;
+    if first.iter().enumerate().any(|(i, v)| blank(v) && texts.iter().all(|c| blank(c.get(i)))) {
         return None;
     }
     DataFrame::new(df.height(), columns).ok()
@@ -786,6 +806,9 @@ mod tests {
             (b"a,b,c\nab\"c,\"abc\"def,3\n", false),
             (b"a,b,c\n \"x\",2,3\n", false),
             (b"a,b,c\n1,2,3\n\n4,5,6\n\n", false),
+            // An empty last field (a pending case's `actioned_at`) is read, with or without CRLF.
+            (b"a,b,c\n1,2,\n4,5,6\n", true),
+            (b"a,b,c\r\n1,2,\r\n4,,\r\n", true),
         ];
         for (text, must_read) in same {
             let (slow, fast) = both(text);
@@ -803,7 +826,12 @@ mod tests {
             b"a,b,c\n1,2,3,4\n4,5,6\n",
             b"a,b,c\n1,\xFF,3\n4,5,6\n",
             b"a,b,c\n1,2,3\n4,5,this field is longer than 32 bytes\n",
-            b"a,b,c\n1,2,\n",
+            b"a,b,c\n1,2\n4,5,\n",
+            b"a,b,c\n1,2,3\n   \n",
+            b"a,b,c\n\"1\",2\n4,5,6\n",
+            // Blank rows, which the record reader skips and counts.
+            b"a,b,c\n1,2,3\n,,\n",
+            b"a,b,c\n1,2,3\n , ,  \n4,5,6\n",
         ];
         for text in bad {
             let (_, fast) = both(text);
