@@ -439,3 +439,23 @@ fn empty_lines_keep_the_row_numbers() {
         assert_eq!(v.report.blank_rows, blank, "{text:?}");
     }
 }
+
+/// A repeated id whose first use was rejected for another rule: every row with that id is left
+/// out, and the duplicate's message says why, naming the first use's rule.
+#[test]
+fn a_duplicate_of_a_rejected_row_says_so() {
+    let text = format!(
+        "{HEADER}A1,Facebook,@fake_a,TTP,10,2025-01-01,2025-01-02,maybe,PTA\n{GOOD}\
+         A1,Facebook,@fake_b,TTP,10,2025-01-01,2025-01-02,removed,PTA\n\
+         g1,Facebook,@fake_c,TTP,10,2025-01-01,2025-01-02,removed,PTA\n"
+    );
+    let v = load::read_csv_bytes(text.as_bytes(), "t.csv", &quarantine()).unwrap();
+    let got: Vec<(u64, &str)> = v.problems.iter().map(|p| (p.row, p.message.as_str())).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        got[1],
+        (3, "case_id already used on row 1, which was itself rejected (unknown_status): no row with this case_id is kept")
+    );
+    // The first use of g1 was accepted: its duplicate says only where.
+    assert_eq!(got[2], (4, "case_id already used on row 2"));
+}

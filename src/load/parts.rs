@@ -104,6 +104,8 @@ pub(super) fn join(file: &str, mut parts: Vec<Validated>, sha: String, opts: &Lo
         problems.extend(p.problems);
         reports.push(p.report);
     }
+    // A repeated id's first use rejected in an earlier part is said so only now.
+    validate::note_rejected_first_uses(&mut problems);
     if opts.on_invalid == OnInvalid::Raise && !problems.is_empty() {
         let total = problems.len();
         problems.truncate(opts.max_problems.max(1));

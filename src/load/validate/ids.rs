@@ -44,10 +44,37 @@ pub(super) fn duplicate_ids(ids: &StringChunked, ctx: &Ctx, name: &str) -> Found
         .into_iter()
         .map(|(i, j)| {
             let (i, j) = (i as usize, j as usize);
-            let msg = format!("case_id already used on row {}", ctx.rows.get(j));
+            let msg = format!("{USED_ON}{}", ctx.rows.get(j));
             ctx.problem(i, name, ids.get(i).unwrap_or_default(), Rule::DuplicateCaseId, msg)
         })
         .collect()
+}
+
+/// How a duplicate id's problem begins, before the row of the id's first use.
+const USED_ON: &str = "case_id already used on row ";
+
+/// Says, in each duplicate id's problem whose first use was itself rejected, that it was and
+/// why: every row with that id is then left out, which the message would otherwise hide.
+/// `problems` are a load's, every one (the first use's problems among them); a message already
+/// saying so is left as it is, so that a load by parts can run this on each part and again on
+/// the merged problems.
+pub(crate) fn note_rejected_first_uses(problems: &mut [crate::error::Problem]) {
+    if !problems.iter().any(|p| p.rule == Rule::DuplicateCaseId) {
+        return;
+    }
+    let mut why: PlHashMap<u64, Rule> = PlHashMap::new();
+    for p in problems.iter().filter(|p| p.rule != Rule::DuplicateCaseId) {
+        why.entry(p.row).or_insert(p.rule);
+    }
+    for p in problems.iter_mut().filter(|p| p.rule == Rule::DuplicateCaseId) {
+        let Some(rest) = p.message.strip_prefix(USED_ON) else { continue };
+        if !rest.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Some(rule) = rest.parse::<u64>().ok().and_then(|first| why.get(&first)) else { continue };
+        p.message =
+            format!("{USED_ON}{rest}, which was itself rejected ({}): no row with this case_id is kept", rule.as_str());
+    }
 }
 
 /// (row, first row with the same id) for the repeated ids among `rows` (in row order).

@@ -22,7 +22,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 pub(crate) use columns::{check_required, match_columns};
-pub(crate) use ids::accounts_in_several_groups;
+pub(crate) use ids::{accounts_in_several_groups, note_rejected_first_uses};
 pub(crate) use numbers::censored;
 pub use numbers::{MAX_COUNT, MAX_FOLLOWERS};
 
@@ -353,6 +353,7 @@ fn validate_inner(
         all.push(p);
     }
     all.sort_by_key(|x| x.row);
+    ids::note_rejected_first_uses(&mut all);
     if opts.on_invalid == OnInvalid::Raise && !all.is_empty() {
         let total = all.len();
         all.truncate(opts.max_problems.max(1));
