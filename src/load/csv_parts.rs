@@ -31,11 +31,11 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use sha2::Digest;
 
-use super::readers::{self, Raw, Rows};
-use super::validate::{self, Found, Validated};
+use super::readers::{self, Rows};
+use super::validate::{self, Validated};
 use super::{parts, LoadOptions, OnInvalid};
 use crate::dates::{self, DateOrder};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::col_names::*;
 use crate::schema::Status;
 
@@ -91,13 +91,13 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
         return Ok(None);
     }
     let dates: Vec<String> = [REPORTED_AT, ACTIONED_AT].iter().filter_map(|c| m.canon.get(*c).cloned()).collect();
-    let mut seen: Vec<&str> = Vec::new();
+    // The columns looked at before validation, each once (one input column can be two of them).
+    let mut looked: Vec<String> = Vec::new();
     for c in [&id, &status].into_iter().chain(&dates) {
-        if !seen.contains(&c.as_str()) {
-            seen.push(c);
+        if !looked.contains(c) {
+            looked.push(c.clone());
         }
     }
-    let looked: Vec<String> = seen.iter().map(|c| c.to_string()).collect();
     // The pieces are validated in quarantine; a strict load fails at the end with every problem.
     let quarantine = LoadOptions { on_invalid: OnInvalid::Quarantine, ..opts.clone() };
     let auto = opts.date_order == DateOrder::Auto;
@@ -163,7 +163,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
         parts.push(if n == 0 || wait {
             None
         } else {
-            Some(validate_piece(frame, &file, p.start, Vec::new(), order, &quarantine)?)
+            Some(parts::validate_rows(frame, &file, p.start, Vec::new(), Some(order), &quarantine)?)
         });
         start += n;
         read.push(p);
@@ -184,14 +184,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
     let mut dups = duplicates.into_iter().peekable();
     let mut again = std::fs::File::open(path).map_err(|e| readers::io_err(path, e))?;
     for (p, part) in read.iter().zip(parts.iter_mut()) {
-        let mut mine: Found = Vec::new();
-        while let Some((i, _)) = dups.peek() {
-            if *i >= p.start + p.rows {
-                break;
-            }
-            let (i, problem) = dups.next().ok_or_else(|| Error::Internal("a duplicate vanished".into()))?;
-            mine.push((i - p.start, problem));
-        }
+        let mine = parts::duplicates_in(&mut dups, p.start, p.rows);
         if p.rows == 0 || (mine.is_empty() && part.is_some() && (p.order == order || !p.ambiguous)) {
             continue;
         }
@@ -211,7 +204,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
         if frame.height() != p.rows {
             return Ok(None);
         }
-        *part = Some(validate_piece(frame, &file, p.start, mine, order, &quarantine)?);
+        *part = Some(parts::validate_rows(frame, &file, p.start, mine, Some(order), &quarantine)?);
     }
     let parts: Vec<Validated> = parts.into_iter().flatten().collect();
     if !parts::fits(&parts)? {
@@ -228,30 +221,6 @@ fn parse(header: &[u8], data: &[u8], names: &[String], opts: &LoadOptions) -> Op
         return DataFrame::new(0, columns).ok();
     }
     readers::csv_fast(&[header, data].concat(), names, opts)
-}
-
-/// Validates the rows of one piece (`frame`, whose first row is row `start` + 1 of the file),
-/// with the duplicate ids `duplicates` (by row of the piece) and the day/month order `order`.
-fn validate_piece(
-    frame: DataFrame,
-    file: &str,
-    start: usize,
-    duplicates: Found,
-    order: DateOrder,
-    opts: &LoadOptions,
-) -> Result<Validated> {
-    let n = frame.height();
-    let raw = Raw {
-        source: file.to_string(),
-        frame,
-        rows: Rows::listed((start as u64 + 1..=(start + n) as u64).collect()),
-        rows_read: n as u64,
-        blank_rows: 0,
-        problems: Vec::new(),
-        sha256: None,
-        count_columns: None,
-    };
-    validate::validate_part(raw, opts, duplicates, Some(order))
 }
 
 /// A fast 64-bit hash of a piece's bytes: the second pass checks that it reads the pieces the
@@ -312,7 +281,7 @@ impl Pieces {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::parts::tests::messy;
+    use crate::load::parts::tests::{assert_same, messy};
 
     fn write_csv(df: &DataFrame) -> tempfile::NamedTempFile {
         let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
@@ -363,9 +332,7 @@ mod tests {
         assert!(want.report.problems_by_rule.contains_key(&crate::Rule::DuplicateCaseId));
         for size in [1, 10_000, 77_777, 1 << 30] {
             let got = read_csv(f.path(), &quarantine, 0, size).unwrap();
-            assert!(got.frame.equals_missing(&want.frame), "size {size}");
-            assert_eq!(got.problems, want.problems, "size {size}");
-            assert_eq!(got.report, want.report, "size {size}");
+            assert_same(&got, &want, &format!("size {size}"));
         }
         // Strict: the same error, listing the same problems up to the cap, with the same total.
         let strict = LoadOptions::default();
@@ -393,8 +360,7 @@ mod tests {
         let want = whole(f.path(), &opts).unwrap();
         assert_eq!(want.report.rows_rejected, 0, "{:?}", want.problems.first());
         let got = read_csv(f.path(), &opts, 0, 8_000).unwrap();
-        assert!(got.frame.equals_missing(&want.frame));
-        assert_eq!(got.report, want.report);
+        assert_same(&got, &want, "day-first");
         // Both orders seen: neither is assumed, in the pieces as in the whole load.
         let mut both = df.clone();
         let t: StringChunked = (0..n)
@@ -407,9 +373,7 @@ mod tests {
         let want = whole(f.path(), &opts).unwrap();
         assert!(want.report.rows_rejected > 0);
         let got = read_csv(f.path(), &opts, 0, 8_000).unwrap();
-        assert!(got.frame.equals_missing(&want.frame));
-        assert_eq!(got.problems, want.problems);
-        assert_eq!(got.report, want.report);
+        assert_same(&got, &want, "both orders");
     }
 
     /// A spreadsheet's export: a byte-order mark, `;` between fields, `N/A` for missing values,
@@ -445,9 +409,7 @@ mod tests {
         assert!(want.report.null_values_read > 0);
         assert!(by_pieces(f.path(), &opts, 9_000).unwrap().is_some(), "read by pieces");
         let got = read_csv(f.path(), &opts, 0, 9_000).unwrap();
-        assert!(got.frame.equals_missing(&want.frame));
-        assert_eq!(got.problems, want.problems);
-        assert_eq!(got.report, want.report);
+        assert_same(&got, &want, "export");
     }
 
     #[test]

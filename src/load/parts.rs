@@ -51,25 +51,8 @@ pub(crate) fn read_parquet(path: &Path, opts: &LoadOptions, min_rows: usize, par
                     .with_slice(Some((start, len)))
                     .finish()
                     .map_err(|e| readers::read_error(&file, "Parquet", &e))?;
-                let raw = Raw {
-                    source: file.clone(),
-                    frame: df,
-                    rows: Rows::listed((start as u64 + 1..=(start + len) as u64).collect()),
-                    rows_read: len as u64,
-                    blank_rows: 0,
-                    problems: Vec::new(),
-                    sha256: None,
-                    count_columns: None,
-                };
-                let mut mine: Found = Vec::new();
-                while let Some((i, _)) = dups.peek() {
-                    if *i >= start + len {
-                        break;
-                    }
-                    let (i, p) = dups.next().ok_or_else(|| Error::Internal("a duplicate vanished".into()))?;
-                    mine.push((i - start, p));
-                }
-                parts.push(validate::validate_part(raw, &quarantine, mine, None)?);
+                let mine = duplicates_in(&mut dups, start, len);
+                parts.push(validate_rows(df, &file, start, mine, None, &quarantine)?);
             }
             Ok(parts)
         },
@@ -82,6 +65,45 @@ pub(crate) fn read_parquet(path: &Path, opts: &LoadOptions, min_rows: usize, par
     }
     drop(bytes);
     join(&file, parts, sha, opts)
+}
+
+/// The duplicate ids of a part of `n` rows from row index `start` (by row of the part), taken
+/// from the front of the whole file's (`dups`, by row of the file, in order).
+pub(super) fn duplicates_in(
+    dups: &mut std::iter::Peekable<std::vec::IntoIter<(usize, Problem)>>,
+    start: usize,
+    n: usize,
+) -> Found {
+    let mut mine: Found = Vec::new();
+    while let Some((i, p)) = dups.next_if(|(i, _)| *i < start + n) {
+        mine.push((i - start, p));
+    }
+    mine
+}
+
+/// Validates the rows of one part (`frame`, whose first row is row `start` + 1 of the file), with
+/// the whole file's duplicate ids in it (`duplicates`, by row of the part) and, when given, the
+/// whole file's day/month order ([`validate::validate_part`]).
+pub(super) fn validate_rows(
+    frame: DataFrame,
+    file: &str,
+    start: usize,
+    duplicates: Found,
+    order: Option<DateOrder>,
+    opts: &LoadOptions,
+) -> Result<Validated> {
+    let n = frame.height();
+    let raw = Raw {
+        source: file.to_string(),
+        frame,
+        rows: Rows::listed((start as u64 + 1..=(start + n) as u64).collect()),
+        rows_read: n as u64,
+        blank_rows: 0,
+        problems: Vec::new(),
+        sha256: None,
+        count_columns: None,
+    };
+    validate::validate_part(raw, opts, duplicates, order)
 }
 
 /// Whether the parts' loads are the whole file's: no running total passed 64 bits in a part,
@@ -298,6 +320,13 @@ pub(super) mod tests {
         validate::validate(readers::parquet_from(path, readers::read_file(path)?)?, opts)
     }
 
+    /// A load by parts (or pieces) is the whole load: the same frame, problems and report.
+    pub(crate) fn assert_same(got: &Validated, want: &Validated, what: &str) {
+        assert!(got.frame.equals_missing(&want.frame), "{what}");
+        assert_eq!(got.problems, want.problems, "{what}");
+        assert_eq!(got.report, want.report, "{what}");
+    }
+
     #[test]
     fn a_load_by_parts_equals_the_whole_load() {
         let n = 2_000;
@@ -312,9 +341,7 @@ pub(super) mod tests {
         assert!(want.report.problems_by_rule.contains_key(&crate::Rule::DuplicateCaseId));
         for part_rows in [1, 250, 777, n] {
             let got = read_parquet(f.path(), &quarantine, 0, part_rows).unwrap();
-            assert!(got.frame.equals_missing(&want.frame), "part_rows {part_rows}");
-            assert_eq!(got.problems, want.problems, "part_rows {part_rows}");
-            assert_eq!(got.report, want.report, "part_rows {part_rows}");
+            assert_same(&got, &want, &format!("part_rows {part_rows}"));
         }
         // Strict: the same error, listing the same problems up to the cap, with the same total.
         let strict = LoadOptions::default();
