@@ -37,6 +37,7 @@ use crate::error::{Error, Problem, Result};
 use crate::load::readers::{Raw, Rows};
 use crate::load::validate::{check_required, match_columns, validate_with, Scope};
 use crate::load::{LoadOptions, LoadReport, OnInvalid, Validated};
+use crate::metrics::reach_stream::ReachStream;
 use crate::metrics::{self, Source, PART};
 use crate::schema::col_names::*;
 use crate::{ComplianceSpec, ReachSpec, Table, TrendSpec};
@@ -507,26 +508,46 @@ impl Scan {
                 no_rate,
             }
         };
+        // Reach in one pass is counted as the batches come, without holding their rows, where
+        // [`ReachStream`] can count it.
+        let streams: Arc<Vec<Option<ReachStream>>> = Arc::new(
+            tables
+                .iter()
+                .map(|t| match t {
+                    Table::Reach { by, spec } if passes == 1 => ReachStream::of(by, spec),
+                    _ => None,
+                })
+                .collect(),
+        );
         let pass = Arc::new(AtomicU32::new(0));
-        let (ts, ss, at, src_of) = (tables.to_vec(), slots.clone(), pass.clone(), source.clone());
+        let (ts, ss, at, src_of, st) = (tables.to_vec(), slots.clone(), pass.clone(), source.clone(), streams.clone());
         let observe: Observe = Arc::new(move |df: &DataFrame, first: i64| {
             let k = at.load(Relaxed);
             let src = src_of(df);
             // The rows of this pass's accounts (all of them in one pass).
             let mine = if passes > 1 { Some(df.filter(&df.column(PART)?.u32()?.equal(k))?) } else { None };
-            for (t, slot) in ts.iter().zip(ss.iter()) {
+            for ((t, slot), stream) in ts.iter().zip(ss.iter()).zip(st.iter()) {
+                if let Some(stream) = stream {
+                    stream.add(df, first)?;
+                    continue;
+                }
                 let part = match sum_keys(t) {
                     Some(_) if k > 0 => continue,
                     Some(_) => part_of(t, &src)?,
                     None => held_columns(t, mine.as_ref().unwrap_or(df))?,
                 };
-                let mut parts = slot.lock().map_err(|_| Error::Internal("a table's batch failed".into()))?;
+                let failed = || Error::Internal("a table's batch failed".into());
+                let mut parts = slot.lock().map_err(|_| failed())?;
                 parts.push((first, part));
-                // Sums merge as they come, so that a long pass holds a few partials, not one a batch.
+                // Sums merge as they come, so that a long pass holds a few partials, not one a
+                // batch. The merge (a polars query) runs without the lock: while it waits, this
+                // thread may take up another batch, which takes the lock.
                 if let Some(keys) = sum_keys(t) {
                     if parts.len() >= 32 {
-                        let all = std::mem::take(&mut *parts).into_iter().map(|(_, p)| p).collect();
-                        parts.push((0, metrics::partial::merge(all, &keys)?));
+                        let all: Vec<DataFrame> = std::mem::take(&mut *parts).into_iter().map(|(_, p)| p).collect();
+                        drop(parts);
+                        let merged = metrics::partial::merge(all, &keys)?;
+                        slot.lock().map_err(|_| failed())?.push((0, merged));
                     }
                 }
             }
@@ -545,8 +566,9 @@ impl Scan {
             for k in 0..passes {
                 pass.store(k, Relaxed);
                 metrics::run(src.lf.clone().select([len().alias("rows")]))?;
-                for ((t, slot), h) in tables.iter().zip(slots.iter()).zip(held.iter_mut()) {
-                    if sum_keys(t).is_some() {
+                for (((t, slot), h), stream) in tables.iter().zip(slots.iter()).zip(held.iter_mut()).zip(streams.iter())
+                {
+                    if sum_keys(t).is_some() || stream.is_some() {
                         continue;
                     }
                     let mut parts = take(slot)?;
@@ -577,17 +599,19 @@ impl Scan {
                 .zip(firsts)
                 .zip(slots.iter())
                 .zip(held)
-                .map(|(((t, first), slot), h)| match sum_keys(t) {
-                    Some(keys) => {
+                .zip(streams.iter())
+                .map(|((((t, first), slot), h), stream)| match (stream, sum_keys(t)) {
+                    (Some(stream), _) => stream.finish(),
+                    (None, Some(keys)) => {
                         let parts = std::iter::once(first).chain(take(slot)?.into_iter().map(|(_, p)| p)).collect();
                         finish(t, metrics::partial::merge(parts, &keys)?, src)
                     }
-                    None if passes == 1 => {
+                    (None, None) if passes == 1 => {
                         let rows = h.into_iter().next().ok_or_else(|| Error::Internal("no rows held".into()))?;
                         let held = Source { frame: Some(&rows), ..source(&rows) };
                         finish_held(t, &held)
                     }
-                    None => {
+                    (None, None) => {
                         let (mut keys, _) = account_table(t)?;
                         keys.push(metrics::reach::F.into());
                         finish(t, metrics::partial::merge(h, &keys)?, src)

@@ -13,6 +13,7 @@ pub mod pairwise;
 pub mod partial;
 pub mod period;
 pub mod reach;
+pub(crate) mod reach_stream;
 pub mod returning;
 pub mod summary;
 pub mod survival;

@@ -178,7 +178,7 @@ pub(crate) fn reach_on(src: &Source, by: &[String], spec: &ReachSpec) -> Result<
 
 /// The reach table from stage 2's totals (`by`, the sums, `median_followers`, `__top`): the
 /// ratios, the columns in order, sorted, with the definition.
-fn finish(df: DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
+pub(crate) fn finish(df: DataFrame, by: &[String], spec: &ReachSpec) -> Result<DataFrame> {
     let ratio = |num: &str| {
         when(col("followers").gt(lit(0i64)))
             .then(col(num).cast(DataType::Float64) / col("followers").cast(DataType::Float64))
@@ -348,7 +348,7 @@ pub(crate) fn finish_partial(partial: DataFrame, by: &[String], spec: &ReachSpec
     super::map_definitions(df, |v| format!("{v}; {}", each_group_note(several as u64)))
 }
 
-const NO_FOLLOWERS: &str = "reach needs follower counts, and no case has one (the `followers` column is missing or empty); for counts of accounts use crosstab(value=\"accounts\") or compliance(unit=\"account\")";
+pub(crate) const NO_FOLLOWERS: &str = "reach needs follower counts, and no case has one (the `followers` column is missing or empty); for counts of accounts use crosstab(value=\"accounts\") or compliance(unit=\"account\")";
 
 fn is_acc() -> Expr {
     col(ACCOUNT_KEY).is_not_null()
