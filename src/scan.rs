@@ -38,6 +38,7 @@ use crate::load::readers::{Raw, Rows};
 use crate::load::validate::{check_required, match_columns, validate_with, Scope};
 use crate::load::{LoadOptions, LoadReport, OnInvalid, Validated};
 use crate::metrics::reach_stream::ReachStream;
+use crate::metrics::sum_stream::SumStream;
 use crate::metrics::{self, Source, PART};
 use crate::schema::col_names::*;
 use crate::{ComplianceSpec, ReachSpec, Table, TrendSpec};
@@ -508,14 +509,14 @@ impl Scan {
                 no_rate,
             }
         };
-        // Reach in one pass is counted as the batches come, without holding their rows, where
-        // [`ReachStream`] can count it.
-        let streams: Arc<Vec<Option<ReachStream>>> = Arc::new(
+        // Counted by hand as the batches come, where it can be: reach in one pass (without
+        // holding the rows) and the tables of sums (without a polars query per batch).
+        let streams: Arc<Vec<Option<Counted>>> = Arc::new(
             tables
                 .iter()
                 .map(|t| match t {
-                    Table::Reach { by, spec } if passes == 1 => ReachStream::of(by, spec),
-                    _ => None,
+                    Table::Reach { by, spec } if passes == 1 => ReachStream::of(by, spec).map(Counted::Reach),
+                    _ => SumStream::of(t).map(Counted::Sums),
                 })
                 .collect(),
         );
@@ -527,8 +528,13 @@ impl Scan {
             // The rows of this pass's accounts (all of them in one pass).
             let mine = if passes > 1 { Some(df.filter(&df.column(PART)?.u32()?.equal(k))?) } else { None };
             for ((t, slot), stream) in ts.iter().zip(ss.iter()).zip(st.iter()) {
-                if let Some(stream) = stream {
-                    stream.add(df, first)?;
+                match stream {
+                    Some(Counted::Reach(r)) => r.add(df, first)?,
+                    Some(Counted::Sums(s)) if k == 0 => s.add(df)?,
+                    Some(Counted::Sums(_)) => {}
+                    None => {}
+                }
+                if stream.is_some() {
                     continue;
                 }
                 let part = match sum_keys(t) {
@@ -601,7 +607,12 @@ impl Scan {
                 .zip(held)
                 .zip(streams.iter())
                 .map(|((((t, first), slot), h), stream)| match (stream, sum_keys(t)) {
-                    (Some(stream), _) => stream.finish(),
+                    (Some(Counted::Reach(r)), _) => r.finish(),
+                    (Some(Counted::Sums(s)), Some(keys)) => {
+                        let part = s.partial(&first)?;
+                        finish(t, metrics::partial::merge(vec![first, part], &keys)?, src)
+                    }
+                    (Some(Counted::Sums(_)), None) => Err(Error::Internal("a table of sums without keys".into())),
                     (None, Some(keys)) => {
                         let parts = std::iter::once(first).chain(take(slot)?.into_iter().map(|(_, p)| p)).collect();
                         finish(t, metrics::partial::merge(parts, &keys)?, src)
@@ -681,6 +692,12 @@ impl Scan {
     pub fn last_rejects(&self) -> Option<DataFrame> {
         self.last.lock().ok().and_then(|l| l.as_ref().map(|(_, r)| r.clone()))
     }
+}
+
+/// A table counted by hand as the batches come ([`Scan::tables_in_passes`]).
+enum Counted {
+    Reach(ReachStream),
+    Sums(SumStream),
 }
 
 /// The keys a sum partial of `t` merges on; `None` for account states (which meet whole at the

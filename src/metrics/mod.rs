@@ -15,6 +15,7 @@ pub mod period;
 pub mod reach;
 pub(crate) mod reach_stream;
 pub mod returning;
+pub(crate) mod sum_stream;
 pub mod summary;
 pub mod survival;
 pub mod tables;

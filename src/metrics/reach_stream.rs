@@ -31,9 +31,22 @@ use crate::schema::col_names::*;
 use crate::FollowersRule;
 
 /// Bits of a cell's key per column: a category id + 1 (0 for missing).
-const WIDTH: u32 = 33;
+pub(super) const WIDTH: u32 = 33;
 /// The most `by` columns a key holds beside the platform.
-const MAX_BY: usize = 2;
+pub(super) const MAX_BY: usize = 2;
+
+/// Each row's values of the label columns `names` (at most three), as one number: their
+/// category ids + 1 (0 for missing), `WIDTH` bits each, the last column lowest.
+pub(super) fn label_keys<'a>(df: &DataFrame, names: impl Iterator<Item = &'a str>) -> Result<Vec<u128>> {
+    let mut keys = vec![0u128; df.height()];
+    for name in names {
+        let ids = df.column(name)?.cat32()?.physical();
+        for (k, v) in keys.iter_mut().zip(ids.iter()) {
+            *k = (*k << WIDTH) | v.map_or(0, |v| u128::from(v) + 1);
+        }
+    }
+    Ok(keys)
+}
 const SHARDS: usize = 256;
 
 /// One account while the batches are read (48 bytes).
@@ -227,6 +240,17 @@ fn key_of<'k>(keys: &'k [Vec<u8>], a: &Acc) -> &'k [u8] {
     &keys[c][at..at + a.key_len as usize]
 }
 
+/// A batch's row of an account, as a shard adds it.
+#[derive(Clone, Copy, Default)]
+struct Row<'a> {
+    within: u64,
+    key: &'a str,
+    followers: i64,
+    when: (i64, i64, u64),
+    cell: u32,
+    code: u8,
+}
+
 /// The cells met so far and each `by` group's additive sums.
 #[derive(Default)]
 struct Cells {
@@ -278,13 +302,7 @@ impl ReachStream {
             return Ok(());
         }
         // Each row's cell key: the `by` columns' category ids, then the platform's.
-        let mut keys = vec![0u128; n];
-        for name in self.by.iter().map(String::as_str).chain([PLATFORM]) {
-            let ids = df.column(name)?.cat32()?.physical();
-            for (k, v) in keys.iter_mut().zip(ids.iter()) {
-                *k = (*k << WIDTH) | v.map_or(0, |v| u128::from(v) + 1);
-            }
-        }
+        let keys = label_keys(df, self.by.iter().map(String::as_str).chain([PLATFORM]))?;
         // The batch's cells, numbered in the batch, then in the scan.
         let mut local: PlHashMap<u128, u32> = PlHashMap::new();
         let mut firsts: Vec<(u128, usize)> = Vec::new();
@@ -342,18 +360,15 @@ impl ReachStream {
                 .collect::<Result<_>>()?
         };
 
-        // The accounts, by shard.
+        // The accounts, by shard: each row's values gathered in shard order (read in row
+        // order, written to one run per shard), so that a shard reads its rows in a line.
         let key = df.column(ACCOUNT_KEY)?.str()?;
         let (reported, actioned) = (as_i64(df.column(REPORTED_AT)?)?, as_i64(df.column(ACTIONED_AT)?)?);
         let codes = status_codes(df.column(STATUS)?)?;
-        let keys: Vec<Option<&str>> = key.iter().collect();
-        let followers: Vec<i64> = followers.iter().map(|f| f.unwrap_or(i64::MIN)).collect();
-        let when: Vec<(i64, i64)> =
-            reported.iter().zip(actioned.iter()).map(|(r, a)| (r.unwrap_or(i64::MIN), a.unwrap_or(i64::MIN))).collect();
-        let hashes: Vec<u64> = keys.iter().map(|k| k.map_or(0, |k| self.hasher.key(k.as_bytes()))).collect();
+        let hashes: Vec<u64> = key.iter().map(|k| k.map_or(0, |k| self.hasher.key(k.as_bytes()))).collect();
         let shard_of = |h: u64| (h >> 56) as usize;
         let mut offsets = vec![0usize; SHARDS + 1];
-        for (h, k) in hashes.iter().zip(&keys) {
+        for (h, k) in hashes.iter().zip(key.iter()) {
             if k.is_some() {
                 offsets[shard_of(*h) + 1] += 1;
             }
@@ -361,36 +376,41 @@ impl ReachStream {
         for s in 1..=SHARDS {
             offsets[s] += offsets[s - 1];
         }
-        let mut next = offsets.clone();
-        let mut order = vec![0u32; offsets[SHARDS]];
-        for (i, (h, k)) in hashes.iter().zip(&keys).enumerate() {
-            if k.is_some() {
-                let s = shard_of(*h);
-                order[next[s]] = i as u32;
-                next[s] += 1;
-            }
-        }
         let base = u64::try_from(first).unwrap_or(0);
+        let mut next = offsets.clone();
+        let mut rows = vec![Row::default(); offsets[SHARDS]];
+        let values = key.iter().zip(followers.iter()).zip(reported.iter().zip(actioned.iter()));
+        for (i, ((k, f), (r, a))) in values.enumerate() {
+            let Some(k) = k else { continue };
+            let s = shard_of(hashes[i]);
+            let cell = global[cell_local[i] as usize];
+            rows[next[s]] = Row {
+                within: Hasher::within(hashes[i], cell),
+                key: k,
+                followers: f.unwrap_or(i64::MIN),
+                when: (r.unwrap_or(i64::MIN), a.unwrap_or(i64::MIN), base + i as u64),
+                cell,
+                code: codes[i],
+            };
+            next[s] += 1;
+        }
+        drop(hashes);
         // Batches on other threads start elsewhere, so that they seldom wait for a shard.
         let start = (base as usize / n.max(1)) % SHARDS;
         for s in (start..SHARDS).chain(0..start) {
-            let rows = &order[offsets[s]..offsets[s + 1]];
+            let rows = &rows[offsets[s]..offsets[s + 1]];
             if rows.is_empty() {
                 continue;
             }
-            let within = |i: u32| Hasher::within(hashes[i as usize], global[cell_local[i as usize] as usize]);
             let mut shard = self.shards[s].lock().map_err(poisoned)?;
             for group in rows.chunks(AHEAD) {
                 let mut tags = [0u32; AHEAD];
-                for (t, &i) in tags.iter_mut().zip(group) {
-                    *t = tag(within(i));
+                for (t, r) in tags.iter_mut().zip(group) {
+                    *t = tag(r.within);
                 }
                 shard.warm(&tags[..group.len()]);
-                for &i in group {
-                    let (r, a) = when[i as usize];
-                    let (k, f, c) = (keys[i as usize].unwrap_or(""), followers[i as usize], codes[i as usize]);
-                    let cell = global[cell_local[i as usize] as usize];
-                    shard.add(within(i), cell, k, f, (r, a, base + u64::from(i)), c)?;
+                for r in group {
+                    shard.add(r.within, r.cell, r.key, r.followers, r.when, r.code)?;
                 }
             }
         }

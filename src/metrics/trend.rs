@@ -42,7 +42,7 @@ crate::vocabulary! {
 }
 
 impl DateOn {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             DateOn::Reported => REPORTED_AT,
             DateOn::Actioned => ACTIONED_AT,
@@ -109,7 +109,7 @@ const OUTPUT: [&str; 17] = [
 ];
 
 /// The period key of cases outside `start`..`end`.
-const OUTSIDE: i64 = i64::MIN;
+pub(crate) const OUTSIDE: i64 = i64::MIN;
 
 /// Cases per period, zero-filled. See the module docs for the definition.
 pub fn trend(cases: &Validated, by: &[String], spec: &TrendSpec) -> Result<DataFrame> {
