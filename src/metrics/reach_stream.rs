@@ -448,37 +448,34 @@ impl ReachStream {
         let group_shift = self.by.iter().position(|b| b == GROUP).map(|p| WIDTH * (slots - 1 - p as u32));
         let field = |k: u128, shift: u32| (k >> shift) & ((1u128 << WIDTH) - 1);
         let (cell_keys, group_of) = (&cells.keys, &cells.group_of);
-        let parts: Vec<(PlHashMap<u32, Group>, u64)> = shards
+        let groups = cells.sums.len();
+        let parts: Vec<(Vec<Group>, u64)> = shards
             .into_par_iter()
             .map(|shard| {
-                let mut part: PlHashMap<u32, Group> = PlHashMap::new();
-                // (platform, key, group) of each account that names a group.
-                let mut named: Vec<(u128, &[u8], u128)> = Vec::new();
+                let mut part = vec![Group::default(); groups];
+                // Per (platform, key) of an account that names a group: the first group met, and
+                // whether another was.
+                let mut named: PlHashMap<(u128, &[u8]), (u128, bool)> = PlHashMap::new();
                 for a in shard.accounts() {
-                    let (cell, key) = (a.cell, shard.key(a));
                     let followers = (a.followers != i64::MIN).then_some(a.followers);
-                    part.entry(group_of[cell as usize]).or_default().account(followers, a.code <= 1);
+                    part[group_of[a.cell as usize] as usize].account(followers, a.code <= 1);
                     if let Some(shift) = group_shift {
-                        let k = cell_keys[cell as usize];
+                        let k = cell_keys[a.cell as usize];
                         let g = field(k, shift);
                         if g != 0 {
-                            named.push((field(k, 0), key, g));
+                            let (first, several) = named.entry((field(k, 0), shard.key(a))).or_insert((g, false));
+                            *several |= *first != g;
                         }
                     }
                 }
-                named.sort_unstable();
-                let several = named
-                    .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
-                    .filter(|run| run.first().map(|r| r.2) != run.last().map(|r| r.2))
-                    .count() as u64;
-                (part, several)
+                (part, named.values().filter(|(_, several)| *several).count() as u64)
             })
             .collect();
         let mut several = 0;
         for (part, s) in parts {
             several += s;
-            for (g, p) in part {
-                cells.sums[g as usize].merge_accounts(p);
+            for (g, p) in cells.sums.iter_mut().zip(part) {
+                g.merge_accounts(p);
             }
         }
         // Without `by` there is one group, even of no cases (as in memory).
