@@ -19,11 +19,14 @@
 //! null in their batches.
 //!
 //! Several tables at once ([`Scan::tables`]) read and validate the data once: each batch feeds
-//! every table's partial sums ([`crate::metrics::partial`]).
+//! every table's partial sums ([`crate::metrics::partial`]), counted by hand where each request
+//! weighs 1 (`metrics::sum_stream`).
 //!
-//! Reach and crosstabs of accounts or followers hold the rows they read (the `by` columns,
-//! platform, account, group, followers, count, dates and status) of the accounts they count, in
-//! input order, and count them with the in-memory code, so their tables (notes included) equal
+//! Reach in one pass, by up to two label columns with the largest follower count, keeps one
+//! record per account as the batches come (`metrics::reach_stream`). Other reach tables
+//! and crosstabs of accounts or followers hold the rows they read (the `by` columns, platform,
+//! account, group, followers, count, dates and status) of the accounts they count, in input
+//! order, and count them with the in-memory code. Either way their tables (notes included) equal
 //! an in-memory load's. For many millions of accounts they work in passes over a partition of the
 //! accounts (by a hash of `account_key`), so memory stays bounded: [`Scan::with_partitions`], by
 //! default one pass per 12.5 million rows; each pass's accounts become a histogram partial.

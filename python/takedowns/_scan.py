@@ -29,9 +29,10 @@ class Scan:
     duplicate-``case_id`` rule is not checked (it needs every id in memory at once). Each result's
     ``definition`` ends with the rows read and rejected; :attr:`last_report` has the details.
 
-    Reach holds one entry per account while it counts; for many millions of accounts it makes
-    several passes, each over a partition of the accounts (``passes``; by default one per 12.5
-    million rows), so memory stays bounded. Only ``unit="request"`` is available for rates.
+    Reach holds one record per account while it counts (48 bytes and the account's key, for reach
+    by up to two label columns with the largest follower count; the rows of each account
+    otherwise); for many millions of accounts it makes several passes, each over a partition of
+    the accounts (``passes``; by default one per 12.5 million rows), so memory stays bounded. Only ``unit="request"`` is available for rates.
     """
 
     __slots__ = ("_inner",)
