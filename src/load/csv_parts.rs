@@ -63,6 +63,8 @@ pub(crate) fn read_csv(path: &Path, opts: &LoadOptions, min_bytes: u64, piece_by
 struct Piece {
     offset: u64,
     len: usize,
+    /// Whether it ends the file (its empty lines at the end are no rows).
+    last: bool,
     print: u64,
     rows: usize,
     start: usize,
@@ -114,6 +116,8 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
         if memchr::memchr(b'"', data).is_some() {
             return Ok(None);
         }
+        let last = pieces.at_end();
+        let data = if last { readers::without_trailing_empty_lines(data) } else { data };
         // The hash on one core while polars parses on both.
         let ((), frame) = rayon::join(|| sha.update(&piece), || parse(&header, data, &names, opts));
         let Some(frame) = frame else { return Ok(None) };
@@ -154,7 +158,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
                 opts.date_order
             }
         };
-        let p = Piece { offset, len: piece.len(), print: fingerprint(&piece), rows: n, start, order, ambiguous };
+        let p = Piece { offset, len: piece.len(), last, print: fingerprint(&piece), rows: n, start, order, ambiguous };
         offset += piece.len() as u64;
         drop(piece);
         // Ambiguous dates with no order known yet: validated once the whole file's is (validated
@@ -200,6 +204,7 @@ fn by_pieces(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Opti
             return Ok(None);
         }
         let data = if p.offset == 0 { &piece[header.len()..] } else { &piece[..] };
+        let data = if p.last { readers::without_trailing_empty_lines(data) } else { data };
         let Some(frame) = parse(&header, data, &names, opts) else { return Ok(None) };
         if frame.height() != p.rows {
             return Ok(None);
@@ -244,6 +249,12 @@ impl Pieces {
     fn open(path: &Path, size: usize) -> Result<Pieces> {
         let (f, len) = readers::open_file(path)?;
         Ok(Pieces { reader: f.take(len), path: path.to_path_buf(), carry: Vec::new(), size: size.max(1), end: false })
+    }
+
+    /// Whether the piece given last was the file's last (known when the file ended while it was
+    /// read; a file that ends exactly at a piece's end is found to have ended one call later).
+    fn at_end(&self) -> bool {
+        self.end && self.carry.is_empty()
     }
 
     /// The next piece: about `size` bytes up to and including a line break (more when a line is
@@ -439,6 +450,13 @@ mod tests {
         // Windows line breaks are read by pieces too.
         let crlf = String::from_utf8(text.clone()).unwrap().replace('\n', "\r\n");
         assert!(planned(crlf.as_bytes()));
+        // Empty lines at the end of the file are no rows: read by pieces (one inside the file
+        // is a blank row, left to the whole load, below).
+        for end in ["\n\n\n", "\r\n\n"] {
+            let mut t = text.clone();
+            t.extend_from_slice(end.as_bytes());
+            assert!(planned(&t), "{end:?}");
+        }
         // A quote anywhere.
         let quoted = String::from_utf8(text.clone()).unwrap().replacen("@synthetic", "\"@synthetic\"", 1);
         assert!(!planned(quoted.as_bytes()));

@@ -213,7 +213,7 @@ fn empty_lines_before(bytes: &[u8], at: usize) -> u64 {
 /// used only when it cannot differ from the record reader's (see [`csv_fast`]).
 pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<Raw> {
     let names = csv_names(bytes, file, opts)?;
-    if let Some(frame) = csv_fast(bytes, &names, opts) {
+    if let Some(frame) = csv_fast(without_trailing_empty_lines(bytes), &names, opts) {
         let n = frame.height() as u64;
         return Ok(Raw {
             source: file.to_string(),
@@ -227,6 +227,21 @@ pub(crate) fn csv_bytes(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<
         });
     }
     csv_from(bytes, file, opts)
+}
+
+/// `bytes` without the empty lines after its last line (a file saved with a few line breaks at
+/// its end): no record follows them, so the record reader counts no row for them, and the fast
+/// reader, which declines a file with an empty line (one that would shift row numbers), can read
+/// the rest. Only for the end of a file, not of a piece of it.
+pub(crate) fn without_trailing_empty_lines(bytes: &[u8]) -> &[u8] {
+    let Some(last) = bytes.iter().rposition(|b| !matches!(b, b'\n' | b'\r')) else { return bytes };
+    // The last line keeps its own line ending (`\r\n`, `\n` or `\r`).
+    let end = match &bytes[last + 1..] {
+        [b'\r', b'\n', ..] => last + 3,
+        [_, ..] => last + 2,
+        [] => last + 1,
+    };
+    &bytes[..end]
 }
 
 /// The column names of the CSV `bytes`' header record, checked ([`header`]).
@@ -820,6 +835,23 @@ mod tests {
                 assert_eq!(fast.height() as u64, slow.rows_read);
             }
         }
+        // Empty lines after the last record: no rows to either reader, and the fast reader reads
+        // the file (an empty line anywhere else shifts the row numbers after it: declined).
+        for text in [&b"a,b,c\n1,2,3\n4,5,6\n\n\n"[..], b"a,b,c\r\n1,2,3\r\n\r\n\r\n", b"a,b,c\n1,2,\n\r\n\n"] {
+            let shown = String::from_utf8_lossy(text);
+            let opts = LoadOptions::default();
+            let slow = csv_from(text, "t.csv", &opts).unwrap();
+            let names = csv_names(text, "t.csv", &opts).unwrap();
+            let fast = csv_fast(without_trailing_empty_lines(text), &names, &opts);
+            let fast = fast.unwrap_or_else(|| panic!("{shown:?} was not read by the fast reader"));
+            assert!(fast.equals_missing(&slow.frame), "{shown:?}\nfast {fast}\nrecord {}", slow.frame);
+            assert_eq!((fast.height() as u64, 0), (slow.rows_read, slow.blank_rows), "{shown:?}");
+            let loaded = csv_bytes(text, "t.csv", &opts).unwrap();
+            assert!(loaded.frame.equals_missing(&slow.frame), "{shown:?}");
+        }
+        assert_eq!(without_trailing_empty_lines(b"a\nb\r\n\n"), b"a\nb\r\n");
+        assert_eq!(without_trailing_empty_lines(b"a\nb"), b"a\nb");
+        assert_eq!(without_trailing_empty_lines(b"\n\n"), b"\n\n");
         // Files with bad rows: the fast reader must decline so that the bad rows are reported.
         let bad: &[&[u8]] = &[
             b"a,b,c\n1,2\n4,5,6\n",
