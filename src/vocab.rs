@@ -1,6 +1,6 @@
 //! Closed vocabularies ([`Named`]): the options that take one of a few names (`pending = "against"`).
 //!
-//! Each is declared once with [`vocabulary!`], which gives the enum its one canonical name per
+//! Each is declared once with [`vocabulary!`](crate::vocabulary), which gives the enum its one canonical name per
 //! value ([`Named::as_str`], `Display`, serde), the parse from exactly that name (`FromStr`,
 //! failing with [`Error::InvalidArgument`] that lists the names and suggests the nearest one) and
 //! the list of names ([`Named::NAMES`]). The Python binding converts with the same `FromStr`,
@@ -8,7 +8,7 @@
 
 use crate::error::Error;
 
-/// A closed set of named values (implemented by [`vocabulary!`]).
+/// A closed set of named values (implemented by [`vocabulary!`](crate::vocabulary)).
 pub trait Named: Sized + Copy + 'static {
     /// The option that takes this vocabulary (`pending`), for error messages.
     const ARGUMENT: &'static str;

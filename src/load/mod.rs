@@ -224,7 +224,7 @@ pub fn read_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Validated>
 }
 
 /// A problems table (`file`, `row`, `column`, `value`, `rule`, `message`), as in
-/// [`Cases::rejects`] and for the problems of an [`Error::Validation`].
+/// [`crate::Cases::rejects`] and for the problems of an [`Error::Validation`].
 pub fn problems_frame(problems: &[crate::error::Problem]) -> Result<DataFrame> {
     validate::rejects_frame(problems)
 }

@@ -66,7 +66,7 @@ fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 /// Returning accounts per `by` group (see the module docs).
 ///
 /// Platforms, statuses and `by` values are read as numbers (category ids,
-/// [`crate::slices::value_codes`]); each row about an account becomes a record keyed by a hash
+/// `value_codes`); each row about an account becomes a record keyed by a hash
 /// of the account, and the records are sorted so that each account's rows are read together.
 pub fn returning(cases: &Validated, by: &[String], how: ReturnMatch) -> Result<DataFrame> {
     let frame = cases.frame();
