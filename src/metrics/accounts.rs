@@ -464,14 +464,7 @@ pub(crate) mod tests {
         let spec = ReachSpec::default();
         let fast = reach::reach_on(&Source::of(cases), &by, &spec).unwrap();
         let frame = cases.frame();
-        let lazy = Source {
-            lf: frame.clone().lazy(),
-            schema: frame.schema().clone(),
-            frame: None,
-            partitions: 1,
-            unit: None,
-            no_rate: None,
-        };
+        let lazy = Source::query_of(frame);
         let slow = reach::reach_on(&lazy, &by, &spec).unwrap();
         (fast, slow)
     }

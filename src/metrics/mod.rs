@@ -59,6 +59,20 @@ impl NoRate {
 }
 
 impl<'a> Source<'a> {
+    /// `frame` as a query only, without the rows in memory (as a scan gives it): tests compare
+    /// the code for rows in memory with the queries.
+    #[cfg(test)]
+    pub(crate) fn query_of(frame: &DataFrame) -> Source<'static> {
+        Source {
+            lf: frame.clone().lazy(),
+            schema: frame.schema().clone(),
+            frame: None,
+            partitions: 1,
+            unit: None,
+            no_rate: None,
+        }
+    }
+
     pub fn of(cases: &'a crate::load::Validated) -> Source<'a> {
         let frame = cases.frame();
         Source {

@@ -198,14 +198,7 @@ mod tests {
 
     /// The query's partial of `t` over `frame`.
     fn query(t: &Table, frame: &DataFrame) -> DataFrame {
-        let src = Source {
-            lf: frame.clone().lazy(),
-            schema: frame.schema().clone(),
-            frame: None,
-            partitions: 1,
-            unit: None,
-            no_rate: None,
-        };
+        let src = Source::query_of(frame);
         match t {
             Table::Compliance { by, spec } => super::super::compliance::compliance_partial_on(&src, by, spec),
             Table::Trend { by, spec } => super::super::trend::trend_partial_on(&src, by, spec),
