@@ -459,3 +459,13 @@ fn a_duplicate_of_a_rejected_row_says_so() {
     // The first use of g1 was accepted: its duplicate says only where.
     assert_eq!(got[2], (4, "case_id already used on row 2"));
 }
+
+#[test]
+fn case_ids_repeat_with_spaces_trimmed_and_case_counted() {
+    let row = |id: &str, account: &str| format!("{id},x,{account},TTP,10,2025-01-02,,pending,PTA\n");
+    let c = q(&[row("C1", "@fake_1"), row(" C1 ", "@fake_2"), row("c1", "@fake_3")].concat());
+    assert_eq!(rules(&c), ["duplicate_case_id"]);
+    let rejects = c.rejects();
+    assert_eq!(rejects.column("row").unwrap().u64().unwrap().get(0), Some(2));
+    assert_eq!(c.frame().height(), 2);
+}
