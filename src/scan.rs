@@ -36,6 +36,7 @@ use std::sync::{Arc, Mutex};
 
 use polars::prelude::*;
 
+use crate::dates::DateOrder;
 use crate::error::{Error, Problem, Result};
 use crate::load::readers::{Raw, Rows};
 use crate::load::validate::{check_required, match_columns, validate_with, Scope};
@@ -75,6 +76,10 @@ pub struct Scan {
     actions_only: bool,
     /// What must live as long as the scan (a source's unpacked files).
     _hold: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// The input columns of text dates (`reported_at`, `actioned_at`) whose day/month order is
+    /// inferred (`date_order` auto), and that order over the whole data once a pass found it.
+    text_dates: Vec<String>,
+    order: std::sync::OnceLock<DateOrder>,
 }
 
 /// How a scan's problem names its file when its path is not the name to show (a zip's part).
@@ -146,7 +151,17 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let counted = base.clone().select([len().alias("n")]).collect().map_err(read_err)?;
     let rows = counted.column("n")?.cast(&DataType::UInt64)?.u64()?.get(0).unwrap_or(0);
-    Ok(assemble(
+    let text_dates: Vec<String> = if opts.date_order == DateOrder::Auto {
+        [REPORTED_AT, ACTIONED_AT]
+            .iter()
+            .filter_map(|c| m.canon.get(*c))
+            .filter(|n| schema.get(n.as_str()) == Some(&DataType::String))
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut scan = assemble(
         Prepared {
             base,
             source,
@@ -162,7 +177,9 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
             actions_only: false,
         },
         opts,
-    ))
+    );
+    scan.text_dates = text_dates;
+    Ok(scan)
 }
 
 /// The scan of `p`, quarantining as every scan does.
@@ -185,6 +202,8 @@ fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
         unit: p.unit,
         actions_only: p.actions_only,
         _hold: p.hold,
+        text_dates: Vec::new(),
+        order: std::sync::OnceLock::new(),
     }
 }
 
@@ -231,6 +250,46 @@ pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
 }
 
 impl Scan {
+    /// The day/month order of the data's text dates, as a load infers it from every date of the
+    /// file (not batch by batch: a batch's dates can all be ambiguous, or show the other order):
+    /// found by one pass over the text date columns, the first time an analytic needs it.
+    /// `None` when no date is text or the order is set (the batches use the options').
+    fn date_order(&self) -> Result<Option<DateOrder>> {
+        if self.text_dates.is_empty() {
+            return Ok(None);
+        }
+        if let Some(order) = self.order.get() {
+            return Ok(Some(*order));
+        }
+        let evidence = Arc::new(Mutex::new((false, false)));
+        let (seen, cancel) = (evidence.clone(), crate::cancel::current());
+        let dates = self.base.clone().select(self.text_dates.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
+        let schema = dates.clone().collect_schema()?;
+        let lf = dates.map(
+            move |df: DataFrame| {
+                crate::cancel::check_flag(cancel.as_ref())
+                    .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+                let mut e = (false, false);
+                for c in df.columns() {
+                    let (day, month, _) = crate::dates::order_evidence(c.str()?.iter().flatten());
+                    e = (e.0 || day, e.1 || month);
+                }
+                if let Ok(mut all) = seen.lock() {
+                    *all = (all.0 || e.0, all.1 || e.1);
+                }
+                Ok(df.clear())
+            },
+            OptFlags::STREAMING,
+            Some(Arc::new(move |_: &Schema| Ok(schema.clone()))),
+            Some("takedowns date order"),
+        );
+        crate::cancel::check()?;
+        metrics::run(lf.select([len().alias("rows")]))?;
+        crate::cancel::check()?;
+        let e = *evidence.lock().map_err(|_| Error::Internal("the date order's pass failed".into()))?;
+        Ok(Some(*self.order.get_or_init(|| crate::dates::order_of(e))))
+    }
+
     /// Rows in the source (from the Parquet metadata).
     pub fn rows(&self) -> u64 {
         self.rows
@@ -282,11 +341,12 @@ impl Scan {
         let empty = input.clone().limit(0).collect()?;
         let prepare = self.prepare.clone().map(|p| (p, wanted));
         let file: Arc<str> = Arc::from(self.source.as_str());
+        let scope = Scope::Batch { keys, order: self.date_order()? };
         let out = validate_batch(
             empty,
             &file,
             &self.opts,
-            keys,
+            scope,
             partitions,
             prepare.as_ref(),
             &Mutex::new(Tally::default()),
@@ -303,10 +363,10 @@ impl Scan {
                 crate::cancel::check_flag(cancel.as_ref())
                     .and_then(|()| {
                         let Some(observe) = &observe else {
-                            return validate_batch(df, &file, &opts, keys, partitions, prepare.as_ref(), &t);
+                            return validate_batch(df, &file, &opts, scope, partitions, prepare.as_ref(), &t);
                         };
                         let first = df.column(ROW)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
-                        let out = validate_batch(df, &file, &opts, keys, partitions, prepare.as_ref(), &t)?;
+                        let out = validate_batch(df, &file, &opts, scope, partitions, prepare.as_ref(), &t)?;
                         metrics::in_batch(|| observe(&out, first))?;
                         Ok(out.clear())
                     })
@@ -796,7 +856,7 @@ fn validate_batch(
     mut df: DataFrame,
     file: &str,
     opts: &LoadOptions,
-    keys: bool,
+    scope: Scope,
     partitions: u32,
     prepare: Option<&(Prepare, Vec<String>)>,
     tally: &Mutex<Tally>,
@@ -826,7 +886,7 @@ fn validate_batch(
         sha256: None,
         count_columns: None,
     };
-    let Validated { frame: mut out, problems, report: r } = validate_with(raw, opts, Scope::Batch { keys })?;
+    let Validated { frame: mut out, problems, report: r } = validate_with(raw, opts, scope)?;
     {
         let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         t.read += r.rows_read;

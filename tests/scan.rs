@@ -320,3 +320,40 @@ fn each_problem_names_its_file_and_a_count_column_is_held() {
     );
     assert!(!want.column("cases").unwrap().equals(without.column("cases").unwrap()), "counts change the cases");
 }
+
+/// Text dates whose day/month order shows only in some files: every batch reads them in the
+/// order of the whole data, as a load does (not each in its own batch's order).
+#[test]
+fn text_dates_are_read_in_the_order_of_the_whole_data() {
+    let base = synth::synthetic_frame(3_000, 9).unwrap();
+    // Day first: only the last file has days over 12; mixed: the first file also has
+    // month-first dates (13th and later as the second field), so no order holds and ambiguous
+    // dates are rejected everywhere.
+    for mixed in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = |i: usize| -> String {
+            let (a, b) = (1 + i % 12, 1 + (i / 12) % 12);
+            match (i / 1_000, mixed) {
+                (2, _) => format!("{:02}/{:02}/2025", 13 + i % 15, b),
+                (0, true) if i % 3 == 0 => format!("{:02}/{:02}/2025", b, 13 + i % 15),
+                _ => format!("{a:02}/{b:02}/2025"),
+            }
+        };
+        let dates: Vec<String> = (0..base.height()).map(text).collect();
+        let mut all = base.clone();
+        all.with_column(Column::new("reported_at".into(), dates)).unwrap();
+        all.drop_in_place("actioned_at").unwrap();
+        for i in 0..3 {
+            write(&all.slice(i as i64 * 1_000, 1_000), &dir.path().join(format!("part-{i}.parquet")));
+        }
+        let scan = scan::scan_parquet(dir.path(), &LoadOptions::default()).unwrap();
+        let cases = Cases::from_frame(all.clone(), &quarantine()).unwrap();
+        let trend = Table::trend(&["platform"]);
+        let got = scan.tables(std::slice::from_ref(&trend)).unwrap().remove(0);
+        let want = cases.tables(&[trend]).unwrap().remove(0);
+        assert!(without_definition(got.clone()).equals_missing(&without_definition(want.clone())), "{got}\n{want}");
+        let (r, l) = (scan.last_report().unwrap(), cases.load_report());
+        assert_eq!((r.rows_read, r.rows_rejected), (l.rows_read, l.rows_rejected), "mixed {mixed}");
+        assert_eq!(r.rows_rejected > 0, mixed, "{:?}", r.problems_by_rule);
+    }
+}

@@ -138,8 +138,10 @@ pub(crate) enum Scope {
     /// A load: every rule, every column.
     Load,
     /// One batch of a scan: no duplicate-`case_id` rule (a batch cannot see the others);
-    /// `account_key` derived only when `keys` (the query counts accounts), else left null.
-    Batch { keys: bool },
+    /// `account_key` derived only when `keys` (the query counts accounts), else left null; text
+    /// dates read in `order`, the day/month order of the scan's whole data, when it was resolved
+    /// (a batch's own dates can show another: the first rows may all be ambiguous).
+    Batch { keys: bool, order: Option<DateOrder> },
     /// A load of a published source that publishes requests without their outcome: every rule,
     /// and its status is `unknown` ([`Status::Unknown`]), which no other input may have.
     OutcomesUnpublished,
@@ -182,9 +184,10 @@ fn validate_inner(
     scope: Scope,
     part: Option<(Found, Option<DateOrder>)>,
 ) -> Result<Validated> {
-    let (part, resolved) = match part {
-        Some((found, order)) => (Some(found), order),
-        None => (None, None),
+    let (part, resolved) = match (part, scope) {
+        (Some((found, order)), _) => (Some(found), order),
+        (None, Scope::Batch { order, .. }) => (None, order),
+        (None, _) => (None, None),
     };
     crate::cancel::check()?;
     let check_ids = matches!(scope, Scope::Load | Scope::OutcomesUnpublished) && part.is_none();
@@ -202,7 +205,7 @@ fn validate_inner(
             ));
         }
     }
-    let keep_keys = !matches!(scope, Scope::Batch { keys: false });
+    let keep_keys = !matches!(scope, Scope::Batch { keys: false, .. });
     let (raw, wide) = if opts.outcome_columns.is_empty() {
         (raw, None)
     } else {
