@@ -80,6 +80,8 @@ pub struct Scan {
     /// inferred (`date_order` auto), and that order over the whole data once a pass found it.
     text_dates: Vec<String>,
     order: std::sync::OnceLock<DateOrder>,
+    /// Whether the input has a `count` column (else validation gives each row a constant 1).
+    count_given: bool,
 }
 
 /// How a scan's problem names its file when its path is not the name to show (a zip's part).
@@ -179,6 +181,7 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
         opts,
     );
     scan.text_dates = text_dates;
+    scan.count_given = m.canon.contains_key(COUNT);
     Ok(scan)
 }
 
@@ -204,6 +207,7 @@ fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
         _hold: p.hold,
         text_dates: Vec::new(),
         order: std::sync::OnceLock::new(),
+        count_given: true,
     }
 }
 
@@ -246,7 +250,9 @@ pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
     let names: Vec<String> = out.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts, &p.source)?;
     check_required(&m, &names, opts, &p.source)?;
-    Ok(assemble(p, opts))
+    let mut scan = assemble(p, opts);
+    scan.count_given = m.canon.contains_key(COUNT);
+    Ok(scan)
 }
 
 impl Scan {
@@ -548,6 +554,16 @@ impl Scan {
         for t in tables {
             self.refuse(t)?;
         }
+        if passes > MAX_PASSES {
+            return Err(Error::invalid_arg(
+                "passes",
+                format!(
+                    "{passes} passes asked; at most {MAX_PASSES} (each pass reads all the data again; the default, \
+                     one per 12.5 million rows, is {})",
+                    self.passes()
+                ),
+            ));
+        }
         let mut by: Vec<String> = Vec::new();
         for b in tables.iter().flat_map(Table::by) {
             if !by.contains(&b) {
@@ -583,6 +599,9 @@ impl Scan {
                 })
                 .collect(),
         );
+        // A `count` the input lacked is validation's constant 1, which the held rows leave out
+        // (known from the columns: a filter makes any column of a one-row result a constant).
+        let constant = !self.count_given;
         let pass = Arc::new(AtomicU32::new(0));
         let (ts, ss, at, src_of, st) = (tables.to_vec(), slots.clone(), pass.clone(), source.clone(), streams.clone());
         let observe: Observe = Arc::new(move |df: &DataFrame, first: i64| {
@@ -603,7 +622,7 @@ impl Scan {
                 let part = match sum_keys(t) {
                     Some(_) if k > 0 => continue,
                     Some(_) => part_of(t, &src)?,
-                    None => held_columns(t, mine.as_ref().unwrap_or(df))?,
+                    None => held_columns(t, mine.as_ref().unwrap_or(df), constant)?,
                 };
                 let failed = || Error::Internal("a table's batch failed".into());
                 let mut parts = slot.lock().map_err(|_| failed())?;
@@ -642,10 +661,7 @@ impl Scan {
                     }
                     let mut parts = take(slot)?;
                     parts.sort_by_key(|(first, _)| *first);
-                    let mut rows = held_columns(t, &empty)?;
-                    if parts.first().is_some_and(|(_, p)| !p.schema().contains(COUNT)) {
-                        rows.drop_in_place(COUNT)?;
-                    }
+                    let mut rows = held_columns(t, &empty, constant)?;
                     // Kept in the batches' chunks: a rechunk would copy every held column
                     // while the chunks are still held (the in-memory counting reads chunks).
                     for (_, p) in parts {
@@ -757,6 +773,9 @@ impl Scan {
     }
 }
 
+/// The most passes a table of accounts makes over the data.
+pub const MAX_PASSES: u32 = 1024;
+
 /// A table counted by hand as the batches come ([`Scan::tables_in_passes`]).
 enum Counted {
     Reach(ReachStream),
@@ -792,14 +811,13 @@ fn part_of(t: &Table, src: &Source) -> Result<DataFrame> {
     }
 }
 
-/// The columns of `df` a table of accounts reads. A `count` the input lacked (validation's
-/// constant 1) is left out: the held rows get it back as one constant, not a copy per row (80 MB
-/// at 10M rows).
-fn held_columns(t: &Table, df: &DataFrame) -> Result<DataFrame> {
-    let one = |c: &Column| c.as_scalar_column().is_some_and(|s| s.scalar().value().extract::<i64>() == Some(1));
+/// The columns of `df` a table of accounts reads. A `count` the input lacked (`constant`:
+/// validation's constant 1) is left out: the held rows get it back as one constant, not a copy
+/// per row (80 MB at 10M rows).
+fn held_columns(t: &Table, df: &DataFrame, constant: bool) -> Result<DataFrame> {
     let mut names = t.by();
     for c in [PLATFORM, ACCOUNT_KEY, GROUP, FOLLOWERS, COUNT, REPORTED_AT, ACTIONED_AT, STATUS] {
-        let constant = c == COUNT && df.column(c).is_ok_and(one);
+        let constant = c == COUNT && constant;
         if !constant && !names.iter().any(|n| n == c) && df.schema().contains(c) {
             names.push(c.to_string());
         }

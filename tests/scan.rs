@@ -357,3 +357,35 @@ fn text_dates_are_read_in_the_order_of_the_whole_data() {
         assert_eq!(r.rows_rejected > 0, mixed, "{:?}", r.problems_by_rule);
     }
 }
+
+/// Reach in several passes over a few accounts, with and without a `count` column: a pass's
+/// batch of one row (every column of it a constant to polars) is held like the others.
+#[test]
+fn reach_in_passes_over_few_accounts_with_a_count_column() {
+    let base = synth::synthetic_frame(3, 2).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let latest = ReachSpec { followers: FollowersRule::Latest, ..Default::default() };
+    for (name, counts) in [("none", None), ("ones", Some([1i64, 1, 1])), ("mixed", Some([2, 1, 1]))] {
+        let mut df = base.clone();
+        match counts {
+            Some(c) => df.with_column(Column::new("count".into(), c)).map(|_| ()).unwrap(),
+            None => {
+                let _ = df.drop_in_place("count");
+            }
+        }
+        let path = dir.path().join(format!("{name}.parquet"));
+        write(&df, &path);
+        let cases = Cases::from_frame(df, &quarantine()).unwrap();
+        let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap();
+        for spec in [ReachSpec::default(), latest] {
+            let want = without_definition(cases.reach(&["group"], &spec).unwrap());
+            for passes in 1..=8 {
+                let got = without_definition(scan.reach_in_passes(&["group"], &spec, passes).unwrap());
+                assert!(got.equals_missing(&want), "{name}, {spec:?}, {passes} passes\n{got}\n{want}");
+            }
+            // Each pass reads the data again: a number of passes past any use is refused.
+            let err = scan.reach_in_passes(&["group"], &spec, 1_000_000_000).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument { .. }) && err.to_string().contains("at most 1024"), "{err}");
+        }
+    }
+}
