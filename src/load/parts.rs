@@ -262,7 +262,7 @@ fn merged(
         }
     }
     report.labels = labels;
-    report.accounts_in_several_groups = validate::accounts_in_several_groups(frame)?;
+    report.accounts_in_several_groups = Some(validate::accounts_in_several_groups(frame)?);
     Ok(report)
 }
 

@@ -37,8 +37,9 @@ pub struct LoadReport {
     /// value it became, whether the vocabulary knew it, and how many rows had it.
     pub labels: Vec<LabelUse>,
     /// Accounts (platform + `account_key`) whose accepted requests name more than one group: reach
-    /// by group counts them in each group unless told otherwise ([`crate::ReachSpec`]).
-    pub accounts_in_several_groups: u64,
+    /// by group counts them in each group unless told otherwise ([`crate::ReachSpec`]). `None` in
+    /// a scan's report: a pass does not count them (reach by group's definition says how many).
+    pub accounts_in_several_groups: Option<u64>,
     /// Rows with every field empty (a spreadsheet's trailing `,,,,`), skipped as no records: they
     /// are not in `rows_read`.
     pub blank_rows: u64,
@@ -123,7 +124,7 @@ impl LoadReport {
             extra_columns: Vec::new(),
             columns_dropped: Vec::new(),
             labels: Vec::new(),
-            accounts_in_several_groups: 0,
+            accounts_in_several_groups: None,
             blank_rows: 0,
             wide: None,
             derivation: None,

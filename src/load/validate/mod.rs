@@ -435,7 +435,7 @@ fn validate_inner(
     report.columns_dropped = m.dropped;
     report.extra_columns = m.extras;
     if check_ids {
-        report.accounts_in_several_groups = ids::accounts_in_several_groups(&df)?;
+        report.accounts_in_several_groups = Some(ids::accounts_in_several_groups(&df)?);
     }
     report.outcomes_unpublished = scope == Scope::OutcomesUnpublished;
     Ok(Validated { frame: df, problems: all, report })
