@@ -917,14 +917,20 @@ fn validate_batch(
             e.0 += l.rows_accepted;
             e.1 += l.rows_rejected;
         }
-        // Each problem is named by the file its row came from (a batch can span files).
-        let room = opts.max_problems.saturating_sub(t.problems.len());
-        for mut p in problems.into_iter().take(room) {
+        // The first problems in input order, whatever order the batches come in: this batch's
+        // first, then the pass's first so far. Each is named by the file its row came from (a
+        // batch can span files).
+        let first = |p: &Problem| (p.row, p.column.clone(), p.rule);
+        let mut problems = problems;
+        problems.sort_by_key(first);
+        for mut p in problems.into_iter().take(opts.max_problems) {
             if let Some(files) = &files {
                 p.file = rows.iter().position(|x| *x == p.row).and_then(|j| files.get(j)).unwrap_or("").to_string();
             }
             t.problems.push(p);
         }
+        t.problems.sort_by_key(first);
+        t.problems.truncate(opts.max_problems);
     }
     if partitions > 1 {
         let part: UInt32Chunked = {
@@ -983,5 +989,24 @@ mod tests {
         assert!(matches!(got, Err(Error::Cancelled)), "{got:?}");
         // Without the flag the same query runs.
         assert_eq!(scan.analyse(&[], false, 1, |src| Ok(src.lf.clone().collect()?)).unwrap().height(), 1000);
+    }
+
+    #[test]
+    fn the_problems_kept_are_the_first_in_input_order_whatever_order_the_batches_come_in() {
+        // Two batches of 400 rows, every fifth status bad: 80 problems each, over the cap of 50.
+        let df = crate::synth::synthetic_frame(800, 3).unwrap();
+        let status: StringChunked =
+            (0..800).map(|i| if i % 5 == 0 { Some("maybe") } else { Some("removed") }).collect();
+        let mut df = df;
+        df.with_column(status.with_name(STATUS.into()).into_column()).unwrap();
+        let df = df.with_row_index(ROW.into(), Some(1)).unwrap();
+        let opts = LoadOptions::default().with_on_invalid(OnInvalid::Quarantine);
+        let tally = Mutex::new(Tally::default());
+        let scope = Scope::Batch { keys: false, order: None };
+        for at in [400, 0] {
+            validate_batch(df.slice(at, 400), "f.parquet", &opts, scope, 1, None, &tally).unwrap();
+        }
+        let rows: Vec<u64> = tally.lock().unwrap().problems.iter().map(|p| p.row).collect();
+        assert_eq!(rows, (0..50).map(|k| 1 + 5 * k).collect::<Vec<u64>>());
     }
 }

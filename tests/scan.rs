@@ -245,6 +245,17 @@ fn one_pass_of_tables_equals_each_call() {
     assert_eq!(report.rows_read, 30_000, "one pass: each row counted once");
     // A pass does not count the accounts under several groups (reach by group's note does).
     assert_eq!(report.accounts_in_several_groups, None);
+    // The rejects listed are the first in input order, as a load lists them, whatever order the
+    // batches of the three files came in.
+    let rows = |df: &DataFrame| -> Vec<u64> {
+        let mut r: Vec<u64> = df.column("row").unwrap().u64().unwrap().into_no_null_iter().collect();
+        r.sort_unstable();
+        r
+    };
+    let listed = rows(&scan.last_rejects().unwrap());
+    let all = rows(cases.rejects());
+    assert!(all.len() > listed.len() && !listed.is_empty(), "{} of {}", listed.len(), all.len());
+    assert_eq!(listed, all[..listed.len()]);
     assert_eq!(report.rows_rejected, cases.load_report().rows_rejected);
     assert!(report.rows_rejected > 0);
     let want_mem = cases.tables(&tables).unwrap();
