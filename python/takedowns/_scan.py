@@ -12,6 +12,7 @@ from takedowns import _core
 from takedowns._cases import By, Table, _by, _spec, _tables_arg
 from takedowns._core import ComplianceSpec, LoadOptions, ReachSpec, TrendSpec
 from takedowns._typing import CrossValue, Every, FollowersRule, Format, PathLike
+from takedowns.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -187,9 +188,21 @@ def scan_parquet(path: PathLike, *, options: LoadOptions | None = None, **keywor
     >>> scan.last_report["rows_rejected"]
     0
     """
+    return Scan._wrap(_core.scan_parquet(os.fspath(path), _spec(LoadOptions, options, _quarantined(keywords))))
+
+
+def _quarantined(keywords: Any) -> dict[str, Any]:
+    """A scan's keyword options, quarantining: ``on_invalid="raise"`` is refused, not ignored (a
+    stream cannot fail on a row it has already counted; :func:`takedowns.read` can)."""
     opts: dict[str, Any] = dict(keywords)
+    if opts.get("on_invalid", "quarantine") != "quarantine":
+        raise InvalidArgumentError(
+            f"on_invalid={opts['on_invalid']!r}: a scan always quarantines invalid rows (each result says how "
+            "many); to fail on them, read the data with td.read(...)",
+            "on_invalid",
+        )
     opts["on_invalid"] = "quarantine"
-    return Scan._wrap(_core.scan_parquet(os.fspath(path), _spec(LoadOptions, options, opts)))
+    return opts
 
 
 def write_synthetic(

@@ -101,7 +101,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 from takedowns import _core
 from takedowns._cases import By, Cases, _spec
-from takedowns._scan import Scan
+from takedowns._scan import Scan, _quarantined
 from takedowns._typing import Every, SourceName, TrendOptions
 from takedowns.errors import InvalidArgumentError
 
@@ -204,8 +204,7 @@ def scan(
     ('x', 'yes', 1)
     """
     _check_name(name)
-    kw: dict[str, Any] = dict(keywords)
-    kw["on_invalid"] = "quarantine"
+    kw = _quarantined(keywords)
     return Scan._wrap(_core.scan_source(name, os.fspath(path), _spec(_core.LoadOptions, options, kw)))
 
 

@@ -84,6 +84,13 @@ def test_scan_errors(tmp_path: pathlib.Path) -> None:
     td.synthetic(100).write_parquet(tmp_path / "ok.parquet")
     with pytest.raises(ValueError):
         td.scan_parquet(tmp_path / "ok.parquet").reach(passes=0)
+    with pytest.raises(td.InvalidArgumentError, match="passes asked; at most 1024"):
+        td.scan_parquet(tmp_path / "ok.parquet").reach(passes=10**9)
+    # A scan always quarantines: asking it to fail on invalid rows is refused, not ignored.
+    with pytest.raises(td.InvalidArgumentError, match="a scan always quarantines") as e:
+        td.scan_parquet(tmp_path / "ok.parquet", on_invalid="raise")  # type: ignore[call-arg]
+    assert e.value.argument == "on_invalid"
+    assert td.scan_parquet(tmp_path / "ok.parquet", on_invalid="quarantine").rows == 100  # type: ignore[call-arg]
     with pytest.raises(td.InvalidArgumentError):
         td.write_synthetic(tmp_path / "y", 10, format="xlsx")
     # A file that breaks its format while the scan streams it is named, as a load names it.
