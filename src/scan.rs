@@ -462,8 +462,14 @@ impl Scan {
         report.unit = self.unit.clone();
         report.actions_only = self.actions_only;
         let derived = self.derivation.as_ref().map(|d| format!("; {d}")).unwrap_or_default();
+        // With rejects, what a load's note says of them too: by rule, and any label all of whose
+        // rows were rejected (a platform gone from every table).
+        let detail = match report.rejects_detail() {
+            _ if rejected == 0 => String::new(),
+            (rules, lost) => format!("; problems: {rules}{lost}"),
+        };
         let note = format!(
-            "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)",
+            "{derived}; scanned {}: {read} rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan){detail}",
             self.source
         );
         // Tables give their labels as text ([`crate::schema::label_dtype`]), as in memory.

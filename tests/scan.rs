@@ -62,9 +62,12 @@ fn scan_of_a_file_matches_a_load() {
     assert_eq!(got.column("platform").unwrap().dtype(), &DataType::String);
     let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
     let rejected = cases.load_report().rows_rejected;
+    // As a load's note: the rejects by rule.
+    let rules: Vec<String> = cases.load_report().problems_by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
     assert!(
-        def.ends_with(&format!(
-            "20000 rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan)"
+        def.contains(&format!(
+            "20000 rows read, {rejected} rejected by validation (duplicate case_id not checked in a scan); problems: {}",
+            rules.join(", ")
         )),
         "{def}"
     );
@@ -401,4 +404,30 @@ fn reach_in_passes_over_few_accounts_with_a_count_column() {
             assert!(matches!(err, Error::InvalidArgument { .. }) && err.to_string().contains("at most 1024"), "{err}");
         }
     }
+}
+
+/// A platform all of whose rows are rejected is gone from every table: a scan's note says so, as
+/// a load's does.
+#[test]
+fn a_label_whose_every_row_is_rejected_is_named_in_the_note() {
+    let df = synth::synthetic_frame(2_000, 4).unwrap();
+    let df = df
+        .lazy()
+        .with_column(
+            when(col("platform").eq(lit("telegram"))).then(lit("maybe")).otherwise(col("status")).alias("status"),
+        )
+        .collect()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.parquet");
+    write(&df, &path);
+    let scan = scan::scan_parquet(&path, &LoadOptions::default()).unwrap();
+    let got = scan.compliance(&["platform"], &ComplianceSpec::default()).unwrap();
+    let def = got.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let cases = Cases::from_frame(df, &quarantine()).unwrap();
+    let want = cases.compliance(&["platform"], &ComplianceSpec::default()).unwrap();
+    let load = want.column("definition").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let lost = load.split("; no row of ").nth(1).expect("the load's note names the platform lost");
+    assert!(lost.starts_with("platform \"telegram\""), "{load}");
+    assert!(def.ends_with(&format!("; no row of {lost}")), "{def}\n{load}");
 }

@@ -177,11 +177,7 @@ impl LoadReport {
         if self.rows_rejected == 0 {
             return None;
         }
-        let rules: Vec<String> = self.problems_by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
-        let lost: Vec<String> =
-            self.lost().iter().map(|l| format!("{} \"{}\" ({} rows)", l.column, l.value, l.rows_rejected)).collect();
-        let lost =
-            if lost.is_empty() { String::new() } else { format!("; no row of {} was accepted", lost.join(" or ")) };
+        let (rules, lost) = self.rejects_detail();
         let (rejected, read, what) = match self.published_lines {
             Some((read, rejected)) => (rejected, read, "published lines"),
             None => (self.rows_rejected, self.rows_read, "rows read"),
@@ -189,8 +185,20 @@ impl LoadReport {
         Some(format!(
             "{rejected} of {read} {what} ({:.1}%) were rejected at load and are not counted (problems: {}){lost}",
             if read == 0 { 0.0 } else { 100.0 * rejected as f64 / read as f64 },
-            rules.join(", ")
+            rules
         ))
+    }
+
+    /// The problems by rule (`rule n, ...`) and, when some label's every row was rejected, what
+    /// was lost (`; no row of platform "x" (3 rows) was accepted`): what [`LoadReport::rejects_note`]
+    /// and a scan's note say of the rejects.
+    pub(crate) fn rejects_detail(&self) -> (String, String) {
+        let rules: Vec<String> = self.problems_by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let lost: Vec<String> =
+            self.lost().iter().map(|l| format!("{} \"{}\" ({} rows)", l.column, l.value, l.rows_rejected)).collect();
+        let lost =
+            if lost.is_empty() { String::new() } else { format!("; no row of {} was accepted", lost.join(" or ")) };
+        (rules.join(", "), lost)
     }
 
     /// The report as a two-column frame: `item`, `value` (rows read/accepted/rejected, then one row
