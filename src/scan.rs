@@ -179,14 +179,15 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
             actions_only: false,
         },
         opts,
+        m.canon.contains_key(COUNT),
     );
     scan.text_dates = text_dates;
-    scan.count_given = m.canon.contains_key(COUNT);
     Ok(scan)
 }
 
-/// The scan of `p`, quarantining as every scan does.
-fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
+/// The scan of `p`, quarantining as every scan does; `count_given`: whether its input has a
+/// `count` column.
+fn assemble(p: Prepared, opts: &LoadOptions, count_given: bool) -> Scan {
     let mut opts = opts.clone();
     opts.on_invalid = OnInvalid::Quarantine;
     Scan {
@@ -207,7 +208,7 @@ fn assemble(p: Prepared, opts: &LoadOptions) -> Scan {
         _hold: p.hold,
         text_dates: Vec::new(),
         order: std::sync::OnceLock::new(),
-        count_given: true,
+        count_given,
     }
 }
 
@@ -250,9 +251,7 @@ pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
     let names: Vec<String> = out.get_column_names().iter().map(|s| s.to_string()).collect();
     let m = match_columns(&names, opts, &p.source)?;
     check_required(&m, &names, opts, &p.source)?;
-    let mut scan = assemble(p, opts);
-    scan.count_given = m.canon.contains_key(COUNT);
-    Ok(scan)
+    Ok(assemble(p, opts, m.canon.contains_key(COUNT)))
 }
 
 impl Scan {
@@ -616,13 +615,12 @@ impl Scan {
             // The rows of this pass's accounts (all of them in one pass).
             let mine = if passes > 1 { Some(df.filter(&df.column(PART)?.u32()?.equal(k))?) } else { None };
             for ((t, slot), stream) in ts.iter().zip(ss.iter()).zip(st.iter()) {
-                match stream {
-                    Some(Counted::Reach(r)) => r.add(df, first)?,
-                    Some(Counted::Sums(s)) if k == 0 => s.add(df)?,
-                    Some(Counted::Sums(_)) => {}
-                    None => {}
-                }
-                if stream.is_some() {
+                if let Some(counted) = stream {
+                    match counted {
+                        Counted::Reach(r) => r.add(df, first)?,
+                        Counted::Sums(s) if k == 0 => s.add(df)?,
+                        Counted::Sums(_) => {}
+                    }
                     continue;
                 }
                 let part = match sum_keys(t) {
@@ -926,16 +924,16 @@ fn validate_batch(
         // The first problems in input order, whatever order the batches come in: this batch's
         // first, then the pass's first so far. Each is named by the file its row came from (a
         // batch can span files).
-        let first = |p: &Problem| (p.row, p.column.clone(), p.rule);
+        let first = |a: &Problem, b: &Problem| (a.row, &a.column, a.rule).cmp(&(b.row, &b.column, b.rule));
         let mut problems = problems;
-        problems.sort_by_key(first);
+        problems.sort_by(first);
         for mut p in problems.into_iter().take(opts.max_problems) {
             if let Some(files) = &files {
                 p.file = rows.iter().position(|x| *x == p.row).and_then(|j| files.get(j)).unwrap_or("").to_string();
             }
             t.problems.push(p);
         }
-        t.problems.sort_by_key(first);
+        t.problems.sort_by(first);
         t.problems.truncate(opts.max_problems);
     }
     if partitions > 1 {

@@ -34,7 +34,7 @@ use crate::schema::col_names::*;
 use crate::schema::Status;
 use crate::slices::{get_str, text, ByHash, Chunks, Slices};
 
-pub(crate) fn ints<'a>(ca: &'a Int64Chunked) -> Chunks<'a, PrimitiveArray<i64>> {
+fn ints<'a>(ca: &'a Int64Chunked) -> Chunks<'a, PrimitiveArray<i64>> {
     Chunks::new(ca.downcast_iter())
 }
 

@@ -35,6 +35,36 @@ pub(super) const WIDTH: u32 = 33;
 /// The most `by` columns a key holds beside the platform.
 pub(super) const MAX_BY: usize = 2;
 
+/// A batch's `count`: the constant validation gives an input without one, or each row's.
+pub(super) enum Counts {
+    Constant(Option<i64>),
+    Rows(Int64Chunked),
+}
+
+impl Counts {
+    pub(super) fn of(df: &DataFrame) -> Result<Counts> {
+        let count = df.column(COUNT)?;
+        Ok(match count.as_scalar_column().and_then(|s| s.scalar().value().extract::<i64>()) {
+            Some(c) => Counts::Constant(Some(c)),
+            None => Counts::Rows(as_i64(count)?),
+        })
+    }
+
+    /// Each row's count (the constant repeated: zip it with a column of the batch).
+    pub(super) fn iter(&self) -> Box<dyn Iterator<Item = Option<i64>> + '_> {
+        match self {
+            Counts::Constant(c) => Box::new(std::iter::repeat(*c)),
+            Counts::Rows(c) => Box::new(c.iter()),
+        }
+    }
+}
+
+/// Row `i` of `df`'s columns `by`, copied: a one-row slice would keep the batch's whole columns
+/// alive for as long as the scan counts.
+pub(super) fn values_at(df: &DataFrame, by: &[String], i: usize) -> PolarsResult<DataFrame> {
+    df.select(by.iter().cloned())?.take(&IdxCa::from_vec("i".into(), vec![i as IdxSize]))
+}
+
 /// Each row's values of the label columns `names` (at most three), as one number: their
 /// category ids + 1 (0 for missing), `WIDTH` bits each, the last column lowest.
 pub(super) fn label_keys<'a>(df: &DataFrame, names: impl Iterator<Item = &'a str>) -> Result<Vec<u128>> {
@@ -324,16 +354,10 @@ impl ReachStream {
             })
             .collect();
         drop((keys, local));
-        let count = df.column(COUNT)?;
-        let constant = count.as_scalar_column().and_then(|s| s.scalar().value().extract::<i64>());
-        let count = if constant.is_some() { None } else { Some(as_i64(count)?) };
+        let counts = Counts::of(df)?;
         let followers = as_i64(df.column(FOLLOWERS)?)?;
         let mut sums = vec![(0i64, 0i64); firsts.len()];
-        let counts: Box<dyn Iterator<Item = Option<i64>>> = match &count {
-            Some(c) => Box::new(c.iter()),
-            None => Box::new(std::iter::repeat(constant)),
-        };
-        for ((&c, k), f) in cell_local.iter().zip(counts).zip(followers.iter()) {
+        for ((&c, k), f) in cell_local.iter().zip(counts.iter()).zip(followers.iter()) {
             let s = &mut sums[c as usize];
             let k = k.unwrap_or(0);
             s.0 = s.0.wrapping_add(k);
@@ -349,8 +373,7 @@ impl ReachStream {
                 .iter()
                 .zip(&sums)
                 .map(|(&(k, i), &(cases, naive))| {
-                    let cell =
-                        self.cell(&mut cells, k, || df.select(self.by.iter().cloned()).map(|v| v.slice(i as i64, 1)))?;
+                    let cell = self.cell(&mut cells, k, || values_at(df, &self.by, i))?;
                     let g = cells.group_of[cell as usize] as usize;
                     let g = &mut cells.sums[g];
                     g.cases = g.cases.wrapping_add(cases);

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::reach_stream::{label_keys, MAX_BY};
+use super::reach_stream::{label_keys, values_at, Counts, MAX_BY};
 use crate::error::{Error, Result};
 use crate::schema::col_names::*;
 use crate::schema::Status;
@@ -32,9 +32,8 @@ struct Periods {
 const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl Periods {
-    /// The key of a date given as microseconds since 1970 (UTC, as validation keeps them).
-    fn key(&self, micros: i64) -> Result<i64> {
-        let day = micros.div_euclid(MICROS_PER_DAY);
+    /// The key of a date on `day` (days since 1970, UTC as validation keeps dates).
+    fn key(&self, day: i64) -> Result<i64> {
         let date = NaiveDate::from_ymd_opt(1970, 1, 1)
             .and_then(|d| d.checked_add_signed(chrono::Duration::try_days(day)?))
             .ok_or_else(|| Error::Internal(format!("a date {day} days from 1970 has no period")))?;
@@ -94,12 +93,15 @@ impl SumStream {
                 let mut known: PlHashMap<i64, i64> = PlHashMap::new();
                 on.iter()
                     .map(|m| {
-                        m.map(|m| match known.get(&m.div_euclid(MICROS_PER_DAY)) {
-                            Some(&k) => Ok(k),
-                            None => {
-                                let k = p.key(m)?;
-                                known.insert(m.div_euclid(MICROS_PER_DAY), k);
-                                Ok(k)
+                        m.map(|m| {
+                            let day = m.div_euclid(MICROS_PER_DAY);
+                            match known.get(&day) {
+                                Some(&k) => Ok(k),
+                                None => {
+                                    let k = p.key(day)?;
+                                    known.insert(day, k);
+                                    Ok(k)
+                                }
                             }
                         })
                         .transpose()
@@ -118,18 +120,11 @@ impl SumStream {
                 Status::OUTCOMES.iter().position(|o| *o == s)
             })
         };
-        let count = df.column(COUNT)?;
-        let constant = count.as_scalar_column().and_then(|s| s.scalar().value().extract::<i64>());
-        let count = match constant {
-            Some(_) => None,
-            None => Some(count.cast(&DataType::Int64)?.i64()?.clone()),
-        };
-        let counts: Box<dyn Iterator<Item = Option<i64>>> = match &count {
-            Some(c) => Box::new(c.iter()),
-            None => Box::new(std::iter::repeat(constant)),
-        };
+        let counts = Counts::of(df)?;
         let mut sums: PlHashMap<(u128, Option<i64>), ([i64; 5], usize)> = PlHashMap::new();
-        for (i, (((k, p), c), s)) in keys.iter().zip(&periods).zip(counts).zip(status.physical().iter()).enumerate() {
+        for (i, (((k, p), c), s)) in
+            keys.iter().zip(&periods).zip(counts.iter()).zip(status.physical().iter()).enumerate()
+        {
             let (cell, _) = sums.entry((*k, *p)).or_insert(([0; 5], i));
             // A missing count adds nothing (polars' sum skips it).
             let c = c.unwrap_or(0);
@@ -141,7 +136,7 @@ impl SumStream {
         let mut state = self.state.lock().map_err(|_| Error::Internal("a batch of sums failed".into()))?;
         for ((k, p), (add, first)) in sums {
             if !state.values.contains_key(&k) {
-                state.values.insert(k, df.select(self.by.iter().cloned())?.slice(first as i64, 1));
+                state.values.insert(k, values_at(df, &self.by, first)?);
             }
             let cell = state.sums.entry((k, p)).or_insert([0; 5]);
             for (x, y) in cell.iter_mut().zip(add) {
