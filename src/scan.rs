@@ -38,6 +38,7 @@ use polars::prelude::*;
 
 use crate::dates::DateOrder;
 use crate::error::{Error, Problem, Result};
+use crate::load::csv_layout::Layout;
 use crate::load::readers::{Raw, Rows};
 use crate::load::validate::{check_required, match_columns, validate_with, Scope};
 use crate::load::{LoadOptions, LoadReport, OnInvalid, Validated};
@@ -82,6 +83,8 @@ pub struct Scan {
     order: std::sync::OnceLock<DateOrder>,
     /// Whether the input has a `count` column (else validation gives each row a constant 1).
     count_given: bool,
+    /// For a CSV file ([`scan_csv`]): its rows against the records polars' reader gives.
+    csv: Option<Arc<Layout>>,
 }
 
 /// How a scan's problem names its file when its path is not the name to show (a zip's part).
@@ -108,6 +111,13 @@ struct Tally {
     /// (column, label, value, known) -> (rows accepted, rows rejected)
     labels: std::collections::BTreeMap<(String, String, String, bool), (u64, u64)>,
     problems: Vec<Problem>,
+    /// Records the reader gave, before a CSV scan left out its blank and unreadable rows.
+    records: u64,
+    /// Values read as missing because they were one of the options' `null_values`.
+    null_values: u64,
+    /// A batch's report, for what every batch's says alike: the columns matched, filled and
+    /// dropped, and whether the input is an aggregate table.
+    columns: Option<LoadReport>,
 }
 
 /// Scans a Parquet file, a glob or a directory (hive partitions are read as columns). Checks the
@@ -209,7 +219,102 @@ fn assemble(p: Prepared, opts: &LoadOptions, count_given: bool) -> Scan {
         text_dates: Vec::new(),
         order: std::sync::OnceLock::new(),
         count_given,
+        csv: None,
     }
+}
+
+/// Scans a CSV file: each analytic reads it with polars' streaming CSV reader, batch by batch,
+/// and validates each batch as [`scan_parquet`] does. Rows are numbered, skipped (blank rows)
+/// and rejected (a record with the wrong number of fields, invalid UTF-8, a field over
+/// `max_field_bytes`) as [`crate::load::read_csv`] does, by one pass over the file's bytes now
+/// ([`crate::load::csv_layout`]), which also checks the header. The file must hold no quote
+/// character: a quoted field can hold a line break, which that pass does not follow; such a
+/// file is refused with the row of its first quote (read it with `read_csv`).
+pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
+    let path = path.as_ref();
+    let source = path.display().to_string();
+    if !opts.outcome_columns.is_empty() {
+        return Err(Error::invalid_arg(
+            "outcome_columns",
+            "a CSV scan reads case records or long aggregate tables; read a wide table with read_csv",
+        ));
+    }
+    // The text dates' day/month evidence is gathered by the pass over the lines (no pass of
+    // polars' reader for it).
+    let dates = |names: &[String]| -> Vec<usize> {
+        let Ok(m) = match_columns(names, opts, &source) else { return Vec::new() };
+        [REPORTED_AT, ACTIONED_AT]
+            .iter()
+            .filter_map(|c| m.canon.get(*c))
+            .filter_map(|n| names.iter().position(|x| x == n))
+            .collect()
+    };
+    let mut layout = Layout::read(path, opts, dates)?;
+    let names = layout.names.clone();
+    let m = match_columns(&names, opts, &source)?;
+    check_required(&m, &names, opts, &source)?;
+    let schema: Schema = names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect();
+    let read_err = |e: PolarsError| Error::Read { file: source.clone(), format: "CSV".into(), message: e.to_string() };
+    // Lines with invalid UTF-8 are left out by their row; polars reads them (lossily) only when
+    // there are some (the lossy reading costs 0.2 s at 10M rows).
+    let lossy = layout.problems.iter().any(|p| p.rule == crate::Rule::InvalidUtf8);
+    // Every field as text, as a load reads it; an empty field is missing. The layout says which
+    // records are no rows (blank) or unreadable, and each record's row.
+    let base = LazyCsvReader::new(PlRefPath::new(source.as_str()))
+        .with_skip_lines(layout.skip_lines)
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .with_separator(opts.delimiter)
+        .with_quote_char(None)
+        .with_missing_is_null(true)
+        .with_truncate_ragged_lines(true)
+        .with_encoding(if lossy { CsvEncoding::LossyUtf8 } else { CsvEncoding::Utf8 })
+        .with_raise_if_empty(false)
+        .with_row_index(Some(RowIndex { name: ROW.into(), offset: 1 }))
+        .finish()
+        .map_err(read_err)?;
+    let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
+    let text_dates: Vec<String> = if opts.date_order == DateOrder::Auto {
+        [REPORTED_AT, ACTIONED_AT].iter().filter_map(|c| m.canon.get(*c)).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    let rejected = std::mem::take(&mut layout.problems);
+    let mut scan = assemble(
+        Prepared {
+            base,
+            source,
+            rows: layout.rows_read(),
+            inputs,
+            extras: m.extras,
+            prepare: None,
+            rejected,
+            rename_file: None,
+            hold: None,
+            derivation: None,
+            unit: None,
+            actions_only: false,
+        },
+        opts,
+        m.canon.contains_key(COUNT),
+    );
+    if !text_dates.is_empty() {
+        let _ = scan.order.set(crate::dates::order_of(layout.evidence));
+    }
+    scan.text_dates = text_dates;
+    scan.csv = Some(Arc::new(layout));
+    Ok(scan)
+}
+
+/// A CSV batch without the records that are no rows or could not be read
+/// ([`Layout::is_dropped`]); its record numbers are the file's row numbers.
+fn csv_rows(mut df: DataFrame, layout: &Layout) -> Result<DataFrame> {
+    if layout.drops_any() {
+        let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+        let keep: BooleanChunked = rows.u64()?.iter().map(|r| Some(!r.is_some_and(|r| layout.is_dropped(r)))).collect();
+        df = df.filter(&keep)?;
+    }
+    Ok(df)
 }
 
 /// A published source's lazy reading, for [`scan_prepared`].
@@ -258,7 +363,8 @@ impl Scan {
     /// The day/month order of the data's text dates, as a load infers it from every date of the
     /// file (not batch by batch: a batch's dates can all be ambiguous, or show the other order):
     /// found by one pass over the text date columns, the first time an analytic needs it.
-    /// `None` when no date is text or the order is set (the batches use the options').
+    /// `None` when no date is text or the order is set (the batches use the options'). A CSV
+    /// scan has it from its pass over the lines ([`scan_csv`]).
     fn date_order(&self) -> Result<Option<DateOrder>> {
         if self.text_dates.is_empty() {
             return Ok(None);
@@ -295,7 +401,8 @@ impl Scan {
         Ok(Some(*self.order.get_or_init(|| crate::dates::order_of(e))))
     }
 
-    /// Rows in the source (from the Parquet metadata).
+    /// Rows in the source (from the Parquet metadata; for a CSV file, its rows read, as a load
+    /// counts them).
     pub fn rows(&self) -> u64 {
         self.rows
     }
@@ -344,18 +451,10 @@ impl Scan {
         let input = self.base.clone().select(select);
         // The output schema: what validation makes of an empty batch.
         let empty = input.clone().limit(0).collect()?;
-        let prepare = self.prepare.clone().map(|p| (p, wanted));
+        let prepare = Reading { prepare: self.prepare.clone().map(|p| (p, wanted)), csv: self.csv.clone() };
         let file: Arc<str> = Arc::from(self.source.as_str());
         let scope = Scope::Batch { keys, order: self.date_order()? };
-        let out = validate_batch(
-            empty,
-            &file,
-            &self.opts,
-            scope,
-            partitions,
-            prepare.as_ref(),
-            &Mutex::new(Tally::default()),
-        )?;
+        let out = validate_batch(empty, &file, &self.opts, scope, partitions, &prepare, &Mutex::new(Tally::default()))?;
         let schema: SchemaRef = out.schema().clone();
         let tally = Arc::new(Mutex::new(Tally::default()));
         let failed: Failed = Arc::new(Mutex::new(None));
@@ -368,10 +467,10 @@ impl Scan {
                 crate::cancel::check_flag(cancel.as_ref())
                     .and_then(|()| {
                         let Some(observe) = &observe else {
-                            return validate_batch(df, &file, &opts, scope, partitions, prepare.as_ref(), &t);
+                            return validate_batch(df, &file, &opts, scope, partitions, &prepare, &t);
                         };
                         let first = df.column(ROW)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
-                        let out = validate_batch(df, &file, &opts, scope, partitions, prepare.as_ref(), &t)?;
+                        let out = validate_batch(df, &file, &opts, scope, partitions, &prepare, &t)?;
                         metrics::in_batch(|| observe(&out, first))?;
                         Ok(out.clear())
                     })
@@ -435,11 +534,47 @@ impl Scan {
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
-        let passes = if self.rows == 0 { 1 } else { t.read.div_ceil(self.rows).max(1) };
-        let pre = self.pre_rejected.len() as u64;
+        let passes = match &self.csv {
+            // A CSV file: its records, each read once a pass (rows left out included). polars'
+            // reader and the check of the file's bytes must agree on them, or the rows' numbers
+            // and the rows left out would not be the file's.
+            Some(l) => {
+                let passes = if l.records == 0 { 1 } else { t.records.div_ceil(l.records).max(1) };
+                if t.records != passes * l.records && !(l.records == 0 && t.records == 0) {
+                    return Err(Error::Read {
+                        file: self.source.clone(),
+                        format: "CSV".into(),
+                        message: format!(
+                            "the scan's reader gave {} records a pass where the file's lines hold {}; read the file \
+                             with read_csv",
+                            t.records / passes,
+                            l.records
+                        ),
+                    });
+                }
+                passes
+            }
+            None if self.rows == 0 => 1,
+            None => t.read.div_ceil(self.rows).max(1),
+        };
+        // Rows the source's reading rejected (a row may have several problems).
+        let pre = {
+            let mut rows: Vec<(&str, u64)> = self.pre_rejected.iter().map(|p| (p.file.as_str(), p.row)).collect();
+            rows.sort_unstable();
+            rows.dedup();
+            rows.len() as u64
+        };
         let read = t.read / passes + pre;
         let rejected = t.rejected / passes + pre;
         let mut report = LoadReport::new(&self.source, read, &[], rejected);
+        report.blank_rows = self.csv.as_ref().map_or(0, |l| l.blank_rows);
+        report.null_values_read = t.null_values / passes;
+        if let Some(batch) = &t.columns {
+            report.columns_matched = batch.columns_matched.clone();
+            report.columns_filled = batch.columns_filled.clone();
+            report.columns_dropped = batch.columns_dropped.clone();
+            report.aggregate = batch.aggregate;
+        }
         report.problems_by_rule = t.by_rule.iter().map(|(r, n)| (*r, n / passes)).collect();
         for p in &self.pre_rejected {
             *report.problems_by_rule.entry(p.rule).or_insert(0) += 1;
@@ -871,6 +1006,13 @@ fn finish(t: &Table, merged: DataFrame, src: &Source) -> Result<DataFrame> {
     }
 }
 
+/// What a batch goes through before validation: a published source's mapping to canonical
+/// columns (with the extra columns named), a CSV file's row numbers and rows left out.
+struct Reading {
+    prepare: Option<(Prepare, Vec<String>)>,
+    csv: Option<Arc<Layout>>,
+}
+
 /// Validates one batch: the same rules as a load (duplicate ids aside), invalid rows dropped and
 /// tallied; adds the reach partition of each row. A batch without the file column (`__file`)
 /// comes from the one file `file`.
@@ -880,10 +1022,14 @@ fn validate_batch(
     opts: &LoadOptions,
     scope: Scope,
     partitions: u32,
-    prepare: Option<&(Prepare, Vec<String>)>,
+    reading: &Reading,
     tally: &Mutex<Tally>,
 ) -> Result<DataFrame> {
-    if let Some((prepare, wanted)) = prepare {
+    let records = df.height() as u64;
+    if let Some(layout) = &reading.csv {
+        df = csv_rows(df, layout)?;
+    }
+    if let Some((prepare, wanted)) = &reading.prepare {
         df = prepare(df, wanted)?;
     }
     let rows: Vec<u64> = df.column(ROW)?.cast(&DataType::UInt64)?.u64()?.iter().map(|r| r.unwrap_or(0)).collect();
@@ -911,6 +1057,8 @@ fn validate_batch(
     let Validated { frame: mut out, problems, report: r } = validate_with(raw, opts, scope)?;
     {
         let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
+        t.records += records;
+        t.null_values += r.null_values_read;
         t.read += r.rows_read;
         t.rejected += r.rows_rejected;
         for (rule, k) in &r.problems_by_rule {
@@ -935,6 +1083,9 @@ fn validate_batch(
         }
         t.problems.sort_by(first);
         t.problems.truncate(opts.max_problems);
+        if t.columns.is_none() {
+            t.columns = Some(r);
+        }
     }
     if partitions > 1 {
         let part: UInt32Chunked = {
@@ -1008,7 +1159,16 @@ mod tests {
         let tally = Mutex::new(Tally::default());
         let scope = Scope::Batch { keys: false, order: None };
         for at in [400, 0] {
-            validate_batch(df.slice(at, 400), "f.parquet", &opts, scope, 1, None, &tally).unwrap();
+            validate_batch(
+                df.slice(at, 400),
+                "f.parquet",
+                &opts,
+                scope,
+                1,
+                &Reading { prepare: None, csv: None },
+                &tally,
+            )
+            .unwrap();
         }
         let rows: Vec<u64> = tally.lock().unwrap().problems.iter().map(|p| p.row).collect();
         assert_eq!(rows, (0..50).map(|k| 1 + 5 * k).collect::<Vec<u64>>());

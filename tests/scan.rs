@@ -431,3 +431,120 @@ fn a_label_whose_every_row_is_rejected_is_named_in_the_note() {
     assert!(lost.starts_with("platform \"telegram\""), "{load}");
     assert!(def.ends_with(&format!("; no row of {lost}")), "{def}\n{load}");
 }
+
+/// `df` as CSV text, then made messy as spreadsheets and exports are: empty lines inside and at
+/// the end, records with no value, too few and too many fields, a field over the limit, invalid
+/// UTF-8; `crlf`: Windows line ends.
+fn messy_csv(df: &DataFrame, crlf: bool) -> Vec<u8> {
+    let mut text = Vec::new();
+    CsvWriter::new(&mut text).finish(&mut df.clone()).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let ncol = df.width();
+    let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+    let text_of = |k: usize, lines: &[Vec<u8>]| String::from_utf8(lines[k].clone()).unwrap();
+    let long = format!("{},extra", text_of(1_200, &lines));
+    let over = text_of(1_500, &lines).replacen("@synthetic", &"@w".repeat(150), 1);
+    let mut utf = lines[2_000].clone();
+    let at = utf.iter().position(|b| *b == b'@').unwrap();
+    utf.splice(at..at + 1, [0xff, 0xfe]);
+    for (k, line) in [
+        (10, Vec::new()),
+        (11, Vec::new()),
+        (500, ",".repeat(ncol - 1).into_bytes()),
+        (501, b"   ".to_vec()),
+        (900, b"S900,x".to_vec()),
+        (1_200, long.into_bytes()),
+        (1_500, over.into_bytes()),
+        (2_000, utf),
+        (7_000, Vec::new()),
+    ] {
+        lines[k] = line;
+    }
+    let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = lines.join(end);
+    out.extend_from_slice(end);
+    out.extend_from_slice(end);
+    out.extend_from_slice(end);
+    out
+}
+
+#[test]
+fn a_csv_scan_equals_a_load_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = LoadOptions { max_field_bytes: 200, ..LoadOptions::default() };
+    let q = LoadOptions { on_invalid: OnInvalid::Quarantine, ..opts.clone() };
+    let df = frame_with_problems(9_000);
+    for crlf in [false, true] {
+        let path = dir.path().join(format!("cases-{crlf}.csv"));
+        std::fs::write(&path, messy_csv(&df, crlf)).unwrap();
+        let cases = Cases::read_csv(&path, &q).unwrap();
+        let want = cases.load_report();
+        assert_eq!(want.blank_rows, 5, "three empty lines and two records with no value inside; the end's are none");
+        for rule in [Rule::MalformedRow, Rule::FieldTooLong, Rule::InvalidUtf8, Rule::UnknownStatus] {
+            assert!(want.problems_by_rule.contains_key(&rule), "{rule:?}: {:?}", want.problems_by_rule);
+        }
+        let scan = scan::scan_csv(&path, &opts).unwrap();
+        assert_eq!(scan.rows(), want.rows_read);
+        let tables = every_table();
+        let got = scan.tables(&tables).unwrap();
+        let mem = cases.tables(&tables).unwrap();
+        for ((t, g), m) in tables.iter().zip(&got).zip(&mem) {
+            assert!(without_definition(g.clone()).equals_missing(&without_definition(m.clone())), "{t:?}\n{g}\n{m}");
+        }
+        let report = scan.last_report().unwrap();
+        assert_eq!(
+            (report.rows_read, report.rows_rejected, report.blank_rows),
+            (want.rows_read, want.rows_rejected, want.blank_rows)
+        );
+        assert_eq!(report.problems_by_rule, want.problems_by_rule);
+        // The first problems, each with the row a load gives it.
+        let key = |df: &DataFrame| -> Vec<(u64, String, String)> {
+            let (r, c, rule) = (df.column("row").unwrap(), df.column("column").unwrap(), df.column("rule").unwrap());
+            (0..df.height())
+                .map(|i| {
+                    let s = |c: &Column| c.get(i).unwrap().str_value().to_string();
+                    (r.u64().unwrap().get(i).unwrap(), s(c), s(rule))
+                })
+                .collect()
+        };
+        let listed = key(&scan.last_rejects().unwrap());
+        assert_eq!(listed.len() as u64, want.rows_rejected, "every reject (fewer than max_problems)");
+        assert_eq!(listed, key(cases.rejects()));
+        // In passes over the accounts, the same numbers and report.
+        let reach = scan.reach_in_passes(&["group"], &ReachSpec::default(), 3).unwrap();
+        let want_reach = cases.reach(&["group"], &ReachSpec::default()).unwrap();
+        assert!(without_definition(reach).equals_missing(&without_definition(want_reach)));
+        assert_eq!(scan.last_report().unwrap().rows_read, want.rows_read);
+    }
+}
+
+#[test]
+fn a_csv_scan_refuses_quotes_and_reads_day_first_dates_as_a_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quoted.csv");
+    std::fs::write(
+        &path,
+        "case_id,platform,account,group,reported_at,status\nA1,x,\"@fake_a\",TTP,2025-01-02,removed\n",
+    )
+    .unwrap();
+    let err = scan::scan_csv(&path, &LoadOptions::default()).err().unwrap().to_string();
+    assert!(err.contains("row 1 holds a quote") && err.contains("read_csv"), "{err}");
+    // Day-first text dates, the order shown only by a late row; a spreadsheet's `;` and header
+    // names mapped to canonical ones.
+    let mut text = String::from("\u{feff}Case ID;Platform;Account;Group;Reported at;Status\n");
+    for i in 0..3_000 {
+        let day = if i == 2_990 { 25 } else { 1 + i % 12 };
+        text.push_str(&format!("K{i};X;@fake_{};TTP;{day:02}/{:02}/2025;removed\n", i % 400, 1 + i % 12));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let opts = LoadOptions { delimiter: b';', ..LoadOptions::default() };
+    let q = LoadOptions { on_invalid: OnInvalid::Quarantine, ..opts.clone() };
+    let cases = Cases::read_csv(&path, &q).unwrap();
+    assert_eq!(cases.load_report().rows_rejected, 0);
+    let scan = scan::scan_csv(&path, &opts).unwrap();
+    let ts = TrendSpec::default();
+    let got = scan.trend(&["platform"], &ts).unwrap();
+    let want = cases.trend(&["platform"], &ts).unwrap();
+    assert!(without_definition(got).equals_missing(&without_definition(want)));
+    assert_eq!(scan.last_report().unwrap().rows_rejected, 0);
+}

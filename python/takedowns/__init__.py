@@ -39,7 +39,7 @@ from takedowns._io import (  # noqa: E402
     synthetic,
     vocabularies,
 )
-from takedowns._scan import Scan, scan_parquet, write_synthetic  # noqa: E402
+from takedowns._scan import Scan, scan_csv, scan_parquet, write_synthetic  # noqa: E402
 from takedowns.errors import (  # noqa: E402
     ComputeError,
     EmptySelectionError,
@@ -80,6 +80,7 @@ __all__ = [
     "designation_aliases",
     "write_synthetic",
     "Scan",
+    "scan_csv",
     "scan_parquet",
     "TakedownsError",
     "FileError",

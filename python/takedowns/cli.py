@@ -267,7 +267,7 @@ def _parser() -> argparse.ArgumentParser:
         "--scan",
         action="store_true",
         help="stream the file batch by batch instead of loading it (--source dsa-sor: a dump larger than memory; "
-        "otherwise Parquet); duplicate case ids are not checked in a scan",
+        "otherwise Parquet, or CSV without quotes); duplicate case ids are not checked in a scan",
     )
     return p
 
@@ -303,11 +303,6 @@ def _source_options(args: argparse.Namespace, config: dict[str, dict[str, Any]])
 def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invalid: str | None) -> Cases:
     import takedowns as td
 
-    load = config["load"]
-
-    def pairs(key: str) -> dict[str, str]:
-        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
-
     if args.source is not None:
         return td.sources.read(
             args.source,
@@ -315,6 +310,17 @@ def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invali
             on_invalid=cast(OnInvalid, on_invalid or "quarantine"),
             **_source_options(args, config),
         )
+
+    return td.read(args.input, on_invalid=cast(OnInvalid, on_invalid), **_file_options(args, config))
+
+
+def _file_options(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The load options of a file of case records (not a published source), from the command line
+    over the config file; a read and a scan of it take the same."""
+    load = config["load"]
+
+    def pairs(key: str) -> dict[str, str]:
+        return {**load.get(key, {}), **_pairs("--" + key.replace("_", "-"), getattr(args, key))}
 
     required = args.required.split(",") if args.required else load.get("required")
     files = [g for g in args.group_aliases if "=" not in g]
@@ -336,9 +342,7 @@ def _load(args: argparse.Namespace, config: dict[str, dict[str, Any]], on_invali
         groups = {**from_config, **_pairs("--group-aliases", args.group_aliases)}
 
     delimiter = _opt(args, config, "load", "delimiter")
-    return td.read(
-        args.input,
-        on_invalid=cast(OnInvalid, on_invalid),
+    return dict(
         date_order=_opt(args, config, "load", "date_order"),
         required=required,
         columns=pairs("columns"),
@@ -402,11 +406,12 @@ def _check_scan(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> 
     """``check --scan``: every row read and validated batch by batch, nothing held."""
     import takedowns as td
 
-    options = _source_options(args, config)
     if args.source is not None:
-        scan = td.sources.scan(args.source, args.input, **options)
+        scan = td.sources.scan(args.source, args.input, **_source_options(args, config))
+    elif str(args.input).lower().endswith(".csv"):
+        scan = td.scan_csv(args.input, **_file_options(args, config))
     else:
-        scan = td.scan_parquet(args.input, **options)
+        scan = td.scan_parquet(args.input, **_file_options(args, config))
     r = scan.check()
     print(f"{_counts(r)} (scanned: duplicate case ids not checked)")
     _print_sentence(r)

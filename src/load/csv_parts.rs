@@ -237,7 +237,7 @@ fn fingerprint(piece: &[u8]) -> u64 {
 /// A file read a piece at a time: each piece ends at a line break (the last piece at the end of
 /// the file); the pieces joined are the file. At most the length the file had when opened is
 /// read, as [`readers::read_file`] does.
-struct Pieces {
+pub(crate) struct Pieces {
     reader: std::io::Take<std::fs::File>,
     path: PathBuf,
     carry: Vec<u8>,
@@ -246,20 +246,20 @@ struct Pieces {
 }
 
 impl Pieces {
-    fn open(path: &Path, size: usize) -> Result<Pieces> {
+    pub(crate) fn open(path: &Path, size: usize) -> Result<Pieces> {
         let (f, len) = readers::open_file(path)?;
         Ok(Pieces { reader: f.take(len), path: path.to_path_buf(), carry: Vec::new(), size: size.max(1), end: false })
     }
 
     /// Whether the piece given last was the file's last (known when the file ended while it was
     /// read; a file that ends exactly at a piece's end is found to have ended one call later).
-    fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.end && self.carry.is_empty()
     }
 
     /// The next piece: about `size` bytes up to and including a line break (more when a line is
     /// longer), or the rest of the file; `None` at its end.
-    fn next_piece(&mut self) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn next_piece(&mut self) -> Result<Option<Vec<u8>>> {
         let mut buf = std::mem::take(&mut self.carry);
         loop {
             if self.end {

@@ -15,7 +15,8 @@
 //! file that is not valid in its format fails as a whole ([`Error::Read`]).
 
 mod checksums;
-mod csv_parts;
+pub(crate) mod csv_layout;
+pub(crate) mod csv_parts;
 mod parts;
 pub(crate) mod readers;
 mod report;

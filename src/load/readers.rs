@@ -246,9 +246,14 @@ pub(crate) fn without_trailing_empty_lines(bytes: &[u8]) -> &[u8] {
 
 /// The column names of the CSV `bytes`' header record, checked ([`header`]).
 pub(crate) fn csv_names(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<Vec<String>> {
+    Ok(csv_header(bytes, file, opts)?.0)
+}
+
+/// [`csv_names`], and the byte offset where the data starts (after the header's line end).
+pub(crate) fn csv_header(bytes: &[u8], file: &str, opts: &LoadOptions) -> Result<(Vec<String>, u64)> {
     let mut rdr =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(opts.delimiter).from_reader(bytes);
-    Ok(header(&mut rdr, file, opts)?.0)
+    header(&mut rdr, file, opts)
 }
 
 /// polars' parallel CSV reader, every column as text; `None` when the file might not be well

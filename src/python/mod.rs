@@ -722,6 +722,12 @@ fn scan_parquet(py: Python<'_>, path: String, options: PyRef<'_, PyLoadOptions>)
 }
 
 #[pyfunction]
+fn scan_csv(py: Python<'_>, path: String, options: PyRef<'_, PyLoadOptions>) -> PyResult<PyScan> {
+    let o = options.0.clone();
+    run(py, move || crate::scan::scan_csv(&path, &o)).map(|s| PyScan { inner: Arc::new(s) })
+}
+
+#[pyfunction]
 fn write_synthetic(
     py: Python<'_>,
     path: std::path::PathBuf,
@@ -811,6 +817,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyScan>()?;
     m.add_class::<PyTable>()?;
     m.add_function(wrap_pyfunction!(scan_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_csv, m)?)?;
     m.add_function(wrap_pyfunction!(designations, m)?)?;
     m.add_function(wrap_pyfunction!(designation_aliases, m)?)?;
     m.add_function(wrap_pyfunction!(scan_source, m)?)?;

@@ -190,3 +190,53 @@ def test_tables_refuse_what_a_scan_cannot_do(tmp_path: pathlib.Path) -> None:
         scan.tables([td.Table.compliance(), td.Table.trend(by="nope")])
     with pytest.raises(TypeError):
         td.Table()
+
+
+def test_a_csv_scan_equals_a_read_of_the_file(tmp_path: pathlib.Path) -> None:
+    """A spreadsheet's export: `;` between fields, `N/A` for missing, thousands separators,
+    renamed headers, an empty line, a record with no value and one with a field too few."""
+    lines = ["Case ID;Platform;Account;Group;Followers;Reported at;Status"]
+    for i in range(6_000):
+        followers = "N/A" if i % 97 == 3 else f"{i % 50},{i % 1000:03}"
+        status = ["Removed", "pending", "maybe", "rejected"][i % 4] if i % 501 == 0 else "removed"
+        lines.append(
+            f"K{i};{['Facebook', 'X', 'TikTok'][i % 3]};@fake_{i % 700};TTP;{followers};2025-{1 + i % 12:02}-{1 + i % 28:02};{status}"
+        )
+    lines[40] = ""
+    lines[41] = ";;;;;;"
+    lines[2_000] = "K1999;X;@fake_1"
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n")
+    options = {"delimiter": ";", "null_values": ["N/A"], "thousands": ","}
+    cases = td.read_csv(path, on_invalid="quarantine", **options)  # type: ignore[arg-type]
+    scan = td.scan_csv(path, **options)  # type: ignore[arg-type]
+    assert scan.rows == cases.load_report["rows_read"] == 5_998
+    _same(scan.compliance(by="platform"), cases.compliance(by="platform"))
+    _same(scan.reach(by="group"), cases.reach(by="group"))
+    _same(scan.trend("month", by="platform"), cases.trend("month", by="platform"))
+    report = scan.last_report
+    assert report is not None
+    want = cases.load_report
+    for key in ("rows_read", "rows_rejected", "blank_rows", "problems_by_rule", "null_values_read"):
+        assert report[key] == want[key], key
+    assert report["problems_by_rule"]["malformed_row"] == 1
+    rejects = scan.last_rejects
+    assert rejects is not None
+    assert rejects.select("row", "rule").rows()[:3] == cases.rejects.select("row", "rule").rows()[:3]
+    assert (2_000, "malformed_row") in rejects.select("row", "rule").rows()
+    # The command line's check streams a CSV file too.
+    from takedowns import cli
+
+    assert cli.main(["check", str(path), "--scan", "--delimiter", ";", "--null-values", "N/A", "--thousands", ","]) == 1
+
+
+def test_a_csv_scan_refuses_a_quoted_file_with_its_row(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "quoted.csv"
+    td.synthetic(50).write_csv(path)
+    text = path.read_text().splitlines()
+    text[7] = text[7].replace("@", '"@', 1).replace(",", '",', 3)
+    path.write_text("\n".join(text) + "\n")
+    with pytest.raises(td.FileFormatError, match="row 7 holds a quote.*read_csv"):
+        td.scan_csv(path)
+    with pytest.raises(td.InvalidArgumentError, match="a scan always quarantines"):
+        td.scan_csv(path, on_invalid="raise")  # type: ignore[call-arg]

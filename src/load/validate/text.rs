@@ -32,19 +32,35 @@ pub(super) fn clean_text(col: &Column) -> Result<StringChunked> {
 
 /// The distinct values of a column in order of first appearance, and each row's index into them
 /// (`u32::MAX` for null). Labels are then mapped once per distinct value, not once per row.
+///
+/// A value of 12 bytes or fewer is whole in its 16-byte view (length and bytes), so it is looked
+/// up by the view as one number, without reading or hashing the text: labels are short, and at
+/// 10M rows this made a label column's codes several times faster. A view met for the first time
+/// is looked up by its text, so two views of the same text (whatever their padding) share a code.
 pub(super) fn distinct_codes(ca: &StringChunked) -> (Vec<u32>, Vec<&str>) {
-    let mut index: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut by_text: PlHashMap<&str, u32> = PlHashMap::new();
+    let mut by_view: PlHashMap<u128, u32> = PlHashMap::new();
     let mut values: Vec<&str> = Vec::new();
-    let codes = ca
-        .iter()
-        .map(|v| match v {
-            None => u32::MAX,
-            Some(s) => *index.entry(s).or_insert_with(|| {
-                values.push(s);
-                (values.len() - 1) as u32
-            }),
+    let mut codes = Vec::with_capacity(ca.len());
+    let mut code_of = |s| {
+        *by_text.entry(s).or_insert_with(|| {
+            values.push(s);
+            (values.len() - 1) as u32
         })
-        .collect();
+    };
+    for arr in ca.downcast_iter() {
+        let validity = arr.validity();
+        for (i, view) in arr.views().iter().enumerate() {
+            if validity.is_some_and(|b| !b.get_bit(i)) {
+                codes.push(u32::MAX);
+            } else if view.length <= View::MAX_INLINE_SIZE {
+                let code = *by_view.entry(view.as_u128()).or_insert_with(|| code_of(arr.value(i)));
+                codes.push(code);
+            } else {
+                codes.push(code_of(arr.value(i)));
+            }
+        }
+    }
     (codes, values)
 }
 

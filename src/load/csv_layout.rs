@@ -1,0 +1,362 @@
+//! A CSV file's rows as the load's record reader ([`super::readers::csv_from`]) numbers, skips
+//! and rejects them, found by one pass over the file's bytes, so that a scan can read the file
+//! with polars' streaming CSV reader and still give each row the number, and each bad row the
+//! problem, a load gives it ([`crate::scan::scan_csv`]).
+//!
+//! polars' streaming reader gives one record per line after the header, an empty line as a
+//! record with every field missing (so its record numbers are the file's row numbers). The
+//! record reader numbers an empty line too but reads it as a blank row (not a row read), skips a
+//! record with no value (`,,,,`: a blank row), reads no row for the empty lines after the last
+//! record, and rejects a record with the wrong number of fields, invalid UTF-8 or a field over
+//! `max_field_bytes` (that row only, with its problem). The layout lists the rows to leave out,
+//! with the problems of the rejected ones as the record reader gives them (it reads each such
+//! line).
+//!
+//! The pass reads the file a piece at a time (about 32 MiB), so it holds one piece at once. It
+//! reads files with no quote character (`"`): there a line break always ends a record, and
+//! polars' reader and the record reader split a line into the same fields. A quote, or a carriage
+//! return that does not end a line (the record reader ends a record there, polars does not), is
+//! refused with an error naming its row: such a file is read with [`crate::load::read_csv`].
+
+use std::path::Path;
+
+use super::csv_parts::{Pieces, PIECE_BYTES};
+use super::readers;
+use super::LoadOptions;
+use crate::error::{Error, Problem, Result};
+
+/// A CSV file's rows against polars' records (see the module docs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Layout {
+    /// The header's column names, as a load reads them.
+    pub names: Vec<String>,
+    /// Empty lines before the header.
+    pub skip_lines: usize,
+    /// Records polars' reader gives after the header: the lines, empty ones included.
+    pub records: u64,
+    /// The last line with a record: the empty lines after it are no rows.
+    last: u64,
+    /// The rows up to `last` left out of the batches, sorted: empty lines, records with no
+    /// value, and rows the record reader rejects.
+    dropped: Vec<u64>,
+    /// Blank rows: empty lines inside the file and records with no value.
+    pub blank_rows: u64,
+    /// The problems of the rows the record reader rejects, in row order.
+    pub problems: Vec<Problem>,
+    /// Whether a row read has a day-first date, and one a month-first date, in the columns
+    /// asked for ([`crate::dates::order_evidence`]; values read as missing aside).
+    pub evidence: (bool, bool),
+}
+
+impl Layout {
+    /// One pass over the file at `path` (see the module docs). `dates` gives, from the header's
+    /// names, the columns of text dates whose day/month evidence to gather.
+    pub(crate) fn read(path: &Path, opts: &LoadOptions, dates: impl Fn(&[String]) -> Vec<usize>) -> Result<Layout> {
+        Self::read_in(path, opts, PIECE_BYTES, dates)
+    }
+
+    fn read_in(
+        path: &Path,
+        opts: &LoadOptions,
+        piece_bytes: usize,
+        dates: impl Fn(&[String]) -> Vec<usize>,
+    ) -> Result<Layout> {
+        let file = path.display().to_string();
+        let mut pieces = Pieces::open(path, piece_bytes)?;
+        // The pieces up to the header's whole line (empty lines may come first).
+        let mut first = Vec::new();
+        while let Some(piece) = pieces.next_piece()? {
+            first.extend_from_slice(&piece);
+            let content = first.iter().position(|b| !matches!(b, b'\n' | b'\r'));
+            if content.is_some_and(|c| memchr::memchr(b'\n', &first[c..]).is_some()) {
+                break;
+            }
+        }
+        // The header as a load checks it (empty file, blank first line, too many columns ...),
+        // after any empty lines, which polars' reader is told to skip.
+        let (names, start) = readers::csv_header(&first, &file, opts)?;
+        let mut end = (start as usize).min(first.len());
+        // A `\r\n` header's reading stops at its `\n`.
+        if end > 0 && first[end - 1] == b'\r' && first.get(end) == Some(&b'\n') {
+            end += 1;
+        }
+        let header = first[..end].to_vec();
+        let skip = header.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(0);
+        refuse_quote(&header[skip..], &file, 0)?;
+        let skip_lines = bytecount(&header[..skip], b'\n');
+        let mut dates = dates(&names);
+        dates.sort_unstable();
+        dates.dedup();
+        let markers: Vec<String> = opts.null_values.iter().map(|m| m.trim().to_lowercase()).collect();
+        let mut out = Layout { names, skip_lines, ..Layout::default() };
+        let mut walk = Walk { pending: Vec::new(), dates, markers };
+        let mut next = Some(first[end..].to_vec());
+        drop(first);
+        while let Some(piece) = next {
+            crate::cancel::check()?;
+            out.lines(&piece, &header, &file, opts, &mut walk)?;
+            next = pieces.next_piece()?;
+        }
+        // Empty lines after the last record are no rows (as in a load).
+        Ok(out)
+    }
+
+    /// Walks the lines of `piece` (whole lines, after the header).
+    fn lines(&mut self, piece: &[u8], header: &[u8], file: &str, opts: &LoadOptions, walk: &mut Walk) -> Result<()> {
+        let ncol = self.names.len();
+        let d = opts.delimiter;
+        let utf8 = std::str::from_utf8(piece).is_ok();
+        // A quote, or a carriage return that does not end a line, anywhere in the piece: refused
+        // with its row (looked for in the whole piece, not line by line).
+        let lone_cr = memchr::memchr_iter(b'\r', piece).find(|p| piece.get(p + 1) != Some(&b'\n'));
+        if let Some(p) = [memchr::memchr(b'"', piece), lone_cr].into_iter().flatten().min() {
+            let start = memchr::memrchr(b'\n', &piece[..p]).map_or(0, |s| s + 1);
+            let end = memchr::memchr(b'\n', &piece[p..]).map_or(piece.len(), |e| p + e);
+            let row = self.records + 1 + bytecount(&piece[..start], b'\n') as u64;
+            refuse_quote(&piece[start..end], file, row)?;
+        }
+        let mut at = 0;
+        while at < piece.len() {
+            let end = memchr::memchr(b'\n', &piece[at..]).map_or(piece.len(), |p| at + p);
+            let line = &piece[at..end];
+            at = end + 1;
+            let body = line.strip_suffix(b"\r").unwrap_or(line);
+            self.records += 1;
+            let row = self.records;
+            if body.is_empty() {
+                walk.pending.push(row);
+                continue;
+            }
+            // Empty lines followed by a record: blank rows, numbered.
+            self.blank_rows += walk.pending.len() as u64;
+            self.dropped.append(&mut walk.pending);
+            self.last = row;
+            if body.iter().all(|b| b.is_ascii_whitespace() || *b == d) {
+                self.blank_rows += 1;
+                self.dropped.push(row);
+                continue;
+            }
+            let (fields, evidence) = walk.fields(body, d);
+            let suspect =
+                fields != ncol || body.len() > opts.max_field_bytes || (!utf8 && std::str::from_utf8(body).is_err());
+            if suspect {
+                // The record reader's own reading of the line, numbered as in the file.
+                let raw = readers::csv_from(&[header, body, b"\n"].concat(), file, opts)?;
+                if !raw.problems.is_empty() {
+                    self.dropped.push(row);
+                    self.problems.extend(raw.problems.into_iter().map(|p| Problem { row, ..p }));
+                    continue;
+                }
+            }
+            self.evidence = (self.evidence.0 || evidence.0, self.evidence.1 || evidence.1);
+        }
+        Ok(())
+    }
+
+    /// Whether the record (and row) `row` is left out of the batches.
+    pub(crate) fn is_dropped(&self, row: u64) -> bool {
+        row > self.last || self.dropped.binary_search(&row).is_ok()
+    }
+
+    /// Whether any record is left out.
+    pub(crate) fn drops_any(&self) -> bool {
+        !self.dropped.is_empty() || self.records > self.last
+    }
+
+    /// Rows read, as a load counts them (accepted + rejected): rows with a value.
+    pub(crate) fn rows_read(&self) -> u64 {
+        self.last - self.blank_rows
+    }
+}
+
+/// What the walk carries from line to line: the empty lines not yet followed by a record (they
+/// are no rows if none follows), the date columns looked at, and the null markers (trimmed, lower
+/// case).
+struct Walk {
+    pending: Vec<u64>,
+    dates: Vec<usize>,
+    markers: Vec<String>,
+}
+
+impl Walk {
+    /// The fields of a line (one more than its delimiters), and whether its date columns show a
+    /// day-first and a month-first date.
+    fn fields(&self, body: &[u8], d: u8) -> (usize, (bool, bool)) {
+        let Some(&last) = self.dates.last() else { return (bytecount(body, d) + 1, (false, false)) };
+        let (mut field, mut start, mut evidence) = (0usize, 0usize, (false, false));
+        let mut wanted = self.dates.iter().peekable();
+        for p in memchr::memchr_iter(d, body) {
+            if wanted.next_if_eq(&&field).is_some() {
+                evidence = self.hint(&body[start..p], evidence);
+            }
+            field += 1;
+            start = p + 1;
+            if field > last {
+                return (field + bytecount(&body[start..], d) + 1, evidence);
+            }
+        }
+        if wanted.next_if_eq(&&field).is_some() {
+            evidence = self.hint(&body[start..], evidence);
+        }
+        (field + 1, evidence)
+    }
+
+    /// `evidence` with what the date `value` shows (nothing when it is a null marker).
+    fn hint(&self, value: &[u8], evidence: (bool, bool)) -> (bool, bool) {
+        let Ok(v) = std::str::from_utf8(value) else { return evidence };
+        let t = v.trim();
+        if self.markers.iter().any(|m| t.eq_ignore_ascii_case(m) || (!t.is_ascii() && t.to_lowercase() == *m)) {
+            return evidence;
+        }
+        match crate::dates::order_hint(t) {
+            crate::dates::OrderHint::DayFirst => (true, evidence.1),
+            crate::dates::OrderHint::MonthFirst => (evidence.0, true),
+            _ => evidence,
+        }
+    }
+}
+
+/// Occurrences of `b` in `bytes` (a loop the compiler vectorises).
+fn bytecount(bytes: &[u8], b: u8) -> usize {
+    bytes.iter().filter(|x| **x == b).count()
+}
+
+/// Refuses a line with a quote or a carriage return inside it (see the module docs); `row` 0 is
+/// the header.
+fn refuse_quote(line: &[u8], file: &str, row: u64) -> Result<()> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let what = if body.contains(&b'"') {
+        "a quote (\"): a quoted field may hold a line break or a delimiter, which the scan's line-by-line \
+         check cannot follow"
+    } else if body.contains(&b'\r') {
+        "a carriage return (\\r) inside a line, which ends a record for a load but not for the scan's reader"
+    } else {
+        return Ok(());
+    };
+    let place = if row == 0 { "the header".to_string() } else { format!("row {row}") };
+    Err(Error::Read {
+        file: file.to_string(),
+        format: "CSV".into(),
+        message: format!(
+            "{place} holds {what}; a CSV scan reads files without quotes. Read it with read_csv (which reads \
+             quoted fields), or write it to Parquet and scan that"
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(text: &str, opts: &LoadOptions, piece: usize) -> Result<Layout> {
+        layout_named(text, opts, piece).0
+    }
+
+    /// The layout of `text` written to a file, and the file's name.
+    fn layout_named(text: &str, opts: &LoadOptions, piece: usize) -> (Result<Layout>, String) {
+        let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        (Layout::read_in(f.path(), opts, piece, |_| vec![1]), f.path().display().to_string())
+    }
+
+    /// The rows, blank rows and problems the record reader gives, against the layout's.
+    fn check(text: &str) {
+        let opts = LoadOptions { max_field_bytes: 40, ..LoadOptions::default() };
+        for piece in [1, 7, 64, 1 << 20] {
+            let (l, file) = layout_named(text, &opts, piece);
+            let l = l.unwrap();
+            let raw = readers::csv_from(text.as_bytes(), &file, &opts).unwrap();
+            // polars' records: the lines after the header (not what follows the last line end).
+            let all: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+            let header = all.iter().position(|l| !l.is_empty()).unwrap();
+            assert_eq!(l.skip_lines, header, "{text:?}");
+            let lines = &all[header + 1..];
+            let lines = if text.ends_with('\n') { &lines[..lines.len() - 1] } else { lines };
+            assert_eq!(l.records, lines.len() as u64, "{text:?}");
+            // Each kept record's row is the record reader's row for it.
+            let kept: Vec<u64> = (1..=l.records).filter(|r| !l.is_dropped(*r)).collect();
+            let want: Vec<u64> = (0..raw.frame.height()).map(|i| raw.rows.get(i)).collect();
+            assert_eq!(kept, want, "{text:?} piece {piece}");
+            assert_eq!(l.blank_rows, raw.blank_rows, "{text:?}");
+            assert_eq!(l.rows_read(), raw.rows_read, "{text:?}");
+            let problems: Vec<(u64, String, crate::Rule)> =
+                l.problems.iter().map(|p| (p.row, p.column.clone(), p.rule)).collect();
+            let want: Vec<(u64, String, crate::Rule)> =
+                raw.problems.iter().map(|p| (p.row, p.column.clone(), p.rule)).collect();
+            assert_eq!(problems, want, "{text:?}");
+            for (a, b) in l.problems.iter().zip(&raw.problems) {
+                assert_eq!((&a.value, &a.message, &a.file), (&b.value, &b.message, &b.file));
+            }
+        }
+    }
+
+    #[test]
+    fn rows_blank_rows_and_rejects_are_the_record_readers() {
+        check("a,b,c\n1,2,3\n4,5,6\n");
+        check("a,b,c\n1,2,3\n4,5,6");
+        check("a,b,c\r\n1,2,3\r\n\r\n4,5,6\r\n");
+        // Empty lines inside (blank rows, numbered) and at the end (no rows).
+        check("a,b,c\n\n1,2,3\n\n\n4,5,6\n\n\n");
+        // Records with no value, too many or too few fields, a field over the limit.
+        check("a,b,c\n,,\n1,2,3\n  , ,\n4,5\n7,8,9,10\n   \nx,y,z\n");
+        check(&format!("a,b,c\n1,{},3\n4,5,6\n", "w".repeat(41)));
+        check("a,b,c\n\n,,\n\n1,2\n");
+        // Empty lines before the header.
+        check("\n\na,b,c\n1,2,3\n");
+        check("\r\na,b,c\r\n\r\n1,2,3\r\n");
+    }
+
+    #[test]
+    fn date_evidence_is_of_the_rows_read_only() {
+        let opts = LoadOptions { null_values: vec!["25/12/2025".into()], ..LoadOptions::default() };
+        let evidence = |text: &str| {
+            let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+            std::fs::write(f.path(), text).unwrap();
+            Layout::read_in(f.path(), &opts, 8, |names| vec![names.iter().position(|n| n == "d").unwrap()])
+                .unwrap()
+                .evidence
+        };
+        assert_eq!(evidence("a,d,c\n1,01/02/2025,x\n2,2025-03-04,y\n"), (false, false));
+        // A late row shows the order: day-first in the middle column, month-first in the last.
+        assert_eq!(evidence("a,d,c\n1,01/02/2025,x\n\n2, 25/03/2025 ,y\n"), (true, false));
+        assert_eq!(evidence("a,c,d\n1,x,01/02/2025\n2,y,03/25/2025\n"), (false, true));
+        // Not from a row the record reader rejects, nor from a null marker, nor another column.
+        assert_eq!(evidence("a,d,c\n1,25/03/2025,x,extra\n2,25/12/2025,y\n3,1,25/03/2025\n"), (false, false));
+    }
+
+    #[test]
+    fn invalid_utf8_rejects_its_row_only() {
+        let mut bytes = b"a,b,c\n1,2,3\n4,".to_vec();
+        bytes.extend_from_slice(&[0xff, 0xfe]);
+        bytes.extend_from_slice(b",6\n7,8,9\n");
+        let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        std::fs::write(f.path(), &bytes).unwrap();
+        let opts = LoadOptions::default();
+        let raw = readers::csv_from(&bytes, "x", &opts).unwrap();
+        let l = Layout::read_in(f.path(), &opts, 5, |_| Vec::new()).unwrap();
+        assert_eq!(l.records, 3);
+        assert!(l.is_dropped(2) && !l.is_dropped(1) && !l.is_dropped(3));
+        assert_eq!(l.problems.len(), raw.problems.len());
+        assert_eq!((l.problems[0].row, l.problems[0].rule), (2, crate::Rule::InvalidUtf8));
+    }
+
+    #[test]
+    fn quotes_and_lone_carriage_returns_are_refused_with_their_row() {
+        let opts = LoadOptions::default();
+        for (text, want) in [
+            ("a,b,c\n1,2,3\n4,\"5\",6\n", "row 2 holds a quote"),
+            ("a,\"b\",c\n1,2,3\n", "the header holds a quote"),
+            ("a,b,c\n1,2,3\n\n4,5\r6\n", "row 3 holds a carriage return"),
+        ] {
+            let err = layout(text, &opts, 4).unwrap_err().to_string();
+            assert!(err.contains(want) && err.contains("read_csv"), "{err}");
+        }
+        // An empty file, a blank header: the load's own errors.
+        for text in ["", "  ,  \n1,2\n"] {
+            let err = layout(text, &opts, 4).unwrap_err().to_string();
+            let want = readers::csv_from(text.as_bytes(), "x", &opts).err().unwrap().to_string();
+            assert_eq!(err.split(": ").skip(1).collect::<Vec<_>>(), want.split(": ").skip(1).collect::<Vec<_>>());
+        }
+    }
+}
