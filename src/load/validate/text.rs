@@ -170,3 +170,29 @@ pub(super) fn accounts(input: Input, required: bool, keep_keys: bool, ctx: &Ctx)
     let keys = if keep_keys { keys } else { StringChunked::full_null(ACCOUNT_KEY.into(), ca.len()) };
     Ok(Checked { columns: vec![ca.into_column(), keys.into_column()], problems: found, labels: None })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Codes by view (short values) and by text (long ones) give each distinct value one code, in
+    /// order of first appearance, across chunks, as a lookup by text does.
+    #[test]
+    fn distinct_codes_equal_a_lookup_by_text() {
+        let values = ["x", "facebook", "", "a value longer than twelve", "twelve bytes", "x", "thirteen byte"];
+        let rows: Vec<Option<&str>> = (0..500).map(|i| (i % 11 != 3).then(|| values[(i * 7) % values.len()])).collect();
+        let mut ca: StringChunked = rows[..200].iter().copied().collect();
+        ca.append(&rows[200..].iter().copied().collect()).unwrap();
+        assert!(ca.chunks().len() > 1);
+        let (codes, distinct) = distinct_codes(&ca);
+        let mut want: Vec<&str> = Vec::new();
+        for v in rows.iter().flatten() {
+            if !want.contains(v) {
+                want.push(v);
+            }
+        }
+        assert_eq!(distinct, want);
+        let back: Vec<Option<&str>> = codes.iter().map(|c| (*c != u32::MAX).then(|| distinct[*c as usize])).collect();
+        assert_eq!(back, rows);
+    }
+}
