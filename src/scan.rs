@@ -81,6 +81,9 @@ pub struct Scan {
     /// inferred (`date_order` auto), and that order over the whole data once a pass found it.
     text_dates: Vec<String>,
     order: std::sync::OnceLock<DateOrder>,
+    /// What the last pass's text dates showed while the order was not known: a day-first date,
+    /// a month-first date, an ambiguous one.
+    seen: Mutex<(bool, bool, bool)>,
     /// Whether the input has a `count` column (else validation gives each row a constant 1).
     count_given: bool,
     /// For a CSV file ([`scan_csv`]): its rows against the records polars' reader gives.
@@ -113,6 +116,8 @@ struct Tally {
     problems: Vec<Problem>,
     /// Records the reader gave, before a CSV scan left out its blank and unreadable rows.
     records: u64,
+    /// Whether the text dates looked at show a day-first, a month-first, an ambiguous date.
+    evidence: (bool, bool, bool),
     /// Values read as missing because they were one of the options' `null_values`.
     null_values: u64,
     /// A batch's report, for what every batch's says alike: the columns matched, filled and
@@ -218,6 +223,7 @@ fn assemble(p: Prepared, opts: &LoadOptions, count_given: bool) -> Scan {
         _hold: p.hold,
         text_dates: Vec::new(),
         order: std::sync::OnceLock::new(),
+        seen: Mutex::new((false, false, false)),
         count_given,
         csv: None,
     }
@@ -239,17 +245,7 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
             "a CSV scan reads case records or long aggregate tables; read a wide table with read_csv",
         ));
     }
-    // The text dates' day/month evidence is gathered by the pass over the lines (no pass of
-    // polars' reader for it).
-    let dates = |names: &[String]| -> Vec<usize> {
-        let Ok(m) = match_columns(names, opts, &source) else { return Vec::new() };
-        [REPORTED_AT, ACTIONED_AT]
-            .iter()
-            .filter_map(|c| m.canon.get(*c))
-            .filter_map(|n| names.iter().position(|x| x == n))
-            .collect()
-    };
-    let mut layout = Layout::read(path, opts, dates)?;
+    let mut layout = Layout::read(path, opts)?;
     let names = layout.names.clone();
     let m = match_columns(&names, opts, &source)?;
     check_required(&m, &names, opts, &source)?;
@@ -298,9 +294,6 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
         opts,
         m.canon.contains_key(COUNT),
     );
-    if !text_dates.is_empty() {
-        let _ = scan.order.set(crate::dates::order_of(layout.evidence));
-    }
     scan.text_dates = text_dates;
     scan.csv = Some(Arc::new(layout));
     Ok(scan)
@@ -360,45 +353,25 @@ pub(crate) fn scan_prepared(p: Prepared, opts: &LoadOptions) -> Result<Scan> {
 }
 
 impl Scan {
-    /// The day/month order of the data's text dates, as a load infers it from every date of the
-    /// file (not batch by batch: a batch's dates can all be ambiguous, or show the other order):
-    /// found by one pass over the text date columns, the first time an analytic needs it.
-    /// `None` when no date is text or the order is set (the batches use the options'). A CSV
-    /// scan has it from its pass over the lines ([`scan_csv`]).
-    fn date_order(&self) -> Result<Option<DateOrder>> {
-        if self.text_dates.is_empty() {
-            return Ok(None);
+    /// Runs `run` (one analytic's pass or passes) in the day/month order of the data's text dates,
+    /// as a load infers it from every date of the file (not batch by batch: a batch's dates can
+    /// all be ambiguous, or show the other order). Until the order is known, a pass reads the
+    /// dates with neither order assumed and gathers what they show; if that decides an order and
+    /// some date was ambiguous (read differently in it), the pass is run again in that order. A
+    /// file whose dates show no order, or have no ambiguous date, is read once.
+    fn ordered<T>(&self, run: impl Fn() -> Result<T>) -> Result<T> {
+        let tracked = !self.text_dates.is_empty() && self.order.get().is_none();
+        let out = run()?;
+        if !tracked {
+            return Ok(out);
         }
-        if let Some(order) = self.order.get() {
-            return Ok(Some(*order));
+        let (day, month, ambiguous) = *self.seen.lock().map_err(|_| Error::Internal("a pass failed".into()))?;
+        let order = crate::dates::order_of((day, month));
+        let _ = self.order.set(order);
+        if order != DateOrder::Auto && ambiguous {
+            return run();
         }
-        let evidence = Arc::new(Mutex::new((false, false)));
-        let (seen, cancel) = (evidence.clone(), crate::cancel::current());
-        let dates = self.base.clone().select(self.text_dates.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
-        let schema = dates.clone().collect_schema()?;
-        let lf = dates.map(
-            move |df: DataFrame| {
-                crate::cancel::check_flag(cancel.as_ref())
-                    .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
-                let mut e = (false, false);
-                for c in df.columns() {
-                    let (day, month, _) = crate::dates::order_evidence(c.str()?.iter().flatten());
-                    e = (e.0 || day, e.1 || month);
-                }
-                if let Ok(mut all) = seen.lock() {
-                    *all = (all.0 || e.0, all.1 || e.1);
-                }
-                Ok(df.clear())
-            },
-            OptFlags::STREAMING,
-            Some(Arc::new(move |_: &Schema| Ok(schema.clone()))),
-            Some("takedowns date order"),
-        );
-        crate::cancel::check()?;
-        metrics::run(lf.select([len().alias("rows")]))?;
-        crate::cancel::check()?;
-        let e = *evidence.lock().map_err(|_| Error::Internal("the date order's pass failed".into()))?;
-        Ok(Some(*self.order.get_or_init(|| crate::dates::order_of(e))))
+        Ok(out)
     }
 
     /// Rows in the source (from the Parquet metadata; for a CSV file, its rows read, as a load
@@ -451,9 +424,14 @@ impl Scan {
         let input = self.base.clone().select(select);
         // The output schema: what validation makes of an empty batch.
         let empty = input.clone().limit(0).collect()?;
-        let prepare = Reading { prepare: self.prepare.clone().map(|p| (p, wanted)), csv: self.csv.clone() };
+        // Text dates: read in the whole data's order once known; until then with neither order
+        // assumed, their evidence gathered ([`Scan::ordered`]).
+        let known = self.order.get().copied();
+        let track = if self.text_dates.is_empty() || known.is_some() { Vec::new() } else { self.text_dates.clone() };
+        let order = (!self.text_dates.is_empty()).then(|| known.unwrap_or(DateOrder::Auto));
+        let prepare = Reading { prepare: self.prepare.clone().map(|p| (p, wanted)), csv: self.csv.clone(), track };
         let file: Arc<str> = Arc::from(self.source.as_str());
-        let scope = Scope::Batch { keys, order: self.date_order()? };
+        let scope = Scope::Batch { keys, order };
         let out = validate_batch(empty, &file, &self.opts, scope, partitions, &prepare, &Mutex::new(Tally::default()))?;
         let schema: SchemaRef = out.schema().clone();
         let tally = Arc::new(Mutex::new(Tally::default()));
@@ -500,10 +478,12 @@ impl Scan {
         by: &[String],
         accounts: bool,
         partitions: u32,
-        f: impl FnOnce(&Source) -> Result<DataFrame>,
+        f: impl Fn(&Source) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
-        let mut out = self.analyse_all(by, accounts, partitions, None, |src| Ok(vec![f(src)?]))?;
-        out.pop().ok_or_else(|| Error::Internal("an analytic gave no table".into()))
+        self.ordered(|| {
+            let mut out = self.analyse_all(by, accounts, partitions, None, |src| Ok(vec![f(src)?]))?;
+            out.pop().ok_or_else(|| Error::Internal("an analytic gave no table".into()))
+        })
     }
 
     /// [`Scan::analyse`] for several tables of one pass, each noted; `observe` sees each batch.
@@ -532,6 +512,9 @@ impl Scan {
             }
         };
         let t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
+        if self.order.get().is_none() {
+            *self.seen.lock().map_err(|_| Error::Internal("a pass failed".into()))? = t.evidence;
+        }
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
         let passes = match &self.csv {
@@ -690,6 +673,11 @@ impl Scan {
     /// partition of the accounts (by a hash of `account_key`), so that about 1/`passes` of the
     /// accounts' states are held at a time.
     pub fn tables_in_passes(&self, tables: &[Table], passes: u32) -> Result<Vec<DataFrame>> {
+        self.ordered(|| self.tables_once(tables, passes))
+    }
+
+    /// [`Scan::tables_in_passes`] in the order of text dates known so far.
+    fn tables_once(&self, tables: &[Table], passes: u32) -> Result<Vec<DataFrame>> {
         use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
         for t in tables {
             self.refuse(t)?;
@@ -1011,6 +999,8 @@ fn finish(t: &Table, merged: DataFrame, src: &Source) -> Result<DataFrame> {
 struct Reading {
     prepare: Option<(Prepare, Vec<String>)>,
     csv: Option<Arc<Layout>>,
+    /// The text date columns whose day/month evidence to gather ([`Scan::ordered`]).
+    track: Vec<String>,
 }
 
 /// Validates one batch: the same rules as a load (duplicate ids aside), invalid rows dropped and
@@ -1028,6 +1018,15 @@ fn validate_batch(
     let records = df.height() as u64;
     if let Some(layout) = &reading.csv {
         df = csv_rows(df, layout)?;
+    }
+    let mut evidence = (false, false, false);
+    for name in &reading.track {
+        if let Ok(c) = df.column(name) {
+            if c.dtype() == &DataType::String {
+                let (day, month, ambiguous) = crate::dates::order_evidence(c.str()?.iter().flatten());
+                evidence = (evidence.0 || day, evidence.1 || month, evidence.2 || ambiguous);
+            }
+        }
     }
     if let Some((prepare, wanted)) = &reading.prepare {
         df = prepare(df, wanted)?;
@@ -1058,6 +1057,7 @@ fn validate_batch(
     {
         let mut t = tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?;
         t.records += records;
+        t.evidence = (t.evidence.0 || evidence.0, t.evidence.1 || evidence.1, t.evidence.2 || evidence.2);
         t.null_values += r.null_values_read;
         t.read += r.rows_read;
         t.rejected += r.rows_rejected;
@@ -1165,7 +1165,7 @@ mod tests {
                 &opts,
                 scope,
                 1,
-                &Reading { prepare: None, csv: None },
+                &Reading { prepare: None, csv: None, track: Vec::new() },
                 &tally,
             )
             .unwrap();

@@ -43,24 +43,15 @@ pub(crate) struct Layout {
     pub blank_rows: u64,
     /// The problems of the rows the record reader rejects, in row order.
     pub problems: Vec<Problem>,
-    /// Whether a row read has a day-first date, and one a month-first date, in the columns
-    /// asked for ([`crate::dates::order_evidence`]; values read as missing aside).
-    pub evidence: (bool, bool),
 }
 
 impl Layout {
-    /// One pass over the file at `path` (see the module docs). `dates` gives, from the header's
-    /// names, the columns of text dates whose day/month evidence to gather.
-    pub(crate) fn read(path: &Path, opts: &LoadOptions, dates: impl Fn(&[String]) -> Vec<usize>) -> Result<Layout> {
-        Self::read_in(path, opts, PIECE_BYTES, dates)
+    /// One pass over the file at `path` (see the module docs).
+    pub(crate) fn read(path: &Path, opts: &LoadOptions) -> Result<Layout> {
+        Self::read_in(path, opts, PIECE_BYTES)
     }
 
-    fn read_in(
-        path: &Path,
-        opts: &LoadOptions,
-        piece_bytes: usize,
-        dates: impl Fn(&[String]) -> Vec<usize>,
-    ) -> Result<Layout> {
+    fn read_in(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Layout> {
         let file = path.display().to_string();
         let mut pieces = Pieces::open(path, piece_bytes)?;
         // The pieces up to the header's whole line (empty lines may come first).
@@ -84,12 +75,8 @@ impl Layout {
         let skip = header.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(0);
         refuse_quote(&header[skip..], &file, 0)?;
         let skip_lines = bytecount(&header[..skip], b'\n');
-        let mut dates = dates(&names);
-        dates.sort_unstable();
-        dates.dedup();
-        let markers: Vec<String> = opts.null_values.iter().map(|m| m.trim().to_lowercase()).collect();
         let mut out = Layout { names, skip_lines, ..Layout::default() };
-        let mut walk = Walk { pending: Vec::new(), dates, markers };
+        let mut walk = Walk { pending: Vec::new() };
         let mut next = Some(first[end..].to_vec());
         drop(first);
         while let Some(piece) = next {
@@ -136,7 +123,7 @@ impl Layout {
                 self.dropped.push(row);
                 continue;
             }
-            let (fields, evidence) = walk.fields(body, d);
+            let fields = bytecount(body, d) + 1;
             let suspect =
                 fields != ncol || body.len() > opts.max_field_bytes || (!utf8 && std::str::from_utf8(body).is_err());
             if suspect {
@@ -145,10 +132,8 @@ impl Layout {
                 if !raw.problems.is_empty() {
                     self.dropped.push(row);
                     self.problems.extend(raw.problems.into_iter().map(|p| Problem { row, ..p }));
-                    continue;
                 }
             }
-            self.evidence = (self.evidence.0 || evidence.0, self.evidence.1 || evidence.1);
         }
         Ok(())
     }
@@ -169,51 +154,9 @@ impl Layout {
     }
 }
 
-/// What the walk carries from line to line: the empty lines not yet followed by a record (they
-/// are no rows if none follows), the date columns looked at, and the null markers (trimmed, lower
-/// case).
+/// The empty lines not yet followed by a record (they are no rows if none follows).
 struct Walk {
     pending: Vec<u64>,
-    dates: Vec<usize>,
-    markers: Vec<String>,
-}
-
-impl Walk {
-    /// The fields of a line (one more than its delimiters), and whether its date columns show a
-    /// day-first and a month-first date.
-    fn fields(&self, body: &[u8], d: u8) -> (usize, (bool, bool)) {
-        let Some(&last) = self.dates.last() else { return (bytecount(body, d) + 1, (false, false)) };
-        let (mut field, mut start, mut evidence) = (0usize, 0usize, (false, false));
-        let mut wanted = self.dates.iter().peekable();
-        for p in memchr::memchr_iter(d, body) {
-            if wanted.next_if_eq(&&field).is_some() {
-                evidence = self.hint(&body[start..p], evidence);
-            }
-            field += 1;
-            start = p + 1;
-            if field > last {
-                return (field + bytecount(&body[start..], d) + 1, evidence);
-            }
-        }
-        if wanted.next_if_eq(&&field).is_some() {
-            evidence = self.hint(&body[start..], evidence);
-        }
-        (field + 1, evidence)
-    }
-
-    /// `evidence` with what the date `value` shows (nothing when it is a null marker).
-    fn hint(&self, value: &[u8], evidence: (bool, bool)) -> (bool, bool) {
-        let Ok(v) = std::str::from_utf8(value) else { return evidence };
-        let t = v.trim();
-        if self.markers.iter().any(|m| t.eq_ignore_ascii_case(m) || (!t.is_ascii() && t.to_lowercase() == *m)) {
-            return evidence;
-        }
-        match crate::dates::order_hint(t) {
-            crate::dates::OrderHint::DayFirst => (true, evidence.1),
-            crate::dates::OrderHint::MonthFirst => (evidence.0, true),
-            _ => evidence,
-        }
-    }
 }
 
 /// Occurrences of `b` in `bytes` (a loop the compiler vectorises).
@@ -257,7 +200,7 @@ mod tests {
     fn layout_named(text: &str, opts: &LoadOptions, piece: usize) -> (Result<Layout>, String) {
         let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         std::fs::write(f.path(), text).unwrap();
-        (Layout::read_in(f.path(), opts, piece, |_| vec![1]), f.path().display().to_string())
+        (Layout::read_in(f.path(), opts, piece), f.path().display().to_string())
     }
 
     /// The rows, blank rows and problems the record reader gives, against the layout's.
@@ -308,24 +251,6 @@ mod tests {
     }
 
     #[test]
-    fn date_evidence_is_of_the_rows_read_only() {
-        let opts = LoadOptions { null_values: vec!["25/12/2025".into()], ..LoadOptions::default() };
-        let evidence = |text: &str| {
-            let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
-            std::fs::write(f.path(), text).unwrap();
-            Layout::read_in(f.path(), &opts, 8, |names| vec![names.iter().position(|n| n == "d").unwrap()])
-                .unwrap()
-                .evidence
-        };
-        assert_eq!(evidence("a,d,c\n1,01/02/2025,x\n2,2025-03-04,y\n"), (false, false));
-        // A late row shows the order: day-first in the middle column, month-first in the last.
-        assert_eq!(evidence("a,d,c\n1,01/02/2025,x\n\n2, 25/03/2025 ,y\n"), (true, false));
-        assert_eq!(evidence("a,c,d\n1,x,01/02/2025\n2,y,03/25/2025\n"), (false, true));
-        // Not from a row the record reader rejects, nor from a null marker, nor another column.
-        assert_eq!(evidence("a,d,c\n1,25/03/2025,x,extra\n2,25/12/2025,y\n3,1,25/03/2025\n"), (false, false));
-    }
-
-    #[test]
     fn invalid_utf8_rejects_its_row_only() {
         let mut bytes = b"a,b,c\n1,2,3\n4,".to_vec();
         bytes.extend_from_slice(&[0xff, 0xfe]);
@@ -334,7 +259,7 @@ mod tests {
         std::fs::write(f.path(), &bytes).unwrap();
         let opts = LoadOptions::default();
         let raw = readers::csv_from(&bytes, "x", &opts).unwrap();
-        let l = Layout::read_in(f.path(), &opts, 5, |_| Vec::new()).unwrap();
+        let l = Layout::read_in(f.path(), &opts, 5).unwrap();
         assert_eq!(l.records, 3);
         assert!(l.is_dropped(2) && !l.is_dropped(1) && !l.is_dropped(3));
         assert_eq!(l.problems.len(), raw.problems.len());
