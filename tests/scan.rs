@@ -534,7 +534,7 @@ fn a_csv_scan_refuses_quotes_and_reads_day_first_dates_as_a_load() {
     let mut text = String::from("\u{feff}Case ID;Platform;Account;Group;Reported at;Status\n");
     for i in 0..3_000 {
         let day = if i == 2_990 { 25 } else { 1 + i % 12 };
-        text.push_str(&format!("K{i};X;@fake_{};TTP;{day:02}/{:02}/2025;removed\n", i % 400, 1 + i % 12));
+        text.push_str(&format!("K{i};X;@fake_{};TTP;{day:02}/{:02}/2025;removed\n", i % 400, 1 + (i * 7) % 12));
     }
     std::fs::write(&path, &text).unwrap();
     let opts = LoadOptions { delimiter: b';', ..LoadOptions::default() };
