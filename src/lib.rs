@@ -28,7 +28,7 @@
 //! ## Data larger than memory
 //!
 //! [`scan::scan_parquet`] reads a Parquet file, glob or directory (hive partitions become
-//! columns) lazily: compliance, reach and trend each run as one streaming query that validates
+//! columns) lazily, and [`scan::scan_csv`] a CSV file: compliance, reach and trend each run as one streaming query that validates
 //! every batch with the same rules (invalid rows quarantined and counted; duplicate ids are not
 //! checked in a scan), reading only the columns needed. Reach works in passes over a partition
 //! of the accounts so that memory stays bounded. [`synth::write_synthetic`] writes synthetic data

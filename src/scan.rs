@@ -1,10 +1,12 @@
-//! Scans: the analytics over Parquet data larger than memory.
+//! Scans: the analytics over Parquet or CSV data larger than memory.
 //!
 //! [`scan_parquet`] reads a Parquet file, a glob (`data/*.parquet`) or a directory of Parquet
 //! files, hive-partitioned or not (`data/year=2025/month=03/part-0.parquet`: `year` and `month`
-//! become columns usable in `by`). Nothing is loaded up front: each analytic is one query that
-//! polars' streaming engine runs batch by batch, reading only the columns it needs (projection
-//! pushdown). Every batch is validated by the same code and rules as [`crate::load`], with two
+//! become columns usable in `by`); [`scan_csv`] a CSV file without quotes, whose rows are
+//! numbered, skipped and rejected as [`crate::load::read_csv`] does. Nothing is loaded up front:
+//! each analytic is one query that polars' streaming engine runs batch by batch, reading only
+//! the columns it needs (projection pushdown; a CSV file's lines are read whole). Every batch is
+//! validated by the same code and rules as [`crate::load`], with two
 //! differences a stream imposes:
 //!
 //! - invalid rows are always quarantined (left out and counted), never fatal;
@@ -100,6 +102,20 @@ pub(crate) type Prepare = Arc<dyn Fn(DataFrame, &[String]) -> Result<DataFrame> 
 
 /// The first typed error of a pass's batches.
 type Failed = Arc<Mutex<Option<Error>>>;
+
+/// Validates one batch of the input (and gives it to the observer, if any).
+type Batch = Arc<dyn Fn(DataFrame) -> PolarsResult<DataFrame> + Send + Sync>;
+
+/// A pass over the source ([`Scan::plan`]): the validated rows as a lazy query, the tally its
+/// batches fill, their first typed error, the function each batch goes through, and the input
+/// columns it reads.
+struct Plan {
+    src: Source<'static>,
+    tally: Arc<Mutex<Tally>>,
+    failed: Failed,
+    batch: Batch,
+    read: Vec<String>,
+}
 
 /// Takes each validated batch and the place of its first row in the input ([`Scan::tables`]):
 /// the batch then leaves the query empty.
@@ -233,7 +249,7 @@ fn assemble(p: Prepared, opts: &LoadOptions, count_given: bool) -> Scan {
 /// and validates each batch as [`scan_parquet`] does. Rows are numbered, skipped (blank rows)
 /// and rejected (a record with the wrong number of fields, invalid UTF-8, a field over
 /// `max_field_bytes`) as [`crate::load::read_csv`] does, by one pass over the file's bytes now
-/// ([`crate::load::csv_layout`]), which also checks the header. The file must hold no quote
+/// (`load::csv_layout`), which also checks the header. The file must hold no quote
 /// character: a quoted field can hold a line break, which that pass does not follow; such a
 /// file is refused with the row of its first quote (read it with `read_csv`).
 pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
@@ -302,8 +318,9 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
 /// A CSV batch without the records that are no rows or could not be read
 /// ([`Layout::is_dropped`]); its record numbers are the file's row numbers.
 fn csv_rows(mut df: DataFrame, layout: &Layout) -> Result<DataFrame> {
-    if layout.drops_any() {
-        let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+    let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
+    let (first, last) = (rows.u64()?.min().unwrap_or(0), rows.u64()?.max().unwrap_or(0));
+    if layout.drops_in(first, last) {
         let keep: BooleanChunked = rows.u64()?.iter().map(|r| Some(!r.is_some_and(|r| layout.is_dropped(r)))).collect();
         df = df.filter(&keep)?;
     }
@@ -399,13 +416,7 @@ impl Scan {
 
     /// The validated rows as a lazy query reading the columns validation needs plus the extras
     /// named in `by`, and the tally its batches fill.
-    fn plan(
-        &self,
-        by: &[String],
-        keys: bool,
-        partitions: u32,
-        observe: Option<Observe>,
-    ) -> Result<(Source<'static>, Arc<Mutex<Tally>>, Failed)> {
+    fn plan(&self, by: &[String], keys: bool, partitions: u32, observe: Option<Observe>) -> Result<Plan> {
         let mut read: Vec<String> = self.inputs.clone();
         let wanted: Vec<String> = by.iter().filter(|b| self.extras.contains(b)).cloned().collect();
         if self.prepare.is_none() {
@@ -440,34 +451,56 @@ impl Scan {
         // The batches run on polars' threads: they take the caller's cancel flag along.
         let cancel = crate::cancel::current();
         let s2 = schema.clone();
+        let batch: Batch = Arc::new(move |df: DataFrame| {
+            crate::cancel::check_flag(cancel.as_ref())
+                .and_then(|()| {
+                    let Some(observe) = &observe else {
+                        return validate_batch(df, &file, &opts, scope, partitions, &prepare, &t);
+                    };
+                    let first = df.column(ROW)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
+                    let out = validate_batch(df, &file, &opts, scope, partitions, &prepare, &t)?;
+                    metrics::in_batch(|| observe(&out, first))?;
+                    Ok(out.clear())
+                })
+                .map_err(|e| {
+                    // polars carries only a string; the typed error waits in `failed` for
+                    // `analyse` to return it as it was.
+                    let text = e.to_string();
+                    if let Ok(mut slot) = fail.lock() {
+                        slot.get_or_insert(e);
+                    }
+                    PolarsError::ComputeError(text.into())
+                })
+        });
+        let each = batch.clone();
         let lf = input.map(
-            move |df: DataFrame| {
-                crate::cancel::check_flag(cancel.as_ref())
-                    .and_then(|()| {
-                        let Some(observe) = &observe else {
-                            return validate_batch(df, &file, &opts, scope, partitions, &prepare, &t);
-                        };
-                        let first = df.column(ROW)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0);
-                        let out = validate_batch(df, &file, &opts, scope, partitions, &prepare, &t)?;
-                        metrics::in_batch(|| observe(&out, first))?;
-                        Ok(out.clear())
-                    })
-                    .map_err(|e| {
-                        // polars carries only a string; the typed error waits in `failed` for
-                        // `analyse` to return it as it was.
-                        let text = e.to_string();
-                        if let Ok(mut slot) = fail.lock() {
-                            slot.get_or_insert(e);
-                        }
-                        PolarsError::ComputeError(text.into())
-                    })
-            },
+            move |df: DataFrame| each(df),
             OptFlags::STREAMING,
             Some(Arc::new(move |_: &Schema| Ok(s2.clone()))),
             Some("takedowns validation"),
         );
         let no_rate = metrics::NoRate::of(self.actions_only, false);
-        Ok((Source { lf, schema, frame: None, partitions, unit: self.unit.clone(), no_rate }, tally, failed))
+        let src = Source { lf, schema, frame: None, partitions, unit: self.unit.clone(), no_rate };
+        Ok(Plan { src, tally, failed, batch, read })
+    }
+
+    /// Reads and validates every row of the source once, each batch through `plan`'s batch
+    /// function. A CSV file is read by pieces with polars' fast reader (`Layout::read_pieces`):
+    /// polars' streaming CSV reader counts each piece's lines byte by byte (its vectorised count
+    /// needs a nightly compiler), which took half of a 10M-row pass.
+    fn drive(&self, plan: &Plan) -> Result<()> {
+        let Some(layout) = &self.csv else {
+            return metrics::run(plan.src.lf.clone().select([len().alias("rows")])).map(|_| ());
+        };
+        let mut columns: Vec<&str> = plan.read.iter().map(String::as_str).collect();
+        columns.push(ROW);
+        let left_out = layout.read_pieces(Path::new(&self.source), &self.opts, ROW, |df| {
+            (plan.batch)(df.select(columns.iter().copied())?)?;
+            Ok(())
+        })?;
+        // The records left out count as read, as polars' reader gives them to the batches.
+        plan.tally.lock().map_err(|_| Error::Internal("a validation batch failed".into()))?.records += left_out;
+        Ok(())
     }
 
     /// Runs `f` on a fresh plan, keeps the pass's report and notes it in the `definition`.
@@ -481,7 +514,7 @@ impl Scan {
         f: impl Fn(&Source) -> Result<DataFrame>,
     ) -> Result<DataFrame> {
         self.ordered(|| {
-            let mut out = self.analyse_all(by, accounts, partitions, None, |src| Ok(vec![f(src)?]))?;
+            let mut out = self.analyse_all(by, accounts, partitions, None, |plan| Ok(vec![f(&plan.src)?]))?;
             out.pop().ok_or_else(|| Error::Internal("an analytic gave no table".into()))
         })
     }
@@ -493,11 +526,12 @@ impl Scan {
         accounts: bool,
         partitions: u32,
         observe: Option<Observe>,
-        f: impl FnOnce(&Source) -> Result<Vec<DataFrame>>,
+        f: impl FnOnce(&Plan) -> Result<Vec<DataFrame>>,
     ) -> Result<Vec<DataFrame>> {
         let keys = accounts || by.iter().any(|b| b == ACCOUNT_KEY);
-        let (src, tally, failed) = self.plan(by, keys, partitions, observe)?;
-        let dfs = match f(&src) {
+        let plan = self.plan(by, keys, partitions, observe)?;
+        let (tally, failed) = (plan.tally.clone(), plan.failed.clone());
+        let dfs = match f(&plan) {
             Ok(dfs) => dfs,
             Err(e) => {
                 let e = failed.lock().ok().and_then(|mut slot| slot.take()).unwrap_or(e);
@@ -768,7 +802,8 @@ impl Scan {
             }
             Ok(())
         });
-        self.analyse_all(&by, accounts, passes, Some(observe), |src| {
+        self.analyse_all(&by, accounts, passes, Some(observe), |plan| {
+            let src = &plan.src;
             // The tables' columns and definitions are checked on no rows before the pass.
             let empty = DataFrame::empty_with_schema(&src.schema);
             let firsts = tables.iter().map(|t| part_of(t, &source(&empty))).collect::<Result<Vec<_>>>()?;
@@ -780,7 +815,7 @@ impl Scan {
             let mut held: Vec<Vec<DataFrame>> = tables.iter().map(|_| Vec::new()).collect();
             for k in 0..passes {
                 pass.store(k, Relaxed);
-                metrics::run(src.lf.clone().select([len().alias("rows")]))?;
+                self.drive(plan)?;
                 for (((t, slot), h), stream) in tables.iter().zip(slots.iter()).zip(held.iter_mut()).zip(streams.iter())
                 {
                     if sum_keys(t).is_some() || stream.is_some() {
@@ -884,7 +919,7 @@ impl Scan {
 
     /// Reads and validates every row once (nothing else) and returns the report.
     pub fn check(&self) -> Result<LoadReport> {
-        self.analyse(&[], false, 1, |src| metrics::run(src.lf.clone().select([len().alias("rows")])))?;
+        self.ordered(|| self.analyse_all(&[], false, 1, None, |plan| self.drive(plan).map(|()| Vec::new())))?;
         self.last_report().ok_or_else(|| Error::Internal("a checked scan left no report".into()))
     }
 

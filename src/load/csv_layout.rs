@@ -20,6 +20,8 @@
 
 use std::path::Path;
 
+use polars::prelude::*;
+
 use super::csv_parts::{Pieces, PIECE_BYTES};
 use super::readers;
 use super::LoadOptions;
@@ -32,6 +34,11 @@ pub(crate) struct Layout {
     pub names: Vec<String>,
     /// Empty lines before the header.
     pub skip_lines: usize,
+    /// The header's line (with its line end), and the byte where the data starts.
+    header: Vec<u8>,
+    data_start: u64,
+    /// Bytes per piece read.
+    piece_bytes: usize,
     /// Records polars' reader gives after the header: the lines, empty ones included.
     pub records: u64,
     /// The last line with a record: the empty lines after it are no rows.
@@ -75,7 +82,14 @@ impl Layout {
         let skip = header.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(0);
         refuse_quote(&header[skip..], &file, 0)?;
         let skip_lines = bytecount(&header[..skip], b'\n');
-        let mut out = Layout { names, skip_lines, ..Layout::default() };
+        let mut out = Layout {
+            names,
+            skip_lines,
+            header: header[skip..].to_vec(),
+            data_start: end as u64,
+            piece_bytes,
+            ..Layout::default()
+        };
         let mut walk = Walk { pending: Vec::new() };
         let mut next = Some(first[end..].to_vec());
         drop(first);
@@ -138,14 +152,111 @@ impl Layout {
         Ok(())
     }
 
+    /// Reads the file's data a piece at a time (about 32 MiB, cut at a line break) with polars'
+    /// fast reader ([`readers::csv_fast`]), every field as text, and gives `batch` each piece's
+    /// rows with their row numbers (column `row`, `UInt64`), the rows [`Layout::is_dropped`]
+    /// leaves out taken out of the piece's bytes first. No piece is held after its batch. Returns
+    /// the records (lines) left out.
+    pub(crate) fn read_pieces(
+        &self,
+        path: &Path,
+        opts: &LoadOptions,
+        row: &str,
+        batch: impl Fn(DataFrame) -> Result<()> + Sync,
+    ) -> Result<u64> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+        // The next piece and the lines before it, shared by the two workers: each takes a piece
+        // and works on it while the other reads and works on the next (the batches may come out
+        // of order, which the scan's tables take).
+        let next = std::sync::Mutex::new((Pieces::open_at(path, self.data_start, self.piece_bytes)?, 0u64));
+        let (left_out, stop) = (AtomicU64::new(0), AtomicBool::new(false));
+        let work = || -> Result<()> {
+            let mut buf = Vec::with_capacity(self.header.len() + self.piece_bytes + (1 << 16));
+            while !stop.load(Relaxed) {
+                crate::cancel::check()?;
+                let (piece, first, last) = {
+                    let mut next = next.lock().map_err(|_| Error::Internal("a piece's reading failed".into()))?;
+                    let Some(piece) = next.0.next_piece()? else { return Ok(()) };
+                    let lines = bytecount(&piece, b'\n') as u64 + u64::from(piece.last().is_some_and(|b| *b != b'\n'));
+                    let first = next.1 + 1;
+                    next.1 += lines;
+                    (piece, first, next.1)
+                };
+                let rows = self.rows_of(&piece, first, last, &mut buf);
+                drop(piece);
+                left_out.fetch_add(last + 1 - first - rows.len() as u64, Relaxed);
+                if rows.is_empty() {
+                    continue;
+                }
+                let frame = readers::csv_fast(&buf, &self.names, opts).filter(|f| f.height() == rows.len());
+                let Some(mut frame) = frame else {
+                    return Err(Error::Read {
+                        file: path.display().to_string(),
+                        format: "CSV".into(),
+                        message: format!(
+                            "rows {first} to {last} were not read as the check of the file's lines found them (did \
+                             the file change?); read it with read_csv"
+                        ),
+                    });
+                };
+                frame.with_column(UInt64Chunked::from_vec(row.into(), rows).into_column())?;
+                batch(frame)?;
+            }
+            Ok(())
+        };
+        let flag = crate::cancel::current();
+        let run = || {
+            let out = match &flag {
+                Some(f) => crate::cancel::with_flag(f.clone(), work),
+                None => work(),
+            };
+            if out.is_err() {
+                stop.store(true, Relaxed);
+            }
+            out
+        };
+        let (other, mine) = std::thread::scope(|s| {
+            let other = s.spawn(run);
+            let mine = run();
+            (other.join(), mine)
+        });
+        mine?;
+        other.map_err(|_| Error::Internal("a piece's reading panicked".into()))??;
+        Ok(left_out.load(Relaxed))
+    }
+
+    /// Puts the header and the rows of `piece` (its lines `first` to `last`) in `buf`, without
+    /// the rows left out; returns the rows put.
+    fn rows_of(&self, piece: &[u8], first: u64, last: u64, buf: &mut Vec<u8>) -> Vec<u64> {
+        buf.clear();
+        buf.extend_from_slice(&self.header);
+        if !self.drops_in(first, last) {
+            buf.extend_from_slice(piece);
+            return (first..=last).collect();
+        }
+        // Only the lines that are rows, each ended by a line break.
+        let (mut rows, mut at) = (Vec::new(), 0);
+        for r in first..=last {
+            let end = memchr::memchr(b'\n', &piece[at..]).map_or(piece.len(), |p| at + p);
+            if !self.is_dropped(r) {
+                buf.extend_from_slice(&piece[at..end]);
+                buf.push(b'\n');
+                rows.push(r);
+            }
+            at = end + 1;
+        }
+        rows
+    }
+
+    /// Whether a row from `first` to `last` is left out.
+    pub(crate) fn drops_in(&self, first: u64, last: u64) -> bool {
+        last > self.last
+            || self.dropped[self.dropped.partition_point(|r| *r < first)..].first().is_some_and(|r| *r <= last)
+    }
+
     /// Whether the record (and row) `row` is left out of the batches.
     pub(crate) fn is_dropped(&self, row: u64) -> bool {
         row > self.last || self.dropped.binary_search(&row).is_ok()
-    }
-
-    /// Whether any record is left out.
-    pub(crate) fn drops_any(&self) -> bool {
-        !self.dropped.is_empty() || self.records > self.last
     }
 
     /// Rows read, as a load counts them (accepted + rejected): rows with a value.
@@ -196,18 +307,19 @@ mod tests {
         layout_named(text, opts, piece).0
     }
 
-    /// The layout of `text` written to a file, and the file's name.
-    fn layout_named(text: &str, opts: &LoadOptions, piece: usize) -> (Result<Layout>, String) {
+    /// The layout of `text` written to a file, the file's name, and the file (removed when
+    /// dropped).
+    fn layout_named(text: &str, opts: &LoadOptions, piece: usize) -> (Result<Layout>, String, tempfile::NamedTempFile) {
         let f = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
         std::fs::write(f.path(), text).unwrap();
-        (Layout::read_in(f.path(), opts, piece), f.path().display().to_string())
+        (Layout::read_in(f.path(), opts, piece), f.path().display().to_string(), f)
     }
 
     /// The rows, blank rows and problems the record reader gives, against the layout's.
     fn check(text: &str) {
         let opts = LoadOptions { max_field_bytes: 40, ..LoadOptions::default() };
         for piece in [1, 7, 64, 1 << 20] {
-            let (l, file) = layout_named(text, &opts, piece);
+            let (l, file, _kept) = layout_named(text, &opts, piece);
             let l = l.unwrap();
             let raw = readers::csv_from(text.as_bytes(), &file, &opts).unwrap();
             // polars' records: the lines after the header (not what follows the last line end).
@@ -230,6 +342,31 @@ mod tests {
             assert_eq!(problems, want, "{text:?}");
             for (a, b) in l.problems.iter().zip(&raw.problems) {
                 assert_eq!((&a.value, &a.message, &a.file), (&b.value, &b.message, &b.file));
+            }
+            // Read by pieces: the record reader's rows, values and row numbers (the pieces come
+            // in any order).
+            let got = std::sync::Mutex::new(Vec::new());
+            let left_out = l
+                .read_pieces(Path::new(&file), &opts, "__row", |df| {
+                    got.lock().unwrap().push(df);
+                    Ok(())
+                })
+                .unwrap();
+            let mut frames = got.into_inner().unwrap();
+            frames.sort_by_key(|df| df.column("__row").unwrap().u64().unwrap().get(0));
+            let rows: Vec<u64> =
+                frames.iter().flat_map(|df| df.column("__row").unwrap().u64().unwrap().into_no_null_iter()).collect();
+            let mut frames: Vec<DataFrame> = frames.into_iter().map(|df| df.drop("__row").unwrap()).collect();
+            let read: Vec<u64> = (0..raw.frame.height()).map(|i| raw.rows.get(i)).collect();
+            assert_eq!(rows, read, "{text:?} piece {piece}");
+            assert_eq!(left_out, l.records - read.len() as u64);
+            if let Some(mut all) = frames.pop() {
+                for f in frames.into_iter().rev() {
+                    all = f.vstack(&all).unwrap();
+                }
+                assert!(all.equals_missing(&raw.frame), "{text:?} piece {piece}\n{all}\n{}", raw.frame);
+            } else {
+                assert_eq!(raw.frame.height(), 0);
             }
         }
     }

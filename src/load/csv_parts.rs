@@ -247,8 +247,16 @@ pub(crate) struct Pieces {
 
 impl Pieces {
     pub(crate) fn open(path: &Path, size: usize) -> Result<Pieces> {
-        let (f, len) = readers::open_file(path)?;
-        Ok(Pieces { reader: f.take(len), path: path.to_path_buf(), carry: Vec::new(), size: size.max(1), end: false })
+        Self::open_at(path, 0, size)
+    }
+
+    /// [`Pieces::open`] from the byte `offset` of the file on.
+    pub(crate) fn open_at(path: &Path, offset: u64, size: usize) -> Result<Pieces> {
+        use std::io::{Seek, SeekFrom};
+        let (mut f, len) = readers::open_file(path)?;
+        f.seek(SeekFrom::Start(offset)).map_err(|e| readers::io_err(path, e))?;
+        let reader = f.take(len.saturating_sub(offset));
+        Ok(Pieces { reader, path: path.to_path_buf(), carry: Vec::new(), size: size.max(1), end: false })
     }
 
     /// Whether the piece given last was the file's last (known when the file ended while it was
