@@ -649,7 +649,18 @@ impl Scan {
     pub fn compliance(&self, by: &[&str], spec: &ComplianceSpec) -> Result<DataFrame> {
         metrics::compliance::refuse_actions_only(self.actions_only, self.unit.as_deref())?;
         let by = metrics::owned(by);
+        // A CSV file: read by pieces, as `tables` reads it (the same table; unit=account is
+        // refused below, as on any scan).
+        if self.csv.is_some() && spec.unit == crate::Unit::Request {
+            return self.one_table(Table::Compliance { by, spec: spec.clone() });
+        }
         self.analyse(&by, false, 1, |src| metrics::compliance::compliance_on(src, &by, spec))
+    }
+
+    /// One table of [`Scan::tables`].
+    fn one_table(&self, table: Table) -> Result<DataFrame> {
+        let mut out = self.tables(&[table])?;
+        out.pop().ok_or_else(|| Error::Internal("a table was not made".into()))
     }
 
     /// Reach per `by` group ([`crate::metrics::reach`]), in passes over the accounts (see
@@ -689,6 +700,9 @@ impl Scan {
     /// Cases per period ([`crate::metrics::trend`]); `unit` must be request.
     pub fn trend(&self, by: &[&str], spec: &TrendSpec) -> Result<DataFrame> {
         let by = metrics::owned(by);
+        if self.csv.is_some() && spec.compliance.unit == crate::Unit::Request {
+            return self.one_table(Table::Trend { by, spec: spec.clone() });
+        }
         self.analyse(&by, false, 1, |src| metrics::trend::trend_on(src, &by, spec))
     }
 
