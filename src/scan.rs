@@ -562,8 +562,9 @@ impl Scan {
                         file: self.source.clone(),
                         format: "CSV".into(),
                         message: format!(
-                            "the scan's reader gave {} records a pass where the file's lines hold {}; read the file \
-                             with read_csv",
+                            "the scan's reader gave {} records a pass where the file's lines held {} when the \
+                             scan was made: if the file changed since, make the scan again; else read it with \
+                             read_csv",
                             t.records / passes,
                             l.records
                         ),
@@ -636,8 +637,12 @@ impl Scan {
                 p.file = rename(&p.file);
             }
         }
-        problems.sort_by(|a, b| (&a.file, a.row, &a.column, a.rule).cmp(&(&b.file, b.row, &b.column, b.rule)));
-        problems.dedup_by(|a, b| a.file == b.file && a.row == b.row && a.column == b.column && a.rule == b.rule);
+        // In row order (rows count across files), a row's problems in the checks' order, each
+        // once, the first `max_problems` of them.
+        problems.sort_by_key(|p| p.row);
+        let mut seen = std::collections::HashSet::new();
+        problems.retain(|p| seen.insert((p.file.clone(), p.row, p.column.clone(), p.rule)));
+        problems.truncate(self.opts.max_problems);
         let rejects = crate::load::problems_frame(&problems)?;
         if let Ok(mut last) = self.last.lock() {
             *last = Some((report, rejects));
@@ -1121,16 +1126,22 @@ fn validate_batch(
         // The first problems in input order, whatever order the batches come in: this batch's
         // first, then the pass's first so far. Each is named by the file its row came from (a
         // batch can span files).
-        let first = |a: &Problem, b: &Problem| (a.row, &a.column, a.rule).cmp(&(b.row, &b.column, b.rule));
+        // A row's problems keep the order a load lists them in (the checks' order); a later pass
+        // of reach meets the same problems again, which are not listed twice.
         let mut problems = problems;
-        problems.sort_by(first);
+        problems.sort_by_key(|p| p.row);
+        let listed: std::collections::HashSet<(u64, String, crate::error::Rule)> =
+            t.problems.iter().map(|p| (p.row, p.column.clone(), p.rule)).collect();
         for mut p in problems.into_iter().take(opts.max_problems) {
+            if listed.contains(&(p.row, p.column.clone(), p.rule)) {
+                continue;
+            }
             if let Some(files) = &files {
                 p.file = rows.iter().position(|x| *x == p.row).and_then(|j| files.get(j)).unwrap_or("").to_string();
             }
             t.problems.push(p);
         }
-        t.problems.sort_by(first);
+        t.problems.sort_by_key(|p| p.row);
         t.problems.truncate(opts.max_problems);
         if t.columns.is_none() {
             t.columns = Some(r);

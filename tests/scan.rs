@@ -548,3 +548,45 @@ fn a_csv_scan_refuses_quotes_and_reads_day_first_dates_as_a_load() {
     assert!(without_definition(got).equals_missing(&without_definition(want)));
     assert_eq!(scan.last_report().unwrap().rows_rejected, 0);
 }
+
+#[test]
+fn a_csv_scans_first_rejects_are_a_loads_in_its_order_and_a_changed_file_is_refused() {
+    // Ambiguous dates (every row rejected in Auto with no order shown), then records too short
+    // (rejected by the line pass), and a row with several problems: the first `max_problems`
+    // listed are a load's first, each row's in the load's order.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cap.csv");
+    let mut text = String::from("case_id,platform,account,group,followers,reported_at,actioned_at,status,agency\n");
+    text.push_str("K0,x,@a,TTP,12x,2025-01-01,notadate,removed,PTA\n");
+    for i in 1..80 {
+        text.push_str(&format!("K{i},x,@a{i},TTP,5,{:02}/{:02}/2025,,pending,PTA\n", i % 12 + 1, i % 11 + 1));
+    }
+    for i in 0..60 {
+        text.push_str(&format!("B{i},x\n"));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let opts = LoadOptions { max_problems: 10, ..LoadOptions::default() };
+    let cases = Cases::read_csv(&path, &LoadOptions { on_invalid: OnInvalid::Quarantine, ..opts.clone() }).unwrap();
+    let scan = scan::scan_csv(&path, &opts).unwrap();
+    scan.check().unwrap();
+    let key = |df: &DataFrame| -> Vec<(u64, String, String)> {
+        let (r, c, rule) = (df.column("row").unwrap(), df.column("column").unwrap(), df.column("rule").unwrap());
+        (0..df.height())
+            .map(|i| {
+                let s = |c: &Column| c.get(i).unwrap().str_value().to_string();
+                (r.u64().unwrap().get(i).unwrap(), s(c), s(rule))
+            })
+            .collect()
+    };
+    let want = key(cases.rejects());
+    assert!(want.len() > 10 && want[0].0 == 1 && want[1].0 == 1, "{want:?}");
+    assert_eq!(key(&scan.last_rejects().unwrap()), want[..10]);
+    // In passes, the same problems are not listed twice.
+    scan.reach_in_passes(&["group"], &ReachSpec::default(), 3).unwrap();
+    assert_eq!(key(&scan.last_rejects().unwrap()), want[..10]);
+    // The file changed after the scan was made: refused, not read with the old file's rows.
+    text.push_str("K999,x,@z,TTP,5,2025-01-01,,pending,PTA\n");
+    std::fs::write(&path, &text).unwrap();
+    let err = scan.check().unwrap_err().to_string();
+    assert!(err.contains("changed since the scan was made"), "{err}");
+}

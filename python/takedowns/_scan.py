@@ -206,8 +206,14 @@ def scan_csv(path: PathLike, *, options: LoadOptions | None = None, **keywords: 
     invalid rows are always quarantined.
 
     The file must hold no quote character (``"``): a quoted field can hold a line break or a
-    delimiter, which the line-by-line check does not follow. Such a file is refused with the row
-    of its first quote; read it with :func:`takedowns.read_csv`.
+    delimiter, which the line-by-line check does not follow. Nor may a line hold a carriage
+    return other than its ``\\r\\n`` end (an old Mac line end, which ends a record for a load).
+    Such a file is refused with the row; read it with :func:`takedowns.read_csv`. A wide table
+    (``outcome_columns``) is refused too. The file must not change while the scan is used: a
+    pass over a changed file is refused (make the scan again).
+
+    Reading: the analytics' pass reads the file 32 MiB at a time, two pieces at once, so a scan
+    holds about 0.2 GB beyond what its tables keep.
 
     Examples
     --------

@@ -406,6 +406,13 @@ def _check_scan(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> 
     """``check --scan``: every row read and validated batch by batch, nothing held."""
     import takedowns as td
 
+    if (args.on_invalid or "quarantine") != "quarantine":
+        # As the Python API: a scan cannot fail on a row it has already counted.
+        raise InvalidArgumentError(
+            f"--on-invalid {args.on_invalid}: a scan always quarantines invalid rows (the report says how many); "
+            "to fail on them, check without --scan",
+            "on_invalid",
+        )
     if args.source is not None:
         scan = td.sources.scan(args.source, args.input, **_source_options(args, config))
     elif str(args.input).lower().endswith(".csv"):

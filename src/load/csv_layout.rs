@@ -39,6 +39,9 @@ pub(crate) struct Layout {
     data_start: u64,
     /// Bytes per piece read.
     piece_bytes: usize,
+    /// The file's length and time of last change when the pass read it: a later read of a file
+    /// changed since is refused (the rows left out would be another file's).
+    stamp: Option<(u64, std::time::SystemTime)>,
     /// Records polars' reader gives after the header: the lines, empty ones included.
     pub records: u64,
     /// The last line with a record: the empty lines after it are no rows.
@@ -60,6 +63,7 @@ impl Layout {
 
     fn read_in(path: &Path, opts: &LoadOptions, piece_bytes: usize) -> Result<Layout> {
         let file = path.display().to_string();
+        let stamp = stamp_of(path)?;
         let mut pieces = Pieces::open(path, piece_bytes)?;
         // The pieces up to the header's whole line (empty lines may come first).
         let mut first = Vec::new();
@@ -71,15 +75,13 @@ impl Layout {
             }
         }
         // The header as a load checks it (empty file, blank first line, too many columns ...),
-        // after any empty lines, which polars' reader is told to skip.
-        let (names, start) = readers::csv_header(&first, &file, opts)?;
-        let mut end = (start as usize).min(first.len());
-        // A `\r\n` header's reading stops at its `\n`.
-        if end > 0 && first[end - 1] == b'\r' && first.get(end) == Some(&b'\n') {
-            end += 1;
-        }
+        // after any empty lines, which polars' reader is told to skip. Its line, whole, is
+        // refused for a quote or a carriage return inside it (the record reader would end the
+        // header there).
+        let (names, _) = readers::csv_header(&first, &file, opts)?;
+        let skip = first.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(first.len());
+        let end = memchr::memchr(b'\n', &first[skip..]).map_or(first.len(), |p| skip + p + 1);
         let header = first[..end].to_vec();
-        let skip = header.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(0);
         refuse_quote(&header[skip..], &file, 0)?;
         let skip_lines = bytecount(&header[..skip], b'\n');
         let mut out = Layout {
@@ -88,6 +90,7 @@ impl Layout {
             header: header[skip..].to_vec(),
             data_start: end as u64,
             piece_bytes,
+            stamp,
             ..Layout::default()
         };
         let mut walk = Walk { pending: Vec::new() };
@@ -165,6 +168,15 @@ impl Layout {
         batch: impl Fn(DataFrame) -> Result<()> + Sync,
     ) -> Result<u64> {
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+        if stamp_of(path)? != self.stamp {
+            return Err(Error::Read {
+                file: path.display().to_string(),
+                format: "CSV".into(),
+                message: "the file changed since the scan was made (its length or time of last change): make the \
+                          scan again"
+                    .into(),
+            });
+        }
         // The next piece and the lines before it, shared by the two workers: each takes a piece
         // and works on it while the other reads and works on the next (the batches may come out
         // of order, which the scan's tables take).
@@ -270,6 +282,13 @@ struct Walk {
     pending: Vec<u64>,
 }
 
+/// The length and time of last change of the file at `path` (`None` for the time where the
+/// system keeps none).
+fn stamp_of(path: &Path) -> Result<Option<(u64, std::time::SystemTime)>> {
+    let meta = std::fs::metadata(path).map_err(|e| readers::io_err(path, e))?;
+    Ok(meta.modified().ok().map(|t| (meta.len(), t)))
+}
+
 /// Occurrences of `b` in `bytes` (a loop the compiler vectorises).
 fn bytecount(bytes: &[u8], b: u8) -> usize {
     bytes.iter().filter(|x| **x == b).count()
@@ -282,9 +301,12 @@ fn refuse_quote(line: &[u8], file: &str, row: u64) -> Result<()> {
     let body = body.strip_suffix(b"\r").unwrap_or(body);
     let what = if body.contains(&b'"') {
         "a quote (\"): a quoted field may hold a line break or a delimiter, which the scan's line-by-line \
-         check cannot follow"
+         check cannot follow; a CSV scan reads files without quotes. Read it with read_csv (which reads \
+         quoted fields)"
     } else if body.contains(&b'\r') {
-        "a carriage return (\\r) inside a line, which ends a record for a load but not for the scan's reader"
+        "a carriage return (\\r) inside a line, which ends a record for a load (an old Mac line end) but \
+         not for the scan's line-by-line check; a CSV scan reads lines ended by \\n or \\r\\n. Read it with \
+         read_csv"
     } else {
         return Ok(());
     };
@@ -292,10 +314,7 @@ fn refuse_quote(line: &[u8], file: &str, row: u64) -> Result<()> {
     Err(Error::Read {
         file: file.to_string(),
         format: "CSV".into(),
-        message: format!(
-            "{place} holds {what}; a CSV scan reads files without quotes. Read it with read_csv (which reads \
-             quoted fields), or write it to Parquet and scan that"
-        ),
+        message: format!("{place} holds {what}, or write it to Parquet and scan that"),
     })
 }
 
@@ -410,6 +429,7 @@ mod tests {
             ("a,b,c\n1,2,3\n4,\"5\",6\n", "row 2 holds a quote"),
             ("a,\"b\",c\n1,2,3\n", "the header holds a quote"),
             ("a,b,c\n1,2,3\n\n4,5\r6\n", "row 3 holds a carriage return"),
+            ("a,b,c\r\r\n1,2,3\n", "the header holds a carriage return"),
         ] {
             let err = layout(text, &opts, 4).unwrap_err().to_string();
             assert!(err.contains(want) && err.contains("read_csv"), "{err}");

@@ -281,6 +281,11 @@ pub(crate) fn csv_fast(bytes: &[u8], names: &[String], opts: &LoadOptions) -> Op
         return None;
     }
     let quoted = bytes.contains(&b'"');
+    // A carriage return that does not end a line ends a record for the record reader (an old Mac
+    // line end), not for polars: such a file is left to the record reader.
+    if memchr::memchr_iter(b'\r', bytes).any(|p| bytes.get(p + 1) != Some(&b'\n')) {
+        return None;
+    }
     // An empty line is no record to polars; the record reader counts it as a blank row, so that
     // later rows keep their line's number.
     if memchr::memmem::find(bytes, b"\n\n").is_some() || memchr::memmem::find(bytes, b"\n\r\n").is_some() {
@@ -830,6 +835,12 @@ mod tests {
             (b"a,b,c\n1,2,\n4,5,6\n", true),
             (b"a,b,c\r\n1,2,\r\n4,,\r\n", true),
         ];
+        // A carriage return inside a line ends a record for the record reader: declined (the
+        // fast reader read it as part of a field, so a load read such a file one way or the
+        // other depending on whether another line was malformed).
+        for text in [&b"a,b,c\n1,x\ry,3\n4,5,6\n"[..], b"a,b,c\r1,2,3\r4,5,6\r", b"a,b,c\n1,2,3\r"] {
+            assert!(both(text).1.is_none(), "{:?}", String::from_utf8_lossy(text));
+        }
         for (text, must_read) in same {
             let (slow, fast) = both(text);
             let shown = String::from_utf8_lossy(text);

@@ -228,6 +228,8 @@ def test_a_csv_scan_equals_a_read_of_the_file(tmp_path: pathlib.Path) -> None:
     from takedowns import cli
 
     assert cli.main(["check", str(path), "--scan", "--delimiter", ";", "--null-values", "N/A", "--thousands", ","]) == 1
+    # As in Python, a scan refuses to fail on invalid rows rather than quarantine them quietly.
+    assert cli.main(["check", str(path), "--scan", "--delimiter", ";", "--on-invalid", "raise"]) == 2
 
 
 def test_a_csv_scan_refuses_a_quoted_file_with_its_row(tmp_path: pathlib.Path) -> None:
