@@ -195,20 +195,7 @@ pub fn scan_parquet(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> 
         Vec::new()
     };
     let mut scan = assemble(
-        Prepared {
-            base,
-            source,
-            rows,
-            inputs,
-            extras: m.extras,
-            prepare: None,
-            rejected: Vec::new(),
-            rename_file: None,
-            hold: None,
-            derivation: None,
-            unit: None,
-            actions_only: false,
-        },
+        Prepared::of_file(base, source, rows, inputs, m.extras, Vec::new()),
         opts,
         m.canon.contains_key(COUNT),
     );
@@ -292,24 +279,8 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
         Vec::new()
     };
     let rejected = std::mem::take(&mut layout.problems);
-    let mut scan = assemble(
-        Prepared {
-            base,
-            source,
-            rows: layout.rows_read(),
-            inputs,
-            extras: m.extras,
-            prepare: None,
-            rejected,
-            rename_file: None,
-            hold: None,
-            derivation: None,
-            unit: None,
-            actions_only: false,
-        },
-        opts,
-        m.canon.contains_key(COUNT),
-    );
+    let p = Prepared::of_file(base, source, layout.rows_read(), inputs, m.extras, rejected);
+    let mut scan = assemble(p, opts, m.canon.contains_key(COUNT));
     scan.text_dates = text_dates;
     scan.csv = Some(Arc::new(layout));
     Ok(scan)
@@ -351,6 +322,33 @@ pub(crate) struct Prepared {
     pub derivation: Option<String>,
     pub unit: Option<String>,
     pub actions_only: bool,
+}
+
+impl Prepared {
+    /// A file of case records, its columns canonical already (no mapping, derivation or unit).
+    fn of_file(
+        base: LazyFrame,
+        source: String,
+        rows: u64,
+        inputs: Vec<String>,
+        extras: Vec<String>,
+        rejected: Vec<Problem>,
+    ) -> Prepared {
+        Prepared {
+            base,
+            source,
+            rows,
+            inputs,
+            extras,
+            prepare: None,
+            rejected,
+            rename_file: None,
+            hold: None,
+            derivation: None,
+            unit: None,
+            actions_only: false,
+        }
+    }
 }
 
 /// A scan of a published source: `prepare` maps each batch to canonical columns before the

@@ -432,6 +432,17 @@ fn a_label_whose_every_row_is_rejected_is_named_in_the_note() {
     assert!(def.ends_with(&format!("; no row of {lost}")), "{def}\n{load}");
 }
 
+/// Each listed problem's row, column and rule, in the order listed.
+fn reject_keys(df: &DataFrame) -> Vec<(u64, String, String)> {
+    let (r, c, rule) = (df.column("row").unwrap(), df.column("column").unwrap(), df.column("rule").unwrap());
+    (0..df.height())
+        .map(|i| {
+            let s = |c: &Column| c.get(i).unwrap().str_value().to_string();
+            (r.u64().unwrap().get(i).unwrap(), s(c), s(rule))
+        })
+        .collect()
+}
+
 /// `df` as CSV text, then made messy as spreadsheets and exports are: empty lines inside and at
 /// the end, records with no value, too few and too many fields, a field over the limit, invalid
 /// UTF-8; `crlf`: Windows line ends.
@@ -498,18 +509,9 @@ fn a_csv_scan_equals_a_load_of_the_file() {
         );
         assert_eq!(report.problems_by_rule, want.problems_by_rule);
         // The first problems, each with the row a load gives it.
-        let key = |df: &DataFrame| -> Vec<(u64, String, String)> {
-            let (r, c, rule) = (df.column("row").unwrap(), df.column("column").unwrap(), df.column("rule").unwrap());
-            (0..df.height())
-                .map(|i| {
-                    let s = |c: &Column| c.get(i).unwrap().str_value().to_string();
-                    (r.u64().unwrap().get(i).unwrap(), s(c), s(rule))
-                })
-                .collect()
-        };
-        let listed = key(&scan.last_rejects().unwrap());
+        let listed = reject_keys(&scan.last_rejects().unwrap());
         assert_eq!(listed.len() as u64, want.rows_rejected, "every reject (fewer than max_problems)");
-        assert_eq!(listed, key(cases.rejects()));
+        assert_eq!(listed, reject_keys(cases.rejects()));
         // In passes over the accounts, the same numbers and report.
         let reach = scan.reach_in_passes(&["group"], &ReachSpec::default(), 3).unwrap();
         let want_reach = cases.reach(&["group"], &ReachSpec::default()).unwrap();
@@ -569,21 +571,12 @@ fn a_csv_scans_first_rejects_are_a_loads_in_its_order_and_a_changed_file_is_refu
     let cases = Cases::read_csv(&path, &LoadOptions { on_invalid: OnInvalid::Quarantine, ..opts.clone() }).unwrap();
     let scan = scan::scan_csv(&path, &opts).unwrap();
     scan.check().unwrap();
-    let key = |df: &DataFrame| -> Vec<(u64, String, String)> {
-        let (r, c, rule) = (df.column("row").unwrap(), df.column("column").unwrap(), df.column("rule").unwrap());
-        (0..df.height())
-            .map(|i| {
-                let s = |c: &Column| c.get(i).unwrap().str_value().to_string();
-                (r.u64().unwrap().get(i).unwrap(), s(c), s(rule))
-            })
-            .collect()
-    };
-    let want = key(cases.rejects());
+    let want = reject_keys(cases.rejects());
     assert!(want.len() > 10 && want[0].0 == 1 && want[1].0 == 1, "{want:?}");
-    assert_eq!(key(&scan.last_rejects().unwrap()), want[..10]);
+    assert_eq!(reject_keys(&scan.last_rejects().unwrap()), want[..10]);
     // In passes, the same problems are not listed twice.
     scan.reach_in_passes(&["group"], &ReachSpec::default(), 3).unwrap();
-    assert_eq!(key(&scan.last_rejects().unwrap()), want[..10]);
+    assert_eq!(reject_keys(&scan.last_rejects().unwrap()), want[..10]);
     // The file changed after the scan was made: refused, not read with the old file's rows.
     text.push_str("K999,x,@z,TTP,5,2025-01-01,,pending,PTA\n");
     std::fs::write(&path, &text).unwrap();
