@@ -368,6 +368,13 @@ def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
         print(
             f"read as a wide table: {w['rows']} rows x {len(w['outcome_columns'])} outcome columns ({cols}); rows above are cells"
         )
+    _print_details(r)
+    return _print_rejects(cases.rejects, args.rejects)
+
+
+def _print_details(r: dict[str, Any]) -> None:
+    """What ``check`` says of a load's or a scan's report after its counts: blank rows skipped,
+    the rejects sentence, each label mapped or kept as new, accounts under several groups."""
     if r.get("blank_rows"):
         print(f"{r['blank_rows']} entirely empty row(s) skipped (no request in them; not counted as rows read)")
     _print_sentence(r)
@@ -376,9 +383,8 @@ def _check(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> int:
             print(f"  {column} {label!r} read as {value!r} ({acc:,} row{'' if acc == 1 else 's'})")
         elif not known and column != "status":
             print(f"  new {column} {label!r} kept as given ({acc:,} row{'' if acc == 1 else 's'})")
-    if r["accounts_in_several_groups"]:
+    if r.get("accounts_in_several_groups"):
         print(f"  {r['accounts_in_several_groups']} account(s) reported under more than one group")
-    return _print_rejects(cases.rejects, args.rejects)
 
 
 def _counts(r: dict[str, Any]) -> str:
@@ -421,7 +427,7 @@ def _check_scan(args: argparse.Namespace, config: dict[str, dict[str, Any]]) -> 
         scan = td.scan_parquet(args.input, **_file_options(args, config))
     r = scan.check()
     print(f"{_counts(r)} (scanned: duplicate case ids not checked)")
-    _print_sentence(r)
+    _print_details(r)
     return _print_rejects(scan.last_rejects, args.rejects)
 
 

@@ -192,7 +192,7 @@ def test_tables_refuse_what_a_scan_cannot_do(tmp_path: pathlib.Path) -> None:
         td.Table()
 
 
-def test_a_csv_scan_equals_a_read_of_the_file(tmp_path: pathlib.Path) -> None:
+def test_a_csv_scan_equals_a_read_of_the_file(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A spreadsheet's export: `;` between fields, `N/A` for missing, thousands separators,
     renamed headers, an empty line, a record with no value and one with a field too few."""
     lines = ["Case ID;Platform;Account;Group;Followers;Reported at;Status"]
@@ -227,7 +227,16 @@ def test_a_csv_scan_equals_a_read_of_the_file(tmp_path: pathlib.Path) -> None:
     # The command line's check streams a CSV file too.
     from takedowns import cli
 
+    capsys.readouterr()
     assert cli.main(["check", str(path), "--scan", "--delimiter", ";", "--null-values", "N/A", "--thousands", ","]) == 1
+    out = capsys.readouterr().out
+    # As a load's check: blank rows, labels read as canonical ones, with the same counts.
+    assert cli.main(["check", str(path), "--delimiter", ";", "--null-values", "N/A", "--thousands", ","]) == 1
+    loaded = capsys.readouterr().out
+    notes = sorted(line for line in out.splitlines() if " read as " in line or "empty row" in line)
+    assert "2 entirely empty row(s) skipped" in out
+    assert "  platform 'Facebook' read as 'facebook'" in out
+    assert notes == sorted(line for line in loaded.splitlines() if " read as " in line or "empty row" in line)
     # As in Python, a scan refuses to fail on invalid rows rather than quarantine them quietly.
     assert cli.main(["check", str(path), "--scan", "--delimiter", ";", "--on-invalid", "raise"]) == 2
 
