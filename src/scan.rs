@@ -5,8 +5,9 @@
 //! become columns usable in `by`); [`scan_csv`] a CSV file without quotes, whose rows are
 //! numbered, skipped and rejected as [`crate::load::read_csv`] does. Nothing is loaded up front:
 //! each analytic is one query that polars' streaming engine runs batch by batch, reading only
-//! the columns it needs (projection pushdown; a CSV file's lines are read whole). Every batch is
-//! validated by the same code and rules as [`crate::load`], with two
+//! the columns it needs (projection pushdown); a CSV file is read a piece at a time instead, by
+//! polars' fast reader. Every batch is validated by the same code and rules as [`crate::load`],
+//! with two
 //! differences a stream imposes:
 //!
 //! - invalid rows are always quarantined (left out and counted), never fatal;
@@ -130,7 +131,7 @@ struct Tally {
     /// (column, label, value, known) -> (rows accepted, rows rejected)
     labels: std::collections::BTreeMap<(String, String, String, bool), (u64, u64)>,
     problems: Vec<Problem>,
-    /// Records the reader gave, before a CSV scan left out its blank and unreadable rows.
+    /// Records read: the batches' rows, and a CSV file's lines left out (blank or unreadable).
     records: u64,
     /// Whether the text dates looked at show a day-first, a month-first, an ambiguous date.
     evidence: (bool, bool, bool),
@@ -232,13 +233,14 @@ fn assemble(p: Prepared, opts: &LoadOptions, count_given: bool) -> Scan {
     }
 }
 
-/// Scans a CSV file: each analytic reads it with polars' streaming CSV reader, batch by batch,
-/// and validates each batch as [`scan_parquet`] does. Rows are numbered, skipped (blank rows)
-/// and rejected (a record with the wrong number of fields, invalid UTF-8, a field over
-/// `max_field_bytes`) as [`crate::load::read_csv`] does, by one pass over the file's bytes now
-/// (`load::csv_layout`), which also checks the header. The file must hold no quote
-/// character: a quoted field can hold a line break, which that pass does not follow; such a
-/// file is refused with the row of its first quote (read it with `read_csv`).
+/// Scans a CSV file: each analytic's pass reads it a piece at a time (about 32 MiB, two at once)
+/// with polars' fast reader and validates each piece as [`scan_parquet`] does its batches. Rows
+/// are numbered, skipped (blank rows) and rejected (a record with the wrong number of fields,
+/// invalid UTF-8, a field over `max_field_bytes`) as [`crate::load::read_csv`] does, by one pass
+/// over the file's lines now (`load::csv_layout`), which also checks the header. The file must
+/// hold no quote character: a quoted field can hold a line break, which that pass does not
+/// follow; such a file is refused with the row of its first quote (read it with `read_csv`), as
+/// is a carriage return inside a line. A pass over a file changed since is refused.
 pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
     let path = path.as_ref();
     let source = path.display().to_string();
@@ -252,26 +254,13 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
     let names = layout.names.clone();
     let m = match_columns(&names, opts, &source)?;
     check_required(&m, &names, opts, &source)?;
-    let schema: Schema = names.iter().map(|n| Field::new(n.as_str().into(), DataType::String)).collect();
-    let read_err = |e: PolarsError| Error::Read { file: source.clone(), format: "CSV".into(), message: e.to_string() };
-    // Lines with invalid UTF-8 are left out by their row; polars reads them (lossily) only when
-    // there are some (the lossy reading costs 0.2 s at 10M rows).
-    let lossy = layout.problems.iter().any(|p| p.rule == crate::Rule::InvalidUtf8);
-    // Every field as text, as a load reads it; an empty field is missing. The layout says which
-    // records are no rows (blank) or unreadable, and each record's row.
-    let base = LazyCsvReader::new(PlRefPath::new(source.as_str()))
-        .with_skip_lines(layout.skip_lines)
-        .with_has_header(true)
-        .with_schema(Some(Arc::new(schema)))
-        .with_separator(opts.delimiter)
-        .with_quote_char(None)
-        .with_missing_is_null(true)
-        .with_truncate_ragged_lines(true)
-        .with_encoding(if lossy { CsvEncoding::LossyUtf8 } else { CsvEncoding::Utf8 })
-        .with_raise_if_empty(false)
-        .with_row_index(Some(RowIndex { name: ROW.into(), offset: 1 }))
-        .finish()
-        .map_err(read_err)?;
+    // The rows are read by pieces (`Scan::drive`), never through a lazy query: the query has the
+    // file's columns (every field as text, as a load reads them) and no rows, so that a pass
+    // made through it instead would read no record and be refused by the count of records.
+    let mut columns: Vec<Column> =
+        names.iter().map(|n| Column::new_empty(n.as_str().into(), &DataType::String)).collect();
+    columns.push(Column::new_empty(ROW.into(), &DataType::UInt64));
+    let base = DataFrame::new(0, columns)?.lazy();
     let inputs: Vec<String> = names.iter().filter(|n| !m.extras.contains(n)).cloned().collect();
     let text_dates: Vec<String> = if opts.date_order == DateOrder::Auto {
         [REPORTED_AT, ACTIONED_AT].iter().filter_map(|c| m.canon.get(*c)).cloned().collect()
@@ -284,18 +273,6 @@ pub fn scan_csv(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Scan> {
     scan.text_dates = text_dates;
     scan.csv = Some(Arc::new(layout));
     Ok(scan)
-}
-
-/// A CSV batch without the records that are no rows or could not be read
-/// ([`Layout::is_dropped`]); its record numbers are the file's row numbers.
-fn csv_rows(mut df: DataFrame, layout: &Layout) -> Result<DataFrame> {
-    let rows = df.column(ROW)?.cast(&DataType::UInt64)?;
-    let (first, last) = (rows.u64()?.min().unwrap_or(0), rows.u64()?.max().unwrap_or(0));
-    if layout.drops_in(first, last) {
-        let keep: BooleanChunked = rows.u64()?.iter().map(|r| Some(!r.is_some_and(|r| layout.is_dropped(r)))).collect();
-        df = df.filter(&keep)?;
-    }
-    Ok(df)
 }
 
 /// A published source's lazy reading, for [`scan_prepared`].
@@ -438,7 +415,7 @@ impl Scan {
         let known = self.order.get().copied();
         let track = if self.text_dates.is_empty() || known.is_some() { Vec::new() } else { self.text_dates.clone() };
         let order = (!self.text_dates.is_empty()).then(|| known.unwrap_or(DateOrder::Auto));
-        let prepare = Reading { prepare: self.prepare.clone().map(|p| (p, wanted)), csv: self.csv.clone(), track };
+        let prepare = Reading { prepare: self.prepare.clone().map(|p| (p, wanted)), track };
         let file: Arc<str> = Arc::from(self.source.as_str());
         let scope = Scope::Batch { keys, order };
         let out = validate_batch(empty, &file, &self.opts, scope, partitions, &prepare, &Mutex::new(Tally::default()))?;
@@ -550,9 +527,9 @@ impl Scan {
         // Every pass reads every row (reach makes several; an exact tie-break re-reads), so the
         // tally is divided by the passes made.
         let passes = match &self.csv {
-            // A CSV file: its records, each read once a pass (rows left out included). polars'
-            // reader and the check of the file's bytes must agree on them, or the rows' numbers
-            // and the rows left out would not be the file's.
+            // A CSV file: its lines, each read once a pass (rows left out included). The pieces
+            // and the line pass made with the scan must agree on them, or the rows' numbers and
+            // the rows left out would not be the file's.
             Some(l) => {
                 let passes = if l.records == 0 { 1 } else { t.records.div_ceil(l.records).max(1) };
                 if t.records != passes * l.records && !(l.records == 0 && t.records == 0) {
@@ -1047,10 +1024,9 @@ fn finish(t: &Table, merged: DataFrame, src: &Source) -> Result<DataFrame> {
 }
 
 /// What a batch goes through before validation: a published source's mapping to canonical
-/// columns (with the extra columns named), a CSV file's row numbers and rows left out.
+/// columns (with the extra columns named), and the text dates whose evidence to gather.
 struct Reading {
     prepare: Option<(Prepare, Vec<String>)>,
-    csv: Option<Arc<Layout>>,
     /// The text date columns whose day/month evidence to gather ([`Scan::ordered`]).
     track: Vec<String>,
 }
@@ -1068,9 +1044,6 @@ fn validate_batch(
     tally: &Mutex<Tally>,
 ) -> Result<DataFrame> {
     let records = df.height() as u64;
-    if let Some(layout) = &reading.csv {
-        df = csv_rows(df, layout)?;
-    }
     let mut evidence = (false, false, false);
     for name in &reading.track {
         if let Ok(c) = df.column(name) {
@@ -1223,7 +1196,7 @@ mod tests {
                 &opts,
                 scope,
                 1,
-                &Reading { prepare: None, csv: None, track: Vec::new() },
+                &Reading { prepare: None, track: Vec::new() },
                 &tally,
             )
             .unwrap();

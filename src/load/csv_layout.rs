@@ -1,16 +1,14 @@
 //! A CSV file's rows as the load's record reader ([`super::readers::csv_from`]) numbers, skips
-//! and rejects them, found by one pass over the file's bytes, so that a scan can read the file
-//! with polars' streaming CSV reader and still give each row the number, and each bad row the
-//! problem, a load gives it ([`crate::scan::scan_csv`]).
+//! and rejects them, found by one pass over the file's lines, so that a scan can read the file a
+//! piece at a time with polars' fast reader ([`Layout::read_pieces`]) and still give each row the
+//! number, and each bad row the problem, a load gives it ([`crate::scan::scan_csv`]).
 //!
-//! polars' streaming reader gives one record per line after the header, an empty line as a
-//! record with every field missing (so its record numbers are the file's row numbers). The
-//! record reader numbers an empty line too but reads it as a blank row (not a row read), skips a
-//! record with no value (`,,,,`: a blank row), reads no row for the empty lines after the last
-//! record, and rejects a record with the wrong number of fields, invalid UTF-8 or a field over
-//! `max_field_bytes` (that row only, with its problem). The layout lists the rows to leave out,
-//! with the problems of the rejected ones as the record reader gives them (it reads each such
-//! line).
+//! Each line after the header is a row number. The record reader reads an empty line as a blank
+//! row (numbered, not a row read), skips a record with no value (`,,,,`: a blank row), reads no
+//! row for the empty lines after the last record, and rejects a record with the wrong number of
+//! fields, invalid UTF-8 or a field over `max_field_bytes` (that row only, with its problem). The
+//! layout lists the rows to leave out, with the problems of the rejected ones as the record
+//! reader gives them (it reads each such line); the pieces are read without them.
 //!
 //! The pass reads the file a piece at a time (about 32 MiB), so it holds one piece at once. It
 //! reads files with no quote character (`"`): there a line break always ends a record, and
@@ -27,13 +25,11 @@ use super::readers;
 use super::LoadOptions;
 use crate::error::{Error, Problem, Result};
 
-/// A CSV file's rows against polars' records (see the module docs).
+/// A CSV file's lines and the rows among them (see the module docs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Layout {
     /// The header's column names, as a load reads them.
     pub names: Vec<String>,
-    /// Empty lines before the header.
-    pub skip_lines: usize,
     /// The header's line (with its line end), and the byte where the data starts.
     header: Vec<u8>,
     data_start: u64,
@@ -42,7 +38,7 @@ pub(crate) struct Layout {
     /// The file's length and time of last change when the pass read it: a later read of a file
     /// changed since is refused (the rows left out would be another file's).
     stamp: Option<(u64, std::time::SystemTime)>,
-    /// Records polars' reader gives after the header: the lines, empty ones included.
+    /// The lines after the header, empty ones included.
     pub records: u64,
     /// The last line with a record: the empty lines after it are no rows.
     last: u64,
@@ -75,30 +71,21 @@ impl Layout {
             }
         }
         // The header as a load checks it (empty file, blank first line, too many columns ...),
-        // after any empty lines, which polars' reader is told to skip. Its line, whole, is
-        // refused for a quote or a carriage return inside it (the record reader would end the
-        // header there).
+        // after any empty lines. Its line, whole, is refused for a quote or a carriage return
+        // inside it (the record reader would end the header there).
         let (names, _) = readers::csv_header(&first, &file, opts)?;
         let skip = first.iter().position(|b| !matches!(b, b'\n' | b'\r')).unwrap_or(first.len());
         let end = memchr::memchr(b'\n', &first[skip..]).map_or(first.len(), |p| skip + p + 1);
-        let header = first[..end].to_vec();
-        refuse_quote(&header[skip..], &file, 0)?;
-        let skip_lines = bytecount(&header[..skip], b'\n');
-        let mut out = Layout {
-            names,
-            skip_lines,
-            header: header[skip..].to_vec(),
-            data_start: end as u64,
-            piece_bytes,
-            stamp,
-            ..Layout::default()
-        };
-        let mut walk = Walk { pending: Vec::new() };
+        refuse_quote(&first[skip..end], &file, 0)?;
+        let header = first[skip..end].to_vec();
+        let mut out = Layout { names, header, data_start: end as u64, piece_bytes, stamp, ..Layout::default() };
+        // The empty lines not yet followed by a record (they are no rows if none follows).
+        let mut pending: Vec<u64> = Vec::new();
         let mut next = Some(first[end..].to_vec());
         drop(first);
         while let Some(piece) = next {
             crate::cancel::check()?;
-            out.lines(&piece, &header, &file, opts, &mut walk)?;
+            out.lines(&piece, &file, opts, &mut pending)?;
             next = pieces.next_piece()?;
         }
         // Empty lines after the last record are no rows (as in a load).
@@ -106,7 +93,7 @@ impl Layout {
     }
 
     /// Walks the lines of `piece` (whole lines, after the header).
-    fn lines(&mut self, piece: &[u8], header: &[u8], file: &str, opts: &LoadOptions, walk: &mut Walk) -> Result<()> {
+    fn lines(&mut self, piece: &[u8], file: &str, opts: &LoadOptions, pending: &mut Vec<u64>) -> Result<()> {
         let ncol = self.names.len();
         let d = opts.delimiter;
         let utf8 = std::str::from_utf8(piece).is_ok();
@@ -128,12 +115,12 @@ impl Layout {
             self.records += 1;
             let row = self.records;
             if body.is_empty() {
-                walk.pending.push(row);
+                pending.push(row);
                 continue;
             }
             // Empty lines followed by a record: blank rows, numbered.
-            self.blank_rows += walk.pending.len() as u64;
-            self.dropped.append(&mut walk.pending);
+            self.blank_rows += pending.len() as u64;
+            self.dropped.append(pending);
             self.last = row;
             if body.iter().all(|b| b.is_ascii_whitespace() || *b == d) {
                 self.blank_rows += 1;
@@ -145,7 +132,7 @@ impl Layout {
                 fields != ncol || body.len() > opts.max_field_bytes || (!utf8 && std::str::from_utf8(body).is_err());
             if suspect {
                 // The record reader's own reading of the line, numbered as in the file.
-                let raw = readers::csv_from(&[header, body, b"\n"].concat(), file, opts)?;
+                let raw = readers::csv_from(&[&self.header, body, b"\n"].concat(), file, opts)?;
                 if !raw.problems.is_empty() {
                     self.dropped.push(row);
                     self.problems.extend(raw.problems.into_iter().map(|p| Problem { row, ..p }));
@@ -261,13 +248,13 @@ impl Layout {
     }
 
     /// Whether a row from `first` to `last` is left out.
-    pub(crate) fn drops_in(&self, first: u64, last: u64) -> bool {
+    fn drops_in(&self, first: u64, last: u64) -> bool {
         last > self.last
             || self.dropped[self.dropped.partition_point(|r| *r < first)..].first().is_some_and(|r| *r <= last)
     }
 
-    /// Whether the record (and row) `row` is left out of the batches.
-    pub(crate) fn is_dropped(&self, row: u64) -> bool {
+    /// Whether the line (and row) `row` is left out of the batches.
+    fn is_dropped(&self, row: u64) -> bool {
         row > self.last || self.dropped.binary_search(&row).is_ok()
     }
 
@@ -275,11 +262,6 @@ impl Layout {
     pub(crate) fn rows_read(&self) -> u64 {
         self.last - self.blank_rows
     }
-}
-
-/// The empty lines not yet followed by a record (they are no rows if none follows).
-struct Walk {
-    pending: Vec<u64>,
 }
 
 /// The length and time of last change of the file at `path` (`None` for the time where the
@@ -341,10 +323,11 @@ mod tests {
             let (l, file, _kept) = layout_named(text, &opts, piece);
             let l = l.unwrap();
             let raw = readers::csv_from(text.as_bytes(), &file, &opts).unwrap();
-            // polars' records: the lines after the header (not what follows the last line end).
+            // The lines after the header (not what follows the last line end); the header is the
+            // first line that is not empty.
             let all: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
             let header = all.iter().position(|l| !l.is_empty()).unwrap();
-            assert_eq!(l.skip_lines, header, "{text:?}");
+            assert_eq!(l.names.join(","), all[header], "{text:?}");
             let lines = &all[header + 1..];
             let lines = if text.ends_with('\n') { &lines[..lines.len() - 1] } else { lines };
             assert_eq!(l.records, lines.len() as u64, "{text:?}");
